@@ -1,0 +1,1 @@
+"""The IOP intake assistant's application core: plain Python, no Rasa imports."""
