@@ -72,5 +72,5 @@ class Question:
             stem, body = self.stem, self.text
         else:
             stem, body = self.stem_other or self.stem, self.text_other
-        text = f"{stem} {body}".strip() if stem else body
+        text = f"{stem}\n{body}" if stem else body
         return text.replace("{name}", ctx.them)
