@@ -1,0 +1,53 @@
+"""What every action needs: the program, the answers held in slots, the database, how to ask."""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Iterator
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.program import Program, load_program
+from bot.questions import Context, Question
+from bot.screening import QUESTIONS
+from bot.settings import settings
+from bot.store import crud
+from bot.store.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def program() -> Program:
+    return load_program(settings().program_file)
+
+
+def answers_of(tracker: Tracker) -> dict[str, Any]:
+    """The parsed answers so far: the question slots that hold a value."""
+    return {key: tracker.get_slot(key) for key in QUESTIONS if tracker.get_slot(key) is not None}
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+@contextmanager
+def screening_record(tracker: Tracker) -> Iterator[tuple[Any, Any]]:
+    """The database session and this conversation's current screening row."""
+    with session_scope(settings().database_url) as session:
+        screening = crud.current_screening(session, conversation_id=tracker.sender_id, channel=channel_of(tracker))
+        yield session, screening
+
+
+def ask(dispatcher: CollectingDispatcher, question: Question, ctx: Context, *, with_help: bool, intro: str = "") -> None:
+    """Send a question with its options as buttons; after repeated misses, explain it first."""
+    parts = [intro] if intro else []
+    if with_help and question.help:
+        parts.append(question.help)
+    parts.append(question.wording(ctx))
+    buttons = [{"title": choice.label, "payload": choice.payload} for choice in question.choices]
+    if with_help and question.skippable:
+        buttons.append({"title": "Skip", "payload": "skip"})
+    dispatcher.utter_message(text="\n".join(parts), buttons=buttons or None)

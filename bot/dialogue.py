@@ -1,0 +1,84 @@
+"""How one message during the screening is read: an answer, an unclear answer, or a request.
+
+Every message inside the screening reaches `read_turn`. The order of the checks is the safety policy:
+a crisis message is never mistaken for an answer (except on the safety questions themselves, where
+"yes" *is* the answer and the C-SSRS triage decides), and a valid answer to a multiple-choice question is
+never mistaken for a request ("no" to a question is not "stop").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Optional
+
+from bot.parsing import normalise
+from bot.questions import SKIPPED, Question
+
+MAX_MESSAGE_CHARS = 2000  # longer messages are read from their start; the stored raw text is kept whole
+CONTROL_CONFIDENCE = 0.6
+CRISIS_CONFIDENCE = 0.5  # lower than the others on purpose: a missed crisis costs far more than a false alarm
+MISSES_BEFORE_HELP = 2
+SKIP_WORDS = frozenset({"skip", "skip it", "skip this", "pass", "prefer not to say", "rather not say", "skip question"})
+
+
+class Request(str, Enum):
+    """Things a person can ask for in the middle of the screening (intent names in the NLU data)."""
+
+    FAQ = "faq"
+    WHY = "why_ask"
+    BACK = "go_back"
+    RESTART = "restart"
+    STOP = "stop"
+    HUMAN = "human"
+    GREET = "greet"
+
+
+class TurnKind(str, Enum):
+    ANSWER = "answer"
+    UNCLEAR = "unclear"
+    REQUEST = "request"
+    CRISIS = "crisis"
+
+
+@dataclass(frozen=True)
+class Turn:
+    kind: TurnKind
+    value: Any = None  # ANSWER: the parsed value (SKIPPED for a skip)
+    request: Optional[Request] = None  # REQUEST: which one
+    note: str = ""  # UNCLEAR: a kind word on what was not understood
+
+
+def is_safety_question(question: Question) -> bool:
+    return question.instrument == "cssrs" or question.key == "phq9_9"
+
+
+def _request(intent: Optional[str], confidence: float) -> Optional[Request]:
+    if intent is None or confidence < CONTROL_CONFIDENCE:
+        return None
+    try:
+        return Request(intent)
+    except ValueError:
+        return None
+
+
+def read_turn(question: Question, text: str, intent: Optional[str] = None, confidence: float = 0.0) -> Turn:
+    """Decide what the message means for the question being asked."""
+    text = (text or "").strip()[:MAX_MESSAGE_CHARS]
+    crisis = intent == "crisis" and confidence >= CRISIS_CONFIDENCE
+    parsed = question.parse(text) if text else None
+    choice_question = bool(question.choices)
+
+    if is_safety_question(question) and parsed is not None and parsed.ok:
+        return Turn(TurnKind.ANSWER, parsed.value)
+    if crisis:
+        return Turn(TurnKind.CRISIS)
+    if question.skippable and normalise(text) in SKIP_WORDS:
+        return Turn(TurnKind.ANSWER, SKIPPED)
+    request = _request(intent, confidence)
+    if choice_question and parsed is not None and parsed.ok:
+        return Turn(TurnKind.ANSWER, parsed.value)
+    if request is not None:
+        return Turn(TurnKind.REQUEST, request=request)
+    if parsed is not None and parsed.ok:
+        return Turn(TurnKind.ANSWER, parsed.value)
+    return Turn(TurnKind.UNCLEAR, note=parsed.note if parsed is not None else "")

@@ -1,0 +1,91 @@
+"""What the bot says around the questions: the introduction, re-asks, endings. Program facts come from
+program.yml; nothing here diagnoses, and nothing here echoes what the person typed."""
+from __future__ import annotations
+
+from typing import Optional
+
+from bot.program import Program
+from bot.questions import Context
+
+
+def introduction(program: Program) -> str:
+    return (
+        f"Hi, I'm the intake assistant for {program.name}. I can check whether our Intensive Outpatient "
+        "Program may be a good fit and set you up for a free assessment with a clinician. It takes about "
+        "5 minutes: a few questions about you, how you've been feeling, your schedule and insurance. "
+        "Your answers go to our intake team.\n"
+        "I'm not an emergency service. If you are in danger, call 911; for a crisis, call or text 988."
+    )
+
+
+def unclear(note: str) -> str:
+    return note or "Sorry, I didn't quite catch that."
+
+
+def help_offer(skippable: bool) -> str:
+    return "You can type \"skip\" to move on." if skippable else "This one matters for your safety, so I can't skip it."
+
+
+def welcome_back(ctx: Context) -> str:
+    name = f", {ctx.name}" if ctx.for_self and ctx.name else ""
+    return f"Welcome back{name}. Let's pick up where we left off."
+
+
+def staff_contact(program: Program) -> str:
+    return f"You can reach our intake team at {program.phone} ({program.intake_hours})."
+
+
+def declined(program: Program) -> str:
+    return f"No problem. {staff_contact(program)} If you change your mind, just say \"start\"."
+
+
+def stopped(program: Program) -> str:
+    return (
+        "Okay, I've stopped the questions and saved what you've answered so far. "
+        f"Say \"start\" any time to continue where you left off. {staff_contact(program)}"
+    )
+
+
+def out_of_range(program: Program, ctx: Context, age: Optional[int]) -> str:
+    who = "you" if ctx.for_self else ctx.them
+    return (
+        f"Thank you. Our program serves people aged {program.age_min} to {program.age_max}, so it isn't the "
+        f"right fit for {who}. Our intake team can suggest other services: {program.phone} "
+        f"({program.intake_hours}). If anyone is in danger, call 911, or call or text 988."
+    )
+
+
+def already_complete(program: Program) -> str:
+    return (
+        "Your screening is complete and our intake team has it. You can ask me about the program, or say "
+        f"\"start over\" to begin a new screening. {staff_contact(program)}"
+    )
+
+
+def human_requested(program: Program) -> str:
+    return f"Of course. {staff_contact(program)} I'll keep your place if you'd like to carry on here."
+
+
+def outside_screening(program: Program) -> str:
+    return (
+        "I can answer questions about our program, or help you start a short screening for it. "
+        "Say \"start\" to begin, or ask me something like \"what is an IOP?\"."
+    )
+
+
+def section_intro(key: str, ctx: Context) -> str:
+    """A short line before the first question of each part, so the person knows where they are."""
+    about = "you've" if ctx.for_self else f"{ctx.them} has"
+    intros = {
+        "phq9_1": f"Thank you. Next are 9 standard questions about how {about} been feeling over the last "
+                  "2 weeks. Tap an option or reply with its number.",
+        "gad7_1": "Thanks. Now 7 standard questions about worry and nerves, also over the last 2 weeks.",
+        "alcohol_use": "Thanks. A few questions about alcohol, because it often affects mood and treatment.",
+        "auditc_1": "Three standard questions about drinking.",
+        "cssrs_1": "Now a few questions about safety. We ask everyone these, because they help us make sure "
+                   "people get the right care. Please answer yes or no.",
+        "schedule_times": "Thank you. An IOP usually meets about 3 hours a day, 3 to 5 days a week, for 8 to 12 "
+                          "weeks. A few questions about your schedule.",
+        "insurance_carrier": "Almost done. A couple of questions about insurance.",
+    }
+    return intros.get(key, "")

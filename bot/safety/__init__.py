@@ -1,0 +1,1 @@
+"""Safety: crisis resources and wording (crisis detection and triage build on this)."""

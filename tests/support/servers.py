@@ -1,0 +1,113 @@
+"""Start the real Rasa server and action server for end-to-end tests, on free ports and throw-away databases."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def newest_model() -> Optional[Path]:
+    given = os.environ.get("IOP_MODEL")
+    if given:
+        return Path(given)
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+@dataclass
+class Servers:
+    rasa_url: str
+    token: str
+    env: dict
+
+    def send(self, sender: str, message: str) -> list[dict]:
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                                 json={"sender": sender, "message": message}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker",
+                                params={"token": self.token}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def requested(self, sender: str) -> Optional[str]:
+        tracker = self.tracker(sender)
+        if not (tracker.get("active_loop") or {}).get("name"):
+            return None
+        return tracker["slots"].get("requested_slot")
+
+
+def _wait(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early; log:\n{log.read_text()[-4000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"server not ready after {timeout} s; log:\n{log.read_text()[-4000:]}")
+
+
+@contextmanager
+def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None) -> Iterator[Servers]:
+    rasa_port, actions_port = free_port(), free_port()
+    token = "e2e-test-token"
+    env = {
+        **os.environ,
+        "IOP_ENV": "test",
+        "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "RASA_AUTH_TOKEN": token,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **(extra_env or {}),
+    }
+    subprocess.run([str(BIN / "iop-intake"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    procs: list[subprocess.Popen] = []
+    try:
+        actions_log = workdir / "actions.log"
+        procs.append(subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+        rasa_log = workdir / "rasa.log"
+        procs.append(subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port), "--enable-api",
+             "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+            cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+        _wait(f"http://127.0.0.1:{actions_port}/health", procs[0], 120, actions_log)
+        _wait(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], 240, rasa_log)
+        yield Servers(f"http://127.0.0.1:{rasa_port}", token, env)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
