@@ -20,7 +20,8 @@ from bot.eligibility import outcome_message
 from bot.faq import faq_answer, faq_topic
 from bot.insurance import insurance_summary
 from bot.safety.resources import crisis_message
-from bot.screening import QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise
+from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
+                           summary_fields)
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
@@ -65,7 +66,7 @@ class ValidateScreeningForm(Action):
             if turn.kind is TurnKind.ANSWER:
                 answers[requested] = turn.value
                 events.append(SlotSet(requested, turn.value))
-                self._record(tracker, requested, text, turn.value)
+                self._record(tracker, answers, requested, text)
                 misses = 0
                 status = stop_status(answers, prog)
             elif turn.kind is TurnKind.CRISIS:
@@ -122,12 +123,14 @@ class ValidateScreeningForm(Action):
         return None
 
     @staticmethod
-    def _record(tracker: Tracker, key: str, raw_text: str, value: Any) -> None:
+    def _record(tracker: Tracker, answers: Dict[str, Any], key: str, raw_text: str) -> None:
+        """Store the answer at once, with the scores it completes: a dropped conversation loses nothing."""
         with screening_record(tracker) as (session, screening):
-            crud.record_answer(session, screening=screening, key=key, raw_text=raw_text, value=value,
+            crud.record_answer(session, screening=screening, key=key, raw_text=raw_text, value=answers[key],
                                instrument=QUESTIONS[key].instrument)
-            if key == "for_whom":
-                crud.update_screening(session, screening=screening, for_self=value == "self")
+            for_self = answers["for_whom"] == "self" if "for_whom" in answers else None
+            crud.update_screening(session, screening=screening, for_self=for_self,
+                                  **summary_fields(summarise(answers, program()), answers, final=False))
 
 
 def restart_events(tracker: Tracker, answers: Dict[str, Any]) -> List[EventType]:
@@ -222,9 +225,10 @@ class ActionFinishScreening(Action):
         elif status is Status.DECLINED:
             dispatcher.utter_message(text=messages.declined(prog))
         elif status is Status.OUT_OF_RANGE:
-            dispatcher.utter_message(text=messages.out_of_range(prog, ctx, answers.get("age")))
+            dispatcher.utter_message(text=messages.out_of_range(prog, ctx))
         elif status is Status.STOPPED:
             dispatcher.utter_message(text=messages.stopped(prog))
         with screening_record(tracker) as (session, screening):
-            crud.save_summary(session, screening=screening, status=status.value, summary=summary)
+            crud.update_screening(session, screening=screening, status=status.value,
+                                  **summary_fields(summary, answers, final=True))
         return [SlotSet("screening_reported", status is Status.COMPLETED)]

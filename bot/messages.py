@@ -2,7 +2,6 @@
 program.yml; nothing here diagnoses, and nothing here echoes what the person typed."""
 from __future__ import annotations
 
-from typing import Optional
 
 from bot.program import Program
 from bot.questions import Context
@@ -11,7 +10,7 @@ from bot.questions import Context
 def introduction(program: Program) -> str:
     return (
         f"Hi, I'm the intake assistant for {program.name}. I can check whether our Intensive Outpatient "
-        "Program may be a good fit and set you up for a free assessment with a clinician. It takes about "
+        "Program may be a good fit and help you get a free assessment with a clinician. It takes about "
         "5 minutes: a few questions about you, how you've been feeling, your schedule and insurance. "
         "Your answers go to our intake team.\n"
         "I'm not an emergency service. If you are in danger, call 911; for a crisis, call or text 988."
@@ -32,7 +31,7 @@ def welcome_back(ctx: Context) -> str:
 
 
 def staff_contact(program: Program) -> str:
-    return f"You can reach our intake team at {program.phone} ({program.intake_hours})."
+    return f"You can reach our intake team at {program.phone} ({program.staff_hours})."
 
 
 def declined(program: Program) -> str:
@@ -46,12 +45,12 @@ def stopped(program: Program) -> str:
     )
 
 
-def out_of_range(program: Program, ctx: Context, age: Optional[int]) -> str:
+def out_of_range(program: Program, ctx: Context) -> str:
     who = "you" if ctx.for_self else ctx.them
     return (
-        f"Thank you. Our program serves people aged {program.age_min} to {program.age_max}, so it isn't the "
+        f"Thank you. Our program serves people aged {program.ages}, so it isn't the "
         f"right fit for {who}. Our intake team can suggest other services: {program.phone} "
-        f"({program.intake_hours}). If anyone is in danger, call 911, or call or text 988."
+        f"({program.staff_hours}). If anyone is in danger, call 911, or call or text 988."
     )
 
 

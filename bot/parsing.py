@@ -1,4 +1,4 @@
-"""Reading short free-text answers: normalising, yes/no, numbers, forgiving look-ups.
+"""Reading short free-text answers: normalising, yes/no, numbers, forgiving phrase look-ups.
 
 Answers arrive from SMS and chat, so they are short, misspelt and full of shorthand. Everything here is
 pure and fast: it runs on every message.
@@ -8,12 +8,15 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Iterable, Mapping, Optional, TypeVar
+from dataclasses import dataclass
+from typing import Generic, Iterable, Mapping, Optional, TypeVar
 
 T = TypeVar("T")
 
 _SPACES = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[^a-z0-9'+\- ]+")
+_NON_WORD = re.compile(r"(?:(?!(?<=\d)\.(?=\d))[^a-z0-9'+\- ])+")  # a decimal point stays: "2.5"
+_CLAUSE = re.compile(r"[,;:!?()]+|\.(?!\d)|\bbut\b|\bthough\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\d.])")
 
 NUMBER_WORDS: Mapping[str, int] = {
     "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -23,15 +26,42 @@ NUMBER_WORDS: Mapping[str, int] = {
     "seventy": 70, "eighty": 80, "ninety": 90,
 }
 
+# A count in digits or words, for other patterns to build on ("3", "three", "once", "twice"); see count().
+COUNT = r"\d+|once|twice|" + "|".join(NUMBER_WORDS)
+
+
+def count(word: str) -> float:
+    """The value of a word that COUNT matched."""
+    word = word.lower()
+    return float(word) if word.isdigit() else float({"once": 1, "twice": 2}.get(word) or NUMBER_WORDS[word])
+
+
 YES_WORDS = frozenset(
-    "yes y yeah yea yep yup ya yah ye yess yesss sure ok okay k affirmative definitely absolutely "
-    "correct right true agree i agree of course certainly".split()
+    "yes y yeah yea yeh yep yup ya yah ye yess yesss sure ok okay k affirmative definitely absolutely "
+    "correct right true certainly".split()
 )
 NO_WORDS = frozenset("no n nope nah na naw nay never negative".split())
+YES_PHRASES = ("i do", "i have", "i am", "i did", "of course", "i agree", "i think so", "thats right",
+               "i dont mind", "dont mind", "go ahead")
+NO_PHRASES = ("i dont", "i do not", "i havent", "i have not", "i didnt", "i did not", "im not", "i am not",
+              "not really", "not at all", "dont think so", "no way", "not true", "absolutely not",
+              "definitely not", "of course not", "certainly not")
+# Answers that say "I can't tell": never read as yes or no.
+UNSURE_PHRASES = ("not sure", "im not sure", "i am not sure", "unsure", "im unsure", "i am unsure",
+                  "not certain", "im not certain", "i am not certain", "i dont know", "dont know",
+                  "i do not know", "do not know", "idk", "dunno", "no idea", "cant say", "who knows",
+                  "hard to say")
+# Half-yes answers. A plain yes/no question cannot take them as either; the safety questions read them as
+# yes (see bot.instruments.cssrs).
+MAYBE_PHRASES = ("maybe", "perhaps", "possibly", "probably", "i guess", "i suppose", "kind of", "kinda",
+                 "sort of", "sorta")
+# A phrase right after one of these ("not every day", "I don't feel it often") names nothing.
+NEGATORS = frozenset("not dont doesnt didnt isnt wasnt arent werent havent hasnt wouldnt cant".split())
+NEGATION_REACH = 3  # words a negator reaches forward
 
 
 def normalise(text: str) -> str:
-    """Lower-case, strip accents and punctuation (keeping digits, ' + -), collapse spaces."""
+    """Lower-case, strip accents and punctuation (keeping digits, decimal points, ' + -), collapse spaces."""
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("’", "'").replace("`", "'")
@@ -41,6 +71,19 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return normalise(text).split()
+
+
+def match_key(text: str) -> str:
+    """`normalise` for phrase matching: no apostrophes ("don't" = "dont"), "2-4" read as "2 to 4"."""
+    norm = normalise(text).replace("'", "")
+    norm = re.sub(r"(?<=\d)\s*-\s*(?=\d)", " to ", norm)
+    return _SPACES.sub(" ", re.sub(r"-(?!\d)", " ", norm)).strip()
+
+
+def numbers(text: str) -> list[float]:
+    """Every number written in the answer, in digits ("-1", "2.5") or as a single word ("three")."""
+    found = [float(n) for n in _NUMBER.findall(normalise(text))]
+    return found + [float(NUMBER_WORDS[w]) for w in match_key(text).split() if w in NUMBER_WORDS and w != "none"]
 
 
 def parse_number(text: str) -> Optional[int]:
@@ -62,21 +105,80 @@ def parse_number(text: str) -> Optional[int]:
     return total if seen else None
 
 
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    values: list[T]  # what the phrases name, in the order they appear
+    rest: str  # the answer's words that no phrase used (where a bare number would be)
+
+
+class PhraseTable(Generic[T]):
+    """Phrases that name values, found as whole words in an answer.
+
+    Forgiving in the ways short answers need: a word that is a small typo of one of the table's own words
+    is read as that word ("sevral" -> "several"), longer phrases win over the shorter ones inside them
+    ("more than half the days" over "half"), and a phrase a negator reaches ("not every day") is used up
+    but names nothing.
+    """
+
+    def __init__(self, entries: Mapping[str, T]):
+        self._entries = {tuple(match_key(p).split()): v for p, v in entries.items()}
+        self._longest_first = sorted(self._entries, key=lambda phrase: (-len(phrase), phrase))
+        self._vocabulary = {w for phrase in self._entries for w in phrase}
+
+    def _correct(self, word: str) -> str:
+        # Typos keep their first letter far more often than not; requiring it stops "ever" becoming "never".
+        if word in self._vocabulary or len(word) < 3 or any(c.isdigit() for c in word):
+            return word
+        near = [w for w in self._vocabulary if w[0] == word[0]]
+        match = difflib.get_close_matches(word, near, n=1, cutoff=0.8)
+        return match[0] if match else word
+
+    def find(self, text: str) -> Found[T]:
+        values: list[T] = []
+        rest: list[str] = []  # per clause, so the rest can be read by another table the same way
+        for clause in _CLAUSE.split(text or ""):
+            original = match_key(clause).split()
+            tokens = [self._correct(w) for w in original]
+            used = [False] * len(tokens)
+            hits = []
+            for phrase in self._longest_first:
+                size = len(phrase)
+                for start in range(len(tokens) - size + 1):
+                    if tuple(tokens[start:start + size]) == phrase and not any(used[start:start + size]):
+                        used[start:start + size] = [True] * size
+                        hits.append((start, phrase))
+            for start, phrase in sorted(hits):
+                if phrase[0] in NEGATORS or not _negated(tokens, used, start):
+                    values.append(self._entries[phrase])
+            rest.append(" ".join(w for w, u in zip(original, used) if not u))
+        return Found(values, ", ".join(r for r in rest if r))
+
+
+def _negated(tokens: list[str], used: list[bool], start: int) -> bool:
+    """Whether a negator stands within reach before `start`, with no other phrase in between."""
+    for i in range(start - 1, max(start - 1 - NEGATION_REACH, -1), -1):
+        if used[i]:
+            return False
+        if tokens[i] in NEGATORS:
+            return True
+    return False
+
+
+YES_NO: Mapping[str, bool] = {
+    **dict.fromkeys(YES_WORDS | set(YES_PHRASES), True), **dict.fromkeys(NO_WORDS | set(NO_PHRASES), False),
+}
+_YES_NO = PhraseTable(YES_NO)
+# Read before yes/no, so "not sure" is never "not" + "sure" and "I'm not sure" never "I'm not".
+UNSURE = PhraseTable(dict.fromkeys(UNSURE_PHRASES, True))
+_UNSURE_OR_MAYBE = PhraseTable(dict.fromkeys(UNSURE_PHRASES + MAYBE_PHRASES, True))
+
+
 def parse_yes_no(text: str) -> Optional[bool]:
-    """True for yes, False for no, None when the answer says neither (or both)."""
-    norm = normalise(text)
-    if not norm:
+    """True for yes, False for no, None when the answer says neither, both, or "not sure"."""
+    if _UNSURE_OR_MAYBE.find(text).values:
         return None
-    if norm in YES_WORDS:
-        return True
-    if norm in NO_WORDS:
-        return False
-    tokens = norm.split()
-    no = any(t in NO_WORDS for t in tokens) or bool(re.match(r"i (don'?t|haven'?t|didn'?t|am not)\b", norm))
-    yes = any(t in YES_WORDS for t in tokens) or (not no and bool(re.match(r"i (do|have|am|did)\b", norm)))
-    if yes != no:
-        return yes
-    return None
+    said = set(_YES_NO.find(text).values)
+    return said.pop() if len(said) == 1 else None
 
 
 def fuzzy_lookup(text: str, table: Mapping[str, T], cutoff: float = 0.84) -> Optional[T]:

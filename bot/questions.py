@@ -29,7 +29,7 @@ class Context:
 
     @property
     def them(self) -> str:
-        return self.name or "they"
+        return self.name or "the person you are asking about"
 
 
 @dataclass(frozen=True)

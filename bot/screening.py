@@ -94,7 +94,7 @@ def stop_status(answers: Mapping[str, Any], program: Program) -> Optional[Status
     if answers.get("consent") is False:
         return Status.DECLINED
     age = answers.get("age")
-    if isinstance(age, int) and not program.age_min <= age <= program.age_max:
+    if isinstance(age, int) and age not in program.ages:
         return Status.OUT_OF_RANGE
     if high_risk_reached(answers):
         return Status.HIGH_RISK
@@ -160,3 +160,30 @@ def all_keys() -> list[str]:
     keys += ["alcohol_use"] + [item.key for item in AUDITC.items] + [item.key for item in CSSRS.items]
     keys += list(SCHEDULE) + ["insurance_carrier", "insurance_holder", "member_id"]
     return keys
+
+
+def summary_fields(summary: Summary, answers: Mapping[str, Any], *, final: bool) -> dict[str, Any]:
+    """The screening row's summary columns. Scores appear once an instrument is complete; the outcome and
+    its reasons only when the screening has ended (`final`)."""
+    fields: dict[str, Any] = {}
+    for key, score in summary.scores.items():
+        fields[f"{key}_total"] = score.total if score.complete else None
+        fields[f"{key}_band"] = score.band if score.complete else None
+    facts = summary.facts
+    fields["cssrs_risk"] = summary.risk.value if any(k.startswith("cssrs_") for k in answers) else None
+    fields["concerns"] = sorted(facts.concerns)
+    fields["care"] = sorted(facts.care)
+    fields["schedule"] = {"times": sorted(facts.times), "days_per_week": facts.days_per_week,
+                          "modality": facts.modality, "transport_problem": facts.transport_problem}
+    if summary.insurance is not None:
+        holder = answers.get("insurance_holder")
+        fields["insurance"] = {"given": summary.insurance.raw, "carrier": summary.insurance.carrier,
+                               "status": summary.insurance.status,
+                               "holder": holder if holder != SKIPPED else None}
+    if final:
+        assessment = summary.assessment
+        fields["outcome"] = assessment.outcome.value
+        fields["reasons"] = list(assessment.reasons)
+        fields["track"] = assessment.track.key if assessment.track else None
+        fields["flags"] = [flag.value for flag in assessment.flags]
+    return fields

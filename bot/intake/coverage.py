@@ -1,0 +1,70 @@
+"""Insurance: the carrier as the person names it, whose plan it is, and the member ID.
+
+The carrier is kept as typed: matching it against the program's insurers is `bot.insurance`'s job, and
+staff see the person's own words.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.intake.matching import PhraseTable, has_letters, looks_like_code, readable
+from bot.questions import Parsed
+
+MAX_CARRIER_CHARS = 200
+
+
+def parse_carrier(text: str) -> Parsed:
+    raw = re.sub(r"\s+", " ", (text or "")).strip()
+    if not raw or not has_letters(raw):
+        return Parsed.fail("What's the name of the insurance company? If there's no insurance, say none.")
+    if looks_like_code(raw) or len(raw) > MAX_CARRIER_CHARS:
+        return Parsed.fail("Just the insurance company's name is enough, like on the card. Or say none.")
+    return Parsed(True, raw)
+
+
+HOLDERS = ("self", "parent", "spouse_partner", "other")
+_HOLDER = PhraseTable({
+    "self": (
+        "self", "mine", "me", "myself", "my own", "my plan", "i am", "i'm the policy holder", "in my name",
+        "own", "his own", "her own", "their own", "through my job", "through my work", "my employer", "my job",
+        "my work",
+    ),
+    "parent": (
+        "parent*", "mom*", "mum*", "mother*", "dad*", "father*", "stepmom", "stepdad", "stepmother",
+        "stepfather", "guardian*",
+    ),
+    "spouse_partner": (
+        "spouse*", "spouse partner", "husband*", "wife", "wives", "partner*", "boyfriend*", "girlfriend*",
+        "fiance*", "domestic partner",
+    ),
+    "other": (
+        "other", "someone else", "somebody else", "grandparent*", "grandma", "grandpa", "grandmother",
+        "grandfather", "aunt", "uncle", "ex", "ex husband", "ex wife", "ex partner", "sibling", "brother",
+        "sister", "foster", "relative",
+    ),
+}, negators=frozenset())
+
+
+def parse_holder(text: str) -> Parsed:
+    found = _HOLDER.match(readable(text) or "").found
+    if len(found) == 1:
+        return Parsed(True, next(iter(found)))
+    return Parsed.fail("Whose plan is it: their own, a parent's, a spouse's or partner's, or someone else's?")
+
+
+_ID_LEAD_INS = re.compile(
+    r"^(?:(?:my|the|it'?s|its|it|is|member|subscriber|insurance|policy|id|number|no)\b\.?\s*|[#:]\s*)+", re.I
+)
+_MEMBER_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{2,28})[A-Za-z0-9]$")
+
+
+def parse_member_id(text: str) -> Parsed:
+    """Letters, digits and dashes, 4 to 30 long, with at least one digit ("none" or "idk" are not IDs)."""
+    raw = (text or "").strip()[:100]
+    candidate = _ID_LEAD_INS.sub("", raw) if len(raw.split()) > 1 or ":" in raw or "#" in raw else raw
+    candidate = re.sub(r"[\s.]+", "", candidate)
+    if not _MEMBER_ID.match(candidate) or not re.search(r"\d", candidate):
+        return Parsed.fail(
+            "The member ID is on the insurance card: letters and numbers, like ABC123456. If it's not handy, say skip."
+        )
+    return Parsed(True, candidate.upper())

@@ -1,0 +1,138 @@
+"""Phrase tables for intake answers: longest phrase first, whole words, and a short look-back for negation.
+
+`bot.parsing.find_phrases` answers "which phrases occur"; intake answers also need "was it negated" ("I'm
+not depressed", "I don't have a therapist") and word-prefix phrases ("depress*" for depressed, depression,
+depressing), so this module keeps its own small matcher on top of `normalise`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Generic, Iterable, Mapping, Optional, TypeVar
+
+from bot.parsing import normalise, parse_yes_no
+
+T = TypeVar("T")
+
+# Words that, shortly before a phrase, say the phrase is absent: "not anxious", "never had a therapist".
+NEGATORS = frozenset(
+    "not no never nor without isn't aren't wasn't weren't don't doesn't didn't haven't hasn't won't wouldn't "
+    "ain't".split()
+)
+# A negation does not reach past these: in "not depressed but anxious" only "depressed" is negated.
+_BOUNDARIES = frozenset("but and though although however so yet".split())
+# Commas end a clause, except before words that carry the exclusion forward ("any time, except mornings").
+_KEEP_TOGETHER = re.compile(r"[,;:]\s*(?=(?:except|but not|other than|besides)\b)", re.I)
+_CLAUSE_END = re.compile(r"[.!?;,\n]+")
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|&#?\w+;|javascript\s*:", re.I)
+_SQL = re.compile(
+    r"\b(?:drop|truncate|alter)\s+table\b|\bunion\s+(?:all\s+)?select\b|\binsert\s+into\b|\bdelete\s+from\b"
+    r"|\bselect\s+\*|'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w+|;\s*--",
+    re.I,
+)
+
+
+def match_form(text: str) -> str:
+    """The form phrases are matched in: normalised, hyphens as spaces, possessive 's dropped."""
+    norm = normalise(text).replace("-", " ")
+    norm = re.sub(r"'s\b", "", norm)
+    return re.sub(r"\s+", " ", norm).strip()
+
+
+def looks_like_code(text: str) -> bool:
+    """HTML/script markup or an SQL statement: never a real answer to an intake question."""
+    return bool(_MARKUP.search(text) or _SQL.search(text))
+
+
+def readable(text: str, limit: int = 500) -> Optional[str]:
+    """The answer trimmed, or None when it is empty, longer than any short answer, or looks like code."""
+    text = (text or "").strip()
+    return text if text and len(text) <= limit and not looks_like_code(text) else None
+
+
+def has_letters(text: str) -> bool:
+    """At least one letter in any script; emoji, digits and punctuation alone are not words."""
+    return any(c.isalpha() for c in text)
+
+
+def strip_symbols(text: str) -> str:
+    """Text without emoji, pictographs and their joiners and modifiers, in composed form."""
+    text = unicodedata.normalize("NFC", text)
+    kept = (c for c in text if unicodedata.category(c) not in ("So", "Sk", "Cf", "Cs", "Co") and c != "\ufe0f")
+    return "".join(kept)
+
+
+def clauses(text: str) -> list[str]:
+    return [part for part in _CLAUSE_END.split(_KEEP_TOGETHER.sub(" ", text)) if part.strip()]
+
+
+def _pattern(phrase: str) -> str:
+    """Regex for one phrase: a trailing * makes a word a prefix; apostrophes are optional ("cant")."""
+    parts = []
+    for word in phrase.split():
+        prefix = word.endswith("*")
+        body = re.escape(match_form(word.rstrip("*"))).replace("'", "'?")
+        parts.append(body + (r"[a-z0-9'+]*" if prefix else ""))
+    return r"(?<![^ ])" + " ".join(parts) + r"(?![^ ])"
+
+
+@dataclass(frozen=True)
+class Matches:
+    found: frozenset  # values named and not negated
+    negated: frozenset  # values only ever named after a negator
+
+
+@dataclass
+class PhraseTable(Generic[T]):
+    """value -> phrases. Longer phrases win ("manic depression" is bipolar, not depression)."""
+
+    phrases: Mapping[T, Iterable[str]]
+    negators: frozenset = NEGATORS
+    window: int = 3  # words looked back for a negator
+    _compiled: list = field(init=False, repr=False)
+    _negators: frozenset = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._negators = frozenset(word.replace("'", "") for word in self.negators)  # "dont" as "don't"
+        pairs = [(phrase, value) for value, group in self.phrases.items() for phrase in group]
+        pairs.sort(key=lambda pair: len(pair[0].rstrip("*")), reverse=True)
+        self._compiled = [(re.compile(_pattern(phrase)), value) for phrase, value in pairs]
+
+    def _negated(self, before: str) -> bool:
+        for word in reversed(before.split()[-self.window:]):
+            if word in _BOUNDARIES:
+                return False
+            if word.replace("'", "") in self._negators:
+                return True
+        return False
+
+    def match(self, text: str) -> Matches:
+        found: set = set()
+        negated: set = set()
+        for clause in clauses(text):
+            original = match_form(clause)
+            working = original
+            for pattern, value in self._compiled:
+                for hit in pattern.finditer(working):
+                    (negated if self._negated(original[: hit.start()]) else found).add(value)
+                # Blank out what matched so a shorter phrase inside it does not match again.
+                working = pattern.sub(lambda m: "_" * len(m.group()), working)
+        return Matches(frozenset(found), frozenset(negated - found))
+
+
+UNSURE = "unsure"
+
+
+def polar(text: str, table: PhraseTable) -> Optional[bool]:
+    """Yes/no from a table of True/False/UNSURE phrases, then the shared yes/no words; None if unclear.
+
+    A definite answer outranks hedging ("not sure, maybe once a month" is a yes); both yes and no is unclear.
+    """
+    hits = table.match(text).found
+    definite = hits & {True, False}
+    if len(definite) == 1:
+        return next(iter(definite))
+    if definite or UNSURE in hits:
+        return None
+    return parse_yes_no(text)

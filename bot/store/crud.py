@@ -1,0 +1,151 @@
+"""Reads and writes of screenings and answers. Every function takes the session first, then keywords.
+
+The functions flush but never commit: the caller's `session_scope` decides, so one action's writes land
+together or not at all. Rasa's lock store runs one event per conversation at a time, so the
+read-then-write steps here do not race for the same conversation.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Iterable, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.store.models import Answer, Participant, Screening, ScreeningStatus, utcnow
+
+# Columns a caller may set; the ids, the conversation and the start time are fixed at creation.
+SETTABLE = frozenset(Screening.__table__.columns.keys()) - {
+    "id", "participant_id", "conversation_id", "started_at", "updated_at"}
+
+# A conversation id that is all phone-number characters with 10-15 digits (optionally after a scheme
+# such as "whatsapp:") is a phone number that a channel failed to make opaque.
+_PHONE_SHAPED = re.compile(r"(?:[a-z]+:)?\+?[\d\s().-]+", re.IGNORECASE)
+
+
+def _check_opaque(conversation_id: str) -> None:
+    digits = sum(ch.isdigit() for ch in conversation_id)
+    if _PHONE_SHAPED.fullmatch(conversation_id.strip()) and 10 <= digits <= 15:
+        # The message must not repeat the id: it is personal data.
+        raise ValueError("conversation id looks like a phone number; channels must pass an opaque id")
+
+
+def _latest(session: Session, conversation_id: str) -> Optional[Screening]:
+    query = (select(Screening).where(Screening.conversation_id == conversation_id)
+             .order_by(Screening.id.desc()).limit(1))
+    return session.execute(query).scalar_one_or_none()
+
+
+def _new_screening(session: Session, conversation_id: str, channel: str) -> Screening:
+    participant = session.execute(
+        select(Participant).where(Participant.conversation_id == conversation_id)).scalar_one_or_none()
+    if participant is None:
+        participant = Participant(conversation_id=conversation_id, channel=channel)
+        session.add(participant)
+    screening = Screening(participant=participant, conversation_id=conversation_id,
+                          status=ScreeningStatus.IN_PROGRESS.value)
+    session.add(screening)
+    session.flush()
+    return screening
+
+
+def current_screening(session: Session, *, conversation_id: str, channel: str) -> Screening:
+    """The conversation's latest screening, created (with its participant) on first contact.
+
+    The latest rather than "the one in progress": the answers in Rasa's slots carry on after a stop or a
+    crisis interruption, so their rows must too. Only `restart_screening` starts a new one.
+    """
+    _check_opaque(conversation_id)
+    return _latest(session, conversation_id) or _new_screening(session, conversation_id, channel)
+
+
+def restart_screening(session: Session, *, conversation_id: str, channel: str) -> Screening:
+    """A fresh screening for the conversation. An unfinished one is marked restarted; a finished one
+    keeps its status, so what it concluded is not lost."""
+    _check_opaque(conversation_id)
+    old = _latest(session, conversation_id)
+    if old is not None and old.status == ScreeningStatus.IN_PROGRESS.value:
+        update_screening(session, screening=old, status=ScreeningStatus.RESTARTED)
+    return _new_screening(session, conversation_id, channel)
+
+
+def answers_of(session: Session, screening: Screening) -> dict[str, Answer]:
+    rows = session.execute(select(Answer).where(Answer.screening_id == screening.id)).scalars()
+    return {answer.question_key: answer for answer in rows}
+
+
+def _touch(screening: Screening) -> None:
+    """An answer given or withdrawn means the screening is under way (again, after a stop)."""
+    if screening.status == ScreeningStatus.RESTARTED.value:
+        raise ValueError("this screening was restarted; write to the conversation's current screening")
+    screening.status = ScreeningStatus.IN_PROGRESS.value
+    screening.completed_at = None
+    screening.updated_at = utcnow()
+
+
+def record_answer(session: Session, *, screening: Screening, key: str, raw_text: str, value: Any,
+                  instrument: Optional[str] = None) -> Answer:
+    """Store an answer, replacing an earlier answer to the same question (after "go back")."""
+    _touch(screening)
+    # PostgreSQL text cannot hold NUL; replace it the same way on every backend.
+    raw_text = raw_text.replace("\x00", "\ufffd")
+    answer = session.execute(select(Answer).where(
+        Answer.screening_id == screening.id, Answer.question_key == key)).scalar_one_or_none()
+    if answer is None:
+        answer = Answer(screening=screening, question_key=key)
+        session.add(answer)
+    answer.instrument = instrument
+    answer.raw_text = raw_text
+    answer.value = value
+    answer.answered_at = utcnow()
+    session.flush()
+    return answer
+
+
+def clear_answers(session: Session, *, screening: Screening, keys: Iterable[str]) -> int:
+    """Withdraw the answers to `keys` ("go back"); returns how many there were."""
+    wanted = set(keys)
+    if not wanted:
+        return 0
+    _touch(screening)
+    rows = session.execute(select(Answer).where(
+        Answer.screening_id == screening.id, Answer.question_key.in_(wanted))).scalars().all()
+    for answer in rows:
+        session.delete(answer)
+    session.flush()
+    session.expire(screening, ["answers"])
+    return len(rows)
+
+
+def update_screening(session: Session, *, screening: Screening, **fields: Any) -> Screening:
+    """Set summary fields (scores, risk, outcome...) or the status.
+
+    A status other than in_progress stamps `completed_at` (unless given): the moment the screening
+    reached its final state, whichever it is.
+    """
+    unknown = set(fields) - SETTABLE
+    if unknown:
+        raise TypeError(f"not a settable screening field: {', '.join(sorted(unknown))}")
+    if "status" in fields:
+        status = ScreeningStatus(fields["status"])
+        fields["status"] = status.value
+        if status is ScreeningStatus.IN_PROGRESS:
+            fields.setdefault("completed_at", None)
+        else:
+            fields.setdefault("completed_at", utcnow())
+    for name, value in fields.items():
+        setattr(screening, name, value)
+    screening.updated_at = utcnow()
+    session.flush()
+    return screening
+
+
+def screenings(session: Session, *, since: Optional[datetime] = None) -> list[Screening]:
+    """Screenings started at or after `since` (naive means UTC), oldest first, answers loaded."""
+    query = select(Screening).options(selectinload(Screening.answers)).order_by(Screening.started_at, Screening.id)
+    if since is not None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=timezone.utc)
+        query = query.where(Screening.started_at >= since)
+    return list(session.execute(query).scalars())

@@ -1,0 +1,146 @@
+"""Tables of the application database: who is being screened, each screening, and each answer.
+
+A participant is known only by the conversation id, which the channels make opaque (never a phone
+number). Answers keep the raw text exactly as typed: it is data for staff, and anything that displays it
+must escape it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints, so later migrations (and SQLite's batch mode) can refer to them by name.
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+Base: Any = declarative_base(metadata=metadata)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC in and out, on every backend.
+
+    SQLite has no time zone type and hands back naive values; they were stored as UTC, so say so.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware UTC times only")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class ScreeningStatus(str, Enum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # asked to stop
+    DECLINED = "declined"  # said no to starting
+    HIGH_RISK = "high_risk"  # C-SSRS answers: stopped for crisis care
+    CRISIS = "crisis"  # a crisis message mid-screening
+    OUT_OF_RANGE = "out_of_range"  # an age the program does not serve
+    RESTARTED = "restarted"  # abandoned for a fresh screening in the same conversation
+
+
+STATUSES = tuple(status.value for status in ScreeningStatus)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False, unique=True)
+    channel: Mapped[str] = Column(String(32), nullable=False)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    screenings: Mapped[list["Screening"]] = relationship(
+        "Screening", back_populates="participant", order_by="Screening.id")
+
+
+class Screening(Base):
+    __tablename__ = "screenings"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    participant_id: Mapped[int] = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)
+    status: Mapped[str] = Column(String(20), nullable=False, default=ScreeningStatus.IN_PROGRESS.value)
+    for_self: Mapped[Optional[bool]] = Column(Boolean, nullable=True)  # None until asked
+    started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # when it reached any final status
+
+    # The summary, written when the screening ends; None means "not reached".
+    phq9_total: Mapped[Optional[int]] = Column(Integer)
+    phq9_band: Mapped[Optional[str]] = Column(String(32))
+    gad7_total: Mapped[Optional[int]] = Column(Integer)
+    gad7_band: Mapped[Optional[str]] = Column(String(32))
+    auditc_total: Mapped[Optional[int]] = Column(Integer)
+    auditc_band: Mapped[Optional[str]] = Column(String(32))
+    cssrs_risk: Mapped[Optional[str]] = Column(String(16))
+    concerns: Mapped[Optional[list]] = Column(JSON)
+    care: Mapped[Optional[list]] = Column(JSON)
+    schedule: Mapped[Optional[dict]] = Column(JSON)
+    insurance: Mapped[Optional[dict]] = Column(JSON)  # as given and as recognised
+    outcome: Mapped[Optional[str]] = Column(String(64))
+    reasons: Mapped[Optional[list]] = Column(JSON)
+    track: Mapped[Optional[str]] = Column(String(64))
+    flags: Mapped[Optional[list]] = Column(JSON)
+
+    participant: Mapped[Participant] = relationship(Participant, back_populates="screenings")
+    answers: Mapped[list["Answer"]] = relationship(
+        "Answer", back_populates="screening", order_by="Answer.question_key",
+        cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    # One row per question: a re-answer after "go back" replaces the value and time.
+    __table_args__ = (UniqueConstraint("screening_id", "question_key"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    screening_id: Mapped[int] = Column(Integer, ForeignKey("screenings.id", ondelete="CASCADE"), nullable=False)
+    question_key: Mapped[str] = Column(String(64), nullable=False)
+    instrument: Mapped[Optional[str]] = Column(String(16))  # None for intake questions
+    raw_text: Mapped[str] = Column(Text, nullable=False)
+    value: Mapped[Any] = Column(JSON)
+    answered_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    screening: Mapped[Screening] = relationship(Screening, back_populates="answers")

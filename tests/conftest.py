@@ -1,0 +1,77 @@
+"""Shared fixtures: an empty application database on SQLite and, when it is reachable, PostgreSQL.
+
+PostgreSQL is TEST_POSTGRES_URL (default: database `test` on 127.0.0.1:5432, user postgres, trust auth).
+Each test gets its own schema there, dropped afterwards, so parallel runs and other suites don't collide.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Optional
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from bot.store import db
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@lru_cache(maxsize=1)
+def _postgres_unavailable() -> Optional[str]:
+    """Why PostgreSQL cannot be used, or None when it can."""
+    engine = sa.create_engine(POSTGRES_URL, future=True, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        return f"PostgreSQL not reachable at {make_url(POSTGRES_URL).host}: {type(cause).__name__}"
+    finally:
+        engine.dispose()
+    return None
+
+
+def _schema_sql(statement: str) -> None:
+    engine = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _postgres_url(schema: str) -> str:
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty application database (no tables: run `db.upgrade(url)` for the schema)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+        yield url
+        db.dispose(url)
+        return
+    reason = _postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    _schema_sql(f"CREATE SCHEMA {schema}")
+    url = _postgres_url(schema)
+    try:
+        yield url
+    finally:
+        db.dispose(url)
+        _schema_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def migrated_db_url(db_url: str) -> str:
+    """URL of an application database with every migration applied."""
+    db.upgrade(db_url)
+    return db_url

@@ -1,0 +1,172 @@
+"""The action server's actions as functions: a tracker built in the test, a CollectingDispatcher, and
+assertions on the exact events, messages and database rows (the pattern of RasaHQ/financial-demo)."""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.screening import ASK_ACTIONS, ActionFinishScreening, ValidateScreeningForm
+from bot.store import crud
+from bot.store.db import session_scope
+
+FORM = {"name": "screening_form"}
+BASE = {"consent": True, "for_whom": "self", "first_name": "Sam", "age": 34, "state": "OR"}
+BEFORE_PHQ9 = {**BASE, "concerns_text": {"text": "low", "concerns": ["depression"]}, "current_care": ["none"]}
+
+
+@pytest.fixture(autouse=True)
+def database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> str:
+    from bot.store.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def tracker(slots: dict[str, Any], *, requested: Optional[str], text: str = "", intent: str = "inform",
+            confidence: float = 0.95, idle_seconds: float = 5.0, sender: str = "t-actions") -> Tracker:
+    now = time.time()
+    events: list[dict] = [
+        {"event": "user", "text": "earlier", "timestamp": now - idle_seconds},
+        {"event": "user", "text": text, "timestamp": now},
+    ]
+    if requested:
+        events.append({"event": "slot", "name": requested, "value": text})  # the form's slot candidate
+    return Tracker(sender_id=sender, slots={**slots, "requested_slot": requested, requested or "_": text},
+                   latest_message={"text": text, "intent": {"name": intent, "confidence": confidence}},
+                   events=events, paused=False, followup_action=None, active_loop=FORM,
+                   latest_action_name="action_listen")
+
+
+def validate(t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateScreeningForm().run(dispatcher, t, {}))
+    return events, dispatcher.messages
+
+
+def slot(events: list[dict], name: str) -> Any:
+    values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
+    assert values, f"no SlotSet for {name}"
+    return values[-1]
+
+
+def test_a_paraphrased_answer_is_parsed_stored_and_the_next_question_requested(database):
+    events, messages = validate(tracker(BEFORE_PHQ9, requested="phq9_1", text="pretty much every day"))
+    assert SlotSet("phq9_1", 3) in events
+    assert slot(events, "requested_slot") == "phq9_2"
+    assert messages == []
+    with session_scope(database) as session:
+        screening = crud.current_screening(session, conversation_id="t-actions", channel="rest")
+        answers = crud.answers_of(session, screening)
+        assert answers["phq9_1"].value == 3 and answers["phq9_1"].raw_text == "pretty much every day"
+
+
+def test_an_out_of_range_answer_is_asked_again_not_clipped():
+    events, messages = validate(tracker(BEFORE_PHQ9, requested="phq9_1", text="7"))
+    assert SlotSet("phq9_1", None) in events
+    assert slot(events, "requested_slot") == "phq9_1"
+    assert slot(events, "screening_misses") == 1
+    assert messages and "7" not in messages[0]["text"].replace("0-3", "")
+
+
+def test_a_program_question_mid_form_is_answered_and_the_question_kept():
+    events, messages = validate(tracker(BASE, requested="concerns_text", text="what is an IOP?", intent="faq"))
+    assert slot(events, "requested_slot") == "concerns_text"
+    assert "Intensive Outpatient" in messages[0]["text"] or "IOP" in messages[0]["text"]
+
+
+def test_why_do_you_ask_explains_the_question():
+    events, messages = validate(tracker(BASE, requested="state", text="why do you ask", intent="why_ask"))
+    assert slot(events, "requested_slot") == "state"
+    assert "state" in messages[0]["text"].lower()
+
+
+def test_go_back_clears_the_previous_answer_and_asks_it_again():
+    events, messages = validate(tracker(BASE, requested="concerns_text", text="go back", intent="go_back"))
+    assert SlotSet("state", None) in events
+    assert slot(events, "requested_slot") == "state"
+
+
+def test_intent_to_act_stops_the_screening_at_once():
+    slots = {**BASE, "cssrs_1": True, "cssrs_2": True, "cssrs_3": False}
+    events, _ = validate(tracker(slots, requested="cssrs_4", text="yes"))
+    assert slot(events, "screening_status") == "high_risk"
+    assert slot(events, "requested_slot") is None
+
+
+def test_a_crisis_message_on_an_ordinary_question_stops_the_screening():
+    events, _ = validate(tracker(BASE, requested="concerns_text", text="I want to end my life tonight",
+                                 intent="crisis", confidence=0.9))
+    assert slot(events, "screening_status") == "crisis"
+    assert slot(events, "requested_slot") is None
+
+
+def test_a_plain_no_to_a_choice_question_is_an_answer_not_a_stop():
+    slots = {**BASE, "concerns_text": {"text": "x", "concerns": ["anxiety"]}, "current_care": ["none"],
+             **{f"phq9_{i}": 1 for i in range(1, 10)}, **{f"gad7_{i}": 1 for i in range(1, 8)}}
+    events, _ = validate(tracker(slots, requested="alcohol_use", text="no", intent="stop", confidence=0.7))
+    assert SlotSet("alcohol_use", False) in events
+    assert slot(events, "requested_slot") == "cssrs_1"
+
+
+def test_coming_back_hours_later_is_welcomed_at_the_same_question():
+    events, messages = validate(tracker(BASE, requested="concerns_text", text="hi", intent="greet",
+                                        idle_seconds=5 * 3600))
+    assert "Welcome back" in messages[0]["text"]
+    assert slot(events, "requested_slot") == "concerns_text"
+    assert slot(events, "screening_misses") == 0
+
+
+def ask(key: str, slots: dict[str, Any], misses: int = 0) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    t = Tracker(sender_id="t-ask", slots={**slots, "screening_misses": misses}, latest_message={}, events=[],
+                paused=False, followup_action=None, active_loop=FORM, latest_action_name="screening_form")
+    asyncio.run(ASK_ACTIONS[key]().run(dispatcher, t, {}))
+    return dispatcher.messages
+
+
+def test_questions_are_asked_with_the_verbatim_item_and_buttons():
+    message = ask("phq9_2", BASE)[0]
+    assert "Feeling down, depressed, or hopeless" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["0", "1", "2", "3"]
+
+
+def test_questions_about_someone_else_use_their_name():
+    message = ask("age", {**BASE, "for_whom": "other", "first_name": "Alex"})[0]
+    assert "Alex" in message["text"]
+
+
+def test_after_two_misses_the_question_is_explained_with_a_skip_button():
+    message = ask("gad7_3", BASE, misses=2)[0]
+    assert message["buttons"][-1]["payload"] == "skip"
+    safety = ask("cssrs_1", BASE, misses=2)[0]
+    assert all(b["payload"] != "skip" for b in safety["buttons"])
+
+
+def test_finishing_stores_the_outcome_and_says_it_in_plain_words(database):
+    slots = {**BASE, "concerns_text": {"text": "x", "concerns": ["depression"]}, "current_care": ["therapist"],
+             **{f"phq9_{i}": 2 for i in range(1, 9)}, "phq9_9": 0, **{f"gad7_{i}": 1 for i in range(1, 8)},
+             "alcohol_use": False, "cssrs_1": False, "cssrs_2": False, "cssrs_6": False,
+             "schedule_times": ["morning"], "schedule_days": 3, "modality": "either", "transport": False,
+             "insurance_carrier": "Aetna", "insurance_holder": "self", "member_id": "skipped",
+             "screening_status": "completed"}
+    dispatcher = CollectingDispatcher()
+    t = Tracker(sender_id="t-finish", slots=slots, latest_message={}, events=[], paused=False, followup_action=None,
+                active_loop={}, latest_action_name="screening_form")
+    events = asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
+    assert SlotSet("screening_reported", True) in events
+    said = "\n".join(m["text"] for m in dispatcher.messages)
+    assert "final decision" in said and "diagnos" not in said.lower()
+    with session_scope(database) as session:
+        screening = crud.current_screening(session, conversation_id="t-finish", channel="unknown")
+        assert screening.status == "completed"
+        assert screening.outcome == "likely_fit"
+        assert screening.phq9_total == 16 and screening.phq9_band == "moderately severe"
+        assert screening.reasons

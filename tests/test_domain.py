@@ -1,0 +1,44 @@
+"""The Rasa domain stays in step with the question definitions (the single source of truth)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.domain import FORM, render
+from bot.instruments import INSTRUMENTS
+from bot.screening import QUESTIONS, all_keys
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((ROOT / "domain" / name).read_text())
+
+
+def test_generated_domain_file_is_current():
+    assert (ROOT / "domain" / "screening.yml").read_text() == render(), "run `iop-intake domain`"
+
+
+def test_every_question_has_a_slot_a_place_in_the_form_and_an_ask_action():
+    domain = load("screening.yml")
+    assert set(all_keys()) == set(QUESTIONS)
+    assert domain["forms"][FORM]["required_slots"] == all_keys()
+    for key in QUESTIONS:
+        slot = domain["slots"][key]
+        assert slot["mappings"][0]["conditions"] == [{"active_loop": FORM, "requested_slot": key}]
+        assert f"action_ask_{key}" in domain["actions"]
+
+
+def test_every_instrument_item_is_in_the_form():
+    keys = set(load("screening.yml")["forms"][FORM]["required_slots"])
+    for instrument in INSTRUMENTS.values():
+        assert {item.key for item in instrument.items} <= keys
+
+
+def test_intents_cover_every_request_the_dialogue_understands():
+    from bot.dialogue import Request
+
+    intents = set(load("base.yml")["intents"])
+    assert {request.value for request in Request} <= intents
+    assert {"crisis", "inform"} <= intents
