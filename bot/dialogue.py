@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Optional
 
-from bot.parsing import normalise
+from bot.parsing import looks_like_code, normalise
 from bot.questions import SKIPPED, Question
 
 MAX_MESSAGE_CHARS = 2000  # longer messages are read from their start; the stored raw text is kept whole
 CONTROL_CONFIDENCE = 0.6
 CRISIS_CONFIDENCE = 0.5  # lower than the others on purpose: a missed crisis costs far more than a false alarm
+# A message that is also a valid answer to a multiple-choice question ("it's my own plan") needs a surer
+# classifier to count as a crisis; a message that answers nothing needs only the bar above.
+CRISIS_CONFIDENCE_FOR_ANSWERS = 0.9
 MISSES_BEFORE_HELP = 2
 SKIP_WORDS = frozenset({"skip", "skip it", "skip this", "pass", "prefer not to say", "rather not say", "skip question"})
 
@@ -27,7 +30,7 @@ class Request(str, Enum):
     FAQ = "faq"
     WHY = "why_ask"
     BACK = "go_back"
-    RESTART = "restart"
+    RESTART = "start_over"
     STOP = "stop"
     HUMAN = "human"
     GREET = "greet"
@@ -64,9 +67,13 @@ def _request(intent: Optional[str], confidence: float) -> Optional[Request]:
 def read_turn(question: Question, text: str, intent: Optional[str] = None, confidence: float = 0.0) -> Turn:
     """Decide what the message means for the question being asked."""
     text = (text or "").strip()[:MAX_MESSAGE_CHARS]
-    crisis = intent == "crisis" and confidence >= CRISIS_CONFIDENCE
-    parsed = question.parse(text) if text else None
+    # Markup or SQL is never an answer, even when a digit inside it would parse ("alert(1)").
+    readable = bool(text) and not looks_like_code(text)
+    parsed = question.parse(text) if readable else None
     choice_question = bool(question.choices)
+    answers_choice = choice_question and parsed is not None and parsed.ok
+    bar = CRISIS_CONFIDENCE_FOR_ANSWERS if answers_choice else CRISIS_CONFIDENCE
+    crisis = intent == "crisis" and confidence >= bar
 
     if is_safety_question(question) and parsed is not None and parsed.ok:
         return Turn(TurnKind.ANSWER, parsed.value)
@@ -75,10 +82,13 @@ def read_turn(question: Question, text: str, intent: Optional[str] = None, confi
     if question.skippable and normalise(text) in SKIP_WORDS:
         return Turn(TurnKind.ANSWER, SKIPPED)
     request = _request(intent, confidence)
-    if choice_question and parsed is not None and parsed.ok:
+    if answers_choice:
         return Turn(TurnKind.ANSWER, parsed.value)
     if request is not None:
         return Turn(TurnKind.REQUEST, request=request)
     if parsed is not None and parsed.ok:
         return Turn(TurnKind.ANSWER, parsed.value)
-    return Turn(TurnKind.UNCLEAR, note=parsed.note if parsed is not None else "")
+    note = parsed.note if parsed is not None else ""
+    if text and not readable:
+        note = "Sorry, I can only read plain words here."
+    return Turn(TurnKind.UNCLEAR, note=note)

@@ -200,3 +200,16 @@ def find_phrases(text: str, phrases: Iterable[str]) -> list[str]:
             found.append(phrase)
             norm = norm.replace(needle, " | ")
     return found
+
+
+MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|&#?\w+;|javascript\s*:", re.I)
+SQL = re.compile(
+    r"\b(?:drop|truncate|alter)\s+table\b|\bunion\s+(?:all\s+)?select\b|\binsert\s+into\b|\bdelete\s+from\b"
+    r"|\bselect\s+\*|'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w+|;\s*--",
+    re.I,
+)
+
+
+def looks_like_code(text: str) -> bool:
+    """HTML/script markup or an SQL statement: never a real answer to an intake question."""
+    return bool(MARKUP.search(text) or SQL.search(text))

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Generic, Iterable, Mapping, Optional, TypeVar
 
-from bot.parsing import normalise, parse_yes_no
+from bot.parsing import looks_like_code, normalise, parse_yes_no
 
 T = TypeVar("T")
 
@@ -25,12 +25,7 @@ _BOUNDARIES = frozenset("but and though although however so yet".split())
 # Commas end a clause, except before words that carry the exclusion forward ("any time, except mornings").
 _KEEP_TOGETHER = re.compile(r"[,;:]\s*(?=(?:except|but not|other than|besides)\b)", re.I)
 _CLAUSE_END = re.compile(r"[.!?;,\n]+")
-_MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|&#?\w+;|javascript\s*:", re.I)
-_SQL = re.compile(
-    r"\b(?:drop|truncate|alter)\s+table\b|\bunion\s+(?:all\s+)?select\b|\binsert\s+into\b|\bdelete\s+from\b"
-    r"|\bselect\s+\*|'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w+|;\s*--",
-    re.I,
-)
+
 
 
 def match_form(text: str) -> str:
@@ -38,11 +33,6 @@ def match_form(text: str) -> str:
     norm = normalise(text).replace("-", " ")
     norm = re.sub(r"'s\b", "", norm)
     return re.sub(r"\s+", " ", norm).strip()
-
-
-def looks_like_code(text: str) -> bool:
-    """HTML/script markup or an SQL statement: never a real answer to an intake question."""
-    return bool(_MARKUP.search(text) or _SQL.search(text))
 
 
 def readable(text: str, limit: int = 500) -> Optional[str]:
