@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.messages import help_offer
 from bot.program import Program, load_program
 from bot.questions import Context, Question
 from bot.screening import QUESTIONS
@@ -44,8 +45,8 @@ def screening_record(tracker: Tracker) -> Iterator[tuple[Any, Any]]:
 def ask(dispatcher: CollectingDispatcher, question: Question, ctx: Context, *, with_help: bool, intro: str = "") -> None:
     """Send a question with its options as buttons; after repeated misses, explain it first."""
     parts = [intro] if intro else []
-    if with_help and question.help:
-        parts.append(question.help)
+    if with_help:
+        parts += [question.help, help_offer(question)]
     parts.append(question.wording(ctx))
     buttons = [{"title": choice.label, "payload": choice.payload} for choice in question.choices]
     if with_help and question.skippable:

@@ -3,8 +3,9 @@ program.yml; nothing here diagnoses, and nothing here echoes what the person typ
 from __future__ import annotations
 
 
+from bot.dialogue import is_safety_question
 from bot.program import Program
-from bot.questions import Context
+from bot.questions import Context, Question
 
 
 def introduction(program: Program) -> str:
@@ -21,8 +22,12 @@ def unclear(note: str) -> str:
     return note or "Sorry, I didn't quite catch that."
 
 
-def help_offer(skippable: bool) -> str:
-    return "You can type \"skip\" to move on." if skippable else "This one matters for your safety, so I can't skip it."
+def help_offer(question: Question) -> str:
+    if question.skippable:
+        return "You can type \"skip\" to move on."
+    if is_safety_question(question):
+        return "This one matters for your safety, so I can't skip it."
+    return "I need this one to go on."
 
 
 def welcome_back(ctx: Context) -> str:

@@ -59,7 +59,7 @@ def test_full_screening_likely_fit_is_stored_and_exported(servers):
     row = by_conversation(servers, sender)
     assert row["status"] == "completed"
     assert row["outcome"] == "likely_fit"
-    assert row["instruments"]["phq9"]["total"] == 14 and row["instruments"]["phq9"]["band"] == "moderate"
+    assert row["instruments"]["phq9"]["total"] == 13 and row["instruments"]["phq9"]["band"] == "moderate"
     assert row["instruments"]["gad7"]["total"] == 11
     assert row["cssrs"]["risk"] == "none"
     assert row["concerns"] == ["anxiety", "depression"]
