@@ -19,7 +19,7 @@ from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
 from bot.faq import faq_answer, faq_topic
 from bot.insurance import insurance_summary
-from bot.safety.resources import crisis_message
+from bot.safety.resources import crisis_message, crisis_opening
 from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
                            summary_fields)
 from bot.settings import settings
@@ -214,10 +214,12 @@ class ActionFinishScreening(Action):
             dispatcher.utter_message(text=messages.already_complete(prog))
             return []
         summary = summarise(answers, prog)
-        if status in (Status.HIGH_RISK, Status.CRISIS):
+        if status is Status.CRISIS:
             dispatcher.utter_message(text=crisis_message(prog, for_self=ctx.for_self))
-            if status is Status.HIGH_RISK:
-                dispatcher.utter_message(text=outcome_message(summary.assessment, prog, ctx.for_self, ctx.name))
+        elif status is Status.HIGH_RISK:
+            # The referral message starts with the crisis resources in full.
+            referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
+            dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}")
         elif status is Status.COMPLETED:
             dispatcher.utter_message(text=outcome_message(summary.assessment, prog, ctx.for_self, ctx.name))
             if summary.insurance is not None:

@@ -17,15 +17,16 @@ def crisis_resources(program: Program) -> str:
     return "\n".join(lines)
 
 
+def crisis_opening(for_self: bool = True) -> str:
+    if for_self:
+        return "Thank you for telling me. I'm really glad you reached out, and your safety matters most right now."
+    return "Thank you for telling me. Their safety matters most right now."
+
+
 def crisis_message(program: Program, for_self: bool = True) -> str:
     """What the bot says when someone may be in danger. No further screening questions follow it."""
-    opening = (
-        "Thank you for telling me. I'm really glad you reached out, and your safety matters most right now."
-        if for_self
-        else "Thank you for telling me. Their safety matters most right now."
-    )
     return (
-        f"{opening}\n{crisis_resources(program)}\n"
+        f"{crisis_opening(for_self)}\n{crisis_resources(program)}\n"
         "Our intake team will see your answers, but they may not see them right away, so please use one of "
         "the numbers above now. I'll stop the questions here."
     )
