@@ -79,6 +79,8 @@ def read_turn(question: Question, text: str, intent: Optional[str] = None, confi
         return Turn(TurnKind.ANSWER, parsed.value)
     if crisis:
         return Turn(TurnKind.CRISIS)
+    if text and not readable:
+        return Turn(TurnKind.UNCLEAR, note="Sorry, I can only read plain words here.")
     if question.skippable and normalise(text) in SKIP_WORDS:
         return Turn(TurnKind.ANSWER, SKIPPED)
     request = _request(intent, confidence)
@@ -88,7 +90,4 @@ def read_turn(question: Question, text: str, intent: Optional[str] = None, confi
         return Turn(TurnKind.REQUEST, request=request)
     if parsed is not None and parsed.ok:
         return Turn(TurnKind.ANSWER, parsed.value)
-    note = parsed.note if parsed is not None else ""
-    if text and not readable:
-        note = "Sorry, I can only read plain words here."
-    return Turn(TurnKind.UNCLEAR, note=note)
+    return Turn(TurnKind.UNCLEAR, note=parsed.note if parsed is not None else "")

@@ -93,3 +93,6 @@ def section_intro(key: str, ctx: Context) -> str:
         "insurance_carrier": "Almost done. A couple of questions about insurance.",
     }
     return intros.get(key, "")
+
+
+EMPTY_MESSAGE = "I didn't get any text there. Could you type your answer?"

@@ -55,3 +55,8 @@ def test_bad_input_is_unclear_with_a_kind_note(text):
     result = turn("phq9_1", text)
     assert result.kind is TurnKind.UNCLEAR
     assert "<script>" not in result.note
+
+
+def test_sql_or_markup_never_triggers_a_request():
+    result = turn("phq9_1", "'; DROP TABLE answers;--", "start_over", 0.7)
+    assert result.kind is TurnKind.UNCLEAR

@@ -60,7 +60,7 @@ def test_full_screening_likely_fit_is_stored_and_exported(servers):
     assert row["status"] == "completed"
     assert row["outcome"] == "likely_fit"
     assert row["instruments"]["phq9"]["total"] == 13 and row["instruments"]["phq9"]["band"] == "moderate"
-    assert row["instruments"]["gad7"]["total"] == 11
+    assert row["instruments"]["gad7"]["total"] == 10
     assert row["cssrs"]["risk"] == "none"
     assert row["concerns"] == ["anxiety", "depression"]
     assert row["insurance"]["status"] == "in_network"

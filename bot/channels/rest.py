@@ -1,0 +1,28 @@
+"""Rasa's REST channel, answering an empty message kindly instead of silently.
+
+Rasa drops a message with no text before the dialogue sees it, so the person would get no reply at all.
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
+
+from bot.messages import EMPTY_MESSAGE
+
+
+class RestChannel(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"  # same webhook path as Rasa's own: /webhooks/rest/webhook
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def guarded(message: UserMessage) -> Any:
+            if not (message.text or "").strip():
+                await message.output_channel.send_text_message(message.sender_id, EMPTY_MESSAGE)
+                return None
+            return await on_new_message(message)
+
+        return super().blueprint(guarded)
