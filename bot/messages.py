@@ -86,8 +86,7 @@ def section_intro(key: str, ctx: Context) -> str:
         "gad7_1": "Thanks. Now 7 standard questions about worry and nerves, also over the last 2 weeks.",
         "alcohol_use": "Thanks. A few questions about alcohol, because it often affects mood and treatment.",
         "auditc_1": "Three standard questions about drinking.",
-        "cssrs_1": "Now a few questions about safety. We ask everyone these, because they help us make sure "
-                   "people get the right care. Please answer yes or no.",
+        "cssrs_1": "Now a few questions about safety. Please answer yes or no.",
         "schedule_times": "Thank you. An IOP usually meets about 3 hours a day, 3 to 5 days a week, for 8 to 12 "
                           "weeks. A few questions about your schedule.",
         "insurance_carrier": "Almost done. A couple of questions about insurance.",
