@@ -52,7 +52,7 @@ class ValidateScreeningForm(Action):
         prog = program()
         answers = answers_of(tracker)
         requested = tracker.get_slot("requested_slot")
-        misses = int(tracker.get_slot("screening_misses") or 0)
+        misses = previous_misses = int(tracker.get_slot("screening_misses") or 0)
         events: List[EventType] = []
         status: Optional[Status] = None
 
@@ -83,15 +83,17 @@ class ValidateScreeningForm(Action):
             status = stop_status(answers, prog)
 
         if status is not None:
-            events += [SlotSet("screening_status", status.value), SlotSet("screening_misses", 0),
-                       SlotSet("requested_slot", None)]
-            return events
-        following = next_question(answers, prog)
-        if following != requested:
+            events += [SlotSet("screening_status", status.value), SlotSet("requested_slot", None)]
             misses = 0
-        events += [SlotSet("screening_misses", misses), SlotSet("requested_slot", following)]
-        if following is None:
-            events.append(SlotSet("screening_status", Status.COMPLETED.value))
+        else:
+            following = next_question(answers, prog)
+            if following != requested:
+                misses = 0
+            events.append(SlotSet("requested_slot", following))
+            if following is None:
+                events.append(SlotSet("screening_status", Status.COMPLETED.value))
+        if misses != previous_misses:  # every event is replayed on each later message: store only changes
+            events.append(SlotSet("screening_misses", misses))
         return events
 
     def _handle_request(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, requested: str,

@@ -121,7 +121,7 @@ def test_coming_back_hours_later_is_welcomed_at_the_same_question():
                                         idle_seconds=5 * 3600))
     assert "Welcome back" in messages[0]["text"]
     assert slot(events, "requested_slot") == "concerns_text"
-    assert slot(events, "screening_misses") == 0
+    assert not any(e.get("name") == "screening_misses" for e in events)  # a greeting is not a miss
 
 
 def ask(key: str, slots: dict[str, Any], misses: int = 0) -> list[dict]:

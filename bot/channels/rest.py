@@ -10,7 +10,10 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 
+from bot.channels import speedups
 from bot.messages import EMPTY_MESSAGE
+
+speedups.apply()  # the REST channel is loaded by every `rasa run` and `rasa shell` of this project
 
 
 class RestChannel(RestInput):

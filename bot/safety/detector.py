@@ -21,24 +21,37 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from bot.safety.lexicon import CUES, PRIORITY, RULES, Category, Cue, Rule, Who
-from bot.safety.patterns import compile_spec
+from bot.safety.patterns import anchor, compile_spec
 from bot.safety.spelling import Speller, rewrite
 
 MAX_CHARS = 2000  # longer messages are read from their start (same bar as bot.dialogue)
 
 NEGATORS = frozenset({"not", "never", "no", "nor", "without", "neither"})
+# Words too frequent to decide whether a phrase is worth trying on a message (see patterns.anchor).
+COMMON_WORDS = frozenset(STOP_WORDS) | frozenset(
+    "'m 's 'd 'll n't am do does did doing done go goes going went gone get got getting make made take took want "
+    "wanted need think know feel felt like life time day people way thing things say said see come good really "
+    "long hope end it".split())
 NEGATION_REACH = 5  # tokens a negator reaches forward inside its clause ("never tried or contemplated suicide")
 NO_REACH = 3  # "no" reaches less far: "no suicidal thoughts", but not "no one knows I'm suicidal"
 # A negator followed by these does not deny what comes after ("not sure if", "never been this").
-NEGATION_BREAKERS = frozenset({"sure", "know", "certain", "only", "this", "so", "as", "more", "even"})
+NEGATION_BREAKERS = frozenset({"sure", "know", "certain", "only", "this", "so", "as", "more", "even", "afraid",
+                               "scared"})
 # A negator after these is not a denial ("why shouldn't I", "the only reason I won't", "when I'm not cutting").
 NEGATION_OPENERS = frozenset({"why", "reason", "when", "whenever", "while", "unless", "until"})
-CLAUSE_WORDS = frozenset({"but", "though", "although", "however", "yet", "except", "whereas", "instead", "still"})
+# A negation stops at a new clause: a subordinator or a new subject ("if it doesn't work I can always ...").
+# After verbs of thinking the new subject is still inside it ("I don't think I want to die").
+SCOPE_ENDS = frozenset({"if", "when", "because", "since", "so", "after", "before", "once", "until", "unless",
+                        "cause", "cuz", "while", "whenever"})
+SUBJECTS = frozenset({"i", "he", "she", "they", "you", "we", "it"})
+THINKING = frozenset({"think", "believe", "feel", "say", "mean", "that", "guess", "suppose", "reckon"})
+CLAUSE_WORDS = frozenset({"but", "though", "although", "however", "yet", "except", "whereas", "instead"})
 SENTENCE_PUNCT = frozenset({".", "!", "?", ";", "...", "..", "\n"})
 # Risk words about someone else, shortly before: the subject of the phrase.
 SELF_WORDS = frozenset({"i", "me", "my", "myself", "mine", "im"})
@@ -57,9 +70,10 @@ THIRD_PERSON_VERBS = frozenset({
     "cuts", "hurts", "harms", "takes", "attempts", "wishes", "thinks", "feels", "is", "was", "has", "does",
 })
 # Past forms that put someone else's event behind them unless it is recent or the writer is worried.
-PAST_FORMS = frozenset({
-    "attempted", "tried", "overdosed", "took", "had", "was", "were", "did", "cut", "wanted", "hurt", "killed",
-})
+PAST_FORMS = frozenset({"attempted", "tried", "overdosed", "took", "cut", "hurt", "harmed"})
+# A phrase in the present tense is not history, whatever else the sentence says ("I wish I hadn't failed
+# my attempts in the past").
+PRESENT_FORMS = frozenset({"wish", "want", "wanna", "hope", "need", "am", "'m", "m", "feel", "think", "keep"})
 # "she could hurt herself" (a toddler, a fall) is a worry about accidents, not self-harm.
 ACCIDENT_MODALS = frozenset({"could", "might", "may", "can"})
 ACCIDENT_VERBS = frozenset({"hurt", "harm", "injure"})
@@ -100,8 +114,21 @@ class Detection:
 NO_CRISIS = Detection(False, None)
 
 
+@dataclass(frozen=True)
+class _Bundle:
+    """The patterns of one spec, tried only on messages that contain one of its anchor words."""
+
+    anchors: Optional[frozenset[str]]  # None: always tried
+    matcher: Matcher
+
+    def run(self, doc: Doc, words: set[str]) -> list[tuple[int, int, int]]:
+        if self.anchors is not None and self.anchors.isdisjoint(words):
+            return []
+        return self.matcher(doc)
+
+
 class _Model:
-    """The pipeline and matcher, built once."""
+    """The pipeline and the compiled lexicon, built once."""
 
     def __init__(self) -> None:
         nlp = spacy.blank("en")
@@ -112,17 +139,28 @@ class _Model:
         self.nlp: Language = nlp
         self.lemma_table = table
         self.speller = Speller(lambda word: word in table or word in lemmas)
-        self.matcher = Matcher(nlp.vocab)
         self.rules: dict[int, Rule] = {}
         self.cues: dict[int, Cue] = {}
+        self.rule_bundles: list[_Bundle] = []
+        self.cue_bundles: list[_Bundle] = []
         for index, item in enumerate(RULES):
-            key = f"rule{index}"
-            self.matcher.add(key, [pattern for spec in item.specs for pattern in compile_spec(spec)])
-            self.rules[nlp.vocab.strings[key]] = item
+            self.rules[nlp.vocab.strings.add(f"rule{index}")] = item
+            self.rule_bundles += [self._bundle(f"rule{index}", spec) for spec in item.specs]
         for cue, specs in CUES.items():
-            key = f"cue:{cue.value}"
-            self.matcher.add(key, [pattern for spec in specs for pattern in compile_spec(spec)])
-            self.cues[nlp.vocab.strings[key]] = cue
+            self.cues[nlp.vocab.strings.add(f"cue:{cue.value}")] = cue
+            self.cue_bundles += [self._bundle(f"cue:{cue.value}", spec) for spec in specs]
+
+    def _bundle(self, key: str, spec: str) -> _Bundle:
+        patterns = compile_spec(spec)
+        found = [anchor(pattern, COMMON_WORDS) for pattern in patterns]
+        anchors = None if any(a is None for a in found) else frozenset().union(*found)  # type: ignore[arg-type]
+        matcher = Matcher(self.nlp.vocab)
+        matcher.add(key, patterns)
+        return _Bundle(anchors, matcher)
+
+    @staticmethod
+    def match(bundles: list[_Bundle], doc: Doc, words: set[str]) -> list[tuple[int, int, int]]:
+        return [found for bundle in bundles for found in bundle.run(doc, words)]
 
     def doc(self, text: str) -> Doc:
         doc = self.nlp(rewrite(text[:MAX_CHARS]))
@@ -206,10 +244,15 @@ class _Reading:
 
     def negated(self, start: int) -> bool:
         doc = self.doc
+        if doc[start].norm_ in SCOPE_ENDS:
+            return False
         for i in range(start - 1, max(-1, start - 1 - NEGATION_REACH), -1):
             if self.clause[i] != self.clause[start]:
                 return False
             norm = doc[i].norm_
+            if norm in SCOPE_ENDS or (norm in SUBJECTS and i > 0 and doc[i - 1].norm_ not in THINKING
+                                      and doc[i - 1].norm_ not in NEGATORS):
+                return False
             if norm not in NEGATORS or (norm == "no" and start - i > NO_REACH):
                 continue
             if norm == "not" and i > 0 and doc[i - 1].norm_ in {"can", "could"}:
@@ -224,8 +267,10 @@ class _Reading:
         return False
 
     def subject(self, start: int, end: int) -> Who:
-        """Whom an unowned phrase is about: the nearest person word before it in the sentence."""
+        """Whom an unowned phrase is about: a person word in it, else the nearest one before it."""
         doc = self.doc
+        if any(doc[i].lower_ in SELF_WORDS for i in range(start, end)):
+            return Who.SELF
         if doc[start].lower_ in THIRD_PERSON_VERBS - {"is", "was", "has", "does"}:
             return Who.OTHER
         for i in range(start - 1, -1, -1):
@@ -262,9 +307,11 @@ def _third_party_history(reading: _Reading, start: int, end: int) -> bool:
     return past and not reading.has(Cue.RECENT, sentence_of=start) and not reading.has(Cue.WORRY)
 
 
-def _own_history(reading: _Reading, start: int) -> bool:
+def _own_history(reading: _Reading, start: int, end: int) -> bool:
     """The writer's own risk, long ago and over ("years ago ... stable since")."""
     if not reading.has(Cue.PAST, sentence_of=start):
+        return False
+    if any(reading.doc[i].lower_ in PRESENT_FORMS for i in range(start, end)):
         return False
     return reading.has(Cue.RESOLVED) or not reading.has(Cue.CURRENT, sentence_of=start)
 
@@ -280,12 +327,14 @@ def _mention(rule: Rule, reading: _Reading, start: int, end: int) -> Mention:
             or (rule.games and reading.has(Cue.GAME, sentence_of=start)) \
             or (category is Category.HARM_TO_OTHERS and reading.has(Cue.HUMOUR, sentence_of=start)):
         flags.append("figurative")
-    if reading.negated(start):
+    if rule.negatable and reading.negated(start):
         flags.append("negated")
-    if who is Who.OTHER:
+    if reading.covered(Cue.GRIEF, start, end):
+        flags.append("historical")  # "lost my brother to suicide", "his suicide"
+    elif who is Who.OTHER:
         if _third_party_history(reading, start, end):
             flags.append("historical")
-    elif _own_history(reading, start):
+    elif _own_history(reading, start, end):
         flags.append("historical")
     if category in (Category.SUICIDAL_IDEATION, Category.PASSIVE_DEATH_WISH) \
             and reading.has(Cue.INTENT, clause_of=start):
@@ -313,13 +362,16 @@ def detect(text: str) -> Detection:
         return NO_CRISIS
     model = _get_model()
     doc = model.doc(text)
-    found = model.matcher(doc)
-    reading = _Reading(doc, ((model.cues[key], s, e) for key, s, e in found if key in model.cues))
+    words = {token.norm_ for token in doc} | {token.lemma_ for token in doc}
+    candidates = model.match(model.rule_bundles, doc, words)
+    if not candidates:
+        return NO_CRISIS
+    reading = _Reading(doc, ((model.cues[key], s, e) for key, s, e in model.match(model.cue_bundles, doc, words)))
     # One mention per rule and start: the longest span.
     spans: dict[tuple[int, int], tuple[Rule, int]] = {}
-    for key, start, end in found:
-        rule = model.rules.get(key)
-        if rule is None or not _keep(rule, reading, start, end):
+    for key, start, end in candidates:
+        rule = model.rules[key]
+        if not _keep(rule, reading, start, end):
             continue
         previous = spans.get((key, start))
         if previous is None or end > previous[1]:

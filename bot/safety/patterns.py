@@ -14,7 +14,7 @@ One spec is a space-separated sequence of token tests:
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 Token = dict[str, Any]
 
@@ -69,12 +69,26 @@ def compile_spec(spec: str) -> list[list[Token]]:
     position = 0
     for group in _GROUP.finditer(spec):
         patterns = [p + _sequence(spec[position:group.start()]) for p in patterns]
-        options = [_sequence(option) for option in group.group(1).split(" | ")]
+        options = _merge([_sequence(option) for option in group.group(1).split(" | ")])
         if group.group(2):
             options.append([])
         patterns = [p + option for p in patterns for option in options]
         position = group.end()
     return [p + _sequence(spec[position:]) for p in patterns]
+
+
+def _merge(options: list[list[Token]]) -> list[list[Token]]:
+    """One-token options testing the same attribute become one token: fewer patterns, same matches."""
+    merged: dict[str, list[str]] = {}
+    rest: list[list[Token]] = []
+    for option in options:
+        if len(option) == 1 and len(option[0]) == 1:
+            attribute, test = next(iter(option[0].items()))
+            if attribute in ("NORM", "LEMMA") and set(test) == {"IN"}:
+                merged.setdefault(attribute, []).extend(test["IN"])
+                continue
+        rest.append(option)
+    return [[{attribute: {"IN": values}}] for attribute, values in merged.items()] + rest
 
 
 def _sequence(text: str) -> list[Token]:
@@ -93,3 +107,25 @@ def _sequence(text: str) -> list[Token]:
             token["OP"] = "?"
         pattern.append(token)
     return pattern
+
+
+def anchor(pattern: list[Token], common: frozenset[str]) -> Optional[frozenset[str]]:
+    """Words of which a text must contain one for `pattern` to match (None: no such test in it).
+
+    The matcher is the detector's main cost, and most messages hold none of the rarer words a phrase
+    needs, so each phrase is only tried on messages that contain its anchor. Of the required tokens,
+    the one with the fewest common words (then the fewest alternatives) is the anchor.
+    """
+    best: Optional[tuple[int, int]] = None
+    chosen: Optional[frozenset[str]] = None
+    for token in pattern:
+        if "OP" in token or len(token) != 1:
+            continue
+        attribute, test = next(iter(token.items()))
+        if attribute not in ("NORM", "LEMMA") or set(test) != {"IN"}:
+            continue
+        values = frozenset(test["IN"])
+        score = (len(values & common), len(values))
+        if best is None or score < best:
+            best, chosen = score, values
+    return chosen

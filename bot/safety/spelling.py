@@ -24,6 +24,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bun[\s\-]alive\b", "unalive"),
         (r"\bself[\s\-]*delet(e|ing)\b", "unalive"),
         (r"\bkillmyself\b", "kill myself"),
+        (r"\*(\w+)\*", r"\1"),  # *emphasis*
         (r"\bo\.?d'd\b|\bo\.d\.'?d\b", "overdosed"),
         (r"\bo\.d\.", "od"),
     )
