@@ -6,6 +6,7 @@ export TF_CPP_MIN_LOG_LEVEL=2            # TensorFlow's start-up chatter hides r
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 # Rasa 3.6 runs SQLAlchemy 1.4; its 2.0 warning is noise here
 export RASA_TELEMETRY_ENABLED=false      # no calls home: the machine has no network and participants' privacy matters
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
+export RASA_INTERFACE="${RASA_INTERFACE:-127.0.0.1}"  # 0.0.0.0 to serve other machines (behind TLS)
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
