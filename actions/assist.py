@@ -7,11 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, program
+from actions.common import answers_of, crisis_about_self, program
 from bot import messages
 from bot.faq import faq_answer, faq_topic
 from bot.safety.resources import crisis_message
-from bot.screening import context
 
 
 class ActionAnswerFaq(Action):
@@ -31,8 +30,8 @@ class ActionCrisis(Action):
         return "action_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        ctx = context(answers_of(tracker))
-        dispatcher.utter_message(text=crisis_message(program(), for_self=ctx.for_self))
+        about_self = crisis_about_self(tracker, answers_of(tracker))
+        dispatcher.utter_message(text=crisis_message(program(), for_self=about_self))
         return []
 
 

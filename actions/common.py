@@ -30,6 +30,12 @@ def answers_of(tracker: Tracker) -> dict[str, Any]:
     return {key: tracker.get_slot(key) for key in QUESTIONS if tracker.get_slot(key) is not None}
 
 
+def crisis_about_self(tracker: Tracker, answers: dict[str, Any]) -> bool:
+    """Whether the crisis reply speaks to the person about themselves or about someone they told us of."""
+    detected = (tracker.latest_message.get("crisis") or {}).get("category")
+    return detected != "third_party" and answers.get("for_whom") != "other"
+
+
 def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 

@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, ask, channel_of, program, screening_record
+from actions.common import answers_of, ask, channel_of, crisis_about_self, program, screening_record
 from bot import messages
 from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
@@ -217,7 +217,7 @@ class ActionFinishScreening(Action):
             return []
         summary = summarise(answers, prog)
         if status is Status.CRISIS:
-            dispatcher.utter_message(text=crisis_message(prog, for_self=ctx.for_self))
+            dispatcher.utter_message(text=crisis_message(prog, for_self=crisis_about_self(tracker, answers)))
         elif status is Status.HIGH_RISK:
             # The referral message starts with the crisis resources in full.
             referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)

@@ -7,9 +7,12 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
-from bot.settings import ROOT, ConfigError, settings
+from bot.settings import ROOT, ConfigError, Settings, settings
+
+if TYPE_CHECKING:
+    from bot.store.models import Escalation
 
 DOMAIN_FILE = ROOT / "domain" / "screening.yml"
 
@@ -74,6 +77,86 @@ def cmd_setting(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_crisis_scan(args: argparse.Namespace) -> int:
+    from bot.safety.scan import report, scan_lines
+
+    try:
+        if args.file == "-":
+            scores = scan_lines(sys.stdin, sys.stdout)
+        else:
+            with open(args.file, encoding="utf-8") as lines:
+                scores = scan_lines(lines, sys.stdout)
+    except (ValueError, OSError) as error:
+        print(f"crisis-scan: {error}", file=sys.stderr)
+        return 1
+    if scores.labelled:
+        print(report(scores), file=sys.stderr)
+    return 0
+
+
+def _when(at: Optional[datetime]) -> str:
+    return at.strftime("%Y-%m-%d %H:%M") if at else "-"
+
+
+def _escalation_line(escalation: Escalation) -> str:
+    who = escalation.resolved_by or escalation.acknowledged_by or "-"
+    paged = [role for role, at in (("on-call", escalation.notified_at), ("backup", escalation.backup_notified_at))
+             if at is not None]
+    line = (f"{escalation.id:>5}  {_when(escalation.created_at)}  {escalation.severity:<8}  "
+            f"{escalation.category:<22}  {escalation.status:<12}  {who:<16}  {', '.join(paged) or 'nobody':<15}  "
+            f"{escalation.conversation_id}")
+    if escalation.outcome:
+        line += f"\n       outcome: {escalation.outcome}"
+    if escalation.last_error:
+        line += f"\n       last paging error ({escalation.notify_attempts} requests so far): {escalation.last_error}"
+    return line
+
+
+def cmd_escalations(args: argparse.Namespace) -> int:
+    from bot.store import crud
+    from bot.store.db import session_scope
+
+    try:
+        current = settings()
+        if args.action == "notify-due":
+            return _notify_due(current)
+        # No settings check here: a bad SMS setting must not stop staff from acknowledging.
+        with session_scope(current.database_url) as session:
+            if args.action == "list":
+                rows = crud.list_escalations(session, open_only=args.open)
+                print(f"{'id':>5}  {'raised (UTC)':<16}  {'severity':<8}  {'category':<22}  {'status':<12}  "
+                      f"{'by':<16}  {'paged':<15}  conversation")
+                for escalation in rows:
+                    print(_escalation_line(escalation))
+                if not rows:
+                    print("no open escalations" if args.open else "no escalations")
+            elif args.action == "ack":
+                escalation = crud.acknowledge_escalation(session, escalation_id=args.id, by=args.by)
+                print(f"escalation {escalation.id} acknowledged by {escalation.acknowledged_by} "
+                      f"at {_when(escalation.acknowledged_at)} UTC")
+            else:
+                escalation = crud.resolve_escalation(session, escalation_id=args.id, by=args.by,
+                                                     outcome=args.outcome, note=args.note)
+                print(f"escalation {escalation.id} resolved by {escalation.resolved_by} "
+                      f"at {_when(escalation.resolved_at)} UTC: {escalation.outcome}")
+    except (ConfigError, LookupError, ValueError) as error:
+        print(f"escalations: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _notify_due(current: Settings) -> int:
+    from bot.notify import Notifier
+
+    current.check()
+    rounds = Notifier.from_settings(current).notify_due()
+    for done in rounds:
+        roles = " and ".join(role.value for role in done.roles)
+        print(f"escalation {done.escalation_id}: {roles}: {done.sent} sent" + (f", {done.error}" if done.error else ""))
+    print(f"{len(rounds)} escalation(s) due", file=sys.stderr)
+    return 1 if any(done.error for done in rounds) else 0
+
+
 def cmd_wait_ready(args: argparse.Namespace) -> int:
     import requests
 
@@ -121,6 +204,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     setting = sub.add_parser("setting", help="print one setting (for scripts)")
     setting.add_argument("name", choices=["program_name", "database_url", "tracker_store_url", "rasa_auth_token", "env"])
     setting.set_defaults(func=cmd_setting)
+
+    crisis = sub.add_parser("crisis-scan", help="run the crisis detector over messages (JSON Lines out, no texts)")
+    crisis.add_argument("file", nargs="?", default="-",
+                        help="plain lines or JSON Lines with text, optional id, label (crisis|none), category; "
+                             "- for standard input (default)")
+    crisis.set_defaults(func=cmd_crisis_scan)
+
+    escalations = sub.add_parser("escalations", help="list, acknowledge and resolve escalations; page staff")
+    actions = escalations.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="escalations, oldest first (no message texts)")
+    listing.add_argument("--open", action="store_true", help="only unresolved ones, most severe first")
+    ack = actions.add_parser("ack", help="record that someone has taken an escalation (stops paging)")
+    ack.add_argument("id", type=int)
+    ack.add_argument("--by", required=True, help="who")
+    resolve = actions.add_parser("resolve", help="close an escalation with its outcome")
+    resolve.add_argument("id", type=int)
+    resolve.add_argument("--by", required=True, help="who")
+    resolve.add_argument("--outcome", required=True, help="what was done, e.g. 'called, safety plan made'")
+    resolve.add_argument("--note", help="anything else the team should know")
+    actions.add_parser("notify-due", help="one pass: retry failed pages, page the backup for unacknowledged ones")
+    escalations.set_defaults(func=cmd_escalations)
 
     wait = sub.add_parser("wait-ready", help="wait until the Rasa and action servers answer")
     wait.add_argument("--timeout", type=float, default=180)

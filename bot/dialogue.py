@@ -19,9 +19,9 @@ CONTROL_CONFIDENCE = 0.6
 # Stopping or starting over loses the person's place: the classifier must be surer (held-out precision of
 # `stop` is 0.82 at 0.6, see README).
 DESTRUCTIVE_CONFIDENCE = 0.8
-CRISIS_CONFIDENCE = 0.7  # measured on ../shared/eval: lower bars stop too many ordinary answers (see README)
-# A message that is also a valid answer to a multiple-choice question ("it's my own plan") needs a surer
-# classifier to count as a crisis; a message that answers nothing needs only the bar above.
+# The NLU pipeline's crisis component (bot/nlu/crisis.py) decides `crisis`: its rules and the classifier
+# with a measured threshold. A message that is also a valid answer to a multiple-choice question ("it's my
+# own plan") needs more: a rule hit (confidence 1.0) or a classifier this sure.
 CRISIS_CONFIDENCE_FOR_ANSWERS = 0.9
 MISSES_BEFORE_HELP = 2
 SKIP_WORDS = frozenset({"skip", "skip it", "skip this", "pass", "prefer not to say", "rather not say", "skip question"})
@@ -75,8 +75,7 @@ def read_turn(question: Question, text: str, intent: Optional[str] = None, confi
     parsed = question.parse(text) if readable else None
     choice_question = bool(question.choices)
     answers_choice = choice_question and parsed is not None and parsed.ok
-    bar = CRISIS_CONFIDENCE_FOR_ANSWERS if answers_choice else CRISIS_CONFIDENCE
-    crisis = intent == "crisis" and confidence >= bar
+    crisis = intent == "crisis" and (not answers_choice or confidence >= CRISIS_CONFIDENCE_FOR_ANSWERS)
 
     if is_safety_question(question) and parsed is not None and parsed.ok:
         return Turn(TurnKind.ANSWER, parsed.value)

@@ -2,15 +2,25 @@
 
 In production (IOP_ENV=production) the assistant refuses to start while a secret still has its
 development default: a shared default token would open the Rasa HTTP API to anyone.
+
+Escalation SMS (Twilio) is off by default: with no TWILIO_* settings an escalation is still recorded and
+queued for the console, and notes that nobody was paged. Production refuses to start without it, and
+without on-call and backup numbers: a crisis that pages nobody is the failure this product exists to
+prevent. TWILIO_API_URL points the client at a local mock (tests, staging) instead of api.twilio.com.
 """
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_RASA_TOKEN = "dev-only-rasa-token"
+TWILIO_API_URL = "https://api.twilio.com"
+
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
+_ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 
 
 class ConfigError(RuntimeError):
@@ -28,6 +38,14 @@ class Settings:
     tracker_store_url: str
     program_file: Path
     rasa_auth_token: str
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_api_url: str = TWILIO_API_URL
+    on_call_numbers: tuple[str, ...] = ()  # paged first, all of them
+    backup_number: str = ""  # paged when nobody acknowledges in time
+    renotify_minutes: int = 10  # high severity: minutes without acknowledgement before the backup is paged
+    moderate_renotify_minutes: int = 60  # moderate: the time a clinician has to call back
 
     @property
     def production(self) -> bool:
@@ -37,10 +55,66 @@ class Settings:
         """Raise ConfigError when the settings are unsafe for the environment."""
         if self.env not in ("development", "test", "production"):
             raise ConfigError(f"IOP_ENV must be development, test or production, not {self.env!r}")
+        self._check_sms()
         if not self.production:
             return
         if self.rasa_auth_token == DEV_RASA_TOKEN or len(self.rasa_auth_token) < 24:
             raise ConfigError("RASA_AUTH_TOKEN must be set to a long random secret in production")
+        if not self.sms_configured:
+            raise ConfigError("escalation SMS must be configured in production: set TWILIO_ACCOUNT_SID, "
+                              "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER")
+        if not self.on_call_numbers or not self.backup_number:
+            raise ConfigError("ESCALATION_ON_CALL_NUMBERS and ESCALATION_BACKUP_NUMBER must be set in production")
+        if not self.twilio_api_url.startswith("https://"):
+            raise ConfigError("TWILIO_API_URL must be an https:// address in production")
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+    def _check_sms(self) -> None:
+        # Messages name the variable and the position, never the number: they end up in logs.
+        twilio = {"TWILIO_ACCOUNT_SID": self.twilio_account_sid, "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+                  "TWILIO_FROM_NUMBER": self.twilio_from_number}
+        missing = [name for name, value in twilio.items() if not value]
+        if missing and len(missing) < len(twilio):
+            raise ConfigError(f"set {', '.join(twilio)} together (missing: {', '.join(missing)})")
+        if self.twilio_account_sid and not _ACCOUNT_SID.fullmatch(self.twilio_account_sid):
+            raise ConfigError("TWILIO_ACCOUNT_SID should be AC followed by 32 hexadecimal characters")
+        given = {"TWILIO_FROM_NUMBER": (self.twilio_from_number,), "ESCALATION_ON_CALL_NUMBERS": self.on_call_numbers,
+                 "ESCALATION_BACKUP_NUMBER": (self.backup_number,)}
+        for name, numbers in given.items():
+            for i, number in enumerate(numbers, 1):
+                if number and not _E164.fullmatch(number):
+                    where = f"number {i} in {name}" if len(numbers) > 1 else name
+                    raise ConfigError(f"{where} should be in E.164 form, like +15555550123")
+        if not re.match(r"https?://[^\s/]+$", self.twilio_api_url):
+            raise ConfigError("TWILIO_API_URL should be a base address like https://api.twilio.com "
+                              "(http:// only for a mock, outside production)")
+        for name, minutes in (("ESCALATION_RENOTIFY_MINUTES", self.renotify_minutes),
+                              ("ESCALATION_MODERATE_RENOTIFY_MINUTES", self.moderate_renotify_minutes)):
+            if minutes < 1:
+                raise ConfigError(f"{name} should be at least 1")
+
+
+def _number(text: str) -> str:
+    """'+1 555-555-0101' -> '+15555550101': the spaces, dashes and brackets people type are dropped."""
+    return re.sub(r"[\s().-]", "", text)
+
+
+def _numbers(text: str) -> tuple[str, ...]:
+    """A comma-separated list of numbers."""
+    return tuple(_number(part) for part in text.split(",") if part.strip())
+
+
+def _minutes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} should be a whole number of minutes, not {value!r}") from None
 
 
 def settings() -> Settings:
@@ -51,4 +125,12 @@ def settings() -> Settings:
         tracker_store_url=env("TRACKER_STORE_URL") or _sqlite_url("tracker.db"),
         program_file=Path(env("IOP_PROGRAM_FILE") or ROOT / "program.yml"),
         rasa_auth_token=env("RASA_AUTH_TOKEN") or DEV_RASA_TOKEN,
+        twilio_account_sid=(env("TWILIO_ACCOUNT_SID") or "").strip(),
+        twilio_auth_token=(env("TWILIO_AUTH_TOKEN") or "").strip(),
+        twilio_from_number=_number(env("TWILIO_FROM_NUMBER") or ""),
+        twilio_api_url=(env("TWILIO_API_URL") or TWILIO_API_URL).strip().rstrip("/"),
+        on_call_numbers=_numbers(env("ESCALATION_ON_CALL_NUMBERS") or ""),
+        backup_number=_number(env("ESCALATION_BACKUP_NUMBER") or ""),
+        renotify_minutes=_minutes("ESCALATION_RENOTIFY_MINUTES", 10),
+        moderate_renotify_minutes=_minutes("ESCALATION_MODERATE_RENOTIFY_MINUTES", 60),
     )

@@ -1,8 +1,10 @@
 """Crisis detection on one message: `detect(text) -> Detection`. Pure, no Rasa; runs on every message.
 
 A blank English spaCy pipeline (tokenizer + lookup lemmatizer from spacy-lookups-data, nothing to
-download) and one Matcher over the lexicon (bot.safety.lexicon). Each risk phrase found becomes a
-`Mention`, then the words around it decide whether it counts:
+download), misspellings and shorthand mapped to their words (bot.safety.spelling), and Matcher patterns
+on NORM/LEMMA compiled from the lexicon (bot.safety.lexicon), each tried only on messages that contain
+the words it needs. Each risk phrase found becomes a `Mention`, then the words around it decide whether
+it counts:
 
 - negated: a negator shortly before it in the same clause ("I'm not suicidal", "never thought of
   hurting myself"), but not "can't" ("I hate that I can't kill myself") and not "never been this";
@@ -27,17 +29,12 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from bot.safety.lexicon import CUES, PRIORITY, RULES, Category, Cue, Rule, Who
-from bot.safety.patterns import anchor, compile_spec
+from bot.safety.patterns import compile_spec, requirements
 from bot.safety.spelling import Speller, rewrite
 
 MAX_CHARS = 2000  # longer messages are read from their start (same bar as bot.dialogue)
 
 NEGATORS = frozenset({"not", "never", "no", "nor", "without", "neither"})
-# Words too frequent to decide whether a phrase is worth trying on a message (see patterns.anchor).
-COMMON_WORDS = frozenset(STOP_WORDS) | frozenset(
-    "'m 's 'd 'll n't am do does did doing done go goes going went gone get got getting make made take took want "
-    "wanted need think know feel felt like life time day people way thing things say said see come good really "
-    "long hope end it".split())
 NEGATION_REACH = 5  # tokens a negator reaches forward inside its clause ("never tried or contemplated suicide")
 NO_REACH = 3  # "no" reaches less far: "no suicidal thoughts", but not "no one knows I'm suicidal"
 # A negator followed by these does not deny what comes after ("not sure if", "never been this").
@@ -62,15 +59,17 @@ OTHER_WORDS = frozenset({
     "cousin", "aunt", "uncle", "grandma", "grandpa", "grandmother", "grandfather", "niece", "nephew", "student",
     "client", "patient", "roommate", "coworker", "colleague", "teen", "teenager", "fiance", "fiancee", "man",
     "woman", "guy", "girl", "boy", "stepdad", "stepmom", "stepson", "stepdaughter", "parent", "parents",
-    "sibling", "baby", "toddler", "spouse", "family", "mother's", "people", "person",
+    "sibling", "baby", "toddler", "spouse", "family", "people", "person",
 })
+# "she texted me goodbye": the "me" is who heard it, not who said it.
+TOLD_VERBS = frozenset({"texted", "messaged", "told", "sent", "wrote", "emailed", "called", "tells", "texts", "sends"})
 # 3rd-person verb forms that put the phrase on someone else ("my son wants to die", "he plans on ...").
 THIRD_PERSON_VERBS = frozenset({
     "wants", "plans", "tries", "threatens", "says", "talks", "keeps", "hopes", "needs", "decides", "intends",
-    "cuts", "hurts", "harms", "takes", "attempts", "wishes", "thinks", "feels", "is", "was", "has", "does",
+    "cuts", "hurts", "harms", "takes", "attempts", "wishes", "thinks", "feels",
 })
-# Past forms that put someone else's event behind them unless it is recent or the writer is worried.
-PAST_FORMS = frozenset({"attempted", "tried", "overdosed", "took", "cut", "hurt", "harmed"})
+# Someone else's attempt in the past tense is history unless it is recent or the writer is worried.
+PAST_FORMS = frozenset({"attempted", "tried"})
 # A phrase in the present tense is not history, whatever else the sentence says ("I wish I hadn't failed
 # my attempts in the past").
 PRESENT_FORMS = frozenset({"wish", "want", "wanna", "hope", "need", "am", "'m", "m", "feel", "think", "keep"})
@@ -85,7 +84,9 @@ class Mention:
 
     category: Category
     phrase: str
-    flags: tuple[str, ...] = ()  # negated / figurative / historical / third_party / weak
+    # negated, figurative, historical: why it does not count; third_party: someone else is at risk;
+    # past: long ago but back now (counts); weak: a cue that needs company (counts only with it).
+    flags: tuple[str, ...] = ()
     counts: bool = True
 
 
@@ -114,17 +115,45 @@ class Detection:
 NO_CRISIS = Detection(False, None)
 
 
+# The lookup table's few wrong answers for words that matter here, and tokenizer pieces ("ca" of "can't").
+LEMMA_FIXES = {"dying": "die", "dyin": "die", "ca": "can", "wo": "will", "gon": "go", "na": "to", "kms": "kms"}
+
+
 @dataclass(frozen=True)
 class _Bundle:
-    """The patterns of one spec, tried only on messages that contain one of its anchor words."""
+    """The patterns of one spec, and the word sets each needs (one word from each) to be worth trying."""
 
-    anchors: Optional[frozenset[str]]  # None: always tried
+    requires: tuple[tuple[frozenset[str], ...], ...]
     matcher: Matcher
 
-    def run(self, doc: Doc, words: set[str]) -> list[tuple[int, int, int]]:
-        if self.anchors is not None and self.anchors.isdisjoint(words):
-            return []
-        return self.matcher(doc)
+
+class _Index:
+    """Which bundles a message can match at all, found from its words (the matcher is the main cost).
+
+    Each requirement is filed under one of its word sets, the least common one; a message's words
+    pick the filed requirements, which are then checked in full.
+    """
+
+    def __init__(self, bundles: list[_Bundle]) -> None:
+        self.bundles = bundles
+        self.always: list[int] = []
+        self.by_word: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = {}
+        for number, bundle in enumerate(bundles):
+            for sets in bundle.requires:
+                if not sets:
+                    self.always.append(number)
+                    continue
+                filed = min(sets, key=lambda words: (len(words & STOP_WORDS), len(words)))
+                for word in filed:
+                    self.by_word.setdefault(word, []).append((number, sets))
+
+    def match(self, doc: Doc, words: set[str]) -> list[tuple[int, int, int]]:
+        chosen = set(self.always)
+        for word in words:
+            for number, sets in self.by_word.get(word, ()):
+                if number not in chosen and all(not needed.isdisjoint(words) for needed in sets):
+                    chosen.add(number)
+        return [found for number in sorted(chosen) for found in self.bundles[number].matcher(doc)]
 
 
 class _Model:
@@ -141,26 +170,23 @@ class _Model:
         self.speller = Speller(lambda word: word in table or word in lemmas)
         self.rules: dict[int, Rule] = {}
         self.cues: dict[int, Cue] = {}
-        self.rule_bundles: list[_Bundle] = []
-        self.cue_bundles: list[_Bundle] = []
+        rule_bundles: list[_Bundle] = []
+        cue_bundles: list[_Bundle] = []
         for index, item in enumerate(RULES):
             self.rules[nlp.vocab.strings.add(f"rule{index}")] = item
-            self.rule_bundles += [self._bundle(f"rule{index}", spec) for spec in item.specs]
+            rule_bundles += [self._bundle(f"rule{index}", spec) for spec in item.specs]
         for cue, specs in CUES.items():
             self.cues[nlp.vocab.strings.add(f"cue:{cue.value}")] = cue
-            self.cue_bundles += [self._bundle(f"cue:{cue.value}", spec) for spec in specs]
+            cue_bundles += [self._bundle(f"cue:{cue.value}", spec) for spec in specs]
+        self.rule_index = _Index(rule_bundles)
+        self.cue_index = _Index(cue_bundles)
 
     def _bundle(self, key: str, spec: str) -> _Bundle:
         patterns = compile_spec(spec)
-        found = [anchor(pattern, COMMON_WORDS) for pattern in patterns]
-        anchors = None if any(a is None for a in found) else frozenset().union(*found)  # type: ignore[arg-type]
         matcher = Matcher(self.nlp.vocab)
         matcher.add(key, patterns)
-        return _Bundle(anchors, matcher)
-
-    @staticmethod
-    def match(bundles: list[_Bundle], doc: Doc, words: set[str]) -> list[tuple[int, int, int]]:
-        return [found for bundle in bundles for found in bundle.run(doc, words)]
+        requires = tuple(dict.fromkeys(requirements(pattern) for pattern in patterns))
+        return _Bundle(requires, matcher)
 
     def doc(self, text: str) -> Doc:
         doc = self.nlp(rewrite(text[:MAX_CHARS]))
@@ -178,10 +204,6 @@ class _Model:
         if token.lower_ == "m" and token.i > 0 and token.nbor(-1).lower_ == "i":
             token.norm_ = "am"
 
-
-# The lookup table's few wrong answers for words that matter here, and tokenizer pieces ("ca" of "can't").
-LEMMA_FIXES = {"dying": "die", "dyin": "die", "ca": "can", "wo": "will", "gon": "go", "na": "to", "kms": "kms",
-               "od": "od", "sh": "sh", "cutting": "cut", "wanna": "want", "gotta": "get", "m": "be", "ill": "ill"}
 
 _model: Optional[_Model] = None
 _lock = threading.Lock()
@@ -230,6 +252,11 @@ class _Reading:
             return True
         return False
 
+    def near(self, cue: Cue, start: int, end: int, reach: int = 4) -> bool:
+        """A cue within `reach` tokens of the span, in its sentence."""
+        return any(self.sentence[s] == self.sentence[start] and s < end + reach and start - reach < e
+                   for s, e in self.cues.get(cue, ()))
+
     def covered(self, cue: Cue, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.cues.get(cue, ()))
 
@@ -271,15 +298,17 @@ class _Reading:
         doc = self.doc
         if any(doc[i].lower_ in SELF_WORDS for i in range(start, end)):
             return Who.SELF
-        if doc[start].lower_ in THIRD_PERSON_VERBS - {"is", "was", "has", "does"}:
+        if doc[start].lower_ in THIRD_PERSON_VERBS:
             return Who.OTHER
         for i in range(start - 1, -1, -1):
             if self.sentence[i] != self.sentence[start]:
                 break
             word = doc[i].lower_
+            if word == "me" and i > 0 and doc[i - 1].lower_ in TOLD_VERBS:
+                continue
             if word in SELF_WORDS or doc[i].norm_ in {"i", "am"}:
                 return Who.SELF
-            if word in OTHER_WORDS or word in THIRD_PERSON_VERBS - {"is", "was", "has", "does"}:
+            if word in OTHER_WORDS or word in THIRD_PERSON_VERBS:
                 return Who.OTHER
             if word == "'s" and i > 0 and doc[i - 1].lower_ not in {"it", "that", "there", "what", "he", "she",
                                                                       "who", "here", "this", "life"}:
@@ -336,6 +365,8 @@ def _mention(rule: Rule, reading: _Reading, start: int, end: int) -> Mention:
             flags.append("historical")
     elif _own_history(reading, start, end):
         flags.append("historical")
+    elif reading.near(Cue.PAST, start, end):
+        flags.append("past")  # long ago, but the message says it is back: counts, names the category last
     if category in (Category.SUICIDAL_IDEATION, Category.PASSIVE_DEATH_WISH) \
             and reading.has(Cue.INTENT, clause_of=start):
         category = Category.INTENT_OR_PLAN
@@ -363,10 +394,10 @@ def detect(text: str) -> Detection:
     model = _get_model()
     doc = model.doc(text)
     words = {token.norm_ for token in doc} | {token.lemma_ for token in doc}
-    candidates = model.match(model.rule_bundles, doc, words)
+    candidates = model.rule_index.match(doc, words)
     if not candidates:
         return NO_CRISIS
-    reading = _Reading(doc, ((model.cues[key], s, e) for key, s, e in model.match(model.cue_bundles, doc, words)))
+    reading = _Reading(doc, ((model.cues[key], s, e) for key, s, e in model.cue_index.match(doc, words)))
     # One mention per rule and start: the longest span.
     spans: dict[tuple[int, int], tuple[Rule, int]] = {}
     for key, start, end in candidates:
@@ -381,6 +412,7 @@ def detect(text: str) -> Detection:
     raw = [(rule, _mention(rule, reading, start, end)) for (_key, start), (rule, end) in sorted(
         spans.items(), key=lambda item: (item[0][1], item[1][1]))]
     mentions = _settle_weak(raw, reading.has(Cue.DISTRESS))
-    counted = {m.category for m in mentions if m.counts}
-    category = next((c for c in PRIORITY if c in counted), None)
+    counted = [m for m in mentions if m.counts]
+    present = {m.category for m in counted if "past" not in m.flags} or {m.category for m in counted}
+    category = next((c for c in PRIORITY if c in present), None)
     return Detection(category is not None, category, tuple(mentions))

@@ -5,7 +5,6 @@ One spec is a space-separated sequence of token tests:
     want|wish          the token's NORM (lower-case, spelling-corrected form) is one of these
     ~kill|~end|gon     the token's LEMMA is one of these ("killing", "killed", "kil" all have lemma kill);
                        one ~ makes every alternative a lemma
-    #with|in           any one token whose NORM is none of these
     @NAME              a named token test from `SETS` (it may carry its own repetition)
     *3                 up to three tokens of anything but punctuation
     x?                 suffix: the test is optional
@@ -14,20 +13,21 @@ One spec is a space-separated sequence of token tests:
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 Token = dict[str, Any]
 
-QUANTITY_WORDS = ("all bunch handful whole lot lots most every entire too bottle box pack packet many half ten eleven "
-                  "twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
-                  "sixty hundred dozen dozens").split()
+QUANTITY_WORDS = ("all bunch handful whole every entire bottle box pack packet ten eleven twelve thirteen fourteen "
+                  "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty hundred dozen "
+                  "dozens").split()
 COUNT_WORDS = "a few several multiple many two three four five six seven eight nine ten".split()
 
 # Words that may stand between a verb of wishing and what is wished ("wish I could just", "want to
 # fucking"), none of which changes who or what is meant.
 FILLERS = ("i to just really could would can so finally quickly simply honestly fucking fuckin literally "
            "actually all even only kinda kind sort of already soon peacefully badly sometimes still truly "
-           "seriously genuinely totally completely 'd did had have was were be like do").split()
+           "seriously genuinely totally completely 'd did had have was were be like do will might may going "
+           "gon").split()
 
 SETS: Mapping[str, Token] = {
     "FILL": {"NORM": {"IN": FILLERS}, "OP": "{0,4}"},
@@ -43,6 +43,7 @@ SETS: Mapping[str, Token] = {
     # An amount of pills that is not a dose: "all", "a handful", "the whole bottle", ten or more.
     "QTY": {"TEXT": {"REGEX": r"^([1-9]\d+|" + "|".join(QUANTITY_WORDS) + ")$"}},
     "COUNT": {"TEXT": {"REGEX": r"^(\d+|" + "|".join(COUNT_WORDS) + ")$"}},
+    "YEAR": {"TEXT": {"REGEX": r"^(19|20)\d\d$"}},
     "PERSON": {"LEMMA": {"IN": ["someone", "somebody", "anyone", "anybody", "everyone", "everybody", "people",
                                 "him", "her", "them", "husband", "wife", "boyfriend", "girlfriend", "partner",
                                 "ex", "boss", "coworker", "mom", "mother", "dad", "father", "brother", "sister",
@@ -55,8 +56,6 @@ SETS: Mapping[str, Token] = {
 def _test(word: str) -> Token:
     if "~" in word:  # one lemma among the alternatives makes them all lemmas ("~want|gon|will")
         return {"LEMMA": {"IN": word.replace("~", "").split("|")}}
-    if word.startswith("#"):
-        return {"NORM": {"NOT_IN": word[1:].split("|")}}
     return {"NORM": {"IN": word.split("|")}}
 
 
@@ -109,23 +108,17 @@ def _sequence(text: str) -> list[Token]:
     return pattern
 
 
-def anchor(pattern: list[Token], common: frozenset[str]) -> Optional[frozenset[str]]:
-    """Words of which a text must contain one for `pattern` to match (None: no such test in it).
+def requirements(pattern: list[Token]) -> tuple[frozenset[str], ...]:
+    """The word sets a text must meet, one word from each, for `pattern` to match.
 
-    The matcher is the detector's main cost, and most messages hold none of the rarer words a phrase
-    needs, so each phrase is only tried on messages that contain its anchor. Of the required tokens,
-    the one with the fewest common words (then the fewest alternatives) is the anchor.
+    The matcher is the detector's main cost, and most messages lack some word a phrase needs, so a
+    phrase is only tried on messages that have a word for each of its required tokens.
     """
-    best: Optional[tuple[int, int]] = None
-    chosen: Optional[frozenset[str]] = None
+    required = []
     for token in pattern:
         if "OP" in token or len(token) != 1:
             continue
         attribute, test = next(iter(token.items()))
-        if attribute not in ("NORM", "LEMMA") or set(test) != {"IN"}:
-            continue
-        values = frozenset(test["IN"])
-        score = (len(values & common), len(values))
-        if best is None or score < best:
-            best, chosen = score, values
-    return chosen
+        if attribute in ("NORM", "LEMMA") and set(test) == {"IN"}:
+            required.append(frozenset(test["IN"]))
+    return tuple(required)

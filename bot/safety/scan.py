@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, TextIO
 
 from bot.safety.detector import Detection, detect
 
@@ -119,6 +119,15 @@ def scan(messages: Iterable[Message], detector: Callable[[str], Detection] = det
          ) -> Iterator[tuple[Message, Detection]]:
     for message in messages:
         yield message, detector(message.text)
+
+
+def scan_lines(lines: Iterable[str], out: TextIO, detector: Callable[[str], Detection] = detect) -> Scores:
+    """Write one JSON line per message to `out`; return the scores over the labelled ones."""
+    scores = Scores()
+    for message, detection in scan(read_messages(lines), detector):
+        out.write(json.dumps(result(message, detection)) + "\n")
+        scores.add(message, detection.crisis)
+    return scores
 
 
 def _figure(value: Optional[float]) -> str:

@@ -25,6 +25,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bself[\s\-]*delet(e|ing)\b", "unalive"),
         (r"\bkillmyself\b", "kill myself"),
         (r"\*(\w+)\*", r"\1"),  # *emphasis*
+        (r"([a-z])\1{2,}", r"\1"),  # "dieeee", "sooo"
         (r"\bo\.?d'd\b|\bo\.d\.'?d\b", "overdosed"),
         (r"\bo\.d\.", "od"),
     )

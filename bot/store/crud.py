@@ -1,4 +1,5 @@
-"""Reads and writes of screenings and answers. Every function takes the session first, then keywords.
+"""Reads and writes of screenings, answers and escalations. Every function takes the session first, then
+keywords.
 
 The functions flush but never commit: the caller's `session_scope` decides, so one action's writes land
 together or not at all. Rasa's lock store runs one event per conversation at a time, so the
@@ -10,10 +11,11 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.store.models import Answer, Participant, Screening, ScreeningStatus, utcnow
+from bot.safety.escalation import Severity, Trigger
+from bot.store.models import Answer, Escalation, Participant, Screening, ScreeningStatus, utcnow
 
 # Columns a caller may set; the ids, the conversation and the start time are fixed at creation.
 SETTABLE = frozenset(Screening.__table__.columns.keys()) - {
@@ -149,3 +151,129 @@ def screenings(session: Session, *, since: Optional[datetime] = None) -> list[Sc
             since = since.replace(tzinfo=timezone.utc)
         query = query.where(Screening.started_at >= since)
     return list(session.execute(query).scalars())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Escalations
+
+
+class EscalationNotFound(LookupError):
+    pass
+
+
+class EscalationClosed(ValueError):
+    """The escalation is already resolved: its record is final."""
+
+
+def _clean(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; replace it the same way on every backend.
+    return text.replace("\x00", "\ufffd")
+
+
+def _short(value: str, what: str, limit: int) -> str:
+    text = " ".join(_clean(value).split())
+    if not text:
+        raise ValueError(f"{what} must not be empty")
+    if len(text) > limit:
+        raise ValueError(f"{what} is longer than {limit} characters")
+    return text
+
+
+def create_escalation(session: Session, *, conversation_id: str, trigger: Trigger, trigger_text: str,
+                      screening_id: Optional[int] = None, now: Optional[datetime] = None) -> Escalation:
+    """A new, unacknowledged escalation. Commit it (leave the `session_scope`) before paging anyone."""
+    _check_opaque(conversation_id)
+    escalation = Escalation(
+        conversation_id=conversation_id, screening_id=screening_id, severity=trigger.severity.value,
+        category=trigger.category, source=trigger.source.value, trigger_text=_clean(trigger_text),
+        created_at=now or utcnow(), notify_attempts=0)
+    session.add(escalation)
+    session.flush()
+    return escalation
+
+
+def get_escalation(session: Session, *, escalation_id: int) -> Escalation:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise EscalationNotFound(f"no escalation {escalation_id}")
+    return escalation
+
+
+_SEVERITY_RANK = case({Severity.HIGH.value: 0, Severity.MODERATE.value: 1}, value=Escalation.severity, else_=2)
+
+
+def list_escalations(session: Session, *, open_only: bool = False) -> list[Escalation]:
+    """All escalations in the order they were raised; `open_only`: the unresolved ones as a work queue,
+    most severe first, then oldest first."""
+    query = select(Escalation)
+    if open_only:
+        query = query.where(Escalation.resolved_at.is_(None)).order_by(
+            _SEVERITY_RANK, Escalation.created_at, Escalation.id)
+    else:
+        query = query.order_by(Escalation.id)
+    return list(session.execute(query).scalars())
+
+
+def unacknowledged_escalations(session: Session) -> list[Escalation]:
+    """Escalations nobody has taken yet, oldest first: the ones paging may still be due for."""
+    query = select(Escalation).where(Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None))
+    return list(session.execute(query.order_by(Escalation.id)).scalars())
+
+
+def acknowledge_escalation(session: Session, *, escalation_id: int, by: str,
+                           now: Optional[datetime] = None) -> Escalation:
+    """Someone has taken the escalation: paging stops. The first acknowledgement is the one kept."""
+    escalation = get_escalation(session, escalation_id=escalation_id)
+    name = _short(by, "the name of who acknowledged", 100)
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at = now or utcnow()
+        escalation.acknowledged_by = name
+        session.flush()
+    return escalation
+
+
+def resolve_escalation(session: Session, *, escalation_id: int, by: str, outcome: str,
+                       note: Optional[str] = None, now: Optional[datetime] = None) -> Escalation:
+    """Close the escalation with its outcome. Resolving also acknowledges it when nobody had."""
+    escalation = get_escalation(session, escalation_id=escalation_id)
+    if escalation.resolved_at is not None:
+        raise EscalationClosed(f"escalation {escalation_id} was already resolved by {escalation.resolved_by}")
+    name = _short(by, "the name of who resolved", 100)
+    at = now or utcnow()
+    escalation.outcome = _short(outcome, "the outcome", 255)
+    escalation.note = _clean(note) if note and note.strip() else None
+    escalation.resolved_at, escalation.resolved_by = at, name
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at, escalation.acknowledged_by = at, name
+    session.flush()
+    return escalation
+
+
+def claim_paging(session: Session, *, escalation_id: int, seen: Optional[datetime], now: datetime) -> bool:
+    """Stamp the start of a round of pages, unless the stamp is no longer `seen` (another process started a
+    round since this one read the row) or the escalation was taken meanwhile. Only a caller that gets
+    True sends."""
+    unchanged = Escalation.last_attempt_at.is_(None) if seen is None else Escalation.last_attempt_at == seen
+    result = session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, unchanged,
+               Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None))
+        .values(last_attempt_at=now))
+    return result.rowcount == 1
+
+
+def record_paging(session: Session, *, escalation_id: int, attempts: int, error: Optional[str],
+                  on_call_at: Optional[datetime] = None, backup_at: Optional[datetime] = None) -> Escalation:
+    """The outcome of a round: requests made, why it failed (None: every page went through), and when the
+    on-call staff or the backup contact were first reached."""
+    escalation = get_escalation(session, escalation_id=escalation_id)
+    # In SQL, so rounds from two processes add up rather than overwrite each other.
+    escalation.notify_attempts = Escalation.notify_attempts + attempts
+    escalation.last_error = error[:255] if error else None
+    if on_call_at is not None and escalation.notified_at is None:
+        escalation.notified_at = on_call_at
+    if backup_at is not None and escalation.backup_notified_at is None:
+        escalation.backup_notified_at = backup_at
+    session.flush()
+    session.refresh(escalation)
+    return escalation

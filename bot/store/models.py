@@ -144,3 +144,51 @@ class Answer(Base):
     answered_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
     screening: Mapped[Screening] = relationship(Screening, back_populates="answers")
+
+
+# Kept in step with bot.safety.escalation (a test checks): the table must not depend on its import.
+SEVERITIES = ("high", "moderate", "low")
+SOURCES = ("message", "cssrs")
+
+
+class Escalation(Base):
+    """A person may be at risk and a human must look: written and committed before anyone is paged, so
+    a failed SMS never loses it. `trigger_text` is the person's message exactly as typed (data, to be
+    escaped when shown); `last_error` says why a page failed without any number or health detail."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint(f"severity IN ({', '.join(repr(s) for s in SEVERITIES)})", name="severity"),
+        CheckConstraint(f"source IN ({', '.join(repr(s) for s in SOURCES)})", name="source"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)
+    # The escalation outlives a deleted screening: it is the record that staff were alerted.
+    screening_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("screenings.id", ondelete="SET NULL"),
+                                                 index=True)
+    severity: Mapped[str] = Column(String(16), nullable=False)
+    category: Mapped[str] = Column(String(32), nullable=False)
+    source: Mapped[str] = Column(String(16), nullable=False)
+    trigger_text: Mapped[str] = Column(Text, nullable=False)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    notified_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # first on-call page accepted by Twilio
+    backup_notified_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    last_attempt_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # start of the latest round of pages
+    notify_attempts: Mapped[int] = Column(Integer, nullable=False, default=0)  # HTTP requests, retries included
+    last_error: Mapped[Optional[str]] = Column(String(255))
+
+    acknowledged_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    acknowledged_by: Mapped[Optional[str]] = Column(String(100))
+    resolved_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    resolved_by: Mapped[Optional[str]] = Column(String(100))
+    outcome: Mapped[Optional[str]] = Column(String(255))
+    note: Mapped[Optional[str]] = Column(Text)
+
+    @property
+    def status(self) -> str:
+        """open, acknowledged or resolved."""
+        if self.resolved_at is not None:
+            return "resolved"
+        return "acknowledged" if self.acknowledged_at is not None else "open"

@@ -1,0 +1,1 @@
+"""Custom Rasa graph components: thin shells over the pure logic in bot/."""
