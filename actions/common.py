@@ -1,7 +1,6 @@
 """What every action needs: the program, the answers held in slots, the database, how to ask."""
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator
@@ -16,8 +15,6 @@ from bot.screening import QUESTIONS
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
-
-logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)

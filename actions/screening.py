@@ -5,8 +5,6 @@ only move data between Rasa's slots, the database and the person.
 """
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -25,8 +23,6 @@ from bot.screening import (QUESTIONS, Status, context, next_question, previous_q
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
-
-logger = logging.getLogger(__name__)
 
 FORM = "screening_form"
 WELCOME_BACK_AFTER_S = 60 * 60  # a message after an hour's silence is greeted before the question

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-import requests
 
-from tests.support.servers import BIN, free_port
+from tests.support.servers import BIN, free_port, wait_ready
 
 STOCK_TOKEN = "bench-stock-token"
 
@@ -72,20 +71,6 @@ def child_with_args(*needles: str) -> int:
         if "\0{}\0".format("\0".join(needles)) in "\0{}\0".format("\0".join(args)):
             return pid
     raise LookupError(f"no child process with arguments {needles}")
-
-
-def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early; log:\n{log.read_text()[-4000:]}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"server not ready after {timeout_s} s; log:\n{log.read_text()[-4000:]}")
 
 
 @contextmanager

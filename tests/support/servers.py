@@ -57,7 +57,7 @@ class Servers:
         return tracker["slots"].get("requested_slot")
 
 
-def _wait(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -99,8 +99,8 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
             [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
              "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
             cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
-        _wait(f"http://127.0.0.1:{actions_port}/health", procs[0], 120, actions_log)
-        _wait(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], 240, rasa_log)
+        wait_ready(f"http://127.0.0.1:{actions_port}/health", procs[0], 120, actions_log)
+        wait_ready(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], 240, rasa_log)
         yield Servers(f"http://127.0.0.1:{rasa_port}", token, env)
     finally:
         for proc in procs:
