@@ -7,9 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, crisis_about_self, program
+from actions.common import answers_of, crisis_about_self, escalate, program
 from bot import messages
 from bot.faq import faq_answer, faq_topic
+from bot.safety.escalation import for_message
 from bot.safety.resources import crisis_message
 
 
@@ -32,6 +33,7 @@ class ActionCrisis(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         about_self = crisis_about_self(tracker, answers_of(tracker))
         dispatcher.utter_message(text=crisis_message(program(), for_self=about_self))
+        escalate(tracker, for_message((tracker.latest_message.get("crisis") or {}).get("category")))
         return []
 
 

@@ -1,6 +1,7 @@
 """What every action needs: the program, the answers held in slots, the database, how to ask."""
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator
@@ -9,8 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.messages import help_offer
+from bot.notify import Notifier
 from bot.program import Program, load_program
 from bot.questions import Context, Question
+from bot.safety.escalation import Trigger
 from bot.screening import QUESTIONS
 from bot.settings import settings
 from bot.store import crud
@@ -31,6 +34,18 @@ def crisis_about_self(tracker: Tracker, answers: dict[str, Any]) -> bool:
     """Whether the crisis reply speaks to the person about themselves or about someone they told us of."""
     detected = (tracker.latest_message.get("crisis") or {}).get("category")
     return detected != "third_party" and answers.get("for_whom") != "other"
+
+
+def escalate(tracker: Tracker, trigger: Trigger) -> None:
+    """Record the escalation (committed before anyone is paged), then page on-call staff off the event loop:
+    the reply to the person never waits for Twilio."""
+    notifier = Notifier.from_settings()
+    with screening_record(tracker) as (_, screening):
+        screening_id = screening.id
+    escalation_id = notifier.open_escalation(conversation_id=tracker.sender_id, trigger=trigger,
+                                             trigger_text=tracker.latest_message.get("text") or "",
+                                             screening_id=screening_id)
+    asyncio.get_running_loop().run_in_executor(None, notifier.page, escalation_id)
 
 
 def channel_of(tracker: Tracker) -> str:

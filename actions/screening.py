@@ -11,12 +11,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, ask, channel_of, crisis_about_self, program, screening_record
+from actions.common import answers_of, ask, channel_of, crisis_about_self, escalate, program, screening_record
 from bot import messages
 from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
 from bot.faq import faq_answer, faq_topic
 from bot.insurance import insurance_summary
+from bot.safety.escalation import for_cssrs, for_message
 from bot.safety.resources import crisis_message, crisis_opening
 from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
                            summary_fields)
@@ -214,6 +215,7 @@ class ActionFinishScreening(Action):
         summary = summarise(answers, prog)
         if status is Status.CRISIS:
             dispatcher.utter_message(text=crisis_message(prog, for_self=crisis_about_self(tracker, answers)))
+            escalate(tracker, for_message((tracker.latest_message.get("crisis") or {}).get("category")))
         elif status is Status.HIGH_RISK:
             # The referral message starts with the crisis resources in full.
             referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
@@ -231,4 +233,7 @@ class ActionFinishScreening(Action):
         with screening_record(tracker) as (session, screening):
             crud.update_screening(session, screening=screening, status=status.value,
                                   **summary_fields(summary, answers, final=True))
+        cssrs_trigger = for_cssrs(summary.risk) if status is not Status.CRISIS else None
+        if cssrs_trigger is not None:  # high: crisis care now; moderate: a clinician calls; low: the queue
+            escalate(tracker, cssrs_trigger)
         return [SlotSet("screening_reported", status is Status.COMPLETED)]

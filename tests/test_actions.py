@@ -170,3 +170,37 @@ def test_finishing_stores_the_outcome_and_says_it_in_plain_words(database):
         assert screening.outcome == "likely_fit"
         assert screening.phq9_total == 16 and screening.phq9_band == "moderately severe"
         assert screening.reasons
+
+
+def escalations(database: str) -> list:
+    from bot.store.models import Escalation
+
+    with session_scope(database) as session:
+        return [(e.severity, e.category, e.source, e.trigger_text)
+                for e in session.query(Escalation).order_by(Escalation.id)]
+
+
+def test_a_crisis_message_is_answered_and_escalated(database):
+    from actions.assist import ActionCrisis
+
+    dispatcher = CollectingDispatcher()
+    t = Tracker(sender_id="t-crisis", slots={}, events=[], paused=False, followup_action=None, active_loop={},
+                latest_message={"text": "my son says he wants to kill himself", "intent": {"name": "crisis"},
+                                "crisis": {"category": "third_party"}},
+                latest_action_name="action_listen")
+    asyncio.run(ActionCrisis().run(dispatcher, t, {}))
+    said = dispatcher.messages[0]["text"]
+    assert "988" in said and "741741" in said and "Their safety" in said
+    assert escalations(database) == [("high", "third_party", "message", "my son says he wants to kill himself")]
+
+
+def test_a_high_risk_screening_is_escalated_and_an_ordinary_one_is_not(database):
+    high = {**BASE, "cssrs_1": True, "cssrs_2": True, "cssrs_3": True, "cssrs_4": True,
+            "screening_status": "high_risk"}
+    for sender, slots in (("t-high", high), ("t-none", {**BASE, "cssrs_1": False, "cssrs_2": False,
+                                                         "cssrs_6": False, "screening_status": "stopped"})):
+        t = Tracker(sender_id=sender, slots=slots, latest_message={"text": "yes"}, events=[], paused=False,
+                    followup_action=None, active_loop={}, latest_action_name="screening_form")
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
+    assert escalations(database) == [("high", "cssrs_high", "cssrs", "yes")]

@@ -39,7 +39,8 @@ SEVERITIES = tuple(s.value for s in Severity)
 SOURCES = tuple(s.value for s in Source)
 CSSRS_CATEGORIES = {Risk.HIGH: "cssrs_high", Risk.MODERATE: "cssrs_moderate", Risk.LOW: "cssrs_low"}
 _CSSRS_SEVERITY = {Risk.HIGH: Severity.HIGH, Risk.MODERATE: Severity.MODERATE, Risk.LOW: Severity.LOW}
-MESSAGE_CATEGORIES = frozenset(c.value for c in Category)
+UNSPECIFIED = "unspecified"  # the classifier alone raised it: no rule named the kind of risk
+MESSAGE_CATEGORIES = frozenset(c.value for c in Category) | {UNSPECIFIED}
 
 # The SMS names the urgency and nothing else. No em dash: one non-GSM character turns the whole SMS into
 # UCS-2, which halves its length and can split it into two parts.
@@ -64,9 +65,9 @@ class Trigger:
             raise ValueError(f"not an escalation: {self.severity.value} {self.category!r} from {self.source.value}")
 
 
-def for_message(category: Category) -> Trigger:
+def for_message(category: Optional[Category]) -> Trigger:
     """A crisis message, whatever its category: high, because the bot has stopped talking to the person."""
-    return Trigger(Severity.HIGH, Category(category).value, Source.MESSAGE)
+    return Trigger(Severity.HIGH, Category(category).value if category else UNSPECIFIED, Source.MESSAGE)
 
 
 def for_cssrs(risk: Risk) -> Optional[Trigger]:
