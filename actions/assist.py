@@ -7,11 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, crisis_about_self, escalate, program
+from actions.common import program, respond_to_crisis
 from bot import messages
 from bot.faq import faq_answer, faq_topic
-from bot.safety.escalation import for_message
-from bot.safety.resources import crisis_message
 
 
 class ActionAnswerFaq(Action):
@@ -31,9 +29,7 @@ class ActionCrisis(Action):
         return "action_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        about_self = crisis_about_self(tracker, answers_of(tracker))
-        dispatcher.utter_message(text=crisis_message(program(), for_self=about_self))
-        escalate(tracker, for_message((tracker.latest_message.get("crisis") or {}).get("category")))
+        respond_to_crisis(dispatcher, tracker)
         return []
 
 
@@ -51,5 +47,5 @@ class ActionOutsideScreening(Action):
         elif tracker.get_slot("screening_status") == "completed":
             dispatcher.utter_message(text=messages.already_complete(prog))
         else:
-            dispatcher.utter_message(text=messages.outside_screening(prog))
+            dispatcher.utter_message(text=messages.outside_screening())
         return []

@@ -13,7 +13,8 @@ from bot.messages import help_offer
 from bot.notify import Notifier
 from bot.program import Program, load_program
 from bot.questions import Context, Question
-from bot.safety.escalation import Trigger
+from bot.safety.escalation import Trigger, for_message
+from bot.safety.resources import crisis_message
 from bot.screening import QUESTIONS
 from bot.settings import settings
 from bot.store import crud
@@ -27,13 +28,15 @@ def program() -> Program:
 
 def answers_of(tracker: Tracker) -> dict[str, Any]:
     """The parsed answers so far: the question slots that hold a value."""
-    return {key: tracker.get_slot(key) for key in QUESTIONS if tracker.get_slot(key) is not None}
+    return {key: value for key in QUESTIONS if (value := tracker.get_slot(key)) is not None}
 
 
-def crisis_about_self(tracker: Tracker, answers: dict[str, Any]) -> bool:
-    """Whether the crisis reply speaks to the person about themselves or about someone they told us of."""
-    detected = (tracker.latest_message.get("crisis") or {}).get("category")
-    return detected != "third_party" and answers.get("for_whom") != "other"
+def respond_to_crisis(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The crisis reply (about the person, or about someone they told us of), then the escalation."""
+    category = (tracker.latest_message.get("crisis") or {}).get("category")
+    about_self = category != "third_party" and tracker.get_slot("for_whom") != "other"
+    dispatcher.utter_message(text=crisis_message(program(), for_self=about_self))
+    escalate(tracker, for_message(category))
 
 
 def escalate(tracker: Tracker, trigger: Trigger) -> None:

@@ -11,14 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, ask, channel_of, crisis_about_self, escalate, program, screening_record
+from actions.common import answers_of, ask, channel_of, escalate, program, respond_to_crisis, screening_record
 from bot import messages
 from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
 from bot.faq import faq_answer, faq_topic
 from bot.insurance import insurance_summary
-from bot.safety.escalation import for_cssrs, for_message
-from bot.safety.resources import crisis_message, crisis_opening
+from bot.safety.escalation import for_cssrs
+from bot.safety.resources import crisis_opening
 from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
                            summary_fields)
 from bot.settings import settings
@@ -117,7 +117,7 @@ class ValidateScreeningForm(Action):
                 with screening_record(tracker) as (session, screening):
                     crud.clear_answers(session, screening=screening, keys=[previous])
         elif turn.request is Request.RESTART:
-            dispatcher.utter_message(text="Okay, let's start over from the beginning.")
+            dispatcher.utter_message(text=messages.START_OVER)
             events.extend(restart_events(tracker, answers))
         return None
 
@@ -194,7 +194,7 @@ class ActionRestartScreening(Action):
         return "action_restart_screening"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text="Okay, let's start over from the beginning.")
+        dispatcher.utter_message(text=messages.START_OVER)
         return restart_events(tracker, answers_of(tracker))
 
 
@@ -214,8 +214,7 @@ class ActionFinishScreening(Action):
             return []
         summary = summarise(answers, prog)
         if status is Status.CRISIS:
-            dispatcher.utter_message(text=crisis_message(prog, for_self=crisis_about_self(tracker, answers)))
-            escalate(tracker, for_message((tracker.latest_message.get("crisis") or {}).get("category")))
+            respond_to_crisis(dispatcher, tracker)
         elif status is Status.HIGH_RISK:
             # The referral message starts with the crisis resources in full.
             referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)

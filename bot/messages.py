@@ -70,7 +70,7 @@ def human_requested(program: Program) -> str:
     return f"Of course. {staff_contact(program)} I'll keep your place if you'd like to carry on here."
 
 
-def outside_screening(program: Program) -> str:
+def outside_screening() -> str:
     return (
         "I can answer questions about our program, or help you start a short screening for it. "
         "Say \"start\" to begin, or ask me something like \"what is an IOP?\"."
@@ -94,4 +94,5 @@ def section_intro(key: str, ctx: Context) -> str:
     return intros.get(key, "")
 
 
+START_OVER = "Okay, let's start over from the beginning."
 EMPTY_MESSAGE = "I didn't get any text there. Could you type your answer?"
