@@ -1,15 +1,20 @@
-"""Actions outside the screening form: program questions, crisis replies and everything else."""
+"""Actions outside the screening form: program questions, the crisis reply, handing the conversation to a
+person and taking it back, and everything else."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import program, respond_to_crisis
+from actions.common import FORM, program, respond_to_crisis, screening_record, step_back, utcnow
 from bot import messages
 from bot.faq import faq_answer, faq_topic
+from bot.handoff import resumes_screening, status_after_crisis
+from bot.settings import settings
+from bot.store import crud
+from bot.store.db import session_scope
 
 
 class ActionAnswerFaq(Action):
@@ -22,15 +27,54 @@ class ActionAnswerFaq(Action):
         return []
 
 
+def _set_status(tracker: Tracker, status: str) -> List[EventType]:
+    with screening_record(tracker) as (session, screening):
+        crud.update_screening(session, screening=screening, status=status)
+    return [SlotSet("screening_status", status)]
+
+
 class ActionCrisis(Action):
-    """A crisis message while no screening question is pending."""
+    """A crisis message in any state (bot/policies/safety.py): resources, escalation, and a person takes over."""
 
     def name(self) -> Text:
         return "action_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         respond_to_crisis(dispatcher, tracker)
-        return []
+        status = status_after_crisis(tracker.get_slot("screening_status"))
+        return (_set_status(tracker, status) if status else []) + step_back(tracker, "crisis")
+
+
+class ActionHandoff(Action):
+    """"Can I talk to a person?": recorded for the intake team (no one is paged), and the bot steps back."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(text=messages.handoff_requested(program(), utcnow()))
+        return step_back(tracker, "request")
+
+
+class ActionHandBack(Action):
+    """Staff handed the conversation back (bot/handoff.py): the screening carries on at its next question."""
+
+    def name(self) -> Text:
+        return "action_hand_back"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        entities = tracker.latest_message.get("entities") or []
+        staff = next((e.get("value") for e in entities if e.get("entity") == "staff" and e.get("value")), "staff")
+        with session_scope(settings().database_url) as session:
+            crud.close_handoff(session, conversation_id=tracker.sender_id, by=str(staff))
+        status = tracker.get_slot("screening_status")
+        resuming = resumes_screening(status, tracker.get_slot("consent") is True)
+        completed = status == "completed"
+        dispatcher.utter_message(text=messages.handed_back(program(), resuming=resuming, completed=completed))
+        if not resuming:
+            return []
+        # The form picks the first unanswered question (actions/screening.py), so nothing is asked twice.
+        return (_set_status(tracker, "in_progress") if status == "crisis" else []) + [FollowupAction(FORM)]
 
 
 class ActionOutsideScreening(Action):
@@ -40,12 +84,8 @@ class ActionOutsideScreening(Action):
         return "action_outside_screening"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        prog = program()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "human":
-            dispatcher.utter_message(text=messages.human_requested(prog))
-        elif tracker.get_slot("screening_status") == "completed":
-            dispatcher.utter_message(text=messages.already_complete(prog))
+        if tracker.get_slot("screening_status") == "completed":
+            dispatcher.utter_message(text=messages.already_complete(program()))
         else:
             dispatcher.utter_message(text=messages.outside_screening())
         return []

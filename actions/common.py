@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.messages import help_offer
@@ -20,6 +22,8 @@ from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
 
+FORM = "screening_form"
+
 
 @lru_cache(maxsize=1)
 def program() -> Program:
@@ -31,24 +35,44 @@ def answers_of(tracker: Tracker) -> dict[str, Any]:
     return {key: value for key in QUESTIONS if (value := tracker.get_slot(key)) is not None}
 
 
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def respond_to_crisis(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """The crisis reply (about the person, or about someone they told us of), then the escalation."""
     category = (tracker.latest_message.get("crisis") or {}).get("category")
     about_self = category != "third_party" and tracker.get_slot("for_whom") != "other"
-    dispatcher.utter_message(text=crisis_message(program(), for_self=about_self))
+    dispatcher.utter_message(text=crisis_message(program(), utcnow(), for_self=about_self))
     escalate(tracker, for_message(category))
 
 
-def escalate(tracker: Tracker, trigger: Trigger) -> None:
+def escalate(tracker: Tracker, trigger: Trigger, *, once_per_screening: bool = False) -> None:
     """Record the escalation (committed before anyone is paged), then page on-call staff off the event loop:
-    the reply to the person never waits for Twilio."""
+    the reply to the person never waits for Twilio. `once_per_screening`: not when this screening has
+    raised one of the same category already (a C-SSRS result describes the answers, not a new event)."""
     notifier = Notifier.from_settings()
-    with screening_record(tracker) as (_, screening):
+    with screening_record(tracker) as (session, screening):
         screening_id = screening.id
+        seen = once_per_screening and crud.has_escalation(session, screening_id=screening_id,
+                                                          category=trigger.category)
+    if seen:
+        return
     escalation_id = notifier.open_escalation(conversation_id=tracker.sender_id, trigger=trigger,
                                              trigger_text=tracker.latest_message.get("text") or "",
                                              screening_id=screening_id)
     asyncio.get_running_loop().run_in_executor(None, notifier.page, escalation_id)
+
+
+def step_back(tracker: Tracker, reason: str) -> List[EventType]:
+    """Hand the conversation to a person: record the handoff, stop the screening form without losing the
+    question it was on, and pause the bot (Rasa stores later messages but answers none)."""
+    with session_scope(settings().database_url) as session:
+        crud.open_handoff(session, conversation_id=tracker.sender_id, reason=reason)
+    pending = tracker.get_slot("requested_slot")
+    # The form's slot mapping already put this message's text into the pending question's slot.
+    unanswered = [SlotSet(pending, None)] if tracker.active_loop_name == FORM and pending in QUESTIONS else []
+    return [ActiveLoop(None), *unanswered, SlotSet("requested_slot", None), ConversationPaused()]
 
 
 def channel_of(tracker: Tracker) -> str:

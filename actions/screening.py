@@ -11,14 +11,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, ask, channel_of, escalate, program, respond_to_crisis, screening_record
+from actions.common import answers_of, ask, channel_of, escalate, program, screening_record, step_back, utcnow
 from bot import messages
 from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
 from bot.faq import faq_answer, faq_topic
 from bot.insurance import insurance_summary
+from bot.instruments.cssrs import Risk, cssrs_risk
 from bot.safety.escalation import for_cssrs
-from bot.safety.resources import crisis_opening
+from bot.safety.resources import crisis_opening, staff_alert
 from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
                            summary_fields)
 from bot.settings import settings
@@ -64,11 +65,11 @@ class ValidateScreeningForm(Action):
                 answers[requested] = turn.value
                 events.append(SlotSet(requested, turn.value))
                 self._record(tracker, answers, requested, text)
+                if QUESTIONS[requested].instrument == "cssrs" and cssrs_risk(answers) is Risk.MODERATE:
+                    # A clinician should call soon: raised now, not when the screening ends.
+                    escalate(tracker, for_cssrs(Risk.MODERATE), once_per_screening=True)
                 misses = 0
                 status = stop_status(answers, prog)
-            elif turn.kind is TurnKind.CRISIS:
-                events.append(SlotSet(requested, None))
-                status = Status.CRISIS
             elif turn.kind is TurnKind.REQUEST:
                 events.append(SlotSet(requested, None))
                 status = self._handle_request(dispatcher, tracker, turn, requested, answers, events)
@@ -89,6 +90,11 @@ class ValidateScreeningForm(Action):
             events.append(SlotSet("requested_slot", following))
             if following is None:
                 events.append(SlotSet("screening_status", Status.COMPLETED.value))
+            else:
+                # Asked here rather than by an `action_ask_<slot>` that Rasa's form would call next: the
+                # domain has none, so the form asks nothing itself (rasa/core/actions/forms.py
+                # _ask_for_slot) and each message costs one action-server call instead of two.
+                ask_question(dispatcher, following, answers, misses)
         if misses != previous_misses:  # every event is replayed on each later message: store only changes
             events.append(SlotSet("screening_misses", misses))
         return events
@@ -102,8 +108,6 @@ class ValidateScreeningForm(Action):
             dispatcher.utter_message(text=faq_answer(faq_topic(tracker.latest_message.get("text") or ""), prog))
         elif turn.request is Request.WHY:
             dispatcher.utter_message(text=QUESTIONS[requested].why)
-        elif turn.request is Request.HUMAN:
-            dispatcher.utter_message(text=messages.human_requested(prog))
         elif turn.request is Request.GREET:
             dispatcher.utter_message(text=messages.welcome_back(context(answers)))
         elif turn.request is Request.BACK:
@@ -145,24 +149,11 @@ def restart_events(tracker: Tracker, answers: Dict[str, Any]) -> List[EventType]
                                                       SlotSet("screening_reported", False)]
 
 
-class AskQuestion(Action):
-    """Asks one question (Rasa calls `action_ask_<slot>` when the form requests that slot)."""
-
-    key: str = ""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.key}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        ctx = context(answers_of(tracker))
-        misses = int(tracker.get_slot("screening_misses") or 0)
-        intro = messages.section_intro(self.key, ctx) if misses == 0 else ""
-        ask(dispatcher, QUESTIONS[self.key], ctx, with_help=misses >= MISSES_BEFORE_HELP, intro=intro)
-        return []
-
-
-# One ask action per question, named after its slot; rasa_sdk registers every Action subclass it imports.
-ASK_ACTIONS = {key: type(f"Ask_{key}", (AskQuestion,), {"key": key}) for key in QUESTIONS}
+def ask_question(dispatcher: CollectingDispatcher, key: str, answers: Dict[str, Any], misses: int) -> None:
+    """The question for `key`: with its section's intro the first time, explained after repeated misses."""
+    ctx = context(answers)
+    intro = messages.section_intro(key, ctx) if misses == 0 else ""
+    ask(dispatcher, QUESTIONS[key], ctx, with_help=misses >= MISSES_BEFORE_HELP, intro=intro)
 
 
 class ActionStartScreening(Action):
@@ -213,12 +204,12 @@ class ActionFinishScreening(Action):
             dispatcher.utter_message(text=messages.already_complete(prog))
             return []
         summary = summarise(answers, prog)
-        if status is Status.CRISIS:
-            respond_to_crisis(dispatcher, tracker)
-        elif status is Status.HIGH_RISK:
-            # The referral message starts with the crisis resources in full.
+        events: List[EventType] = []
+        if status is Status.HIGH_RISK:
+            # The referral message starts with the crisis resources in full; then a person takes over.
             referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
-            dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}")
+            dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}\n{staff_alert(prog, utcnow())}")
+            events = step_back(tracker, "crisis")
         elif status is Status.COMPLETED:
             dispatcher.utter_message(text=outcome_message(summary.assessment, prog, ctx.for_self, ctx.name))
             if summary.insurance is not None:
@@ -232,7 +223,7 @@ class ActionFinishScreening(Action):
         with screening_record(tracker) as (session, screening):
             crud.update_screening(session, screening=screening, status=status.value,
                                   **summary_fields(summary, answers, final=True))
-        cssrs_trigger = for_cssrs(summary.risk) if status is not Status.CRISIS else None
-        if cssrs_trigger is not None:  # high: crisis care now; moderate: a clinician calls; low: the queue
-            escalate(tracker, cssrs_trigger)
-        return [SlotSet("screening_reported", status is Status.COMPLETED)]
+        cssrs_trigger = for_cssrs(summary.risk)
+        if cssrs_trigger is not None:  # high: crisis care now; moderate (raised when answered): a clinician calls
+            escalate(tracker, cssrs_trigger, once_per_screening=True)
+        return [SlotSet("screening_reported", status is Status.COMPLETED), *events]

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 from bot.settings import ROOT, ConfigError, Settings, settings
 
 if TYPE_CHECKING:
-    from bot.store.models import Escalation
+    from bot.notify import Round
+    from bot.store.models import Escalation, Handoff
 
 DOMAIN_FILE = ROOT / "domain" / "screening.yml"
 
@@ -120,6 +121,8 @@ def cmd_escalations(args: argparse.Namespace) -> int:
         current = settings()
         if args.action == "notify-due":
             return _notify_due(current)
+        if args.action == "watch":
+            return _watch(current, args.interval)
         # No settings check here: a bad SMS setting must not stop staff from acknowledging.
         with session_scope(current.database_url) as session:
             if args.action == "list":
@@ -145,16 +148,76 @@ def cmd_escalations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _round_line(done: Round) -> str:
+    roles = " and ".join(role.value for role in done.roles)
+    return f"escalation {done.escalation_id}: {roles}: {done.sent} sent" + (f", {done.error}" if done.error else "")
+
+
 def _notify_due(current: Settings) -> int:
     from bot.notify import Notifier
 
     current.check()
     rounds = Notifier.from_settings(current).notify_due()
     for done in rounds:
-        roles = " and ".join(role.value for role in done.roles)
-        print(f"escalation {done.escalation_id}: {roles}: {done.sent} sent" + (f", {done.error}" if done.error else ""))
+        print(_round_line(done))
     print(f"{len(rounds)} escalation(s) due", file=sys.stderr)
     return 1 if any(done.error for done in rounds) else 0
+
+
+def _watch(current: Settings, interval: float, sleep: Callable[[float], None] = time.sleep) -> int:
+    """`notify-due` every `interval` seconds until stopped (scripts/run runs it beside the servers)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.notify import Notifier
+
+    current.check()
+    notifier = Notifier.from_settings(current)
+    print(f"escalations: paging due every {interval:g} s", file=sys.stderr)
+    try:
+        while True:
+            try:
+                for done in notifier.notify_due():
+                    print(_round_line(done), flush=True)
+            except SQLAlchemyError as error:  # a busy or restarting database: the next pass retries
+                print(f"escalations: pass failed ({type(error).__name__}); retrying", file=sys.stderr, flush=True)
+            sleep(interval)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _handoff_line(handoff: Handoff) -> str:
+    return (f"{handoff.id:>5}  {_when(handoff.opened_at)}  {handoff.reason:<8}  {handoff.opened_by or '-':<16}  "
+            f"{handoff.conversation_id}")
+
+
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from bot import handoff
+    from bot.store import crud
+    from bot.store.db import session_scope
+
+    try:
+        if args.action == "list":
+            with session_scope(settings().database_url) as session:
+                rows = crud.list_open_handoffs(session)
+            print(f"{'id':>5}  {'opened (UTC)':<16}  {'reason':<8}  {'taken by':<16}  conversation")
+            for row in rows:
+                print(_handoff_line(row))
+            if not rows:
+                print("no conversation is waiting for a person")
+        elif args.action == "take":
+            row = handoff.take_over(args.conversation, args.by)
+            print(f"conversation taken over (handoff {row.id}): the bot is paused until you release it")
+        elif args.action == "reply":
+            handoff.reply(args.conversation, args.text, args.by)
+            print("sent")
+        else:
+            for text in handoff.hand_back(args.conversation, args.by):
+                print(f"bot: {text}")
+            print("handed back to the bot")
+    except (handoff.HandoffError, ValueError) as error:
+        print(f"handoff: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_wait_ready(args: argparse.Namespace) -> int:
@@ -179,6 +242,13 @@ def cmd_wait_ready(args: argparse.Namespace) -> int:
         time.sleep(1)
     print(f"the servers did not become ready within {args.timeout} s", file=sys.stderr)
     return 1
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("should be more than 0")
+    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -224,7 +294,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     resolve.add_argument("--outcome", required=True, help="what was done, e.g. 'called, safety plan made'")
     resolve.add_argument("--note", help="anything else the team should know")
     actions.add_parser("notify-due", help="one pass: retry failed pages, page the backup for unacknowledged ones")
+    watch = actions.add_parser("watch", help="notify-due over and over until stopped (the worker process)")
+    watch.add_argument("--interval", type=_seconds, default=30, help="seconds between passes (default 30)")
     escalations.set_defaults(func=cmd_escalations)
+
+    handoffs = sub.add_parser("handoff", help="conversations waiting for a person: list, take over, reply, release")
+    steps = handoffs.add_subparsers(dest="action", required=True)
+    steps.add_parser("list", help="open handoffs, oldest first (no message texts)")
+    take = steps.add_parser("take", help="pause the bot in a conversation and take it over")
+    reply = steps.add_parser("reply", help="send a message to the person, on the channel they used")
+    release = steps.add_parser("release", help="hand the conversation back to the bot, which resumes where it was")
+    for step in (take, reply, release):
+        step.add_argument("conversation", help="conversation id (from `handoff list`)")
+        step.add_argument("--by", required=True, help="who (shown in the transcript and the record)")
+    reply.add_argument("text", help="the message")
+    handoffs.set_defaults(func=cmd_handoff)
 
     wait = sub.add_parser("wait-ready", help="wait until the Rasa and action servers answer")
     wait.add_argument("--timeout", type=float, default=180)

@@ -1,4 +1,4 @@
-"""The generated part of the Rasa domain: a slot, a place in the form and an ask action per question.
+"""The generated part of the Rasa domain: a slot and a place in the form per question.
 
 Generated rather than hand-written so that adding or rewording a question never leaves the domain behind.
 """
@@ -30,8 +30,8 @@ def screening_domain() -> dict[str, Any]:
     return {
         "version": "3.1",
         "slots": {key: question_slot(key) for key in keys},
+        # No `action_ask_<slot>` or `utter_ask_<slot>`: the form's validation action asks each question.
         "forms": {FORM: {"required_slots": keys}},
-        "actions": [f"action_ask_{key}" for key in keys],
     }
 
 

@@ -31,7 +31,7 @@ from enum import Enum
 from typing import Optional
 
 from bot.program import CONCERNS, Program, Track
-from bot.safety.resources import crisis_resources
+from bot.safety.resources import crisis_resources, higher_care_places
 
 FINAL_WORD = "A clinician makes the final decision at the assessment."
 
@@ -245,7 +245,8 @@ def outcome_message(assessment: Assessment, program: Program, for_self: bool, na
         lines += [
             crisis_resources(program),
             "From these answers, a hospital or emergency level of care is the safer choice right now, rather "
-            "than an outpatient program.",
+            "than an outpatient program. Places that can help:",
+            higher_care_places(program),
         ]
     elif outcome is Outcome.LIKELY_FIT:
         lines.append(f"Thank you for answering. From what you shared, an intensive outpatient program (IOP) "

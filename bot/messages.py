@@ -2,6 +2,7 @@
 program.yml; nothing here diagnoses, and nothing here echoes what the person typed."""
 from __future__ import annotations
 
+from datetime import datetime
 
 from bot.dialogue import is_safety_question
 from bot.program import Program
@@ -66,8 +67,22 @@ def already_complete(program: Program) -> str:
     )
 
 
-def human_requested(program: Program) -> str:
-    return f"Of course. {staff_contact(program)} I'll keep your place if you'd like to carry on here."
+def handoff_requested(program: Program, now: datetime) -> str:
+    """When a person will reply, said honestly for the time `now` (timezone-aware)."""
+    if program.staff_on_duty(now):
+        return ("Of course. I've asked our intake team to take over: someone from the team will reply here shortly. "
+                f"You can also call them at {program.phone}.")
+    return (f"Of course. I've let our intake team know. They're off duty right now and back at "
+            f"{program.staff_back_text(now)}, when someone will reply here. You can also call them at {program.phone} "
+            f"({program.staff_hours}). In an emergency, call 911, or call or text 988.")
+
+
+def handed_back(program: Program, *, resuming: bool, completed: bool) -> str:
+    """The bot taking the conversation back from staff; the screening's next question follows when resuming."""
+    back = "Thanks for waiting. You're talking with the intake assistant again."
+    if resuming:
+        return f"{back} Let's pick up where we left off."
+    return f"{back} {already_complete(program) if completed else outside_screening()}"
 
 
 def outside_screening() -> str:

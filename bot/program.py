@@ -10,7 +10,7 @@ import os
 import re
 import string
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -30,10 +30,10 @@ MIN_HOURS_PER_WEEK = 9
 PARTIAL_HOSPITALIZATION_HOURS = 20
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY_ALIASES = {
     **{d: i for i, d in enumerate(WEEKDAYS)},
-    **{d: i for i, d in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
+    **{d.lower(): i for i, d in enumerate(DAY_NAMES)},
 }
 PARTS_OF_DAY = ("morning", "afternoon", "evening", "weekend")
 MODALITIES = ("in_person", "telehealth", "both")
@@ -108,6 +108,15 @@ def time_span_text(start: int, end: int) -> str:
     return f"{a}-{b}{b_suffix}" if a_suffix == b_suffix else f"{a}{a_suffix}-{b}{b_suffix}"
 
 
+def opening_text(opening: datetime, now: datetime) -> str:
+    """'8am today', '9:30am tomorrow', '8am on Monday', '8am next Monday' (both in the same time zone)."""
+    clock, suffix = _clock(opening.hour * 60 + opening.minute)
+    days_ahead = (opening.date() - now.date()).days
+    day = ("today" if days_ahead == 0 else "tomorrow" if days_ahead == 1 else
+           f"{'next' if days_ahead >= 7 else 'on'} {DAY_NAMES[opening.weekday()]}")
+    return f"{clock}{suffix} {day}"
+
+
 def days_text(days: Iterable[int]) -> str:
     """'Mon-Thu' for a run of three or more days, else 'Mon, Tue, Thu'."""
     runs: list[list[int]] = []
@@ -164,6 +173,18 @@ class Hours:
         minute = local.hour * 60 + local.minute
         return any(w.covers(minute) for w in self.week[local.weekday()])
 
+    def next_opening(self, local: datetime) -> datetime:
+        """`local` itself when open, else the start of the next window (loading checks there is one)."""
+        minute = local.hour * 60 + local.minute
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        for days_ahead in range(8):
+            for window in self.week[(local.weekday() + days_ahead) % 7]:
+                if days_ahead == 0 and window.covers(minute):
+                    return local
+                if days_ahead > 0 or window.start > minute:
+                    return midnight + timedelta(days=days_ahead, minutes=window.start)
+        raise ValueError("these hours never open")
+
     def __str__(self) -> str:
         """'Mon-Fri 8am-6pm, Sat 9am-1pm' (closed days left out), or '24/7'."""
         if self.always:
@@ -185,6 +206,16 @@ class Hours:
 @dataclass(frozen=True)
 class CrisisLine:
     phone: str
+    hours: Hours
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A hospital or crisis centre for a higher level of care than the program gives."""
+
+    name: str
+    phone: str
+    address: str
     hours: Hours
 
 
@@ -248,6 +279,7 @@ class Program:
     timezone: str
     staff_hours: Hours
     crisis_line: CrisisLine
+    inpatient: tuple[Facility, ...]  # at least one
     states: tuple[str, ...]  # two-letter codes
     ages: IntRange
     length_weeks: IntRange
@@ -278,6 +310,11 @@ class Program:
     def staff_on_duty(self, at: datetime) -> bool:
         """Whether the intake team is on duty at `at` (any time zone; compared in the program's)."""
         return self.staff_hours.is_open(self.local_time(at))
+
+    def staff_back_text(self, at: datetime) -> str:
+        """When the intake team is next on duty after `at`, in words: '8am tomorrow'."""
+        local = self.local_time(at)
+        return opening_text(self.staff_hours.next_opening(local), local)
 
     def states_text(self, conjunction: str = "and") -> str:
         """'Oregon and Washington' (or 'Oregon or Washington')."""
@@ -322,6 +359,7 @@ def parse_program(data: Any) -> Program:
         timezone=_timezone(top),
         staff_hours=_hours(_get(top, "staff_hours", ""), "staff_hours"),
         crisis_line=_crisis_line(top),
+        inpatient=_inpatient(top),
         states=_states(top),
         ages=ages,
         length_weeks=_range(top, "length_weeks", ""),
@@ -470,6 +508,21 @@ def _crisis_line(data: Mapping[str, Any]) -> CrisisLine:
         phone=_phone(line, "phone", "crisis_line"),
         hours=_hours(_get(line, "hours", "crisis_line"), "crisis_line.hours"),
     )
+
+
+def _inpatient(data: Mapping[str, Any]) -> tuple[Facility, ...]:
+    raw = _get(data, "inpatient", "")
+    if not isinstance(raw, list) or not raw:
+        raise _fail("inpatient", "should list at least one hospital or crisis centre for a higher level of care")
+    facilities: list[Facility] = []
+    for i, value in enumerate(raw):
+        where = _where("inpatient", i)
+        item = _mapping(value, where)
+        facilities.append(Facility(
+            name=_text(item, "name", where), phone=_phone(item, "phone", where),
+            address=_text(item, "address", where), hours=_hours(_get(item, "hours", where), _where(where, "hours")),
+        ))
+    return tuple(facilities)
 
 
 def _states(data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -7,17 +7,29 @@ Escalation SMS (Twilio) is off by default: with no TWILIO_* settings an escalati
 queued for the console, and notes that nobody was paged. Production refuses to start without it, and
 without on-call and backup numbers: a crisis that pages nobody is the failure this product exists to
 prevent. TWILIO_API_URL points the client at a local mock (tests, staging) instead of api.twilio.com.
+
+The SMS channel (bot/channels/sms.py) is on when SMS_PUBLIC_URL is set: the address Twilio posts to, which
+request signatures are checked against. It replies through the same Twilio account and number. Its two
+keys (SMS_ID_KEY for the pseudonymous conversation ids, SMS_NUMBER_KEY to encrypt numbers) have
+development defaults that production refuses.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_RASA_TOKEN = "dev-only-rasa-token"
+DEV_STAFF_TOKEN = "dev-only-staff-token"
 TWILIO_API_URL = "https://api.twilio.com"
+DEV_SMS_ID_KEY = "dev-only-sms-id-key"
+# A Fernet key is 32 bytes in URL-safe base64; this one is derived from a public string: development only.
+DEV_SMS_NUMBER_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"dev-only-sms-number-key").digest()).decode()
 
 _E164 = re.compile(r"\+[1-9]\d{7,14}")
 _ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
@@ -38,6 +50,8 @@ class Settings:
     tracker_store_url: str
     program_file: Path
     rasa_auth_token: str
+    rasa_url: str = "http://127.0.0.1:5005"  # the Rasa server's HTTP API, for staff replies and hand-backs
+    staff_api_token: str = field(default=DEV_STAFF_TOKEN, repr=False)  # the staff handoff endpoint's bearer token
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_from_number: str = ""
@@ -46,6 +60,9 @@ class Settings:
     backup_number: str = ""  # paged when nobody acknowledges in time
     renotify_minutes: int = 10  # high severity: minutes without acknowledgement before the backup is paged
     moderate_renotify_minutes: int = 60  # moderate: the time a clinician has to call back
+    sms_public_url: str = ""  # the SMS channel's public base URL, e.g. https://intake.example.org/webhooks/sms
+    sms_id_key: str = field(default=DEV_SMS_ID_KEY, repr=False)
+    sms_number_key: str = field(default=DEV_SMS_NUMBER_KEY, repr=False)
 
     @property
     def production(self) -> bool:
@@ -56,10 +73,13 @@ class Settings:
         if self.env not in ("development", "test", "production"):
             raise ConfigError(f"IOP_ENV must be development, test or production, not {self.env!r}")
         self._check_sms()
+        self._check_sms_channel()
         if not self.production:
             return
         if self.rasa_auth_token == DEV_RASA_TOKEN or len(self.rasa_auth_token) < 24:
             raise ConfigError("RASA_AUTH_TOKEN must be set to a long random secret in production")
+        if self.staff_api_token in (DEV_STAFF_TOKEN, self.rasa_auth_token) or len(self.staff_api_token) < 24:
+            raise ConfigError("STAFF_API_TOKEN must be set to its own long random secret in production")
         if not self.sms_configured:
             raise ConfigError("escalation SMS must be configured in production: set TWILIO_ACCOUNT_SID, "
                               "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER")
@@ -67,10 +87,42 @@ class Settings:
             raise ConfigError("ESCALATION_ON_CALL_NUMBERS and ESCALATION_BACKUP_NUMBER must be set in production")
         if not self.twilio_api_url.startswith("https://"):
             raise ConfigError("TWILIO_API_URL must be an https:// address in production")
+        if self.sms_channel_configured:
+            self._check_sms_channel_secrets()
 
     @property
     def sms_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+    @property
+    def sms_channel_configured(self) -> bool:
+        """Whether the SMS channel answers Twilio's webhook (it replies through the Twilio settings)."""
+        return bool(self.sms_public_url)
+
+    def _check_sms_channel(self) -> None:
+        if not self.sms_public_url:
+            return
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.sms_public_url):
+            raise ConfigError("SMS_PUBLIC_URL should be the channel's public address, like "
+                              "https://intake.example.org/webhooks/sms (no query string)")
+        if not self.sms_configured:
+            raise ConfigError("the SMS channel (SMS_PUBLIC_URL) replies through Twilio: set TWILIO_ACCOUNT_SID, "
+                              "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER")
+        try:
+            valid_key = len(base64.urlsafe_b64decode(self.sms_number_key.encode("ascii"))) == 32
+        except (binascii.Error, ValueError):
+            valid_key = False
+        if not valid_key:
+            raise ConfigError("SMS_NUMBER_KEY should be a Fernet key (32 bytes in URL-safe base64): "
+                              "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
+
+    def _check_sms_channel_secrets(self) -> None:
+        if not self.sms_public_url.startswith("https://"):
+            raise ConfigError("SMS_PUBLIC_URL must be an https:// address in production")
+        if self.sms_id_key == DEV_SMS_ID_KEY or len(self.sms_id_key) < 32:
+            raise ConfigError("SMS_ID_KEY must be set to a long random secret (32+ characters) in production")
+        if self.sms_number_key == DEV_SMS_NUMBER_KEY:
+            raise ConfigError("SMS_NUMBER_KEY must be set to a new Fernet key in production")
 
     def _check_sms(self) -> None:
         # Messages name the variable and the position, never the number: they end up in logs.
@@ -125,6 +177,8 @@ def settings() -> Settings:
         tracker_store_url=env("TRACKER_STORE_URL") or _sqlite_url("tracker.db"),
         program_file=Path(env("IOP_PROGRAM_FILE") or ROOT / "program.yml"),
         rasa_auth_token=env("RASA_AUTH_TOKEN") or DEV_RASA_TOKEN,
+        rasa_url=(env("RASA_URL") or f"http://127.0.0.1:{env('RASA_PORT') or 5005}").strip().rstrip("/"),
+        staff_api_token=(env("STAFF_API_TOKEN") or "").strip() or DEV_STAFF_TOKEN,
         twilio_account_sid=(env("TWILIO_ACCOUNT_SID") or "").strip(),
         twilio_auth_token=(env("TWILIO_AUTH_TOKEN") or "").strip(),
         twilio_from_number=_number(env("TWILIO_FROM_NUMBER") or ""),
@@ -133,4 +187,7 @@ def settings() -> Settings:
         backup_number=_number(env("ESCALATION_BACKUP_NUMBER") or ""),
         renotify_minutes=_minutes("ESCALATION_RENOTIFY_MINUTES", 10),
         moderate_renotify_minutes=_minutes("ESCALATION_MODERATE_RENOTIFY_MINUTES", 60),
+        sms_public_url=(env("SMS_PUBLIC_URL") or "").strip().rstrip("/"),
+        sms_id_key=(env("SMS_ID_KEY") or "").strip() or DEV_SMS_ID_KEY,
+        sms_number_key=(env("SMS_NUMBER_KEY") or "").strip() or DEV_SMS_NUMBER_KEY,
     )

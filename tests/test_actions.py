@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.screening import ASK_ACTIONS, ActionFinishScreening, ValidateScreeningForm
+from actions.screening import ActionFinishScreening, ValidateScreeningForm, ask_question
 from bot.store import crud
 from bot.store.db import session_scope
 
@@ -61,7 +61,7 @@ def test_a_paraphrased_answer_is_parsed_stored_and_the_next_question_requested(d
     events, messages = validate(tracker(BEFORE_PHQ9, requested="phq9_1", text="pretty much every day"))
     assert SlotSet("phq9_1", 3) in events
     assert slot(events, "requested_slot") == "phq9_2"
-    assert messages == []
+    assert len(messages) == 1 and "Feeling down, depressed, or hopeless" in messages[0]["text"]  # no re-ask
     with session_scope(database) as session:
         screening = crud.current_screening(session, conversation_id="t-actions", channel="rest")
         answers = crud.answers_of(session, screening)
@@ -101,13 +101,6 @@ def test_intent_to_act_stops_the_screening_at_once():
     assert slot(events, "requested_slot") is None
 
 
-def test_a_crisis_message_on_an_ordinary_question_stops_the_screening():
-    events, _ = validate(tracker(BASE, requested="concerns_text", text="I want to end my life tonight",
-                                 intent="crisis", confidence=0.9))
-    assert slot(events, "screening_status") == "crisis"
-    assert slot(events, "requested_slot") is None
-
-
 def test_a_plain_no_to_a_choice_question_is_an_answer_not_a_stop():
     slots = {**BASE, "concerns_text": {"text": "x", "concerns": ["anxiety"]}, "current_care": ["none"],
              **{f"phq9_{i}": 1 for i in range(1, 10)}, **{f"gad7_{i}": 1 for i in range(1, 8)}}
@@ -124,12 +117,17 @@ def test_coming_back_hours_later_is_welcomed_at_the_same_question():
     assert not any(e.get("name") == "screening_misses" for e in events)  # a greeting is not a miss
 
 
-def ask(key: str, slots: dict[str, Any], misses: int = 0) -> list[dict]:
+def ask(key: str, answers: dict[str, Any], misses: int = 0) -> list[dict]:
     dispatcher = CollectingDispatcher()
-    t = Tracker(sender_id="t-ask", slots={**slots, "screening_misses": misses}, latest_message={}, events=[],
-                paused=False, followup_action=None, active_loop=FORM, latest_action_name="screening_form")
-    asyncio.run(ASK_ACTIONS[key]().run(dispatcher, t, {}))
+    ask_question(dispatcher, key, answers, misses)
     return dispatcher.messages
+
+
+def test_the_validation_ends_with_the_next_question_asked(database):
+    _, messages = validate(tracker(BEFORE_PHQ9, requested="phq9_1", text="several days"))
+    assert "Feeling down, depressed, or hopeless" in messages[-1]["text"]
+    _, messages = validate(tracker(BEFORE_PHQ9, requested="phq9_1", text="purple"))
+    assert "Little interest or pleasure in doing things" in messages[-1]["text"]  # asked again
 
 
 def test_questions_are_asked_with_the_verbatim_item_and_buttons():

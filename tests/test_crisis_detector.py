@@ -59,6 +59,15 @@ def test_resolved_history_is_not_a_crisis_but_is_recorded() -> None:
     assert [m.category for m in detection.mentions] == [Category.ATTEMPT_OR_PREPARATION]
 
 
+def test_a_wish_that_used_to_be_there_is_history_but_the_same_wish_now_is_not() -> None:
+    over = detect("I used to wish I was dead, therapy helped a lot")
+    assert not over.crisis
+    assert over.historical
+    now = detect("I used to be happy, now I wish I was dead")
+    assert now.crisis
+    assert now.category == Category.PASSIVE_DEATH_WISH
+
+
 def test_history_that_is_back_now_is_a_crisis() -> None:
     detection = detect("I attempted years ago and lately I'm thinking about suicide again")
     assert detection.crisis
@@ -78,6 +87,14 @@ def test_a_weak_cue_alone_is_not_a_crisis_but_with_despair_it_is() -> None:
     assert detect("nobody cares anyway. goodbye").crisis
     assert detect("I'm standing on the bridge right now").crisis
     assert not detect("I'm standing on the bridge").crisis
+
+
+def test_a_body_site_or_a_means_alone_is_ordinary_but_with_a_plan_to_do_it_is_a_plan() -> None:
+    assert not detect("I sprained something and the pain goes right up to my wrist").crisis
+    assert not detect("the rifle was loaded for the hunting trip").crisis
+    plan = detect("I keep planning on doing it at my wrist")
+    assert (plan.crisis, plan.category) == (True, Category.INTENT_OR_PLAN)
+    assert all("weak" in m.flags for m in plan.mentions) and len(plan.phrases) == 2
 
 
 def test_curly_quotes_and_capitals_read_like_plain_text() -> None:
@@ -112,6 +129,9 @@ def test_rewrite_joins_split_and_censored_words() -> None:
     assert rewrite("Self-Harm and sewer slide") == "selfharm and suicide"
     assert rewrite("dieeee *really*") == "die really"
     assert rewrite("that was odd") == "that was odd"
+    assert rewrite("my self harm, been sh-ing") == "my selfharm, been selfharm"
+    assert rewrite("imma do it, idc") == "i am going to do it, i do not care"
+    assert rewrite("want 2 die but took 2 pills") == "want to die but took 2 pills"
 
 
 def test_pattern_groups_expand_and_merge_single_words() -> None:
@@ -189,9 +209,9 @@ def test_cli_crisis_scan_fails_cleanly_on_bad_input(tmp_path: Path, capsys: pyte
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="the shared development set is not on this machine")
 def test_development_set_does_not_regress() -> None:
-    """Regression guard at the level reached (rules alone): recall 0.972, false-positive rate 0.000."""
+    """Regression guard at the level reached (rules alone): recall 1.000, false-positive rate 0.000."""
     scores = Scores()
     for message in read_messages(DEV_SET.open(encoding="utf-8")):
         scores.add(message, detect(message.text).crisis)
-    assert scores.recall is not None and scores.recall >= 0.97
+    assert scores.recall is not None and scores.recall >= 0.99
     assert scores.false_positive_rate is not None and scores.false_positive_rate <= 0.005

@@ -60,3 +60,9 @@ def test_bad_input_is_unclear_with_a_kind_note(text):
 def test_sql_or_markup_never_triggers_a_request():
     result = turn("phq9_1", "'; DROP TABLE answers;--", "start_over", 0.7)
     assert result.kind is TurnKind.UNCLEAR
+
+
+def test_asking_for_a_person_on_the_who_is_it_for_question_is_heard():
+    result = turn("for_whom", "can I talk to a real person", "human", 0.9)
+    assert result.kind is TurnKind.REQUEST and result.request is Request.HUMAN
+    assert turn("for_whom", "it's me", "inform", 0.9).value == "self"

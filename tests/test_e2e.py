@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
+from bot.screening import QUESTIONS, context
+from bot.store import crud
+from bot.store.db import session_scope
 from tests.support.conversation import LIKELY_FIT, answer_until_done, texts
-from tests.support.servers import BIN, ROOT, newest_model, running_servers
+from tests.support.servers import BIN, ROOT, STAFF_TOKEN, newest_model, running_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -84,14 +89,70 @@ def test_high_risk_answer_stops_the_screening_with_crisis_resources(servers):
     assert row["outcome"] == "refer_higher_level"
 
 
-def test_crisis_message_mid_screening_gets_resources_at_once(servers):
+def escalations_of(servers, sender: str) -> list[tuple[str, str]]:
+    with session_scope(servers.env["DATABASE_URL"]) as session:
+        return [(e.severity, e.source) for e in crud.list_escalations(session) if e.conversation_id == sender]
+
+
+def test_crisis_message_mid_screening_gets_resources_at_once_and_pauses_the_bot(servers):
     sender = "e2e-crisis"
     servers.send(sender, "hi")
     for text in ("yes", "me", "Riley", "29", "WA"):
         servers.send(sender, text)
+    assert servers.requested(sender) == "concerns_text"
     reply = texts(servers.send(sender, "honestly I just want to kill myself"))
     assert "988" in reply and "741741" in reply
     assert servers.requested(sender) is None
+    assert escalations_of(servers, sender) == [("high", "message")]
+    # Paused for a person: no more screening questions, but every message is stored and still scanned.
+    assert servers.send(sender, "ok") == []
+    assert servers.tracker(sender)["paused"] is True
+    assert escalations_of(servers, sender) == [("high", "message")]
+    assert servers.send(sender, "/restart") == []  # typed commands are plain text: still paused
+    assert servers.tracker(sender)["paused"] is True
+    assert servers.send(sender, "I'm going to end it tonight") == []
+    assert escalations_of(servers, sender) == [("high", "message"), ("high", "message")]
+    # ...and the crisis lines are sent again (through the events API: the REST client reads the tracker).
+    deadline = time.monotonic() + 10
+    while not (reminders := [e for e in servers.tracker(sender)["events"]
+                             if e["event"] == "bot" and (e.get("metadata") or {}).get("assistant") == "crisis"]):
+        assert time.monotonic() < deadline, "no crisis lines sent while paused"
+        time.sleep(0.2)
+    assert "988" in reminders[0]["text"] and "741741" in reminders[0]["text"]
+
+
+def test_asking_for_a_person_then_staff_reply_and_hand_back_to_the_same_question(servers):
+    sender = "e2e-handoff"
+    servers.send(sender, "hi")
+    for text in ("yes", "for myself", "Jordan"):
+        servers.send(sender, text)
+    assert servers.requested(sender) == "age"
+    reply = texts(servers.send(sender, "can I talk to a real person"))
+    assert "503-555-0100" in reply and escalations_of(servers, sender) == []
+    assert servers.send(sender, "hello?") == []  # paused: the person waits for staff
+    # Staff work it through the token-protected endpoint the console uses.
+    staff_api = f"{servers.rasa_url}/webhooks/staff"
+    auth = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    assert requests.get(f"{staff_api}/handoffs", timeout=10).status_code == 401
+    assert requests.get(f"{staff_api}/handoffs", headers={"Authorization": "Bearer guess"}, timeout=10).status_code == 401
+    waiting = requests.get(f"{staff_api}/handoffs", headers=auth, timeout=10).json()["handoffs"]
+    assert [(h["conversation_id"], h["reason"]) for h in waiting if h["conversation_id"] == sender] == [
+        (sender, "request")]
+    answer = requests.post(f"{staff_api}/conversations/{sender}/reply", headers=auth, timeout=30,
+                           json={"staff": "Dana", "text": "Hi Jordan, this is Dana from intake."})
+    assert answer.status_code == 200, answer.text
+    last = [e for e in servers.tracker(sender)["events"] if e["event"] == "bot"][-1]
+    assert (last["text"], last["metadata"]["staff"]) == ("Hi Jordan, this is Dana from intake.", "Dana")
+    answer = requests.post(f"{staff_api}/conversations/{sender}/release", headers=auth, timeout=30,
+                           json={"staff": "Dana"})
+    assert answer.status_code == 200, answer.text
+    said = answer.json()["bot_said"]
+    assert said[-1].endswith(QUESTIONS["age"].wording(context({"for_whom": "self", "first_name": "Jordan"})))
+    assert servers.requested(sender) == "age"
+    servers.send(sender, "41")
+    assert servers.requested(sender) == "state"
+    with session_scope(servers.env["DATABASE_URL"]) as session:
+        assert crud.open_handoff_for(session, conversation_id=sender) is None
 
 
 def test_faq_why_and_back_mid_form_return_to_the_question(servers):

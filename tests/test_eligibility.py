@@ -358,6 +358,15 @@ def test_refer_higher_message_gives_crisis_resources_first(program):
     assert text.endswith(FINAL_WORD)
 
 
+def test_refer_higher_message_names_the_places_that_can_help_now(program):
+    text = outcome_message(run(program, cssrs_risk="high"), program, for_self=True, name=None)
+    assert "- Willamette Crisis Stabilization Center: 503-555-0150, 2300 SE Example Blvd, Portland, OR (24/7)" in text
+    assert "- Columbia River Psychiatric Hospital (walk-in assessments): 360-555-0160, 400 NE Sample St, " \
+           "Vancouver, WA (Mon-Fri 8am-8pm, Sat 10am-4pm)" in text
+    assert text.index("988") < text.index("Willamette")
+    assert "Willamette" not in outcome_message(run(program, cssrs_risk="moderate"), program, for_self=True, name=None)
+
+
 def test_urgent_review_message_gives_crisis_numbers_and_says_soon(program):
     text = outcome_message(run(program, cssrs_risk="moderate"), program, for_self=True, name=None)
     assert text.startswith(

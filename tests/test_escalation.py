@@ -10,12 +10,14 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from bot import cli
 from bot.instruments.cssrs import Risk
 from bot.safety import escalation as policy
 from bot.safety.escalation import Policy, Role, Severity, Source, Trigger, for_cssrs, for_message, sms_body
 from bot.safety.lexicon import Category
+from bot.settings import settings
 from bot.store import crud, db, models
 from bot.store.models import Escalation, Screening, metadata
 
@@ -122,7 +124,7 @@ def test_the_migration_creates_the_table_on_both_databases(db_url: str) -> None:
             assert "escalations" in sa.inspect(connection).get_table_names()
     finally:
         engine.dispose()
-    assert (version, diff) == ("0002", [])
+    assert (version, diff) == (ScriptDirectory.from_config(db.alembic_config()).get_current_head(), [])
 
     escalation_id = _open(db_url, screening_id=screening_id)
     with pytest.raises(sa.exc.IntegrityError):
@@ -296,3 +298,29 @@ def test_cli_refuses_unknown_and_closed_escalations(migrated_db_url: str, monkey
     assert cli.main(["escalations", "resolve", str(escalation_id), "--by", "Dana Reyes", "--outcome", "called"]) == 0
     assert cli.main(["escalations", "resolve", str(escalation_id), "--by", "Sam Ortiz", "--outcome", "again"]) == 1
     assert capsys.readouterr().err == f"escalations: escalation {escalation_id} was already resolved by Dana Reyes\n"
+
+
+def test_cli_watch_pages_what_is_due_every_interval_until_stopped(migrated_db_url: str,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("DATABASE_URL", migrated_db_url)
+    escalation_id = _open(migrated_db_url, now=datetime.now(timezone.utc))
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            raise KeyboardInterrupt  # Ctrl-C, as scripts/run stops it
+
+    assert cli._watch(settings(), 5, sleep=sleep) == 0
+    assert waits == [5, 5, 5]
+    # SMS is not configured here: the first pass records that nobody was paged; the next ones wait for the
+    # retry gap instead of hammering the database.
+    assert capsys.readouterr().out.splitlines() == [
+        f"escalation {escalation_id}: on_call: 0 sent, SMS not configured: nobody was paged"]
+
+
+def test_cli_watch_refuses_an_interval_of_zero(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["escalations", "watch", "--interval", "0"])
+    assert "should be more than 0" in capsys.readouterr().err

@@ -167,14 +167,16 @@ def test_consent_unclear(text):
 
 @pytest.mark.parametrize("text,expected", [
     ("for me", "self"), ("myself", "self"), ("me", "self"), ("Me.", "self"), ("it's for me", "self"),
-    ("my son", "other"), ("My daughter", "other"), ("for my partner", "other"), ("someone else", "other"),
+    ("I am", "self"), ("my son", "other"), ("My daughter", "other"), ("for my partner", "other"),
+    ("someone else", "other"),
     ("I'm asking for my mom", "other"), ("my kids", "other"), ("not for me, my wife", "other"),
 ])
 def test_for_whom_accepted(text, expected):
     assert ok("for_whom", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text", ["yes", "no", "hello", "for me and for my son too, myself", "idk", "42"])
+@pytest.mark.parametrize("text", ["yes", "no", "hello", "for me and for my son too, myself", "idk", "42",
+                                  "can I talk to a real person", "I would rather call you instead"])
 def test_for_whom_unclear(text):
     assert not ok("for_whom", text).ok
 

@@ -20,11 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 NLU_DIR = ROOT / "data" / "nlu"
 CRISIS_DEV = ROOT.parent / "shared" / "eval" / "crisis_dev.jsonl"
 
-FILES = ("basics.yml", "answers.yml", "faq.yml", "control.yml", "crisis.yml")
+FILES = ("basics.yml", "answers.yml", "faq.yml", "control.yml", "crisis.yml", "external.yml")
 # Minimum examples per intent: the classifier needs variety most where answers and requests meet.
 MIN_EXAMPLES = {
     "greet": 20, "goodbye": 20, "thanks": 20, "inform": 150, "faq": 60, "why_ask": 20,
     "go_back": 20, "start_over": 20, "stop": 20, "human": 20, "crisis": 80,
+    "EXTERNAL_handback": 2,  # staff handing back through the API: examples only for `rasa data validate`
 }
 
 

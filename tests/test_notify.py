@@ -318,7 +318,8 @@ def test_cli_notify_due_runs_one_pass(migrated_db_url: str, monkeypatch: pytest.
 
 def configured(**changes: Any) -> Settings:
     values = dict(env="production", database_url="sqlite://", tracker_store_url="sqlite://",
-                  program_file=ROOT / "program.yml", rasa_auth_token="r" * 32, twilio_account_sid=SID,
+                  program_file=ROOT / "program.yml", rasa_auth_token="r" * 32, staff_api_token="s" * 32,
+                  twilio_account_sid=SID,
                   twilio_auth_token=TOKEN, twilio_from_number=FROM, twilio_api_url="https://api.twilio.com",
                   on_call_numbers=(ON_CALL,), backup_number=BACKUP)
     return Settings(**{**values, **changes})
@@ -334,6 +335,8 @@ def test_production_with_sms_configured_starts() -> None:
     (dict(backup_number=""), "ESCALATION_ON_CALL_NUMBERS and ESCALATION_BACKUP_NUMBER must be set"),
     (dict(on_call_numbers=()), "ESCALATION_ON_CALL_NUMBERS and ESCALATION_BACKUP_NUMBER must be set"),
     (dict(twilio_api_url="http://127.0.0.1:4010"), "TWILIO_API_URL must be an https:// address in production"),
+    (dict(staff_api_token=Settings.__dataclass_fields__["staff_api_token"].default), "STAFF_API_TOKEN must be set"),
+    (dict(staff_api_token="r" * 32), "STAFF_API_TOKEN must be set to its own"),  # the Rasa token reused
 ])
 def test_production_refuses_to_start_when_nobody_could_be_paged(changes: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -97,6 +97,36 @@ def test_staff_on_duty_refuses_naive_datetime():
         load_program().staff_on_duty(datetime(2025, 6, 2, 10, 0))
 
 
+@pytest.mark.parametrize(
+    "at, back",
+    [
+        (datetime(2025, 6, 2, 10, 0, tzinfo=PACIFIC), "10am today"),  # on duty: now
+        (datetime(2025, 6, 2, 6, 15, tzinfo=PACIFIC), "8am today"),
+        (datetime(2025, 6, 2, 18, 0, tzinfo=PACIFIC), "8am tomorrow"),
+        (datetime(2025, 6, 6, 23, 0, tzinfo=PACIFIC), "9am tomorrow"),  # Friday night: Saturday opens at 9
+        (datetime(2025, 6, 7, 13, 0, tzinfo=PACIFIC), "8am on Monday"),  # Saturday afternoon
+        (datetime(2025, 6, 3, 4, 0, tzinfo=timezone.utc), "8am tomorrow"),  # 21:00 PDT Monday
+    ],
+)
+def test_when_staff_are_back_in_words(at, back):
+    assert load_program().staff_back_text(at) == back
+
+
+def test_a_program_open_one_morning_a_week_is_back_next_week(tmp_path, example):
+    data = copy.deepcopy(example)
+    data["staff_hours"] = {"mon": "09:30-10:00"}
+    program = load_program(write(tmp_path, data))
+    assert program.staff_back_text(datetime(2025, 6, 2, 11, 0, tzinfo=PACIFIC)) == "9:30am next Monday"
+
+
+def test_places_for_a_higher_level_of_care():
+    first, second = load_program().inpatient
+    assert (first.name, first.phone, str(first.hours)) == ("Willamette Crisis Stabilization Center", "503-555-0150",
+                                                           "24/7")
+    assert second.address == "400 NE Sample St, Vancouver, WA"
+    assert str(second.hours) == "Mon-Fri 8am-8pm, Sat 10am-4pm"
+
+
 def test_us_states_has_50_states_dc_and_pr():
     assert len(US_STATES) == 52
     assert US_STATES["OR"] == "Oregon"
@@ -190,6 +220,11 @@ def _set(path: str, value: Any) -> Callable[[dict], None]:
         (_set("ages", {"min": 65, "max": 13}), "ages: min (65) should be 0 or more and not above max (13)"),
         (_set("phone", "555-0100"), "phone: '555-0100' is not a 10-digit US phone number"),
         (_set("crisis_line.phone", _DELETE), "crisis_line.phone: is missing"),
+        (_set("inpatient", _DELETE), "inpatient: is missing"),
+        (_set("inpatient", []), "inpatient: should list at least one hospital or crisis centre"),
+        (_set("inpatient.0.phone", "555-0150"), "inpatient[0].phone: '555-0150' is not a 10-digit US phone number"),
+        (_set("inpatient.0.address", _DELETE), "inpatient[0].address: is missing"),
+        (_set("inpatient.1.hours.mon", "20:00-08:00"), "inpatient[1].hours.mon: '20:00-08:00' ends before it starts"),
         (_set("website", "example.org"), "website: 'example.org' should be a full address starting with https://"),
         (_set("staff_hours.mon", "18:00-08:00"), "staff_hours.mon: '18:00-08:00' ends before it starts"),
         (_set("staff_hours.mon", ["08:00-12:00", "11:00-14:00"]), "staff_hours.mon: has overlapping time windows"),

@@ -1,7 +1,7 @@
 """One measured fix to Rasa 3.6's hot path, applied when the Rasa server loads our channel.
 
 Rasa checks every action-server reply with `jsonschema.validate(result, schema)`, which re-validates the
-schema itself on every call: 46 ms per reply on a 2-core machine, twice per answered question, on the
+schema itself on every call: 46 ms per reply on a 2-core machine, once per answered question, on the
 server's single event loop (measured with cProfile by `make bench`). A validator built once does the same
 check of the reply in under 1 ms.
 """

@@ -51,6 +51,9 @@ _SELF = PhraseTable({"self": (
 )})
 
 
+MAX_WEAK_SELF_WORDS = 4
+
+
 def parse_for_whom(text: str) -> Parsed:
     clean = readable(text)
     if not clean:
@@ -61,7 +64,10 @@ def parse_for_whom(text: str) -> Parsed:
         return Parsed.fail("Is this screening about you, or about someone else? It covers one person at a time.")
     if other:
         return Parsed(True, "other")
-    if self_strong or {"me", "mine", "i"} & set(normalise(clean).split()):
+    words = normalise(clean).split()
+    # A bare "me" or "I am" answers; a sentence that merely contains "I" ("can I talk to a real person")
+    # is not an answer, so a request in it is heard.
+    if self_strong or (len(words) <= MAX_WEAK_SELF_WORDS and {"me", "mine", "i"} & set(words)):
         return Parsed(True, "self")
     return Parsed.fail("Is this for you, or for someone else?")
 

@@ -48,6 +48,8 @@ SCOPE_ENDS = frozenset({"if", "when", "because", "since", "so", "after", "before
                         "cause", "cuz", "while", "whenever"})
 SUBJECTS = frozenset({"i", "he", "she", "they", "you", "we", "it"})
 THINKING = frozenset({"think", "believe", "feel", "say", "mean", "that", "guess", "suppose", "reckon"})
+# "and" after the denied verb's object starts a new, undenied clause ("doesn't understand me and suicide ...").
+OBJECTS = frozenset({"me", "him", "her", "them", "us", "it", "this", "that"})
 CLAUSE_WORDS = frozenset({"but", "though", "although", "however", "yet", "except", "whereas", "instead"})
 SENTENCE_PUNCT = frozenset({".", "!", "?", ";", "...", "..", "\n"})
 # Risk words about someone else, shortly before: the subject of the phrase.
@@ -280,6 +282,8 @@ class _Reading:
             if norm in SCOPE_ENDS or (norm in SUBJECTS and i > 0 and doc[i - 1].norm_ not in THINKING
                                       and doc[i - 1].norm_ not in NEGATORS):
                 return False
+            if norm == "and" and i > 0 and doc[i - 1].norm_ in OBJECTS:
+                return False
             if norm not in NEGATORS or (norm == "no" and start - i > NO_REACH):
                 continue
             if norm == "not" and i > 0 and doc[i - 1].norm_ in {"can", "could"}:
@@ -340,8 +344,9 @@ def _own_history(reading: _Reading, start: int, end: int) -> bool:
     """The writer's own risk, long ago and over ("years ago ... stable since")."""
     if not reading.has(Cue.PAST, sentence_of=start):
         return False
-    if any(reading.doc[i].lower_ in PRESENT_FORMS for i in range(start, end)):
-        return False
+    used_to = start > 1 and reading.doc[start - 2].norm_ == "used" and reading.doc[start - 1].norm_ == "to"
+    if not used_to and any(reading.doc[i].lower_ in PRESENT_FORMS for i in range(start, end)):
+        return False  # "I wish I was dead", unless it is "I used to wish I was dead"
     return reading.has(Cue.RESOLVED) or not reading.has(Cue.CURRENT, sentence_of=start)
 
 

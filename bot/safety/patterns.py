@@ -27,7 +27,7 @@ COUNT_WORDS = "a few several multiple many two three four five six seven eight n
 FILLERS = ("i to just really could would can so finally quickly simply honestly fucking fuckin literally "
            "actually all even only kinda kind sort of already soon peacefully badly sometimes still truly "
            "seriously genuinely totally completely 'd did had have was were be like do will might may going "
-           "gon").split()
+           "gon that").split()
 
 SETS: Mapping[str, Token] = {
     "FILL": {"NORM": {"IN": FILLERS}, "OP": "{0,4}"},
@@ -49,7 +49,8 @@ SETS: Mapping[str, Token] = {
                                 "ex", "boss", "coworker", "mom", "mother", "dad", "father", "brother", "sister",
                                 "son", "daughter", "baby", "child", "kid", "kids", "children", "neighbor",
                                 "neighbour", "roommate", "teacher", "bully", "bullies", "person", "guy", "man",
-                                "woman", "stepdad", "stepmom", "family", "classmate", "others"]}},
+                                "woman", "stepdad", "stepmom", "stepfather", "stepmother", "newborn", "infant",
+                                "family", "classmate", "others"]}},
 }
 
 

@@ -15,15 +15,20 @@ from typing import Callable, Mapping, Optional
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
+        # Before "my self" is joined, so that "my self harm" stays the noun.
+        (r"\bself[\s\-]*(harm(?:ing|ed|s)?|injur(?:y|ing|ies|e|ed)|mutilat\w*)\b", "selfharm"),
         (r"\b(my|me|him|her|your|them|our)[\s\-]+sel(f|ves)\b", r"\1sel\2"),
         (r"\bthemself\b|\bthemselfs\b", "themselves"),
-        (r"\bself[\s\-]*(harm(?:ing|ed|s)?|injur(?:y|ing|ies|e|ed)|mutilat\w*)\b", "selfharm"),
         (r"\bs/h\b", "selfharm"),
+        (r"\bsh[\-'](?:ing|ed|d)\b", "selfharm"),  # "sh-ing", "sh'd"
         (r"\bsewer[\s\-]*slid(e|ing)\b", "suicide"),
         (r"\bsui[\s\-]?slide\b", "suicide"),
         (r"\bun[\s\-]alive\b", "unalive"),
         (r"\bself[\s\-]*delet(e|ing)\b", "unalive"),
         (r"\bkillmyself\b", "kill myself"),
+        (r"\bimma\b", "i am going to"),
+        (r"\bidc\b|\bidgaf\b", "i do not care"),
+        (r"\b(want|wanna|need|going|ready|trying|wish)\s+2\b", r"\1 to"),  # "want 2 die", not "took 2 pills"
         (r"\*(\w+)\*", r"\1"),  # *emphasis*
         (r"([a-z])\1{2,}", r"\1"),  # "dieeee", "sooo"
         (r"\bo\.?d'd\b|\bo\.d\.'?d\b", "overdosed"),
@@ -52,11 +57,12 @@ SHORTHAND: Mapping[str, str] = {
     "2day": "today", "bc": "because", "cuz": "because", "coz": "because", "cos": "because",
     "pls": "please", "plz": "please", "ppl": "people", "every1": "everyone",
     "u": "you", "ur": "your", "r": "are", "ya": "you",
+    "lyfe": "life", "dissapear": "disappear", "dissappear": "disappear",
 }
 
 # Typos within one edit of these are read as them; see `typo_table`.
 TYPO_TARGETS = ("suicide", "suicidal", "suicides", "myself", "overdose", "overdosed", "overdosing", "selfharm",
-                "unalive", "goodbye")
+                "unalive", "goodbye", "disappear")
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

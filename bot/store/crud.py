@@ -1,4 +1,4 @@
-"""Reads and writes of screenings, answers and escalations. Every function takes the session first, then
+"""Reads and writes of screenings, answers, escalations and handoffs. Every function takes the session first, then
 keywords.
 
 The functions flush but never commit: the caller's `session_scope` decides, so one action's writes land
@@ -15,7 +15,8 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.safety.escalation import Severity, Trigger
-from bot.store.models import Answer, Escalation, Participant, Screening, ScreeningStatus, utcnow
+from bot.store.models import (HANDOFF_REASONS, Answer, Escalation, Handoff, Participant, Screening, ScreeningStatus,
+                              utcnow)
 
 # Columns a caller may set; the ids, the conversation and the start time are fixed at creation.
 SETTABLE = frozenset(Screening.__table__.columns.keys()) - {
@@ -60,6 +61,11 @@ def current_screening(session: Session, *, conversation_id: str, channel: str) -
     """
     _check_opaque(conversation_id)
     return _latest(session, conversation_id) or _new_screening(session, conversation_id, channel)
+
+
+def latest_screening(session: Session, *, conversation_id: str) -> Optional[Screening]:
+    """The conversation's latest screening, or None (never creates one)."""
+    return _latest(session, conversation_id)
 
 
 def restart_screening(session: Session, *, conversation_id: str, channel: str) -> Screening:
@@ -214,6 +220,12 @@ def list_escalations(session: Session, *, open_only: bool = False) -> list[Escal
     return list(session.execute(query).scalars())
 
 
+def has_escalation(session: Session, *, screening_id: int, category: str) -> bool:
+    """Whether the screening already raised an escalation of this category (C-SSRS results are raised once)."""
+    query = select(Escalation.id).where(Escalation.screening_id == screening_id, Escalation.category == category)
+    return session.execute(query.limit(1)).first() is not None
+
+
 def unacknowledged_escalations(session: Session) -> list[Escalation]:
     """Escalations nobody has taken yet, oldest first: the ones paging may still be due for."""
     query = select(Escalation).where(Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None))
@@ -277,3 +289,48 @@ def record_paging(session: Session, *, escalation_id: int, attempts: int, error:
     session.flush()
     session.refresh(escalation)
     return escalation
+
+
+# ---------------------------------------------------------------------------------------------------
+# Handoffs
+
+
+def open_handoff_for(session: Session, *, conversation_id: str) -> Optional[Handoff]:
+    """The conversation's open handoff, if any."""
+    query = select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.closed_at.is_(None))
+    return session.execute(query.order_by(Handoff.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def open_handoff(session: Session, *, conversation_id: str, reason: str, by: Optional[str] = None,
+                 now: Optional[datetime] = None) -> Handoff:
+    """Record that the bot stepped back from the conversation. One open handoff per conversation: an open
+    one is returned as it is, except that a crisis makes it a crisis handoff."""
+    _check_opaque(conversation_id)
+    if reason not in HANDOFF_REASONS:
+        raise ValueError(f"not a handoff reason: {reason!r} (one of {', '.join(HANDOFF_REASONS)})")
+    handoff = open_handoff_for(session, conversation_id=conversation_id)
+    if handoff is None:
+        handoff = Handoff(conversation_id=conversation_id, reason=reason, opened_at=now or utcnow(),
+                          opened_by=_short(by, "the name of who took over", 100) if by is not None else None)
+        session.add(handoff)
+    elif reason == "crisis":
+        handoff.reason = reason
+    session.flush()
+    return handoff
+
+
+def close_handoff(session: Session, *, conversation_id: str, by: str,
+                  now: Optional[datetime] = None) -> Optional[Handoff]:
+    """Close the conversation's open handoff (the bot is back); None when there was none."""
+    handoff = open_handoff_for(session, conversation_id=conversation_id)
+    if handoff is not None:
+        handoff.closed_by = _short(by, "the name of who handed back", 100)
+        handoff.closed_at = now or utcnow()
+        session.flush()
+    return handoff
+
+
+def list_open_handoffs(session: Session) -> list[Handoff]:
+    """Open handoffs, oldest first: conversations waiting for a person."""
+    query = select(Handoff).where(Handoff.closed_at.is_(None)).order_by(Handoff.opened_at, Handoff.id)
+    return list(session.execute(query).scalars())

@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import settings
 
@@ -45,7 +46,10 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # The action server runs handlers on several threads; each session still uses one at a time.
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        # A pool for files (SQLAlchemy 1.4 opens and closes a connection per session for SQLite files,
+        # running the pragmas every time); an in-memory database lives in its one connection.
+        pool = {"poolclass": QueuePool} if parsed.database not in (None, "", ":memory:") else {}
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)

@@ -192,3 +192,26 @@ class Escalation(Base):
         if self.resolved_at is not None:
             return "resolved"
         return "acknowledged" if self.acknowledged_at is not None else "open"
+
+
+# Kept in step with bot.handoff (a test checks): why the bot stepped back from a conversation.
+HANDOFF_REASONS = ("crisis", "request", "staff")
+
+
+class Handoff(Base):
+    """A conversation the bot has stepped back from (Rasa pauses it) until staff hand it back: after a crisis,
+    when the person asked for a person, or when staff took it over. Not an escalation: nobody is paged for
+    a request; a crisis has its own escalation. At most one is open per conversation."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        CheckConstraint(f"reason IN ({', '.join(repr(r) for r in HANDOFF_REASONS)})", name="reason"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)
+    reason: Mapped[str] = Column(String(16), nullable=False)
+    opened_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+    opened_by: Mapped[Optional[str]] = Column(String(100))  # staff who took over; None when the bot stepped back
+    closed_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    closed_by: Mapped[Optional[str]] = Column(String(100))  # staff who handed back

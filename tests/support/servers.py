@@ -71,6 +71,9 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> N
     raise RuntimeError(f"server not ready after {timeout} s; log:\n{log.read_text()[-4000:]}")
 
 
+STAFF_TOKEN = "e2e-staff-token"
+
+
 @contextmanager
 def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None) -> Iterator[Servers]:
     rasa_port, actions_port = free_port(), free_port()
@@ -82,6 +85,8 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "RASA_AUTH_TOKEN": token,
+        "STAFF_API_TOKEN": STAFF_TOKEN,
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "RASA_TELEMETRY_ENABLED": "false",

@@ -1,0 +1,52 @@
+"""Which action must win over everything else for the latest message, whatever state the dialogue is in.
+
+Rasa's rules do not fire inside a form unless written for it, and forms win over rules on the happy path;
+the crisis response must not depend on which form or rule happens to be active. `SafetyPolicy`
+(bot/policies/safety.py) asks this module on every prediction. Pure: plain values in, an action name out.
+
+A paused conversation predicts nothing at all (Rasa skips the policies), so these decisions apply to a
+conversation the bot is talking in; the event broker (bot/store/broker.py) watches the paused ones.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from bot.dialogue import TurnKind, read_turn
+from bot.screening import QUESTIONS
+
+CRISIS_INTENT = "crisis"
+HUMAN_INTENT = "human"
+HAND_BACK_INTENT = "EXTERNAL_handback"  # staff handing the conversation back (bot/handoff.py)
+
+CRISIS_ACTION = "action_crisis"
+HANDOFF_ACTION = "action_handoff"
+HAND_BACK_ACTION = "action_hand_back"
+LISTEN_ACTION = "action_listen"
+OWN_ACTIONS = frozenset({CRISIS_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION})
+
+_FOR_INTENT = {CRISIS_INTENT: CRISIS_ACTION, HUMAN_INTENT: HANDOFF_ACTION}
+
+
+def safety_action(*, intent: Optional[str], text: str, confidence: float, external: bool,
+                  pending_question: Optional[str], actions_since_message: Sequence[str]) -> Optional[str]:
+    """The action to run next, or None to leave the decision to the other policies.
+
+    `pending_question`: the screening question awaiting an answer (the form's requested slot while the
+    form is active), else None. `actions_since_message`: actions already run since the latest user message.
+    `external`: the message came from Rasa's trigger_intent API (staff), not from the person.
+    """
+    if actions_since_message:
+        # One of ours has answered this message: wait for the next one. (After the others, abstain.)
+        return LISTEN_ACTION if actions_since_message[-1] in OWN_ACTIONS else None
+    if intent == HAND_BACK_INTENT:
+        return HAND_BACK_ACTION if external else None  # typed by the person, it hands nothing back
+    action = _FOR_INTENT.get(intent or "")
+    if action is None:
+        return None
+    # A message that answers the pending question stays an answer, as the form's validation reads it
+    # ("yes" to "have you wished you were dead?" is the C-SSRS answer, and the triage decides).
+    if pending_question in QUESTIONS:
+        turn = read_turn(QUESTIONS[pending_question], text, intent, confidence)
+        if turn.kind is TurnKind.ANSWER:
+            return None
+    return action

@@ -1,0 +1,65 @@
+"""A Rasa policy, above RulePolicy, that makes the safety decisions in every state of the dialogue.
+
+It predicts `action_crisis` for a crisis message and `action_handoff` for a request for a person, inside the
+screening form or outside it, and `action_hand_back` when staff hand a conversation back; then
+`action_listen` after its own action. Everything else it leaves to RulePolicy. The decisions are in
+bot/policies/routing.py; this class only reads them off the tracker.
+
+Its predictions are marked as not using the user's input, because RulePolicy marks the form's happy path
+that way and Rasa's ensemble lets such predictions beat all others whatever their priority
+(rasa/core/policies/ensemble.py `_pick_best_policy`); the higher priority then decides between the two.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, confidence_scores_for
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import IS_EXTERNAL, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.policies.routing import safety_action
+
+FORM = "screening_form"
+PRIORITY = 7  # RulePolicy's default is 6
+
+
+def _actions_since_message(tracker: DialogueStateTracker) -> List[str]:
+    actions: List[str] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, ActionExecuted) and event.action_name:
+            actions.append(event.action_name)
+    return actions[::-1]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
+class SafetyPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": PRIORITY}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource  # nothing to learn: the decisions are fixed
+
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
+        message = tracker.latest_message
+        intent = (message.intent if message else None) or {}
+        action = safety_action(
+            intent=intent.get("name"),
+            text=(message.text if message else None) or "",
+            confidence=float(intent.get("confidence") or 0.0),
+            external=bool(((message.metadata if message else None) or {}).get(IS_EXTERNAL)),
+            pending_question=tracker.get_slot(REQUESTED_SLOT) if tracker.active_loop_name == FORM else None,
+            actions_since_message=_actions_since_message(tracker),
+        )
+        if action is None:
+            return self._prediction(self._default_predictions(domain))
+        return self._prediction(confidence_scores_for(action, 1.0, domain), is_no_user_prediction=True)

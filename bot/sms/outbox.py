@@ -1,0 +1,166 @@
+"""Sending the channel's texts: one at a time and in order within a conversation, through Twilio's REST API
+with retries and backoff (bot.notify.sms), never to a number that has opted out, each text recorded with
+what became of it.
+
+Texts are written to the database first and sent by a task per conversation, so the webhook never waits
+for Twilio and a reply that finally fails stays on record as failed. Sends run on worker threads: the
+retries sleep, and Rasa's event loop must not.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Mapping, Optional
+
+import requests
+
+from bot.notify.sms import HttpClient, HttpReply, Retry, TwilioConfig, TwilioSms
+from bot.sms.identity import NumberCipher
+from bot.store import sms as store
+from bot.store.db import session_scope
+
+log = logging.getLogger(__name__)
+
+OPTED_OUT_CODE = 21610  # Twilio: "Attempt to send to unsubscribed recipient" (Twilio's own STOP handling)
+ALWAYS_SENT = frozenset({"opt_out"})  # the one confirmation of a STOP goes to a number that just opted out
+SENDERS = 4  # threads sending at once; their own, so retries during a Twilio outage never hold up Rasa's
+
+
+@dataclass(frozen=True)
+class Attempt:
+    ok: bool
+    attempts: int  # HTTP requests made, retries included
+    sid: Optional[str] = None
+    error_code: Optional[int] = None  # Twilio's numeric code, when it gave one
+    http_status: Optional[int] = None
+
+
+Transport = Callable[[str, str], Attempt]  # (E.164 number, body) -> what came of it
+
+
+def _error_code(reply: Optional[HttpReply]) -> Optional[int]:
+    if reply is None or 200 <= reply.status_code <= 299:
+        return None
+    try:
+        code = reply.json().get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, int) else None
+
+
+class _WithStatusCallback:
+    """The HTTP client for one send: asks Twilio to report delivery to the channel's status URL, and keeps
+    Twilio's last reply so its numeric error code can be stored."""
+
+    def __init__(self, http: HttpClient, status_callback: Optional[str]) -> None:
+        self.http = http
+        self.status_callback = status_callback
+        self.last: Optional[HttpReply] = None
+
+    def post(self, url: str, *, data: Mapping[str, str], auth: tuple[str, str], timeout: float) -> HttpReply:
+        form = {**data, "StatusCallback": self.status_callback} if self.status_callback else data
+        self.last = None
+        self.last = self.http.post(url, data=form, auth=auth, timeout=timeout)
+        return self.last
+
+
+class TwilioTransport:
+    def __init__(self, config: TwilioConfig, *, status_callback: Optional[str], http: Optional[HttpClient] = None,
+                 sleep: Callable[[float], None] = time.sleep, retry: Retry = Retry()) -> None:
+        self.config = config
+        self.status_callback = status_callback
+        self.http: HttpClient = http or requests.Session()
+        self.sleep = sleep
+        self.retry = retry
+
+    def __call__(self, to: str, body: str) -> Attempt:
+        http = _WithStatusCallback(self.http, self.status_callback)
+        result = TwilioSms(self.config, http=http, sleep=self.sleep, retry=self.retry).send(to, body)
+        return Attempt(result.ok, result.attempts, result.sid, _error_code(http.last), result.status)
+
+
+class Outbox:
+    def __init__(self, database_url: str, transport: Transport, cipher: NumberCipher) -> None:
+        self.database_url = database_url
+        self.transport = transport
+        self.cipher = cipher
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._woken: dict[str, bool] = {}
+        self._threads = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="sms-send")
+
+    def wake(self, conversation_id: str) -> None:
+        """Send what is queued for the conversation (call on the event loop, after the rows are committed)."""
+        self._woken[conversation_id] = True
+        if conversation_id not in self._tasks:
+            self._tasks[conversation_id] = asyncio.get_running_loop().create_task(self._drain(conversation_id))
+
+    def resume(self) -> None:
+        """After a restart: send what was queued and never sent."""
+        with session_scope(self.database_url) as session:
+            waiting = store.conversations_with_queued(session)
+        for conversation_id in waiting:
+            self.wake(conversation_id)
+
+    async def idle(self) -> None:
+        """Wait until nothing is being sent (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def _drain(self, conversation_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            # A wake-up while the last query ran means a row may have been missed: look once more.
+            while self._woken.get(conversation_id):
+                self._woken[conversation_id] = False
+                while await loop.run_in_executor(self._threads, self.deliver_next, conversation_id):
+                    pass
+        except Exception as error:  # the rows stay queued: the next message or a restart sends them
+            log.error("SMS to %s stopped sending: %s", conversation_id, type(error).__name__)
+        finally:
+            self._tasks.pop(conversation_id, None)
+            self._woken.pop(conversation_id, None)
+
+    def deliver_next(self, conversation_id: str) -> bool:
+        """Send (or withhold) the oldest queued text of the conversation; False when none is left."""
+        with session_scope(self.database_url) as session:
+            row = store.next_queued(session, conversation_id=conversation_id)
+            if row is None:
+                return False
+            contact = store.contact(session, conversation_id=conversation_id)
+            if contact is None or (contact.opted_out and row.kind not in ALWAYS_SENT):
+                row.status = "suppressed"
+                log.info("SMS %d to %s withheld: %s", row.id, conversation_id,
+                         "opted out" if contact else "no contact")
+                return True
+            row.status = "sending"
+            outbound_id, body, token = row.id, row.body, contact.number_encrypted
+        attempt = self._send(token, body)
+        with session_scope(self.database_url) as session:
+            store.record_attempt(session, outbound_id=outbound_id, ok=attempt.ok, attempts=attempt.attempts,
+                                 sid=attempt.sid, error_code=attempt.error_code, http_status=attempt.http_status)
+            if attempt.error_code == OPTED_OUT_CODE:
+                opted = store.contact(session, conversation_id=conversation_id)
+                if opted is not None:
+                    store.opt_out(session, contact=opted)
+        if attempt.ok:
+            log.info("SMS %d to %s accepted by Twilio", outbound_id, conversation_id)
+        else:
+            log.warning("SMS %d to %s failed after %d attempt(s): HTTP %s, Twilio error %s", outbound_id,
+                        conversation_id, attempt.attempts, attempt.http_status, attempt.error_code)
+        return True
+
+    def _send(self, token: str, body: str) -> Attempt:
+        try:
+            number = self.cipher.decrypt(token)
+        except ValueError:
+            log.error("SMS: a stored number does not decrypt with SMS_NUMBER_KEY (was the key changed?)")
+            return Attempt(False, 0)
+        try:
+            return self.transport(number, body)
+        except Exception as error:  # a failed send is recorded, never lost with the worker thread
+            log.error("SMS transport error: %s", type(error).__name__)
+            return Attempt(False, 0)
+

@@ -1,0 +1,106 @@
+"""A Rasa event broker that alerts staff again when someone writes a crisis message while the bot is paused.
+
+Once a conversation is paused (after a crisis, a request for a person, or a staff take-over), Rasa still
+parses and stores every message, the crisis detector included, but runs no policy and no action: nothing
+in the dialogue can react. Rasa hands every event it stores to the configured event broker, paused or not
+(`TrackerStore.stream_events`), so this broker watches for them.
+
+A stored user message whose intent is `crisis`, in a conversation with a handoff opened *before* the
+message, opens a new escalation (committed first), pages on-call staff on a worker thread (the event loop
+never waits for Twilio) and sends the person the crisis lines again through Rasa's events API. The message that caused the pause is older than its handoff and was already
+escalated by `action_crisis`, so it does not alert twice. Configured in endpoints.yml as
+`event_broker: type: bot.store.broker.RealertBroker`.
+
+Log lines name escalation ids and error types only: never what the person wrote.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from asyncio import AbstractEventLoop
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Optional, Text
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import handoff
+from bot.notify import Notifier
+from bot.program import Program, load_program
+from bot.safety.lexicon import Category
+from bot.safety.resources import crisis_reminder
+from bot.settings import settings
+from bot.safety.escalation import for_message
+from bot.store import crud
+from bot.store.db import session_scope
+
+log = logging.getLogger(__name__)
+
+Pager = Callable[[Callable[[int], Any], int], None]
+Reminder = Callable[[str, str], None]  # (conversation id, text)
+
+
+def page_in_thread(page: Callable[[int], Any], escalation_id: int) -> None:
+    threading.Thread(target=page, args=(escalation_id,), name=f"page-{escalation_id}", daemon=True).start()
+
+
+def _send_crisis_lines(conversation_id: str, text: str) -> None:
+    try:
+        handoff.send_crisis_lines(conversation_id, text)
+    except handoff.HandoffError as error:
+        log.error("could not repeat the crisis lines in a paused conversation: %s", error)
+
+
+def remind_in_thread(conversation_id: str, text: str) -> None:
+    # The events API waits for this conversation's lock, which the message being stored still holds.
+    threading.Thread(target=_send_crisis_lines, args=(conversation_id, text), name="crisis-lines",
+                     daemon=True).start()
+
+
+class RealertBroker(EventBroker):
+    def __init__(self, notifier: Notifier, *, pager: Pager = page_in_thread, reminder: Reminder = remind_in_thread,
+                 program: Optional[Program] = None) -> None:
+        self.notifier = notifier
+        self.pager = pager
+        self.reminder = reminder
+        self.program = program or load_program(settings().program_file)
+
+    @classmethod
+    async def from_endpoint_config(cls, broker_config: EndpointConfig,
+                                   event_loop: Optional[AbstractEventLoop] = None) -> "RealertBroker":
+        return cls(Notifier.from_settings())
+
+    def publish(self, event: Dict[Text, Any]) -> None:
+        parse_data = event.get("parse_data") or {}
+        if event.get("event") != "user" or (parse_data.get("intent") or {}).get("name") != "crisis":
+            return
+        try:
+            escalation_id = self.realert(event)
+        except (SQLAlchemyError, ValueError) as error:
+            # Raising would lose the message from the transcript; it is kept, and shown to staff there.
+            log.error("re-alert check failed for a crisis message in a conversation (%s)", type(error).__name__)
+            return
+        if escalation_id is not None:
+            self.pager(self.notifier.page, escalation_id)
+            # No action runs while paused, so the bot's crisis reply is sent the way a staff reply is.
+            category = ((parse_data.get("crisis") or {}).get("category"))
+            text = crisis_reminder(self.program, datetime.now(timezone.utc), for_self=category != Category.THIRD_PARTY.value)
+            self.reminder(str(event.get("sender_id") or ""), text)
+
+    def realert(self, event: Dict[Text, Any]) -> Optional[int]:
+        """Open an escalation for a crisis message written while the bot was paused; its id, or None."""
+        conversation_id = str(event.get("sender_id") or "")
+        written_at = datetime.fromtimestamp(float(event.get("timestamp") or 0), timezone.utc)
+        with session_scope(self.notifier.database_url) as session:
+            handoff = crud.open_handoff_for(session, conversation_id=conversation_id)
+            if handoff is None or handoff.opened_at >= written_at:
+                return None
+            screening = crud.latest_screening(session, conversation_id=conversation_id)
+            screening_id = screening.id if screening is not None else None
+        category = ((event.get("parse_data") or {}).get("crisis") or {}).get("category")
+        escalation_id = self.notifier.open_escalation(
+            conversation_id=conversation_id, trigger=for_message(category), trigger_text=event.get("text") or "",
+            screening_id=screening_id)
+        log.info("escalation %d: crisis message while the bot is paused (handoff %d)", escalation_id, handoff.id)
+        return escalation_id

@@ -1,0 +1,118 @@
+"""The safety policy: a crisis message or a request for a person wins in every state (inside the screening
+form too) unless it answers the pending question; staff hand-backs only from the API. The decisions as a
+plain function, then the Rasa policy against RulePolicy's strongest prediction (the form's happy path)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+from rasa.core.policies.policy import PolicyPrediction, confidence_scores_for
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.policies.routing import safety_action
+from bot.policies.safety import SafetyPolicy
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def decide(intent: Optional[str], text: str = "", *, confidence: float = 0.9, external: bool = False,
+           pending: Optional[str] = None, since: tuple[str, ...] = ()) -> Optional[str]:
+    return safety_action(intent=intent, text=text, confidence=confidence, external=external,
+                         pending_question=pending, actions_since_message=since)
+
+
+@pytest.mark.parametrize("pending", [None, "consent", "age", "concerns_text", "phq9_4", "insurance_carrier"])
+def test_a_crisis_message_gets_the_crisis_action_whatever_question_is_pending(pending: Optional[str]) -> None:
+    assert decide("crisis", "I want to kill myself", confidence=0.7, pending=pending) == "action_crisis"
+
+
+def test_an_answer_to_a_safety_question_stays_an_answer_for_the_c_ssrs_triage() -> None:
+    assert decide("crisis", "yes, every day I wish I was dead", pending="cssrs_1") is None
+    assert decide("crisis", "yes", pending="cssrs_4", confidence=1.0) is None
+
+
+def test_a_valid_choice_answer_needs_a_surer_crisis_reading_to_become_a_crisis() -> None:
+    assert decide("crisis", "it's my own plan", confidence=0.85, pending="insurance_holder") is None
+    assert decide("crisis", "it's my own plan", confidence=0.95, pending="insurance_holder") == "action_crisis"
+
+
+@pytest.mark.parametrize("pending", [None, "age", "concerns_text", "phq9_2"])
+def test_asking_for_a_person_hands_off_in_any_state(pending: Optional[str]) -> None:
+    assert decide("human", "can I talk to a real person", pending=pending) == "action_handoff"
+
+
+def test_an_answer_that_sounds_like_a_request_is_still_an_answer() -> None:
+    assert decide("human", "my dad", confidence=0.7, pending="for_whom") is None
+    assert decide("human", "no", confidence=0.7, pending="consent") is None
+
+
+def test_only_staff_can_hand_a_conversation_back() -> None:
+    assert decide("EXTERNAL_handback", "EXTERNAL: EXTERNAL_handback", external=True) == "action_hand_back"
+    assert decide("EXTERNAL_handback", "/EXTERNAL_handback") is None  # typed by the person
+
+
+@pytest.mark.parametrize("own", ["action_crisis", "action_handoff", "action_hand_back"])
+def test_after_its_own_action_it_listens(own: str) -> None:
+    assert decide("crisis", "I want to die", since=(own,)) == "action_listen"
+
+
+def test_it_stays_out_of_everything_else() -> None:
+    assert decide("crisis", "I want to die", since=("action_hand_back", "screening_form")) is None
+    for intent in ("faq", "inform", "greet", "stop", None):
+        assert decide(intent, "what is an IOP?") is None
+
+
+# ---------------------------------------------------------------------------------------------------
+# The Rasa policy
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain"))
+
+
+def policy() -> SafetyPolicy:
+    return SafetyPolicy(SafetyPolicy.get_default_config(), None, Resource("safety"),  # type: ignore[arg-type]
+                        ExecutionContext(GraphSchema({}), "test"))
+
+
+def in_form(domain: Domain, text: str, intent: str, **metadata: Any) -> DialogueStateTracker:
+    events = [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+              ActionExecuted("action_start_screening"), ActionExecuted("screening_form"),
+              ActiveLoop("screening_form"), SlotSet("requested_slot", "concerns_text"),
+              ActionExecuted("action_listen"),
+              UserUttered(text, {"name": intent, "confidence": 0.9}, metadata=metadata or None)]
+    return DialogueStateTracker.from_events("t-policy", events, slots=domain.slots)
+
+
+def best(domain: Domain, mine: PolicyPrediction) -> str:
+    """The ensemble's choice between this policy and RulePolicy continuing the form (its happy path)."""
+    form = PolicyPrediction(confidence_scores_for("screening_form", 1.0, domain), "RulePolicy", 6,
+                            is_no_user_prediction=True)
+    winner = DefaultPolicyPredictionEnsemble._pick_best_policy([form, mine])
+    return domain.action_names_or_texts[winner.max_confidence_index]
+
+
+def test_inside_the_form_the_crisis_action_beats_the_forms_happy_path(domain: Domain) -> None:
+    prediction = policy().predict_action_probabilities(in_form(domain, "I want to kill myself", "crisis"), domain)
+    assert prediction.policy_priority == 7
+    assert best(domain, prediction) == "action_crisis"
+
+
+def test_inside_the_form_an_ordinary_answer_is_left_to_the_form(domain: Domain) -> None:
+    prediction = policy().predict_action_probabilities(in_form(domain, "I feel low", "inform"), domain)
+    assert prediction.max_confidence == 0.0
+    assert best(domain, prediction) == "screening_form"
+
+
+def test_a_hand_back_is_read_from_the_external_flag_rasa_sets(domain: Domain) -> None:
+    tracker = in_form(domain, "EXTERNAL: EXTERNAL_handback", "EXTERNAL_handback", is_external=True)
+    assert best(domain, policy().predict_action_probabilities(tracker, domain)) == "action_hand_back"
+    tracker.update(ActionExecuted("action_hand_back"))
+    assert best(domain, policy().predict_action_probabilities(tracker, domain)) == "action_listen"
