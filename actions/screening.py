@@ -19,7 +19,7 @@ from bot.faq import faq_answer, faq_topic
 from bot.insurance import insurance_summary
 from bot.instruments.cssrs import Risk, cssrs_risk
 from bot.safety.escalation import for_cssrs
-from bot.safety.resources import crisis_opening, staff_alert
+from bot.safety.resources import crisis_opening, crisis_reminder, staff_alert
 from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
                            summary_fields)
 from bot.settings import settings
@@ -27,6 +27,7 @@ from bot.store import crud
 from bot.store.db import session_scope
 
 FORM = "screening_form"
+TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # bot/channels/sms.py
 WELCOME_BACK_AFTER_S = 60 * 60  # a message after an hour's silence is greeted before the question
 
 
@@ -205,11 +206,17 @@ class ActionFinishScreening(Action):
             return []
         summary = summarise(answers, prog)
         events: List[EventType] = []
+        by_text = channel_of(tracker) in TEXT_MESSAGE_CHANNELS  # no results in a text (bot.messages.completed_by_text)
         if status is Status.HIGH_RISK:
             # The referral message starts with the crisis resources in full; then a person takes over.
-            referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
-            dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}\n{staff_alert(prog, utcnow())}")
+            if by_text:
+                dispatcher.utter_message(text=crisis_reminder(prog, utcnow(), ctx.for_self))
+            else:
+                referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
+                dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}\n{staff_alert(prog, utcnow())}")
             events = step_back(tracker, "crisis")
+        elif status is Status.COMPLETED and by_text:
+            dispatcher.utter_message(text=messages.completed_by_text(prog, ctx))
         elif status is Status.COMPLETED:
             dispatcher.utter_message(text=outcome_message(summary.assessment, prog, ctx.for_self, ctx.name))
             if summary.insurance is not None:

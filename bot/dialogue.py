@@ -58,6 +58,11 @@ def is_safety_question(question: Question) -> bool:
     return question.instrument == "cssrs" or question.key == "phq9_9"
 
 
+def _affirms(value: Any) -> bool:
+    """A safety answer that reports the thought or act: yes, or any frequency above "not at all"."""
+    return value is True or (isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0)
+
+
 def _request(intent: Optional[str], confidence: float) -> Optional[Request]:
     try:
         request = Request(intent)
@@ -78,6 +83,10 @@ def read_turn(question: Question, text: str, intent: Optional[str] = None, confi
     crisis = intent == "crisis" and (not answers_choice or confidence >= CRISIS_CONFIDENCE_FOR_ANSWERS)
 
     if is_safety_question(question) and parsed is not None and parsed.ok:
+        # A yes to a safety question is the triage's to weigh; a "no" that says it wants to die ("I don't
+        # want to be alive anymore": the "don't" reads as no) is not a no.
+        if crisis and not _affirms(parsed.value):
+            return Turn(TurnKind.CRISIS)
         return Turn(TurnKind.ANSWER, parsed.value)
     if crisis:
         return Turn(TurnKind.CRISIS)

@@ -60,6 +60,14 @@ def out_of_range(program: Program, ctx: Context) -> str:
     )
 
 
+def completed_by_text(program: Program, ctx: Context) -> str:
+    """The end of a screening over SMS: a text can be read on a lock screen or a shared phone, so it says
+    nothing of the answers, the result or its reasons; the intake team gives those in person."""
+    name = f", {ctx.name}" if ctx.for_self and ctx.name else ""
+    return (f"Thank you{name}. The screening is complete and our intake team has it. They will call to talk it "
+            f"through and book a free assessment with a clinician. {staff_contact(program)}")
+
+
 def already_complete(program: Program) -> str:
     return (
         "Your screening is complete and our intake team has it. You can ask me about the program, or say "
@@ -97,7 +105,7 @@ def section_intro(key: str, ctx: Context) -> str:
     about = "you've" if ctx.for_self else f"{ctx.them} has"
     intros = {
         "phq9_1": f"Thank you. Next are 9 standard questions about how {about} been feeling over the last "
-                  "2 weeks. Tap an option or reply with its number.",
+                  "2 weeks. Choose an option or reply with its number.",
         "gad7_1": "Thanks. Now 7 standard questions about worry and nerves, also over the last 2 weeks.",
         "alcohol_use": "Thanks. A few questions about alcohol, because it often affects mood and treatment.",
         "auditc_1": "Three standard questions about drinking.",

@@ -148,13 +148,31 @@ def test_after_two_misses_the_question_is_explained_with_a_skip_button():
     assert all(b["payload"] != "skip" for b in safety["buttons"])
 
 
-def test_finishing_stores_the_outcome_and_says_it_in_plain_words(database):
-    slots = {**BASE, "concerns_text": {"text": "x", "concerns": ["depression"]}, "current_care": ["therapist"],
+COMPLETED = {**BASE, "concerns_text": {"text": "x", "concerns": ["depression"]}, "current_care": ["therapist"],
              **{f"phq9_{i}": 2 for i in range(1, 9)}, "phq9_9": 0, **{f"gad7_{i}": 1 for i in range(1, 8)},
              "alcohol_use": False, "cssrs_1": False, "cssrs_2": False, "cssrs_6": False,
              "schedule_times": ["morning"], "schedule_days": 3, "modality": "either", "transport": False,
              "insurance_carrier": "Aetna", "insurance_holder": "self", "member_id": "skipped",
              "screening_status": "completed"}
+
+
+def test_over_sms_the_end_of_the_screening_says_nothing_of_the_result(database):
+    dispatcher = CollectingDispatcher()
+    t = Tracker(sender_id="sms-0123456789abcdef01234567", slots=COMPLETED, latest_message={},
+                events=[{"event": "user", "text": "Aetna", "input_channel": "sms"}], paused=False,
+                followup_action=None, active_loop={}, latest_action_name="screening_form")
+    asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
+    said = "\n".join(m["text"] for m in dispatcher.messages).lower()
+    assert "complete" in said and "call" in said
+    for result_word in ("depression", "moderate", "likely fit", "iop", "range", "network"):
+        assert result_word not in said
+    with session_scope(database) as session:  # the result itself is stored for the team as usual
+        screening = crud.current_screening(session, conversation_id="sms-0123456789abcdef01234567", channel="sms")
+        assert screening.outcome == "likely_fit"
+
+
+def test_finishing_stores_the_outcome_and_says_it_in_plain_words(database):
+    slots = COMPLETED
     dispatcher = CollectingDispatcher()
     t = Tracker(sender_id="t-finish", slots=slots, latest_message={}, events=[], paused=False, followup_action=None,
                 active_loop={}, latest_action_name="screening_form")

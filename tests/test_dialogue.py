@@ -66,3 +66,15 @@ def test_asking_for_a_person_on_the_who_is_it_for_question_is_heard():
     result = turn("for_whom", "can I talk to a real person", "human", 0.9)
     assert result.kind is TurnKind.REQUEST and result.request is Request.HUMAN
     assert turn("for_whom", "it's me", "inform", 0.9).value == "self"
+
+
+@pytest.mark.parametrize("key", ["phq9_9", "cssrs_1", "cssrs_2", "cssrs_6_recent"])
+@pytest.mark.parametrize("text", ["I don't want to be alive anymore", "no I want to die", "not really, but I want to die"])
+def test_a_no_that_says_it_wants_to_die_is_a_crisis_not_a_no(key: str, text: str):
+    assert turn(key, text, "crisis", 1.0).kind is TurnKind.CRISIS
+
+
+@pytest.mark.parametrize("key", ["phq9_9", "cssrs_2"])
+def test_a_plain_no_to_a_safety_question_stays_a_no(key: str):
+    result = turn(key, "no, never", "inform", 0.9)
+    assert result.kind is TurnKind.ANSWER and result.value in (0, False)
