@@ -43,7 +43,8 @@ def respond_to_crisis(dispatcher: CollectingDispatcher, tracker: Tracker) -> Non
     """The crisis reply (about the person, or about someone they told us of), then the escalation."""
     category = (tracker.latest_message.get("crisis") or {}).get("category")
     about_self = category != "third_party" and tracker.get_slot("for_whom") != "other"
-    dispatcher.utter_message(text=crisis_message(program(), utcnow(), for_self=about_self))
+    # `assistant: crisis` goes into the event's metadata, as on the broker's reminder: the widget's crisis card.
+    dispatcher.utter_message(text=crisis_message(program(), utcnow(), for_self=about_self), assistant="crisis")
     escalate(tracker, for_message(category))
 
 

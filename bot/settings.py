@@ -63,6 +63,9 @@ class Settings:
     sms_public_url: str = ""  # the SMS channel's public base URL, e.g. https://intake.example.org/webhooks/sms
     sms_id_key: str = field(default=DEV_SMS_ID_KEY, repr=False)
     sms_number_key: str = field(default=DEV_SMS_NUMBER_KEY, repr=False)
+    console_interface: str = "127.0.0.1"  # the console (widget assets, demo page) listens here, like Rasa
+    console_port: int = 8000
+    widget_bot_url: str = ""  # the Rasa server as visitors' browsers reach it; rasa_url when unset
 
     @property
     def production(self) -> bool:
@@ -169,6 +172,15 @@ def _minutes(name: str, default: int) -> int:
         raise ConfigError(f"{name} should be a whole number of minutes, not {value!r}") from None
 
 
+def _port(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"{name} should be a port number, not {value!r}")
+    return int(value)
+
+
 def settings() -> Settings:
     env = os.environ.get
     return Settings(
@@ -190,4 +202,7 @@ def settings() -> Settings:
         sms_public_url=(env("SMS_PUBLIC_URL") or "").strip().rstrip("/"),
         sms_id_key=(env("SMS_ID_KEY") or "").strip() or DEV_SMS_ID_KEY,
         sms_number_key=(env("SMS_NUMBER_KEY") or "").strip() or DEV_SMS_NUMBER_KEY,
+        console_interface=(env("RASA_INTERFACE") or "127.0.0.1").strip(),
+        console_port=_port("CONSOLE_PORT", 8000),
+        widget_bot_url=(env("WIDGET_BOT_URL") or "").strip().rstrip("/"),
     )
