@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -244,6 +245,16 @@ def cmd_wait_ready(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.console.app import create_app
+
+    current = settings()
+    app = create_app(current)
+    logging.getLogger("sanic.root").setLevel(logging.WARNING)  # no start-up banner among `make run`'s output
+    app.run(host=current.console_interface, port=current.console_port, access_log=False)
+    return 0
+
+
 def _seconds(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -313,6 +324,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     wait = sub.add_parser("wait-ready", help="wait until the Rasa and action servers answer")
     wait.add_argument("--timeout", type=float, default=180)
     wait.set_defaults(func=cmd_wait_ready)
+
+    console = sub.add_parser("console", help="serve the console: widget assets and the demo page (CONSOLE_PORT)")
+    console.set_defaults(func=cmd_console)
 
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func

@@ -9,5 +9,6 @@ export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
 export RASA_INTERFACE="${RASA_INTERFACE:-127.0.0.1}"  # 0.0.0.0 to serve other machines (behind TLS)
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export CONSOLE_PORT="${CONSOLE_PORT:-8000}"  # the console: widget assets and the demo page
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 mkdir -p "$ROOT/var"

@@ -10,7 +10,6 @@ storage), never the answers, and the id is the same secret that already lets it 
 """
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -27,8 +26,6 @@ from bot.channels.text import participant_text
 from bot.messages import EMPTY_MESSAGE
 
 speedups.apply()
-
-log = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"web-[0-9a-f]{32}")
 HISTORY_LIMIT = 60  # messages re-shown on reload: the recent part of the conversation

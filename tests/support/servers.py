@@ -37,6 +37,7 @@ class Servers:
     rasa_url: str
     token: str
     env: dict
+    console_url: Optional[str] = None  # with running_servers(..., console=True)
 
     def send(self, sender: str, message: str) -> list[dict]:
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
@@ -75,8 +76,10 @@ STAFF_TOKEN = "e2e-staff-token"
 
 
 @contextmanager
-def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None) -> Iterator[Servers]:
-    rasa_port, actions_port = free_port(), free_port()
+def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None, *,
+                    console: bool = False) -> Iterator[Servers]:
+    """The action and Rasa servers (and with `console`, the console serving the widget) until the block ends."""
+    rasa_port, actions_port, console_port = free_port(), free_port(), free_port()
     token = "e2e-test-token"
     env = {
         **os.environ,
@@ -87,6 +90,8 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
         "RASA_AUTH_TOKEN": token,
         "STAFF_API_TOKEN": STAFF_TOKEN,
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "CONSOLE_PORT": str(console_port),
+        "RASA_INTERFACE": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -104,9 +109,17 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
             [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
              "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
             cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+        console_url = f"http://127.0.0.1:{console_port}" if console else None
+        if console:
+            console_log = workdir / "console.log"
+            procs.append(subprocess.Popen(
+                [str(BIN / "iop-intake"), "console"],
+                cwd=ROOT, env=env, stdout=console_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
         wait_ready(f"http://127.0.0.1:{actions_port}/health", procs[0], 120, actions_log)
         wait_ready(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], 240, rasa_log)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", token, env)
+        if console:
+            wait_ready(f"{console_url}/demo", procs[2], 60, console_log)
+        yield Servers(f"http://127.0.0.1:{rasa_port}", token, env, console_url)
     finally:
         for proc in procs:
             if proc.poll() is None:

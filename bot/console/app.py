@@ -1,0 +1,63 @@
+"""The console's web app (Sanic), built by `create_app`: nothing is created at import time.
+
+It serves the widget (`/widget.js`, its CSS, and the socket.io client from the npm package, so no visitor's
+browser fetches anything from a third party) and `/demo`, a landing page for the program with the widget
+embedded by its one script tag.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.faq import faq_answer
+from bot.program import Program, load_program
+from bot.settings import ROOT, Settings
+
+HERE = Path(__file__).resolve().parent
+SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MODALITIES = {"in_person": "in person", "telehealth": "telehealth", "both": "in person or telehealth"}
+
+
+def demo_facts(program: Program) -> dict:
+    """What the demo page says, all from program.yml."""
+    return {
+        "program": program,
+        "what_is_iop": faq_answer("what_is_iop", program),
+        "tracks": [{"name": track.name, "days": ", ".join(WEEKDAYS[day] for day in track.days),
+                    "hours": f"{track.start:%H:%M}-{track.end:%H:%M}",
+                    "modality": MODALITIES.get(track.modality, track.modality),
+                    "ages": str(track.ages)} for track in program.tracks],
+        "tel": "".join(ch for ch in program.phone if ch.isdigit()),
+    }
+
+
+def create_app(current: Settings, *, name: str = "iop_console") -> Sanic:
+    program = load_program(current.program_file)
+    bot_url = current.widget_bot_url or current.rasa_url
+    templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    app = Sanic(name)
+
+    app.static("/widget.js", HERE / "static" / "widget.js", content_type="text/javascript; charset=utf-8")
+    app.static("/widget.css", HERE / "static" / "widget.css", content_type="text/css; charset=utf-8")
+
+    @app.get("/vendor/socket.io.min.js")
+    async def socket_io_client(_: Request) -> HTTPResponse:
+        if not SOCKET_IO_CLIENT.exists():  # `make run` installs it; a bare checkout may not have yet
+            return response.text("socket.io client missing: run `npm ci` in the project", status=503)
+        return await response.file(SOCKET_IO_CLIENT, mime_type="text/javascript; charset=utf-8")
+
+    @app.get("/demo")
+    async def demo(_: Request) -> HTTPResponse:
+        page = templates.get_template("demo.html").render(bot_url=bot_url, **demo_facts(program))
+        return response.html(page)
+
+    @app.get("/")
+    async def home(_: Request) -> HTTPResponse:
+        return response.redirect("/demo")
+
+    return app
