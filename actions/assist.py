@@ -12,6 +12,7 @@ from actions.common import FORM, program, respond_to_crisis, screening_record, s
 from bot import messages
 from bot.faq import faq_answer, faq_topic
 from bot.handoff import resumes_screening, status_after_crisis
+from bot.screening import Status
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
@@ -69,12 +70,13 @@ class ActionHandBack(Action):
             crud.close_handoff(session, conversation_id=tracker.sender_id, by=str(staff))
         status = tracker.get_slot("screening_status")
         resuming = resumes_screening(status, tracker.get_slot("consent") is True)
-        completed = status == "completed"
+        completed = status == Status.COMPLETED.value
         dispatcher.utter_message(text=messages.handed_back(program(), resuming=resuming, completed=completed))
         if not resuming:
             return []
         # The form picks the first unanswered question (actions/screening.py), so nothing is asked twice.
-        return (_set_status(tracker, "in_progress") if status == "crisis" else []) + [FollowupAction(FORM)]
+        resumed = _set_status(tracker, Status.IN_PROGRESS.value) if status == Status.CRISIS.value else []
+        return resumed + [FollowupAction(FORM)]
 
 
 class ActionOutsideScreening(Action):
@@ -84,7 +86,7 @@ class ActionOutsideScreening(Action):
         return "action_outside_screening"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        if tracker.get_slot("screening_status") == "completed":
+        if tracker.get_slot("screening_status") == Status.COMPLETED.value:
             dispatcher.utter_message(text=messages.already_complete(program()))
         else:
             dispatcher.utter_message(text=messages.outside_screening())

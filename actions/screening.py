@@ -26,7 +26,6 @@ from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
 
-FORM = "screening_form"
 TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # bot/channels/sms.py
 WELCOME_BACK_AFTER_S = 60 * 60  # a message after an hour's silence is greeted before the question
 

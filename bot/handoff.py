@@ -24,17 +24,17 @@ from urllib.parse import quote
 import requests
 
 from bot.policies.routing import HAND_BACK_INTENT
+from bot.screening import Status
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
 from bot.store.models import Handoff
 
-# Screening statuses the bot picks up again after a hand-back (from bot.screening.Status): one under way
-# (None until the first stop or restart), or one a crisis interrupted. A finished, stopped or declined
-# screening is not restarted unasked.
-RESUMABLE = frozenset({None, "in_progress", "crisis"})
+# Screening statuses the bot picks up again after a hand-back: one under way (None until the first stop or
+# restart), or one a crisis interrupted. A finished, stopped or declined screening is not restarted unasked.
+RESUMABLE = frozenset({None, Status.IN_PROGRESS.value, Status.CRISIS.value})
 # Statuses a crisis interrupts: anything not yet finished, stopped or declined.
-INTERRUPTIBLE = frozenset({None, "in_progress"})
+INTERRUPTIBLE = frozenset({None, Status.IN_PROGRESS.value})
 
 
 class HandoffError(RuntimeError):
@@ -48,7 +48,7 @@ def resumes_screening(status: Optional[str], consented: bool) -> bool:
 
 def status_after_crisis(status: Optional[str]) -> Optional[str]:
     """The screening status a crisis message leaves: "crisis" for one under way, else unchanged (None)."""
-    return "crisis" if status in INTERRUPTIBLE else None
+    return Status.CRISIS.value if status in INTERRUPTIBLE else None
 
 
 @dataclass(frozen=True)

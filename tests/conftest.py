@@ -75,3 +75,13 @@ def migrated_db_url(db_url: str) -> str:
     """URL of an application database with every migration applied."""
     db.upgrade(db_url)
     return db_url
+
+
+@pytest.fixture
+def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """A migrated SQLite application database, set as DATABASE_URL for code that reads the settings (the
+    actions)."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    db.upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url

@@ -15,19 +15,11 @@ from actions.screening import ActionFinishScreening, ValidateScreeningForm, ask_
 from bot.store import crud
 from bot.store.db import session_scope
 
+pytestmark = pytest.mark.usefixtures("database")  # tests/conftest.py
+
 FORM = {"name": "screening_form"}
 BASE = {"consent": True, "for_whom": "self", "first_name": "Sam", "age": 34, "state": "OR"}
 BEFORE_PHQ9 = {**BASE, "concerns_text": {"text": "low", "concerns": ["depression"]}, "current_care": ["none"]}
-
-
-@pytest.fixture(autouse=True)
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> str:
-    from bot.store.db import upgrade
-
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    upgrade(url)
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
 
 
 def tracker(slots: dict[str, Any], *, requested: Optional[str], text: str = "", intent: str = "inform",

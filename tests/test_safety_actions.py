@@ -17,21 +17,13 @@ from bot.store import crud
 from bot.store.db import session_scope
 from bot.store.models import Escalation
 
+pytestmark = pytest.mark.usefixtures("database")  # tests/conftest.py
+
 FORM = {"name": "screening_form"}
 BASE = {"consent": True, "for_whom": "self", "first_name": "Sam", "age": 34, "state": "OR",
         "screening_status": "in_progress"}
 ON_DUTY = datetime(2025, 6, 2, 17, 0, tzinfo=timezone.utc)  # Monday 10am in Portland
 OFF_DUTY = datetime(2025, 6, 3, 5, 0, tzinfo=timezone.utc)  # Monday 10pm in Portland
-
-
-@pytest.fixture(autouse=True)
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> str:
-    from bot.store.db import upgrade
-
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    upgrade(url)
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
 
 
 def at(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:

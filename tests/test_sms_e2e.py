@@ -251,25 +251,25 @@ def test_empty_picture_only_and_long_emoji_texts_get_sensible_replies(servers: S
     assert phone.text("🙂🙂")
 
 
+def every_value(database: Path) -> list[str]:
+    """Every value in every table of a SQLite file, as text."""
+    connection = sqlite3.connect(database)
+    try:
+        tables = [table for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [str(v) for table in tables for row in connection.execute(f'SELECT * FROM "{table}"') for v in row]
+    finally:
+        connection.close()
+
+
 def test_no_phone_number_in_the_tracker_store_the_database_or_the_logs(servers: Servers, twilio: FakeTwilio,
                                                                        workdir: Path) -> None:
     numbers = {sent.to for sent in twilio.sent} - {"+15035550101", "+15035550102"}
     assert len(numbers) >= 4  # the conversations above ran
     digits = {n[2:] for n in numbers} | {n[-7:] for n in numbers} | {f"{n[-7:-4]}-{n[-4:]}" for n in numbers}
-    tracker = sqlite3.connect(workdir / "tracker.db")
-    try:
-        tracker_values = [str(v) for (table,) in tracker.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                          for row in tracker.execute(f'SELECT * FROM "{table}"') for v in row]
-    finally:
-        tracker.close()
+    tracker_values = every_value(workdir / "tracker.db")
     assert any("sms-" in v for v in tracker_values)  # the pseudonyms are there, the numbers are not
     assert not [v for v in tracker_values if any(d in v for d in digits)]
-    app = sqlite3.connect(workdir / "app.db")
-    try:
-        app_values = [str(v) for (table,) in app.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                      for row in app.execute(f'SELECT * FROM "{table}"') for v in row]
-    finally:
-        app.close()
+    app_values = every_value(workdir / "app.db")
     assert not [v for v in app_values if any(d in v for d in digits)]
     for log in ("rasa.log", "actions.log"):
         text = (workdir / log).read_text()

@@ -94,20 +94,18 @@ def _retry_after(reply: HttpReply) -> Optional[float]:
         return None
 
 
-def _twilio_code(reply: HttpReply) -> Optional[int]:
+def _reply_field(reply: HttpReply, name: str, kind: type) -> Any:
+    """One field of Twilio's JSON reply, or None when the reply is not JSON or the field is of another type."""
     try:
-        code = reply.json().get("code")
+        value = reply.json().get(name)
     except (ValueError, AttributeError):
         return None
-    return code if isinstance(code, int) else None
+    return value if isinstance(value, kind) else None
 
 
-def _sid(reply: HttpReply) -> Optional[str]:
-    try:
-        sid = reply.json().get("sid")
-    except (ValueError, AttributeError):
-        return None
-    return sid if isinstance(sid, str) else None
+def twilio_code(reply: HttpReply) -> Optional[int]:
+    """Twilio's numeric error code (never its message, which repeats the number)."""
+    return _reply_field(reply, "code", int)
 
 
 class TwilioSms:
@@ -138,10 +136,10 @@ class TwilioSms:
             else:
                 status = reply.status_code
                 if 200 <= status <= 299:
-                    sid = _sid(reply)
+                    sid = _reply_field(reply, "sid", str)
                     log.info("SMS %s accepted by Twilio (attempt %d)", sid or "(no sid)", attempt)
                     return SendResult(True, attempt, status, sid)
-                code = _twilio_code(reply)
+                code = twilio_code(reply)
                 error = f"Twilio answered {status}" + (f" (error {code})" if code else "")
                 if not _retryable(status):
                     log.warning("SMS refused, not retried: %s", error)

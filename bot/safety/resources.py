@@ -45,10 +45,10 @@ def staff_alert(program: Program, now: datetime) -> str:
 
 def crisis_message(program: Program, now: datetime, for_self: bool = True) -> str:
     """What the bot says when someone may be in danger. No further screening questions follow it."""
-    return (f"{crisis_opening(for_self)}\n{crisis_resources(program)}\n{staff_alert(program, now)}\n"
-            "I'll stop the questions here.")
+    return f"{crisis_reminder(program, now, for_self)}\nI'll stop the questions here."
 
 
 def crisis_reminder(program: Program, now: datetime, for_self: bool = True) -> str:
-    """The crisis lines again, for a crisis message written while the bot is paused for a person."""
+    """The crisis reply without its closing line: also sent again, as it is, for a crisis message written
+    while the bot is paused for a person."""
     return f"{crisis_opening(for_self)}\n{crisis_resources(program)}\n{staff_alert(program, now)}"

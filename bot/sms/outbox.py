@@ -17,7 +17,7 @@ from typing import Callable, Mapping, Optional
 
 import requests
 
-from bot.notify.sms import HttpClient, HttpReply, Retry, TwilioConfig, TwilioSms
+from bot.notify.sms import HttpClient, HttpReply, Retry, TwilioConfig, TwilioSms, twilio_code
 from bot.sms.identity import NumberCipher
 from bot.store import sms as store
 from bot.store.db import session_scope
@@ -44,11 +44,7 @@ Transport = Callable[[str, str], Attempt]  # (E.164 number, body) -> what came o
 def _error_code(reply: Optional[HttpReply]) -> Optional[int]:
     if reply is None or 200 <= reply.status_code <= 299:
         return None
-    try:
-        code = reply.json().get("code")
-    except (ValueError, AttributeError):
-        return None
-    return code if isinstance(code, int) else None
+    return twilio_code(reply)
 
 
 class _WithStatusCallback:
