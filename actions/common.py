@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterator, List
 
@@ -21,6 +20,7 @@ from bot.screening import QUESTIONS
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
+from bot.store.models import utcnow
 
 FORM = "screening_form"
 
@@ -33,10 +33,6 @@ def program() -> Program:
 def answers_of(tracker: Tracker) -> dict[str, Any]:
     """The parsed answers so far: the question slots that hold a value."""
     return {key: value for key in QUESTIONS if (value := tracker.get_slot(key)) is not None}
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def respond_to_crisis(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Mapping, Optional, Sequence
 
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +31,7 @@ from bot.sms.outbox import Outbox, TwilioTransport
 from bot.sms.render import Options, chosen_payload, sms_texts
 from bot.store import sms as store
 from bot.store.db import session_scope
+from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,6 @@ class Inbound:
     conversation_id: str
     message_sid: str
     text: Optional[str]  # for the bot; None when the channel answered (or ignored) it itself
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class SmsService:
@@ -183,7 +179,7 @@ class SmsService:
             return
         if not explained:
             self._queue(session, contact, compliance.first_contact_notice(self.program), "channel")
-        contact.notice_sent_at = _utcnow()
+        contact.notice_sent_at = utcnow()
 
     def delivery_status(self, form: Mapping[str, str]) -> bool:
         """Twilio's status callback for a text we sent; False when it is not about one of ours."""
