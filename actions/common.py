@@ -23,6 +23,7 @@ from bot.store.db import session_scope
 from bot.store.models import utcnow
 
 FORM = "screening_form"
+TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # bot/channels/sms.py: texts can be read by others; no links, no results
 
 
 @lru_cache(maxsize=1)

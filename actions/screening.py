@@ -11,7 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers_of, ask, channel_of, escalate, program, screening_record, step_back, utcnow
+from actions.booking import offer_after_screening
+from actions.common import (TEXT_MESSAGE_CHANNELS, answers_of, ask, channel_of, escalate, program, screening_record,
+                            step_back, utcnow)
 from bot import messages
 from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
@@ -26,7 +28,6 @@ from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
 
-TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # bot/channels/sms.py
 WELCOME_BACK_AFTER_S = 60 * 60  # a message after an hour's silence is greeted before the question
 
 
@@ -205,6 +206,7 @@ class ActionFinishScreening(Action):
             return []
         summary = summarise(answers, prog)
         events: List[EventType] = []
+        completed_outcome: Optional[str] = None  # set when the screening completed: assessment times follow
         by_text = channel_of(tracker) in TEXT_MESSAGE_CHANNELS  # no results in a text (bot.messages.completed_by_text)
         if status is Status.HIGH_RISK:
             # The referral message starts with the crisis resources in full; then a person takes over.
@@ -214,12 +216,14 @@ class ActionFinishScreening(Action):
                 referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
                 dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}\n{staff_alert(prog, utcnow())}")
             events = step_back(tracker, "crisis")
-        elif status is Status.COMPLETED and by_text:
-            dispatcher.utter_message(text=messages.completed_by_text(prog, ctx))
         elif status is Status.COMPLETED:
-            dispatcher.utter_message(text=outcome_message(summary.assessment, prog, ctx.for_self, ctx.name))
-            if summary.insurance is not None:
-                dispatcher.utter_message(text=insurance_summary(summary.insurance, prog))
+            if by_text:
+                dispatcher.utter_message(text=messages.completed_by_text(prog, ctx))
+            else:
+                dispatcher.utter_message(text=outcome_message(summary.assessment, prog, ctx.for_self, ctx.name))
+                if summary.insurance is not None:
+                    dispatcher.utter_message(text=insurance_summary(summary.insurance, prog))
+            completed_outcome = summary.assessment.outcome.value
         elif status is Status.DECLINED:
             dispatcher.utter_message(text=messages.declined(prog))
         elif status is Status.OUT_OF_RANGE:
@@ -232,4 +236,6 @@ class ActionFinishScreening(Action):
         cssrs_trigger = for_cssrs(summary.risk)
         if cssrs_trigger is not None:  # high: crisis care now; moderate (raised when answered): a clinician calls
             escalate(tracker, cssrs_trigger, once_per_screening=True)
+        if completed_outcome is not None:  # after the summary is stored: booking reads the outcome there
+            events += offer_after_screening(dispatcher, tracker, completed_outcome)
         return [SlotSet("screening_reported", status is Status.COMPLETED), *events]

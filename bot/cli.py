@@ -165,25 +165,34 @@ def _notify_due(current: Settings) -> int:
     return 1 if any(done.error for done in rounds) else 0
 
 
-def _watch(current: Settings, interval: float, sleep: Callable[[float], None] = time.sleep) -> int:
-    """`notify-due` every `interval` seconds until stopped (scripts/run runs it beside the servers)."""
+def _watch(current: Settings, interval: float, sleep: Callable[[float], None] = time.sleep, *,
+           bookings: bool = False) -> int:
+    """`notify-due` every `interval` seconds until stopped; with `bookings` (the worker process that
+    scripts/run starts beside the servers) also the booking jobs: new slots, due reminders."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.booking.cli import booking_pass
     from bot.notify import Notifier
 
     current.check()
     notifier = Notifier.from_settings(current)
-    print(f"escalations: paging due every {interval:g} s", file=sys.stderr)
+    print(f"worker: escalation paging{' and booking jobs' if bookings else ''} every {interval:g} s", file=sys.stderr)
     try:
         while True:
             try:
                 for done in notifier.notify_due():
                     print(_round_line(done), flush=True)
+                for line in booking_pass(current) if bookings else ():
+                    print(line, flush=True)
             except SQLAlchemyError as error:  # a busy or restarting database: the next pass retries
-                print(f"escalations: pass failed ({type(error).__name__}); retrying", file=sys.stderr, flush=True)
+                print(f"worker: pass failed ({type(error).__name__}); retrying", file=sys.stderr, flush=True)
             sleep(interval)
     except KeyboardInterrupt:
         return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    return _watch(settings(), args.interval, bookings=True)
 
 
 def _handoff_line(handoff: Handoff) -> str:
@@ -320,6 +329,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         step.add_argument("--by", required=True, help="who (shown in the transcript and the record)")
     reply.add_argument("text", help="the message")
     handoffs.set_defaults(func=cmd_handoff)
+
+    from bot.booking.cli import register as register_booking
+
+    register_booking(sub)
+    worker = sub.add_parser("worker", help="the worker process: escalation paging, new slots, due reminders")
+    worker.add_argument("--interval", type=_seconds, default=30, help="seconds between passes (default 30)")
+    worker.set_defaults(func=cmd_worker)
 
     wait = sub.add_parser("wait-ready", help="wait until the Rasa and action servers answer")
     wait.add_argument("--timeout", type=float, default=180)

@@ -61,6 +61,10 @@ class Outcome(str, Enum):
     REFER_SPECIALIZED = "refer_specialized"
 
 
+# Outcomes after which the bot offers assessment times; a referral elsewhere goes through the intake team.
+BOOKABLE = frozenset({Outcome.LIKELY_FIT.value, Outcome.NEEDS_REVIEW.value})
+
+
 class Flag(str, Enum):
     OUTSIDE_AGE_RANGE = "outside_age_range"
     OUTSIDE_STATES = "outside_states"
@@ -276,8 +280,9 @@ def outcome_message(assessment: Assessment, program: Program, for_self: bool, na
         lines.append("The intake team will call you to share options, and can still book a free assessment if "
                      "you would like one.")
     else:
-        when = " soon" if assessment.urgent else ""
-        lines.append(f"Next, the intake team will call you{when} to book a free assessment. Questions before "
-                     f"then? Call {program.phone} ({program.staff_hours}).")
+        # The bot offers assessment times next (actions/booking.py).
+        soon = "A clinician will also call you soon. " if assessment.urgent else ""
+        lines.append(f"{soon}The next step is a free assessment with a clinician, which you can book here now. "
+                     f"Questions? Call {program.phone} ({program.staff_hours}).")
     lines.append(assessment.final_word)
     return "\n".join(lines)

@@ -64,8 +64,8 @@ def completed_by_text(program: Program, ctx: Context) -> str:
     """The end of a screening over SMS: a text can be read on a lock screen or a shared phone, so it says
     nothing of the answers, the result or its reasons; the intake team gives those in person."""
     name = f", {ctx.name}" if ctx.for_self and ctx.name else ""
-    return (f"Thank you{name}. The screening is complete and our intake team has it. They will call to talk it "
-            f"through and book a free assessment with a clinician. {staff_contact(program)}")
+    return (f"Thank you{name}. The screening is complete and our intake team has it; they will talk the results "
+            f"through with you. {staff_contact(program)}")
 
 
 def already_complete(program: Program) -> str:

@@ -10,7 +10,7 @@ import os
 import re
 import string
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -270,6 +270,31 @@ class SelfPay:
         return f"${self.scale_min} to ${self.scale_max} per {self.per}"
 
 
+ASSESSMENT_MODALITIES = ("in_person", "telehealth")
+
+
+@dataclass(frozen=True)
+class Assessor:
+    """A clinician who gives free assessments: when (program time), and how. Shown to staff only."""
+
+    name: str
+    modality: str  # one of ASSESSMENT_MODALITIES: a slot is one or the other, so people know where to be
+    location: Optional[str]  # in person only
+    hours: Hours
+
+
+@dataclass(frozen=True)
+class Assessments:
+    slot_minutes: int
+    min_notice_hours: int
+    book_ahead_days: int
+    reminders_hours_before: tuple[int, ...]  # largest first
+    closed_dates: frozenset[date]
+    what_to_bring: str
+    telehealth: str  # how a video assessment works, for the confirmation
+    assessors: tuple[Assessor, ...]
+
+
 @dataclass(frozen=True)
 class Program:
     name: str
@@ -290,6 +315,7 @@ class Program:
     self_pay: SelfPay
     accreditation: tuple[str, ...]
     faq: Mapping[str, str] = field(hash=False)  # topic -> answer template with {placeholders}
+    assessments: Assessments = field(hash=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -370,6 +396,7 @@ def parse_program(data: Any) -> Program:
         self_pay=_self_pay(top),
         accreditation=tuple(_text_list(top, "accreditation", "")),
         faq=_faq(top),
+        assessments=_assessments(top),
     )
 
 
@@ -609,6 +636,59 @@ def _tracks(data: Mapping[str, Any], ages: IntRange) -> tuple[Track, ...]:
         if key in keys[:i]:
             raise _fail(_where(_where("tracks", i), "key"), f"{key!r} is used by another track")
     return tracks
+
+
+def _positive(data: Mapping[str, Any], key: str, parent: str, most: int) -> int:
+    value = _int(data, key, parent)
+    if not 0 < value <= most:
+        raise _fail(_where(parent, key), f"{value} should be from 1 to {most}")
+    return value
+
+
+def _assessor(value: Any, where: str) -> Assessor:
+    data = _mapping(value, where)
+    modality = _text(data, "modality", where)
+    if modality not in ASSESSMENT_MODALITIES:
+        raise _fail(_where(where, "modality"), f"{modality!r} should be one of {', '.join(ASSESSMENT_MODALITIES)} "
+                                               "(list an assessor twice for both)")
+    location = _text(data, "location", where) if modality == "in_person" else None
+    return Assessor(name=_text(data, "name", where), modality=modality, location=location,
+                    hours=_hours(_get(data, "hours", where), _where(where, "hours")))
+
+
+def _assessments(data: Mapping[str, Any]) -> Assessments:
+    where = "assessments"
+    section = _mapping(_get(data, where, ""), where)
+    reminders = section.get("reminders_hours_before") or []
+    if not isinstance(reminders, list) or not all(isinstance(h, int) and not isinstance(h, bool) and 0 < h <= 168
+                                                 for h in reminders):
+        raise _fail(_where(where, "reminders_hours_before"), "should be a list of hours from 1 to 168, like [24, 2]")
+    closed: set[date] = set()
+    for i, value in enumerate(section.get("closed_dates") or []):
+        try:
+            closed.add(value if isinstance(value, date) else date.fromisoformat(str(value)))
+        except ValueError:
+            raise _fail(_where(_where(where, "closed_dates"), i), f'{value!r} should be a date like "2026-12-25"') from None
+    raw = _get(section, "assessors", where)
+    if not isinstance(raw, list) or not raw:
+        raise _fail(_where(where, "assessors"), "should list at least one assessor with weekly hours")
+    assessors = tuple(_assessor(v, _where(_where(where, "assessors"), i)) for i, v in enumerate(raw))
+    slot_minutes = _positive(section, "slot_minutes", where, 240)
+    for i, assessor in enumerate(assessors):
+        for windows in assessor.hours.week:
+            if any(w.end - w.start < slot_minutes for w in windows):
+                raise _fail(_where(_where(_where(where, "assessors"), i), "hours"),
+                            f"has a window shorter than one {slot_minutes}-minute slot")
+    return Assessments(
+        slot_minutes=slot_minutes,
+        min_notice_hours=_int(section, "min_notice_hours", where),
+        book_ahead_days=_positive(section, "book_ahead_days", where, 120),
+        reminders_hours_before=tuple(sorted(set(reminders), reverse=True)),
+        closed_dates=frozenset(closed),
+        what_to_bring=_text(section, "what_to_bring", where),
+        telehealth=_text(section, "telehealth", where),
+        assessors=assessors,
+    )
 
 
 def _concerns(data: Mapping[str, Any]) -> tuple[tuple[str, ...], Mapping[str, str]]:

@@ -66,6 +66,11 @@ class Settings:
     console_interface: str = "127.0.0.1"  # the console (widget assets, demo page) listens here, like Rasa
     console_port: int = 8000
     widget_bot_url: str = ""  # the Rasa server as visitors' browsers reach it; rasa_url when unset
+    console_public_url: str = ""  # the console as participants' browsers reach it (calendar links)
+
+    @property
+    def console_url(self) -> str:
+        return self.console_public_url or f"http://127.0.0.1:{self.console_port}"
 
     @property
     def production(self) -> bool:
@@ -205,4 +210,5 @@ def settings() -> Settings:
         console_interface=(env("RASA_INTERFACE") or "127.0.0.1").strip(),
         console_port=_port("CONSOLE_PORT", 8000),
         widget_bot_url=(env("WIDGET_BOT_URL") or "").strip().rstrip("/"),
+        console_public_url=(env("CONSOLE_PUBLIC_URL") or "").strip().rstrip("/"),
     )

@@ -155,7 +155,8 @@ def test_over_sms_the_end_of_the_screening_says_nothing_of_the_result(database):
                 followup_action=None, active_loop={}, latest_action_name="screening_form")
     asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
     said = "\n".join(m["text"] for m in dispatcher.messages).lower()
-    assert "complete" in said and "call" in said
+    assert "complete" in said and "503-555-0100" in said
+    assert dispatcher.messages[-1]["buttons"][-2]["title"] == "Other times"  # assessment times follow
     for result_word in ("depression", "moderate", "likely fit", "iop", "range", "network"):
         assert result_word not in said
     with session_scope(database) as session:  # the result itself is stored for the team as usual

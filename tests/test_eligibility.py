@@ -334,8 +334,8 @@ def test_likely_fit_message(program):
         "Why:",
         "- The answers describe depression symptoms in the moderate range.",
         "The group that fits best: Adult Evening (ages 18 to 64), Mon-Thu 6-9pm, by telehealth.",
-        "Next, the intake team will call you to book a free assessment. Questions before then? Call 503-555-0100 "
-        "(Mon-Fri 8am-6pm, Sat 9am-1pm).",
+        "The next step is a free assessment with a clinician, which you can book here now. Questions? Call "
+        "503-555-0100 (Mon-Fri 8am-6pm, Sat 9am-1pm).",
         "A clinician makes the final decision at the assessment.",
     ])
 
@@ -354,7 +354,7 @@ def test_refer_higher_message_gives_crisis_resources_first(program):
                        "outpatient program.")
     for resource in ("911", "emergency room", "988", "HOME to 741741", "503-555-0199"):
         assert text.index(resource) < level, resource
-    assert "book a free assessment" not in text
+    assert "book" not in text
     assert text.endswith(FINAL_WORD)
 
 
@@ -373,14 +373,15 @@ def test_urgent_review_message_gives_crisis_numbers_and_says_soon(program):
         "Thank you for answering. Because of some answers about safety, a clinician will follow up soon. If things "
         "get worse, call or text 988, call our crisis line at 503-555-0199, or call 911 in an emergency."
     )
-    assert "the intake team will call you soon to book a free assessment" in text
+    assert "A clinician will also call you soon. The next step is a free assessment with a clinician, which you can " \
+           "book here now." in text
 
 
 @pytest.mark.parametrize(
     "changes, opening, next_step",
     [
         ({"phq9_total": 6}, "A clinician will review the answers before suggesting whether an intensive "
-                            "outpatient program (IOP) fits you.", "call you to book a free assessment"),
+                            "outpatient program (IOP) fits you.", "a free assessment with a clinician, which you can book here now"),
         ({"concerns": frozenset({"eating_disorder"})}, "a specialized program is likely to fit you better than "
                                                        "Riverbend IOP.", "call you to share options"),
         ({"phq9_total": 2}, "weekly outpatient care may fit you better than an intensive program right now.",

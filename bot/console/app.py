@@ -13,6 +13,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.booking.desk import Desk
+from bot.console.calendar import calendar_routes
 from bot.faq import faq_answer
 from bot.program import Program, load_program
 from bot.settings import ROOT, Settings
@@ -41,6 +43,7 @@ def create_app(current: Settings, *, name: str = "iop_console") -> Sanic:
     bot_url = current.widget_bot_url or current.rasa_url
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     app = Sanic(name)
+    app.blueprint(calendar_routes(Desk(program, current.database_url)))  # /calendar/<token>.ics (bookings)
 
     app.static("/widget.js", HERE / "static" / "widget.js", content_type="text/javascript; charset=utf-8")
     app.static("/widget.css", HERE / "static" / "widget.css", content_type="text/css; charset=utf-8")

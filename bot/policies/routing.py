@@ -1,4 +1,5 @@
-"""Which action must win over everything else for the latest message, whatever state the dialogue is in.
+"""Which action must win over the rules for the latest message: the safety decisions, whatever state the
+dialogue is in, and replies about booking an assessment.
 
 Rasa's rules do not fire inside a form unless written for it, and forms win over rules on the happy path;
 the crisis response must not depend on which form or rule happens to be active. `SafetyPolicy`
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from bot.booking.replies import after_booking
 from bot.dialogue import TurnKind, read_turn
 from bot.screening import QUESTIONS
 
@@ -21,8 +23,12 @@ HAND_BACK_INTENT = "EXTERNAL_handback"  # staff handing the conversation back (b
 CRISIS_ACTION = "action_crisis"
 HANDOFF_ACTION = "action_handoff"
 HAND_BACK_ACTION = "action_hand_back"
+BOOKING_ACTION = "action_booking"
 LISTEN_ACTION = "action_listen"
-OWN_ACTIONS = frozenset({CRISIS_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION})
+OWN_ACTIONS = frozenset({CRISIS_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION, BOOKING_ACTION})
+# While times are on offer, these intents still go to their own rules (a program question, thanks, bye,
+# start over); every other message is read as a reply to the offer.
+_NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_ask"})
 
 _FOR_INTENT = {CRISIS_INTENT: CRISIS_ACTION, HUMAN_INTENT: HANDOFF_ACTION}
 
@@ -50,3 +56,14 @@ def safety_action(*, intent: Optional[str], text: str, confidence: float, extern
         if turn.kind is TurnKind.ANSWER:
             return None
     return action
+
+
+def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],
+                   actions_since_message: Sequence[str]) -> Optional[str]:
+    """`action_booking` for a reply to offered times (`stage` "offering"), and outside the screening for a
+    request to cancel, reschedule or book at any later time; None to leave the message to the rules."""
+    if actions_since_message or in_form:
+        return None
+    if stage == "offering" and intent not in _NOT_ABOUT_BOOKING:
+        return BOOKING_ACTION
+    return BOOKING_ACTION if after_booking(text) is not None else None

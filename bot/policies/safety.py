@@ -1,8 +1,9 @@
 """A Rasa policy, above RulePolicy, that makes the safety decisions in every state of the dialogue.
 
 It predicts `action_crisis` for a crisis message and `action_handoff` for a request for a person, inside the
-screening form or outside it, and `action_hand_back` when staff hand a conversation back; then
-`action_listen` after its own action. Everything else it leaves to RulePolicy. The decisions are in
+screening form or outside it, and `action_hand_back` when staff hand a conversation back; outside the form,
+`action_booking` for replies about booking an assessment; then `action_listen` after its own action.
+Everything else it leaves to RulePolicy. The decisions are in
 bot/policies/routing.py; this class only reads them off the tracker.
 
 Its predictions are marked as not using the user's input, because RulePolicy marks the form's happy path
@@ -22,9 +23,10 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.policies.routing import safety_action
+from bot.policies.routing import booking_action, safety_action
 
 FORM = "screening_form"
+BOOKING_STAGE = "booking_stage"
 PRIORITY = 7  # RulePolicy's default is 6
 
 
@@ -60,6 +62,14 @@ class SafetyPolicy(Policy):
             pending_question=tracker.get_slot(REQUESTED_SLOT) if tracker.active_loop_name == FORM else None,
             actions_since_message=_actions_since_message(tracker),
         )
+        if action is None:
+            action = booking_action(
+                intent=intent.get("name"),
+                text=(message.text if message else None) or "",
+                in_form=tracker.active_loop_name == FORM,
+                stage=tracker.get_slot(BOOKING_STAGE) if BOOKING_STAGE in tracker.slots else None,
+                actions_since_message=_actions_since_message(tracker),
+            )
         if action is None:
             return self._prediction(self._default_predictions(domain))
         return self._prediction(confidence_scores_for(action, 1.0, domain), is_no_user_prediction=True)

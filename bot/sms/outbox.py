@@ -149,14 +149,19 @@ class Outbox:
         return True
 
     def _send(self, token: str, body: str) -> Attempt:
-        try:
-            number = self.cipher.decrypt(token)
-        except ValueError:
-            log.error("SMS: a stored number does not decrypt with SMS_NUMBER_KEY (was the key changed?)")
-            return Attempt(False, 0)
-        try:
-            return self.transport(number, body)
-        except Exception as error:  # a failed send is recorded, never lost with the worker thread
-            log.error("SMS transport error: %s", type(error).__name__)
-            return Attempt(False, 0)
+        return send_encrypted(self.transport, self.cipher, token, body)
+
+
+def send_encrypted(transport: Transport, cipher: NumberCipher, token: str, body: str) -> Attempt:
+    """Send `body` to the number encrypted in `token`; never raises, so a failed send is always recorded."""
+    try:
+        number = cipher.decrypt(token)
+    except ValueError:
+        log.error("SMS: a stored number does not decrypt with SMS_NUMBER_KEY (was the key changed?)")
+        return Attempt(False, 0)
+    try:
+        return transport(number, body)
+    except Exception as error:  # a failed send is recorded, never lost with the worker thread
+        log.error("SMS transport error: %s", type(error).__name__)
+        return Attempt(False, 0)
 

@@ -3,5 +3,6 @@
 Nothing here opens a database at import time; `db.session_scope(url)` does, on first use of that URL.
 """
 # Every table module registers on the shared metadata when the package is imported, so Alembic and the
-# schema checks see the SMS channel's tables wherever bot.store.models is used.
+# schema checks see the SMS channel's and the bookings' tables wherever bot.store.models is used.
+from bot.store import booking as _booking  # noqa: F401
 from bot.store import sms as _sms  # noqa: F401

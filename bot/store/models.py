@@ -37,6 +37,11 @@ metadata = MetaData(naming_convention={
 Base: Any = declarative_base(metadata=metadata)
 
 
+def check_in(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK constraint that `column` holds one of `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session
 
-from bot.store.models import Base, UTCDateTime, utcnow
+from bot.store.models import Base, UTCDateTime, check_in, utcnow
 
 # What an outbound row is: the bot's (or staff's, through Rasa) reply, a channel message (the first-contact
 # notice, HELP, an empty or picture-only message), or the opt-out and opt-in confirmations.
@@ -24,10 +24,6 @@ KINDS = ("bot", "staff", "channel", "opt_out", "opt_in")
 STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "suppressed")
 FINAL = frozenset({"delivered", "undelivered", "failed", "suppressed"})
 _RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3, "suppressed": 3}
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class SmsContact(Base):
@@ -60,8 +56,8 @@ class SmsOutbound(Base):
 
     __tablename__ = "sms_outbound"
     __table_args__ = (
-        CheckConstraint(_in("kind", KINDS), name="kind"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(check_in("kind", KINDS), name="kind"),
+        CheckConstraint(check_in("status", STATUSES), name="status"),
     )
 
     id: Mapped[int] = Column(Integer, primary_key=True)

@@ -1,0 +1,1 @@
+"""Booking the free assessment: slots, offers, bookings, reminders."""

@@ -1,0 +1,78 @@
+"""The booking desk: offers, bookings, changes and cancellations against the database, for the bot's
+actions, the command line and the console. Each call is one transaction; times are injected (`now`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy.orm import Session
+
+from bot.booking.offers import Offer, Preferences, choose
+from bot.booking.phrases import When
+from bot.booking.slots import bookable_between, horizon_days, slot_times
+from bot.program import Program
+from bot.store import booking as store
+from bot.store.booking import Booking, Slot, SlotTaken
+from bot.store.db import session_scope
+
+__all__ = ["Desk", "SlotTaken"]
+
+
+@dataclass
+class Desk:
+    program: Program
+    database_url: str
+    _slots_made_for: Optional[date] = None  # the local day this process last made slots for
+
+    def refresh_slots(self, session: Session, now: datetime) -> int:
+        """Make the slots of the booking horizon from program.yml (new ones only); returns how many."""
+        first, last = horizon_days(self.program.assessments, self.program.tz, now)
+        made = store.ensure_slots(session, slot_times(self.program.assessments, self.program.tz, first, last))
+        self._slots_made_for = first
+        return made
+
+    def _fresh(self, session: Session, now: datetime) -> None:
+        if self._slots_made_for != now.astimezone(self.program.tz).date():  # once a day per process
+            self.refresh_slots(session, now)
+
+    def offer(self, prefs: Preferences, now: datetime, *, after: Optional[datetime] = None,
+              when: Optional[When] = None) -> Offer:
+        earliest, latest = bookable_between(self.program.assessments, self.program.tz, now)
+        with session_scope(self.database_url) as session:
+            self._fresh(session, now)
+            free = store.free_slots(session, start=earliest, end=latest)
+        return choose(free, prefs, self.program.tz, after=after, when=when)
+
+    def slots(self, slot_ids: list[int]) -> list[Slot]:
+        with session_scope(self.database_url) as session:
+            return [slot for slot_id in slot_ids if (slot := session.get(Slot, slot_id)) is not None]
+
+    def book(self, *, slot_id: int, conversation_id: str, channel: str, screening_id: Optional[int],
+             contact_conversation_id: Optional[str], person_tz: Optional[str], now: datetime) -> Booking:
+        """Book the slot, or move the person's upcoming booking to it. `SlotTaken` when it is gone."""
+        earliest, _ = bookable_between(self.program.assessments, self.program.tz, now)
+        reminders = self.program.assessments.reminders_hours_before
+        with session_scope(self.database_url) as session:
+            current = store.upcoming_booking(session, conversation_id=conversation_id, now=now)
+            if current is not None:
+                return store.reschedule(session, booking_id=current.id, slot_id=slot_id, earliest=earliest,
+                                        reminders_hours_before=reminders, now=now)
+            return store.book(session, slot_id=slot_id, conversation_id=conversation_id, channel=channel,
+                              screening_id=screening_id, contact_conversation_id=contact_conversation_id,
+                              person_tz=person_tz, reminders_hours_before=reminders, earliest=earliest, now=now)
+
+    def upcoming(self, conversation_id: str, now: datetime) -> Optional[Booking]:
+        with session_scope(self.database_url) as session:
+            return store.upcoming_booking(session, conversation_id=conversation_id, now=now)
+
+    def cancel(self, conversation_id: str, now: datetime) -> Optional[Booking]:
+        """Cancel the person's upcoming booking (the slot is free at once); None when there is none."""
+        with session_scope(self.database_url) as session:
+            current = store.upcoming_booking(session, conversation_id=conversation_id, now=now)
+            return None if current is None else store.cancel(session, booking_id=current.id, by="participant", now=now)
+
+    def by_token(self, token: str) -> Optional[Booking]:
+        with session_scope(self.database_url) as session:
+            return store.booking_by_token(session, token)

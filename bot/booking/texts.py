@@ -1,0 +1,131 @@
+"""What the bot says about booking. Texts sent by SMS (the confirmation, reminders) name no health detail:
+a text can be read on a lock screen. Times are the program's, or the person's own zone when they named one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional, Sequence
+from zoneinfo import ZoneInfo
+
+from bot.booking.offers import SlotLike, slot_label
+from bot.booking.replies import MORE_PAYLOAD, NOT_NOW_PAYLOAD
+from bot.program import Program
+
+EXAMPLE = 'a day and time that suits you, like "next Tuesday afternoon"'
+SMS_WHERE = {"in_person": "in person", "telehealth": "by video call"}
+
+
+def offer_buttons(slots: Sequence[SlotLike], tz: ZoneInfo, *, zone: bool = False) -> list[dict]:
+    """The offered times as buttons (numbered options by SMS), then "Other times" and "Not now"."""
+    buttons = [{"title": slot_label(slot, tz, zone=zone), "payload": str(i)} for i, slot in enumerate(slots, 1)]
+    return buttons + [{"title": "Other times", "payload": MORE_PAYLOAD}, {"title": "Not now", "payload": NOT_NOW_PAYLOAD}]
+
+
+def first_offer(fits: bool) -> str:
+    lead = ("Would you like to book your free assessment with a clinician? These are the earliest times that fit "
+            "what you told me." if fits else
+            "Would you like to book your free assessment with a clinician? None of the open times match the schedule "
+            "you gave me, so these are the earliest.")
+    return f"{lead} Choose one, ask for other times, or tell me {EXAMPLE}."
+
+
+def more_offer(fits: bool, phrase: Optional[str] = None) -> str:
+    if phrase is not None and fits:
+        return f"These are the open times {phrase}:"
+    if phrase is not None:
+        return f"I don't have an open time {phrase}. These are the closest:"
+    return "Here are more times:" if fits else "These are the next open times:"
+
+
+def no_more_times(program: Program) -> str:
+    return (f"I don't have any other open times in the next weeks. You can choose one of the times above, or "
+            f"call our intake team at {program.phone} ({program.staff_hours}) to find one.")
+
+
+def no_times(program: Program) -> str:
+    return (f"I couldn't find an open assessment time right now. Our intake team will call you to find one, or you "
+            f"can call them at {program.phone} ({program.staff_hours}).")
+
+
+def passed(phrase: str) -> str:
+    return f"{phrase[:1].upper()}{phrase[1:]} has already passed. Which other day or time would suit you?"
+
+
+def taken() -> str:
+    return "Sorry, that time was just taken by someone else. Here are other times:"
+
+
+def unclear(offered: int) -> str:
+    return (f"Which time would you like? Reply with a number from 1 to {offered}, \"other times\", or {EXAMPLE}. "
+            "Or say \"not now\" to book later.")
+
+
+def not_now(program: Program) -> str:
+    return (f"No problem. When you're ready, just say \"book\" here, or call our intake team at {program.phone} "
+            f"({program.staff_hours}).")
+
+
+def _long_time(slot: SlotLike, tz: ZoneInfo, zone: bool) -> str:
+    local = slot.starts_at.astimezone(tz)
+    clock = local.strftime("%I:%M %p").lstrip("0")
+    return f"{local:%A, %B} {local.day} at {clock}" + (f" {local.tzname()}" if zone else "")
+
+
+def confirmation(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, calendar_url: str, *,
+                 zone: bool = False, moved: bool = False) -> str:
+    """The full confirmation, for the widget and other web clients."""
+    how = (f"In person at {location}." if slot.modality == "in_person" else program.assessments.telehealth)
+    lead = "Done, your assessment is moved" if moved else "You're booked for a free assessment with a clinician"
+    return (f"{lead}: {_long_time(slot, tz, zone)}.\n{how}\nPlease bring: {program.assessments.what_to_bring}\n"
+            f"Add it to your calendar: {calendar_url}\n"
+            f"To cancel or change it, tell me here any time, or call {program.phone}.")
+
+
+def sms_confirmation(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, *,
+                     zone: bool = False, moved: bool = False) -> str:
+    """Short, and nothing about health: the program's name, the time, where. Reply C / R."""
+    where = f"in person at {location}" if slot.modality == "in_person" and location else SMS_WHERE[slot.modality]
+    lead = "Moved" if moved else "Booked"
+    return (f"{lead}: {program.name} appointment {slot_label_short(slot, tz, zone)}, {where}. "
+            "Reply C to cancel, R to reschedule.")
+
+
+def slot_label_short(slot: SlotLike, tz: ZoneInfo, zone: bool = False) -> str:
+    local = slot.starts_at.astimezone(tz)
+    clock = local.strftime("%I:%M %p").lstrip("0")
+    return f"{local:%a %b} {local.day}, {clock}" + (f" {local.tzname()}" if zone else "")
+
+
+def reminder(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, now: datetime) -> str:
+    """The text reminder: when, where, and how to cancel. No health detail."""
+    local, today = slot.starts_at.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%I:%M %p").lstrip("0")
+    days = (local.date() - today).days
+    day = "today" if days == 0 else "tomorrow" if days == 1 else f"on {local:%a %b} {local.day}"
+    where = f"in person at {location}" if slot.modality == "in_person" and location else SMS_WHERE[slot.modality]
+    return (f"Reminder: your {program.name} appointment is {day} at {clock}, {where}. "
+            "Reply C to cancel, R to reschedule.")
+
+
+def cancelled(program: Program, slot: SlotLike, tz: ZoneInfo) -> str:
+    return (f"Your appointment on {slot_label_short(slot, tz)} is cancelled. If you'd like another time, say \"book\" "
+            f"any time, or call {program.phone}.")
+
+
+def rescheduling(slot: SlotLike, tz: ZoneInfo) -> str:
+    return (f"Let's find a new time. Your appointment on {slot_label_short(slot, tz)} stays booked until you choose "
+            "one.")
+
+
+def nothing_booked(program: Program) -> str:
+    return (f"I don't see an upcoming appointment here. To book one, say \"book\", or call our intake team at "
+            f"{program.phone}.")
+
+
+def already_booked(slot: SlotLike, tz: ZoneInfo) -> str:
+    return (f"You're already booked: {slot_label_short(slot, tz)}. Reply R to reschedule or C to cancel.")
+
+
+def not_bookable(program: Program) -> str:
+    return (f"Booking an assessment here comes after the screening. Say \"start\" to begin it, or call our intake "
+            f"team at {program.phone} ({program.staff_hours}).")
