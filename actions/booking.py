@@ -18,13 +18,15 @@ from bot.booking import texts
 from bot.booking.desk import Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.phrases import When
-from bot.booking.replies import Kind, Reply, after_booking, read_offer_reply
+from bot.booking.replies import Kind, Reply, after_booking, read_number_reply, read_offer_reply
 from bot.eligibility import BOOKABLE
 from bot.settings import settings
+from bot.sms.identity import NumberCipher
 from bot.store import crud
 from bot.store.db import session_scope
 
-OFFERING, BOOKED, OPEN = "offering", "booked", "open"  # the booking_stage slot
+# The booking_stage slot: times on offer, booked, asked for a number for reminders, or not booked yet.
+OFFERING, BOOKED, REMINDERS, OPEN = "offering", "booked", "reminders", "open"
 
 
 def desk() -> Desk:
@@ -42,14 +44,17 @@ def _person_tz(tracker: Tracker) -> Optional[ZoneInfo]:
 
 
 def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, now: datetime, *, lead: Optional[str] = None,
-                after: Optional[datetime] = None, when: Optional[When] = None) -> List[EventType]:
-    """Offer the next times that suit the person; the slots that remember what was offered."""
+                first: bool = False, after: Optional[datetime] = None, when: Optional[When] = None) -> List[EventType]:
+    """Offer the next times that suit the person (`first`: with the invitation to book); the slots that
+    remember what was offered."""
     person_tz = when.tz if when is not None and when.named_zone else _person_tz(tracker)
     offer = desk().offer(Preferences.from_answers(answers_of(tracker)), now, after=after, when=when)
     if not offer.slots:
         dispatcher.utter_message(text=texts.no_more_times(program()) if after else texts.no_times(program()))
         return [] if after else [SlotSet("booking_stage", OPEN)]
-    if lead is None:
+    if first:
+        lead = texts.first_offer(offer.fits)
+    elif lead is None:
         lead = texts.more_offer(offer.fits, when.phrase if when is not None else None)
     tz = person_tz or program().tz
     dispatcher.utter_message(text=lead, buttons=texts.offer_buttons(offer.slots, tz, zone=person_tz is not None))
@@ -62,15 +67,14 @@ def offer_after_screening(dispatcher: CollectingDispatcher, tracker: Tracker, ou
     """The first offer, right after a screening whose outcome allows an assessment."""
     if outcome not in BOOKABLE:
         return []
-    now = utcnow()
-    offer = desk().offer(Preferences.from_answers(answers_of(tracker)), now)
-    return offer_times(dispatcher, tracker, now, lead=texts.first_offer(offer.fits))
+    return offer_times(dispatcher, tracker, utcnow(), first=True)
 
 
-def _bookable(tracker: Tracker) -> bool:
+def _screening_outcome(tracker: Tracker) -> Optional[str]:
+    """The outcome of the conversation's finished screening; None when none has finished."""
     with session_scope(settings().database_url) as session:
         screening = crud.latest_screening(session, conversation_id=tracker.sender_id)
-        return screening is not None and screening.outcome in BOOKABLE and screening.completed_at is not None
+        return screening.outcome if screening is not None and screening.completed_at is not None else None
 
 
 class ActionBooking(Action):
@@ -81,11 +85,16 @@ class ActionBooking(Action):
         now = utcnow()
         text = tracker.latest_message.get("text") or ""
         offered = [int(i) for i in tracker.get_slot("booking_offer") or []]
-        if tracker.get_slot("booking_stage") == OFFERING and offered:
+        stage = tracker.get_slot("booking_stage")
+        if stage == OFFERING and offered:
             reply = read_offer_reply(text, len(offered), now, _person_tz(tracker) or program().tz)
+        elif stage == REMINDERS:
+            reply = read_number_reply(text)
         else:  # the policy sends only cancel, reschedule and book requests here
             reply = Reply(after_booking(text) or Kind.BOOK)
         kind = reply.kind
+        if stage == REMINDERS and kind in (Kind.NUMBER, Kind.NOT_NOW, Kind.UNCLEAR):
+            return self._reminders(dispatcher, tracker, reply, now)
         if kind is Kind.CHOOSE:
             return self._take(dispatcher, tracker, offered[reply.index], now)
         if kind is Kind.MORE:
@@ -116,13 +125,14 @@ class ActionBooking(Action):
         if current is not None:
             dispatcher.utter_message(text=texts.already_booked(current.slot, program().tz))
             return [SlotSet("booking_stage", BOOKED)]
-        if reschedule and not _bookable(tracker):
+        if reschedule:
             dispatcher.utter_message(text=texts.nothing_booked(program()))
             return []
-        if not _bookable(tracker):
-            dispatcher.utter_message(text=texts.not_bookable(program()))
+        outcome = _screening_outcome(tracker)
+        if outcome not in BOOKABLE:  # no screening yet, or one that points elsewhere: the intake team helps
+            dispatcher.utter_message(text=texts.not_bookable(program(), screened=outcome is not None))
             return []
-        return offer_times(dispatcher, tracker, now, lead=texts.first_offer(True))
+        return offer_times(dispatcher, tracker, now, first=True)
 
     def _take(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot_id: int, now: datetime) -> List[EventType]:
         channel = channel_of(tracker)
@@ -145,7 +155,27 @@ class ActionBooking(Action):
             url = f"{settings().console_url}/calendar/{booking.calendar_token}.ics"
             message = texts.confirmation(program(), slot, slot.location, tz, url, zone=person_tz is not None, moved=moving)
         dispatcher.utter_message(text=message)
-        return [SlotSet("booking_stage", BOOKED), SlotSet("booking_offer", None)]
+        if by_text or not settings().sms_configured or booking.contact_conversation_id is not None:
+            return [SlotSet("booking_stage", BOOKED), SlotSet("booking_offer", None)]
+        dispatcher.utter_message(text=texts.ask_reminder_number(program()),
+                                 buttons=[{"title": "No thanks", "payload": "no thanks"}])
+        return [SlotSet("booking_stage", REMINDERS), SlotSet("booking_offer", None)]
+
+    def _reminders(self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply,
+                   now: datetime) -> List[EventType]:
+        """The answer to "text reminders?" after booking in the widget: a number, or no."""
+        booking = desk().upcoming(tracker.sender_id, now)
+        if reply.kind is Kind.UNCLEAR and booking is not None:
+            dispatcher.utter_message(text=texts.unclear_number(), buttons=[{"title": "No thanks", "payload": "no thanks"}])
+            return []
+        if reply.kind is Kind.NUMBER and booking is not None:
+            current = settings()
+            desk().text_reminders_to(booking.id, reply.number, id_key=current.sms_id_key,
+                                     cipher=NumberCipher(current.sms_number_key))
+            dispatcher.utter_message(text=texts.reminders_on(reply.number))
+        else:
+            dispatcher.utter_message(text=texts.reminders_off())
+        return [SlotSet("booking_stage", BOOKED)]
 
     def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker, now: datetime) -> List[EventType]:
         cancelled = desk().cancel(tracker.sender_id, now)

@@ -210,6 +210,17 @@ def test_reminders_go_out_24_and_2_hours_before_once_each(desk: Desk, twilio: Fa
         assert [(r.status, r.body) for r in rows] == [("sent", b) for b in bodies]
 
 
+def test_a_number_given_in_the_widget_gets_the_reminders_with_how_to_opt_out_once(desk: Desk, twilio: FakeTwilio):
+    booking = book(desk, first_free(desk).id, "web-" + "9" * 32)
+    desk.text_reminders_to(booking.id, NUMBER, id_key="test-id-key", cipher=CIPHER)
+    worker = sender(desk, twilio)
+    worker.send_due(booking.slot.starts_at - timedelta(hours=24))
+    worker.send_due(booking.slot.starts_at - timedelta(hours=2))
+    first, second = twilio.to(NUMBER)
+    assert first.endswith("Reply C to cancel, R to reschedule. Reply STOP to opt out.")
+    assert second.endswith("Reply C to cancel, R to reschedule.")
+
+
 def test_no_reminder_after_a_cancel_or_a_stop_or_without_a_number(desk: Desk, twilio: FakeTwilio):
     cancelled = texted_booking(desk, "sms-" + "2" * 24)
     desk.cancel(cancelled.conversation_id, NOW)
@@ -257,3 +268,19 @@ def test_two_workers_at_once_send_each_reminder_once(desk: Desk, twilio: FakeTwi
     with session_scope(desk.database_url) as session:
         statuses = [r.status for r in session.execute(select(store.Reminder)).scalars()]
     assert "pending" not in statuses and "sending" not in statuses
+
+
+def test_the_worker_pass_makes_slots_and_sends_due_reminders(desk: Desk, twilio: FakeTwilio,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    from bot.booking.cli import booking_pass
+    from bot.settings import settings
+
+    booking = texted_booking(desk)
+    for name, value in {"DATABASE_URL": desk.database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
+                        "TWILIO_API_URL": twilio.url}.items():
+        monkeypatch.setenv(name, value)
+    tomorrow = NOW + timedelta(days=1)
+    lines = booking_pass(settings(), booking.slot.starts_at - timedelta(hours=23))
+    assert lines[-1].endswith(": sent") and len(twilio.to(NUMBER)) == 1
+    assert any(line.startswith("slots: ") for line in booking_pass(settings(), tomorrow + timedelta(days=7)))

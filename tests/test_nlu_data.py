@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 NLU_DIR = ROOT / "data" / "nlu"
 CRISIS_DEV = ROOT.parent / "shared" / "eval" / "crisis_dev.jsonl"
 
-FILES = ("basics.yml", "answers.yml", "faq.yml", "control.yml", "crisis.yml", "external.yml")
+FILES = ("basics.yml", "answers.yml", "faq.yml", "control.yml", "crisis.yml", "external.yml", "booking.yml")
 # Minimum examples per intent: the classifier needs variety most where answers and requests meet.
 MIN_EXAMPLES = {
     "greet": 20, "goodbye": 20, "thanks": 20, "inform": 150, "faq": 60, "why_ask": 20,
-    "go_back": 20, "start_over": 20, "stop": 20, "human": 20, "crisis": 80,
+    "go_back": 20, "start_over": 20, "stop": 20, "human": 20, "crisis": 80, "booking": 30,
     "EXTERNAL_handback": 2,  # staff handing back through the API: examples only for `rasa data validate`
 }
 
@@ -115,6 +115,8 @@ def test_regex_features_compile() -> None:
         ("go back", "go_back"),
         ("start over", "start_over"),
         ("call me instead", "human"),
+        ("can I book an appointment?", "booking"),  # not a request for a person
+        ("I need to cancel my appointment", "booking"),
     ],
 )
 def test_telling_examples_sit_under_the_intended_intent(text: str, intent: str) -> None:

@@ -28,6 +28,7 @@ from bot.sms.outbox import TwilioTransport
 from bot.program import load_program
 from bot.store import db
 from bot.store import sms as store
+from bot.store.booking import Booking
 from bot.store.models import Escalation
 from tests.support.conversation import LIKELY_FIT
 from tests.support.fake_twilio import (ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed,
@@ -149,8 +150,9 @@ def test_a_full_screening_by_text_message(servers: Servers, twilio: FakeTwilio) 
     assert asked[:7] == ["consent", "for_whom", "first_name", "age", "state", "concerns_text", "current_care"]
     assert phone.requested() is None
     received = twilio.to(phone.number)
-    ending = "\n".join(received[-3:]).lower()
-    assert "screening is complete" in ending and "call" in ending
+    done = next(i for i, text in enumerate(received) if "screening is complete" in text)
+    ending = "\n".join(received[done:]).lower()
+    assert "503-555-0100" in ending and "book your free assessment" in ending  # times offered, numbered
     for result_word in ("likely", "depression", "anxiety", "moderate", "range", "network"):  # no results by text
         assert result_word not in ending
     assert received.count(compliance.first_contact_notice(PROGRAM)) == 1
@@ -166,6 +168,34 @@ def test_a_full_screening_by_text_message(servers: Servers, twilio: FakeTwilio) 
     assert {r.status for r in rows} == {"sent"} and all(r.twilio_sid and r.attempts == 1 for r in rows)
     callbacks = {sent.status_callback for sent in twilio.sent if sent.to == phone.number}
     assert callbacks == {f"{PUBLIC}/status"}
+
+
+def test_booking_by_text_then_reschedule_and_cancel_by_letter(servers: Servers, twilio: FakeTwilio) -> None:
+    phone = Phone(servers, twilio, "+15035550129")
+    phone.text("hi")
+    for _ in range(80):
+        key = phone.requested()
+        if key is None:
+            break
+        phone.text(BY_TEXT[key])
+    offer = twilio.to(phone.number)[-1]
+    assert offer.startswith("1) ") and offer.endswith('Reply 1, 2, 3, "Other times" or "Not now".')
+    [confirmation] = phone.text("1")
+    assert confirmation.startswith(f"Booked: {PROGRAM.name} appointment ")
+    assert confirmation.endswith("Reply C to cancel, R to reschedule.")
+    for word in ("assessment", "clinician", "depress", "screen", "http"):
+        assert word not in confirmation.lower()
+    moving = "\n".join(phone.text("R"))
+    assert "stays booked until you choose" in moving and 'Reply 1, 2, 3, "Other times" or "Not now".' in moving
+    [moved] = phone.text("2")
+    assert moved.startswith(f"Moved: {PROGRAM.name} appointment ")
+    [cancelled] = phone.text("C")
+    assert "is cancelled" in cancelled
+    with db.session_scope(phone.database_url) as session:
+        rows = session.execute(sa.select(Booking).where(Booking.conversation_id == phone.conversation_id)
+                               .order_by(Booking.id)).scalars().all()
+    assert [(b.status, b.contact_conversation_id) for b in rows] == [("cancelled", phone.conversation_id)] * 2
+    assert all(len(text) <= MAX_SMS_CHARS and is_gsm7(text) for text in twilio.to(phone.number))
 
 
 def test_stop_silences_everything_a_crisis_still_reaches_staff_and_start_resumes(servers: Servers,

@@ -13,7 +13,9 @@ from bot.booking.offers import Offer, Preferences, choose
 from bot.booking.phrases import When
 from bot.booking.slots import bookable_between, horizon_days, slot_times
 from bot.program import Program
+from bot.sms.identity import NumberCipher, pseudonym
 from bot.store import booking as store
+from bot.store import sms as sms_store
 from bot.store.booking import Booking, Slot, SlotTaken
 from bot.store.db import session_scope
 
@@ -76,3 +78,13 @@ class Desk:
     def by_token(self, token: str) -> Optional[Booking]:
         with session_scope(self.database_url) as session:
             return store.booking_by_token(session, token)
+
+    def text_reminders_to(self, booking_id: int, number: str, *, id_key: str, cipher: NumberCipher) -> str:
+        """Send the booking's reminders to `number` (E.164), given in the widget. The number becomes the same
+        pseudonymous SMS contact the SMS channel would make, so a STOP from that phone stops them and a "C"
+        texted from it cancels this booking. Returns that contact's conversation id."""
+        conversation_id = pseudonym(number, id_key)
+        with session_scope(self.database_url) as session:
+            sms_store.ensure_contact(session, conversation_id=conversation_id, number_encrypted=cipher.encrypt(number))
+            store.get_booking(session, booking_id).contact_conversation_id = conversation_id
+        return conversation_id

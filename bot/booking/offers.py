@@ -105,9 +105,16 @@ def nearest(pool: Sequence[S], when: When, count: int) -> list[S]:
     return sorted(closest, key=lambda s: s.starts_at)
 
 
-def slot_label(slot: SlotLike, tz: ZoneInfo, *, zone: bool = False) -> str:
-    """'Tue Dec 2, 3:00 PM (telehealth)'; with `zone`, the zone's abbreviation after the time."""
+def short_time(slot: SlotLike, tz: ZoneInfo, *, zone: bool = False) -> str:
+    """'Tue Dec 2, 3:00 PM'; with `zone`, the zone's abbreviation after the time ('3:00 PM EST')."""
     local = slot.starts_at.astimezone(tz)
-    clock = local.strftime("%I:%M %p").lstrip("0")
-    zone_text = f" {local.tzname()}" if zone else ""
-    return f"{local:%a %b} {local.day}, {clock}{zone_text} ({MODALITY_WORDS.get(slot.modality, slot.modality)})"
+    return f"{local:%a %b} {local.day}, {clock(local)}" + (f" {local.tzname()}" if zone else "")
+
+
+def clock(local: datetime) -> str:
+    return local.strftime("%I:%M %p").lstrip("0")
+
+
+def slot_label(slot: SlotLike, tz: ZoneInfo, *, zone: bool = False) -> str:
+    """'Tue Dec 2, 3:00 PM (telehealth)': how an offered time reads on its button."""
+    return f"{short_time(slot, tz, zone=zone)} ({MODALITY_WORDS.get(slot.modality, slot.modality)})"

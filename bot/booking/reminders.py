@@ -79,6 +79,9 @@ class Reminders:
             booking = reminder.booking
             contact = sms_store.contact(session, conversation_id=booking.contact_conversation_id)
             body = texts.reminder(self.program, booking.slot, booking.slot.location, self.program.tz, now)
+            if contact.notice_sent_at is None:  # a number given in the widget: this is its first text from us
+                body += " Reply STOP to opt out."
+                contact.notice_sent_at = now
             # Written as "sending": the channel's outbox only sends queued rows, so it never sends this one too.
             outbound = sms_store.enqueue(session, conversation_id=contact.conversation_id, body=body, kind="bot")
             outbound.status = "sending"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.booking.phrases import When, read_when
 from bot.parsing import NUMBER_WORDS, normalise
+from bot.sms.identity import e164
 
 MORE_PAYLOAD = "other times"
 NOT_NOW_PAYLOAD = "not now"
@@ -24,7 +25,8 @@ class Kind(Enum):
     NOT_NOW = "not_now"  # no booking now
     CANCEL = "cancel"
     RESCHEDULE = "reschedule"
-    BOOK = "book"  # asks to book (after saying not now, or later)
+    BOOK = "book"  # asks to book (after saying not now, or later), or when their appointment is
+    NUMBER = "number"  # a mobile number for text reminders: `number` (E.164)
     UNCLEAR = "unclear"
 
 
@@ -33,6 +35,7 @@ class Reply:
     kind: Kind
     index: Optional[int] = None
     when: Optional[When] = None
+    number: Optional[str] = None
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
@@ -48,7 +51,8 @@ _CANCEL = re.compile(r"^c$|^cancel\b|\bcancel (it|my|the|this|that|appointment|a
 _RESCHEDULE = re.compile(r"^r$|\bre ?schedule\b|\b(change|move) (it|my|the|this|that)\b"
                          r"|\b(another|different) (time|day)\b|\bnew time\b")
 _BOOK = re.compile(r"\b(book|schedule|make|set up|get)\b.*\b(appointment|assessment|time|slot)\b"
-                   r"|^(book|book it|book now|let'?s book|i want to book)$")
+                   r"|^(book|book it|book now|let'?s book|i want to book)$"
+                   r"|\b(when|what time|what day) is my (appointment|assessment)\b")
 
 
 def _choice(norm: str, offered: int) -> Optional[int]:
@@ -85,6 +89,19 @@ def read_offer_reply(text: str, offered: int, now: datetime, tz: ZoneInfo) -> Re
     if when is not None:
         return Reply(Kind.WHEN, when=when)
     if norm == NOT_NOW_PAYLOAD or _NOT_NOW.search(norm):
+        return Reply(Kind.NOT_NOW)
+    later = after_booking(text)
+    return Reply(later) if later is not None else Reply(Kind.UNCLEAR)
+
+
+def read_number_reply(text: str) -> Reply:
+    """A reply to "which mobile number should reminders go to?": a number, no, or something else."""
+    if sum(ch.isdigit() for ch in text) >= 10:
+        number = e164(text)
+        if number is not None:
+            return Reply(Kind.NUMBER, number=number)
+    norm = normalise(text)
+    if _NOT_NOW.search(norm) or norm in ("no", "none", "no reminders", "no texts"):
         return Reply(Kind.NOT_NOW)
     later = after_booking(text)
     return Reply(later) if later is not None else Reply(Kind.UNCLEAR)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.booking.offers import SlotLike, slot_label
+from bot.booking.offers import SlotLike, clock, short_time, slot_label
 from bot.booking.replies import MORE_PAYLOAD, NOT_NOW_PAYLOAD
 from bot.program import Program
 
@@ -31,9 +31,9 @@ def first_offer(fits: bool) -> str:
 
 def more_offer(fits: bool, phrase: Optional[str] = None) -> str:
     if phrase is not None and fits:
-        return f"These are the open times {phrase}:"
+        return f"These are the open times for {phrase}:"
     if phrase is not None:
-        return f"I don't have an open time {phrase}. These are the closest:"
+        return f"I don't have an open time for {phrase}. These are the closest:"
     return "Here are more times:" if fits else "These are the next open times:"
 
 
@@ -67,8 +67,7 @@ def not_now(program: Program) -> str:
 
 def _long_time(slot: SlotLike, tz: ZoneInfo, zone: bool) -> str:
     local = slot.starts_at.astimezone(tz)
-    clock = local.strftime("%I:%M %p").lstrip("0")
-    return f"{local:%A, %B} {local.day} at {clock}" + (f" {local.tzname()}" if zone else "")
+    return f"{local:%A, %B} {local.day} at {clock(local)}" + (f" {local.tzname()}" if zone else "")
 
 
 def confirmation(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, calendar_url: str, *,
@@ -86,34 +85,27 @@ def sms_confirmation(program: Program, slot: SlotLike, location: Optional[str], 
     """Short, and nothing about health: the program's name, the time, where. Reply C / R."""
     where = f"in person at {location}" if slot.modality == "in_person" and location else SMS_WHERE[slot.modality]
     lead = "Moved" if moved else "Booked"
-    return (f"{lead}: {program.name} appointment {slot_label_short(slot, tz, zone)}, {where}. "
+    return (f"{lead}: {program.name} appointment {short_time(slot, tz, zone=zone)}, {where}. "
             "Reply C to cancel, R to reschedule.")
-
-
-def slot_label_short(slot: SlotLike, tz: ZoneInfo, zone: bool = False) -> str:
-    local = slot.starts_at.astimezone(tz)
-    clock = local.strftime("%I:%M %p").lstrip("0")
-    return f"{local:%a %b} {local.day}, {clock}" + (f" {local.tzname()}" if zone else "")
 
 
 def reminder(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, now: datetime) -> str:
     """The text reminder: when, where, and how to cancel. No health detail."""
     local, today = slot.starts_at.astimezone(tz), now.astimezone(tz).date()
-    clock = local.strftime("%I:%M %p").lstrip("0")
     days = (local.date() - today).days
     day = "today" if days == 0 else "tomorrow" if days == 1 else f"on {local:%a %b} {local.day}"
     where = f"in person at {location}" if slot.modality == "in_person" and location else SMS_WHERE[slot.modality]
-    return (f"Reminder: your {program.name} appointment is {day} at {clock}, {where}. "
+    return (f"Reminder: your {program.name} appointment is {day} at {clock(local)}, {where}. "
             "Reply C to cancel, R to reschedule.")
 
 
 def cancelled(program: Program, slot: SlotLike, tz: ZoneInfo) -> str:
-    return (f"Your appointment on {slot_label_short(slot, tz)} is cancelled. If you'd like another time, say \"book\" "
+    return (f"Your appointment on {short_time(slot, tz)} is cancelled. If you'd like another time, say \"book\" "
             f"any time, or call {program.phone}.")
 
 
 def rescheduling(slot: SlotLike, tz: ZoneInfo) -> str:
-    return (f"Let's find a new time. Your appointment on {slot_label_short(slot, tz)} stays booked until you choose "
+    return (f"Let's find a new time. Your appointment on {short_time(slot, tz)} stays booked until you choose "
             "one.")
 
 
@@ -123,9 +115,31 @@ def nothing_booked(program: Program) -> str:
 
 
 def already_booked(slot: SlotLike, tz: ZoneInfo) -> str:
-    return (f"You're already booked: {slot_label_short(slot, tz)}. Reply R to reschedule or C to cancel.")
+    return (f"You're already booked: {short_time(slot, tz)}. Reply R to reschedule or C to cancel.")
 
 
-def not_bookable(program: Program) -> str:
+def not_bookable(program: Program, *, screened: bool) -> str:
+    if screened:  # the outcome pointed to another kind of care: a person talks it through first
+        return (f"Our intake team will call you about the next steps, and can book an assessment with you if you'd "
+                f"like one. You can also call them at {program.phone} ({program.staff_hours}).")
     return (f"Booking an assessment here comes after the screening. Say \"start\" to begin it, or call our intake "
             f"team at {program.phone} ({program.staff_hours}).")
+
+
+def ask_reminder_number(program: Program) -> str:
+    hours = " and ".join(f"{h} hours" for h in program.assessments.reminders_hours_before)
+    return (f"Would you like text reminders {hours} before? Send your mobile number, or say no thanks. It's used "
+            "only for reminders about this appointment.")
+
+
+def reminders_on(number: str) -> str:
+    return (f"Thanks. Reminders will go to the number ending in {number[-2:]}. Reply STOP to any of them to stop "
+            "them, or C to cancel the appointment.")
+
+
+def reminders_off() -> str:
+    return "No problem, no text reminders."
+
+
+def unclear_number() -> str:
+    return "Please send a mobile number like 503-555-0123, or say no thanks."

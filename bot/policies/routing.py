@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from bot.booking.replies import after_booking
+from bot.booking.replies import Kind, after_booking
 from bot.dialogue import TurnKind, read_turn
 from bot.screening import QUESTIONS
 
 CRISIS_INTENT = "crisis"
 HUMAN_INTENT = "human"
 HAND_BACK_INTENT = "EXTERNAL_handback"  # staff handing the conversation back (bot/handoff.py)
+BOOKING_INTENT = "booking"
 
 CRISIS_ACTION = "action_crisis"
 HANDOFF_ACTION = "action_handoff"
@@ -29,6 +30,7 @@ OWN_ACTIONS = frozenset({CRISIS_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION, BOOKIN
 # While times are on offer, these intents still go to their own rules (a program question, thanks, bye,
 # start over); every other message is read as a reply to the offer.
 _NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_ask"})
+_AWAITING_REPLY = frozenset({"offering", "reminders"})  # times on offer; asked for a number for reminders
 
 _FOR_INTENT = {CRISIS_INTENT: CRISIS_ACTION, HUMAN_INTENT: HANDOFF_ACTION}
 
@@ -60,10 +62,17 @@ def safety_action(*, intent: Optional[str], text: str, confidence: float, extern
 
 def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],
                    actions_since_message: Sequence[str]) -> Optional[str]:
-    """`action_booking` for a reply to offered times (`stage` "offering"), and outside the screening for a
-    request to cancel, reschedule or book at any later time; None to leave the message to the rules."""
+    """`action_booking`, outside the screening, for a reply to offered times or to the question about text
+    reminders (`stage` "offering", "reminders"), a request to cancel or reschedule at any time, and a request
+    to book once a screening has offered times (`stage` set; before that, asking to book starts the
+    screening by the rules). None leaves the message to the rules."""
     if actions_since_message or in_form:
         return None
-    if stage == "offering" and intent not in _NOT_ABOUT_BOOKING:
+    if stage in _AWAITING_REPLY and intent not in _NOT_ABOUT_BOOKING:
         return BOOKING_ACTION
-    return BOOKING_ACTION if after_booking(text) is not None else None
+    kind = after_booking(text)
+    if kind in (Kind.CANCEL, Kind.RESCHEDULE):
+        return BOOKING_ACTION
+    if stage is not None and (kind is Kind.BOOK or intent == BOOKING_INTENT):
+        return BOOKING_ACTION
+    return None

@@ -1,0 +1,207 @@
+"""The booking action as a function (tracker built in the test, CollectingDispatcher, a migrated database),
+and which messages the policy sends to it. The fifty-at-once test runs the action itself, so what the
+forty-nine people who lost the race are told is checked, not only the database."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.booking import ActionBooking, desk
+from bot.booking.offers import Preferences
+from bot.policies.routing import booking_action
+from bot.store import crud
+from bot.store.db import session_scope
+from bot.store.models import utcnow
+
+ANSWERS = {"schedule_times": ["afternoon", "evening"], "modality": "telehealth"}
+
+
+def tracker(text: str, *, stage: Optional[str] = None, offered: Optional[list[int]] = None, channel: str = "rest",
+            sender: str = "web-" + "a" * 32, **slots: Any) -> Tracker:
+    return Tracker(sender_id=sender, slots={**ANSWERS, "booking_stage": stage, "booking_offer": offered, **slots},
+                   latest_message={"text": text, "intent": {"name": "inform", "confidence": 0.9}},
+                   events=[{"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel}],
+                   paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
+
+
+def run(t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionBooking().run(dispatcher, t, {}))
+    return events, dispatcher.messages
+
+
+def slot(events: list[dict], name: str) -> Any:
+    return [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name][-1]
+
+
+def completed_screening(sender: str, outcome: str = "likely_fit") -> None:
+    with session_scope(desk().database_url) as session:
+        screening = crud.current_screening(session, conversation_id=sender, channel="rest")
+        crud.update_screening(session, screening=screening, status="completed", outcome=outcome)
+
+
+@pytest.fixture
+def booking_db(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated SQLite or PostgreSQL database (tests/conftest.py) as the actions' DATABASE_URL."""
+    monkeypatch.setenv("DATABASE_URL", migrated_db_url)
+    return migrated_db_url
+
+
+@pytest.fixture
+def offered(booking_db: str) -> list[int]:
+    return [s.id for s in desk().offer(Preferences.from_answers(ANSWERS), utcnow()).slots]
+
+
+# --- which messages reach the action ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, intent, stage, in_form, expected", [
+    ("2", "inform", "offering", False, "action_booking"),
+    ("next tuesday", "nlu_fallback", "offering", False, "action_booking"),
+    ("what is an IOP?", "faq", "offering", False, None),  # a program question is answered by its rule
+    ("thanks", "thanks", "offering", False, None),
+    ("C", "booking", "booked", False, "action_booking"),
+    ("R", "inform", None, False, "action_booking"),  # cancel/reschedule: the action checks the database
+    ("can I book an appointment?", "booking", None, False, None),  # before a screening: the rules start one
+    ("can I book an appointment?", "booking", "open", False, "action_booking"),
+    ("when is my appointment?", "booking", "booked", False, "action_booking"),
+    ("cancel", "stop", "booked", True, None),  # inside the screening it is the form's business
+    ("2", "inform", "booked", False, None),
+    ("503 555 0177", "inform", "reminders", False, "action_booking"),
+])
+def test_the_policy_sends_booking_replies_to_the_booking_action(text, intent, stage, in_form, expected):
+    assert booking_action(intent=intent, text=text, in_form=in_form, stage=stage, actions_since_message=[]) == expected
+    assert booking_action(intent=intent, text=text, in_form=in_form, stage=stage,
+                          actions_since_message=["action_booking"]) is None
+
+
+# --- the action -----------------------------------------------------------------------------------------
+
+
+def test_choosing_a_time_books_it_and_confirms_with_the_calendar_link(offered):
+    completed_screening("web-" + "a" * 32)
+    events, messages = run(tracker("2", stage="offering", offered=offered))
+    assert slot(events, "booking_stage") == "booked"
+    text = messages[0]["text"]
+    assert text.startswith("You're booked for a free assessment with a clinician: ")
+    assert "/calendar/" in text and ".ics" in text and "web-" not in text
+    booking = desk().upcoming("web-" + "a" * 32, utcnow())
+    assert booking.slot_id == offered[1] and booking.screening_id is not None
+
+
+def test_over_sms_the_confirmation_is_short_and_says_how_to_cancel(offered):
+    sender = "sms-" + "1" * 24
+    events, messages = run(tracker("1", stage="offering", offered=offered, channel="sms", sender=sender))
+    text = messages[0]["text"]
+    assert text.startswith("Booked: ") and text.endswith("Reply C to cancel, R to reschedule.")
+    assert "http" not in text and "bring" not in text
+    assert desk().upcoming(sender, utcnow()).contact_conversation_id == sender  # reminders go to this number
+
+
+def test_fifty_people_pressing_the_same_time_get_one_booking_and_forty_nine_kind_refusals_with_other_times(offered):
+    start = threading.Barrier(50)
+    said: dict[int, list[dict]] = {}
+
+    def press(i: int) -> None:
+        t = tracker("1", stage="offering", offered=offered, sender=f"web-{i:032x}")
+        start.wait()
+        said[i] = run(t)[1]
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first = [m[0]["text"] for m in said.values()]
+    assert sum(text.startswith("You're booked") for text in first) == 1
+    refused = [m for m in said.values() if m[0]["text"].startswith("Sorry, that time was just taken")]
+    assert len(refused) == 49
+    for messages in refused:
+        payloads = [b["payload"] for b in messages[0]["buttons"]]
+        assert payloads[:3] == ["1", "2", "3"] and "other times" in payloads
+
+
+def test_a_day_in_words_is_offered_in_the_zone_the_person_names(offered):
+    events, messages = run(tracker("tuesday at 6pm eastern", stage="offering", offered=offered))
+    assert slot(events, "booking_tz") == "America/New_York"
+    titles = [b["title"] for b in messages[0]["buttons"][:-2]]
+    assert titles and all(" ES" in t or " ED" in t for t in titles), titles
+
+
+def test_a_time_that_has_passed_is_said_kindly(offered):
+    events, messages = run(tracker("yesterday", stage="offering", offered=offered))
+    assert messages[0]["text"].endswith("has already passed. Which other day or time would suit you?")
+    assert events == []
+
+
+def test_an_unclear_reply_repeats_the_choices(offered):
+    _, messages = run(tracker("purple", stage="offering", offered=offered))
+    assert "Reply with a number from 1 to 3" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]][:3] == ["1", "2", "3"]
+
+
+def test_cancel_and_reschedule_by_letter_and_nothing_to_cancel_for_anyone_else(offered):
+    sender = "sms-" + "2" * 24
+    run(tracker("1", stage="offering", offered=offered, channel="sms", sender=sender))
+    _, messages = run(tracker("R", stage="booked", channel="sms", sender=sender))
+    assert "stays booked until you choose" in messages[0]["text"]
+    _, messages = run(tracker("C", stage="offering", offered=offered, channel="sms", sender=sender))
+    assert "is cancelled" in messages[0]["text"]
+    assert desk().upcoming(sender, utcnow()) is None
+    _, messages = run(tracker("C", stage="booked", channel="sms", sender="sms-" + "3" * 24))
+    assert "I don't see an upcoming appointment" in messages[0]["text"]
+
+
+def test_asking_to_book_after_a_referral_elsewhere_goes_to_the_intake_team(booking_db):
+    sender = "web-" + "b" * 32
+    completed_screening(sender, outcome="refer_outpatient")
+    events, messages = run(tracker("can I book an appointment?", stage="open", sender=sender))
+    assert messages[0]["text"].startswith("Our intake team will call you about the next steps")
+    assert events == [] and desk().upcoming(sender, utcnow()) is None
+
+
+@pytest.fixture
+def twilio_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32,
+                        "TWILIO_FROM_NUMBER": "+15035550100"}.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_after_booking_in_the_widget_a_number_for_text_reminders_is_asked_and_tied_to_that_phone(
+        offered, twilio_configured):
+    from bot.settings import settings
+    from bot.sms.identity import pseudonym
+    from bot.store import sms as sms_store
+
+    sender = "web-" + "c" * 32
+    events, messages = run(tracker("1", stage="offering", offered=offered, sender=sender))
+    assert slot(events, "booking_stage") == "reminders"
+    assert messages[1]["text"].startswith("Would you like text reminders 24 hours and 2 hours before?")
+    _, messages = run(tracker("hmm", stage="reminders", sender=sender))
+    assert messages[0]["text"] == "Please send a mobile number like 503-555-0123, or say no thanks."
+    events, messages = run(tracker("(503) 555-0177", stage="reminders", sender=sender))
+    assert slot(events, "booking_stage") == "booked"
+    assert "ending in 77" in messages[0]["text"] and "555" not in messages[0]["text"]
+    phone = pseudonym("+15035550177", settings().sms_id_key)
+    booking = desk().upcoming(sender, utcnow())
+    assert booking.contact_conversation_id == phone
+    with session_scope(desk().database_url) as session:
+        contact = sms_store.contact(session, conversation_id=phone)
+        assert contact is not None and "555" not in contact.number_encrypted  # stored encrypted only
+    # The same phone texting "C" later reaches this booking: the same person, by their number.
+    _, messages = run(tracker("C", stage=None, channel="sms", sender=phone))
+    assert "is cancelled" in messages[0]["text"] and desk().upcoming(sender, utcnow()) is None
+
+
+def test_no_thanks_to_text_reminders(offered, twilio_configured):
+    sender = "web-" + "d" * 32
+    run(tracker("1", stage="offering", offered=offered, sender=sender))
+    events, messages = run(tracker("no thanks", stage="reminders", sender=sender))
+    assert messages[0]["text"] == "No problem, no text reminders." and slot(events, "booking_stage") == "booked"
+    assert desk().upcoming(sender, utcnow()).contact_conversation_id is None
