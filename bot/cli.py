@@ -264,6 +264,61 @@ def cmd_console(args: argparse.Namespace) -> int:
     return 0
 
 
+STAFF_PASSWORD_ENV = "IOP_STAFF_PASSWORD"
+
+
+def _new_password() -> str:
+    """From $IOP_STAFF_PASSWORD, else the first line of standard input when it is not a terminal (scripts),
+    else asked twice without echo."""
+    import getpass
+
+    given = os.environ.get(STAFF_PASSWORD_ENV)
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("The same password again: ") != password:
+        raise ValueError("the two passwords differ")
+    return password
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from bot.console import passwords
+    from bot.store import staff as store
+    from bot.store.db import session_scope
+
+    try:
+        hashed = passwords.hash_password(_new_password()) if args.action in ("add", "password") else ""
+        with session_scope(settings().database_url) as session:
+            if args.action == "list":
+                print(f"{'name':<24}  {'role':<10}  {'state':<8}  last sign-in (UTC)")
+                for account in store.list_staff(session):
+                    state = "active" if account.active else "disabled"
+                    print(f"{account.name:<24}  {account.role:<10}  {state:<8}  {_when(account.last_sign_in_at)}")
+                return 0
+            if args.action == "add":
+                account = store.add_staff(session, name=args.name, role=args.role, password_hash=hashed)
+                action, done = "add_staff", f"added {account.name} ({account.role})"
+            else:
+                account = store.staff_by_name(session, name=args.name)
+                if account is None:
+                    raise LookupError(f"no staff account named {args.name}")
+                if args.action == "password":
+                    store.set_password(session, staff_id=account.id, password_hash=hashed)
+                    action, done = "set_password", f"new password set for {account.name} (signed out everywhere)"
+                else:
+                    store.set_active(session, staff_id=account.id, active=False)
+                    action, done = "disable_staff", f"disabled {account.name} (signed out everywhere)"
+            store.audit(session, staff_name="command line", action=action, subject_kind="staff",
+                        subject_id=account.id)
+    except (ValueError, LookupError) as error:
+        print(f"staff: {error}", file=sys.stderr)
+        return 1
+    print(done)
+    return 0
+
+
 def _seconds(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -341,7 +396,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     wait.add_argument("--timeout", type=float, default=180)
     wait.set_defaults(func=cmd_wait_ready)
 
-    console = sub.add_parser("console", help="serve the console: widget assets and the demo page (CONSOLE_PORT)")
+    staff = sub.add_parser("staff", help="console accounts: add, list, set a password, disable")
+    staff_actions = staff.add_subparsers(dest="action", required=True)
+    staff_add = staff_actions.add_parser("add", help=f"add an account (password asked, or ${STAFF_PASSWORD_ENV}, "
+                                                     "or one line on standard input)")
+    staff_add.add_argument("name", help="the name they sign in with, shown to participants beside their replies")
+    staff_add.add_argument("--role", required=True, choices=["admin", "intake", "clinician"])
+    staff_actions.add_parser("list", help="accounts, their roles and last sign-in")
+    for action, text in (("password", "set a new password (also unlocks)"), ("disable", "disable an account")):
+        staff_actions.add_parser(action, help=text).add_argument("name")
+    staff.set_defaults(func=cmd_staff)
+
+    console = sub.add_parser("console",
+                             help="serve the console: staff pages, widget assets and the demo page (CONSOLE_PORT)")
     console.set_defaults(func=cmd_console)
 
     args = parser.parse_args(argv)

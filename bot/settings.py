@@ -12,6 +12,9 @@ The SMS channel (bot/channels/sms.py) is on when SMS_PUBLIC_URL is set: the addr
 request signatures are checked against. It replies through the same Twilio account and number. Its two
 keys (SMS_ID_KEY for the pseudonymous conversation ids, SMS_NUMBER_KEY to encrypt numbers) have
 development defaults that production refuses.
+
+The staff console's sign-in limits and session lengths (CONSOLE_*) have safe defaults; its cookies are
+Secure over HTTPS (CONSOLE_PROXIES_COUNT: trust that many proxies' X-Forwarded-Proto) and always in production.
 """
 from __future__ import annotations
 
@@ -66,6 +69,12 @@ class Settings:
     console_interface: str = "127.0.0.1"  # the console (widget assets, demo page) listens here, like Rasa
     console_port: int = 8000
     widget_bot_url: str = ""  # the Rasa server as visitors' browsers reach it; rasa_url when unset
+    # Staff console sign-in: failed attempts slow down from the 3rd, the account locks at the Nth for a while.
+    console_lockout_after: int = 10
+    console_lockout_minutes: int = 15
+    console_session_hours: int = 12  # a shift: then sign in again, however active
+    console_idle_minutes: int = 30  # signed out after this long without a click (auto-refreshes don't count)
+    console_proxies: int = 0  # reverse proxies in front of the console whose X-Forwarded-Proto/-For to trust
     console_public_url: str = ""  # the console as participants' browsers reach it (calendar links)
 
     @property
@@ -82,6 +91,7 @@ class Settings:
             raise ConfigError(f"IOP_ENV must be development, test or production, not {self.env!r}")
         self._check_sms()
         self._check_sms_channel()
+        self._check_console()
         if not self.production:
             return
         if self.rasa_auth_token == DEV_RASA_TOKEN or len(self.rasa_auth_token) < 24:
@@ -132,6 +142,16 @@ class Settings:
         if self.sms_number_key == DEV_SMS_NUMBER_KEY:
             raise ConfigError("SMS_NUMBER_KEY must be set to a new Fernet key in production")
 
+    def _check_console(self) -> None:
+        for name, value in (("CONSOLE_LOCKOUT_AFTER", self.console_lockout_after),
+                            ("CONSOLE_LOCKOUT_MINUTES", self.console_lockout_minutes),
+                            ("CONSOLE_SESSION_HOURS", self.console_session_hours),
+                            ("CONSOLE_IDLE_MINUTES", self.console_idle_minutes)):
+            if value < 1:
+                raise ConfigError(f"{name} should be at least 1")
+        if self.console_proxies < 0:
+            raise ConfigError("CONSOLE_PROXIES_COUNT should be 0 or more")
+
     def _check_sms(self) -> None:
         # Messages name the variable and the position, never the number: they end up in logs.
         twilio = {"TWILIO_ACCOUNT_SID": self.twilio_account_sid, "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
@@ -177,6 +197,16 @@ def _minutes(name: str, default: int) -> int:
         raise ConfigError(f"{name} should be a whole number of minutes, not {value!r}") from None
 
 
+def _whole(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} should be a whole number, not {value!r}") from None
+
+
 def _port(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -210,5 +240,10 @@ def settings() -> Settings:
         console_interface=(env("RASA_INTERFACE") or "127.0.0.1").strip(),
         console_port=_port("CONSOLE_PORT", 8000),
         widget_bot_url=(env("WIDGET_BOT_URL") or "").strip().rstrip("/"),
+        console_lockout_after=_whole("CONSOLE_LOCKOUT_AFTER", 10),
+        console_lockout_minutes=_minutes("CONSOLE_LOCKOUT_MINUTES", 15),
+        console_session_hours=_whole("CONSOLE_SESSION_HOURS", 12),
+        console_idle_minutes=_minutes("CONSOLE_IDLE_MINUTES", 30),
+        console_proxies=_whole("CONSOLE_PROXIES_COUNT", 0),
         console_public_url=(env("CONSOLE_PUBLIC_URL") or "").strip().rstrip("/"),
     )

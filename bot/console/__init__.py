@@ -1,1 +1,2 @@
-"""The console process: the website widget's assets and demo page now; the staff pages build on it."""
+"""The console process: the intake staff's pages (bot/console/app.py lists them), and the website widget's
+assets and demo page."""

@@ -1,21 +1,30 @@
 """The console's web app (Sanic), built by `create_app`: nothing is created at import time.
 
-It serves the widget (`/widget.js`, its CSS, and the socket.io client from the npm package, so no visitor's
+It serves the intake staff's pages (sign-in, the queue at `/`, screenings, transcripts, escalations, live
+handoffs, appointments, the funnel, the audit log and staff accounts: bot/console/auth.py guards them), and,
+to anyone, the widget (`/widget.js`, its CSS, and the socket.io client from the npm package, so no visitor's
 browser fetches anything from a third party) and `/demo`, a landing page for the program with the widget
-embedded by its one script tag.
+embedded by its one script tag. Every response carries the security headers (bot/console/web.py).
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
+from sanic.exceptions import MethodNotSupported, NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.booking.desk import Desk
+from bot.console import accounts, appointments, audit, auth, escalations, funnel, handoffs, queue, screenings
+from bot.console.auth import public
 from bot.console.calendar import calendar_routes
+from bot.console.transcript import Transcripts
+from bot.console.web import Console, security_headers
 from bot.faq import faq_answer
+from bot.handoff import RasaApi
 from bot.program import Program, load_program
 from bot.settings import ROOT, Settings
 
@@ -38,29 +47,48 @@ def demo_facts(program: Program) -> dict:
     }
 
 
-def create_app(current: Settings, *, name: str = "iop_console") -> Sanic:
+def create_app(current: Settings, *, name: str = "iop_console", rasa: Optional[RasaApi] = None) -> Sanic:
+    """The console for `current`; `rasa` replaces the Rasa server's API (tests)."""
     program = load_program(current.program_file)
     bot_url = current.widget_bot_url or current.rasa_url
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     app = Sanic(name)
+    app.config.PROXIES_COUNT = current.console_proxies  # X-Forwarded-Proto says whether cookies must be Secure
+    app.ctx.console = Console(current, program, rasa or RasaApi(current.rasa_url, current.rasa_auth_token),
+                              Transcripts(current.tracker_store_url))
     app.blueprint(calendar_routes(Desk(program, current.database_url)))  # /calendar/<token>.ics (bookings)
 
     app.static("/widget.js", HERE / "static" / "widget.js", content_type="text/javascript; charset=utf-8")
     app.static("/widget.css", HERE / "static" / "widget.css", content_type="text/css; charset=utf-8")
+    app.static("/static/console.css", HERE / "static" / "console.css", content_type="text/css; charset=utf-8")
+    app.static("/static/console.js", HERE / "static" / "console.js",
+               content_type="text/javascript; charset=utf-8")
 
     @app.get("/vendor/socket.io.min.js")
+    @public
     async def socket_io_client(_: Request) -> HTTPResponse:
         if not SOCKET_IO_CLIENT.exists():  # `make run` installs it; a bare checkout may not have yet
             return response.text("socket.io client missing: run `npm ci` in the project", status=503)
         return await response.file(SOCKET_IO_CLIENT, mime_type="text/javascript; charset=utf-8")
 
     @app.get("/demo")
+    @public
     async def demo(_: Request) -> HTTPResponse:
         page = templates.get_template("demo.html").render(bot_url=bot_url, **demo_facts(program))
         return response.html(page)
 
-    @app.get("/")
-    async def home(_: Request) -> HTTPResponse:
-        return response.redirect("/demo")
+    for pages in (auth, queue, screenings, escalations, handoffs, appointments, funnel, audit, accounts):
+        pages.register(app)
+
+    @app.exception(NotFound, MethodNotSupported)
+    async def not_found(request: Request, error: Exception) -> HTTPResponse:
+        status = getattr(error, "status_code", 404)
+        return app.ctx.console.render(request, "message.html", title="Not found" if status == 404 else "Error",
+                                      status=status, message="There is nothing here." if status == 404 else
+                                      "This address does not take that kind of request.")
+
+    @app.middleware("response")
+    async def headers(request: Request, reply: HTTPResponse) -> None:
+        security_headers(request, reply)
 
     return app

@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from bot.booking.calendar import invitation
 from bot.booking.desk import Desk
+from bot.console.auth import public
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -21,6 +22,7 @@ def calendar_routes(desk: Desk) -> Blueprint:
     routes = Blueprint("calendar")
 
     @routes.get("/calendar/<token:str>")
+    @public
     async def download(_: Request, token: str) -> HTTPResponse:
         token = token.removesuffix(".ics")
         booking = desk.by_token(token) if _TOKEN.fullmatch(token) else None

@@ -1,0 +1,271 @@
+"""Signing staff in and out, sessions, CSRF, roles, and the guard every staff route wears.
+
+- Sessions live in the database (bot.store.staff); the cookie holds a random token whose SHA-256 is the key,
+  HttpOnly and SameSite=Lax, Secure over HTTPS and always in production. A session ends at sign-out, after
+  `console_idle_minutes` without a click (automatic refreshes do not count), after `console_session_hours`
+  in any case, and when the account is disabled or its password changed.
+- CSRF: each session has its own token, which every form posts back (`csrf`); the sign-in form, before any
+  session, posts back the value of a short-lived cookie set with it.
+- Failed sign-ins are counted per account: from the SLOW_AFTER-th the answer comes later each time, and the
+  `console_lockout_after`-th locks the account for `console_lockout_minutes` (an admin can unlock it).
+- `allow(permission)` marks and guards a route: signed out, a page redirects to sign-in and a form post gets
+  401; a role without the permission gets 403. `public` marks the routes anyone may fetch. A test walks
+  every route of the app and checks that each wears one of the two.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from typing import Any, Awaitable, Callable, Optional
+from urllib.parse import quote
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.console import passwords
+from bot.console.web import Console, blocking, form, refreshing
+from bot.store import staff as store
+from bot.store.db import session_scope
+from bot.store.models import utcnow
+
+SESSION_COOKIE = "iop_console_session"
+SIGN_IN_COOKIE = "iop_console_sign_in"  # the sign-in form's CSRF token, before there is a session
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SLOW_AFTER = 3  # failed attempts in a row before each answer is delayed
+MAX_DELAY = 8.0  # seconds
+TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most this often
+
+ALL = frozenset({"admin", "intake", "clinician"})
+# Clinicians read and act on screenings, escalations and conversations and record who came to an
+# assessment; intake staff also run the schedule and the reports; only admins see the audit log and
+# manage accounts.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read": ALL,
+    "act": ALL,
+    "schedule": frozenset({"admin", "intake"}),
+    "report": frozenset({"admin", "intake"}),
+    "admin": frozenset({"admin"}),
+}
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in member of staff, for one request."""
+
+    id: int
+    name: str
+    role: str
+    csrf: str
+
+    def can(self, permission: str) -> bool:
+        return can(self.role, permission)
+
+
+def can(role: str, permission: str) -> bool:
+    return role in PERMISSIONS[permission]
+
+
+def public(handler: Handler) -> Handler:
+    """Mark a route anyone may fetch (the widget, the demo page, sign-in)."""
+    handler.public = True  # type: ignore[attr-defined]
+    return handler
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def secure(request: Request, console: Console) -> bool:
+    return request.scheme == "https" or console.settings.production
+
+
+def _set_cookie(reply: HTTPResponse, name: str, value: str, *, secure_: bool, path: str = "/",
+                samesite: str = "Lax", max_age: Optional[int] = None) -> None:
+    reply.cookies[name] = value
+    cookie = reply.cookies[name]
+    cookie["httponly"] = True
+    cookie["samesite"] = samesite
+    cookie["path"] = path
+    if secure_:
+        cookie["secure"] = True
+    if max_age is not None:
+        cookie["max-age"] = max_age
+
+
+def _forget_cookie(reply: HTTPResponse, name: str, *, path: str = "/") -> None:
+    _set_cookie(reply, name, "", secure_=False, path=path, max_age=0)
+
+
+def same(given: str, expected: str) -> bool:
+    return bool(given) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _current(console: Console, token: str, touch: bool) -> Optional[Staff]:
+    now = utcnow()
+    idle = timedelta(minutes=console.settings.console_idle_minutes)
+    with session_scope(console.db_url) as session:
+        row = store.find_session(session, token_hash=token_hash(token), now=now, idle=idle)
+        if row is None:
+            return None
+        if touch and now - row.last_seen_at >= TOUCH_EVERY:
+            row.last_seen_at = now
+        return Staff(row.staff.id, row.staff.name, row.staff.role, row.csrf_token)
+
+
+def current_staff(request: Request, console: Console) -> Optional[Staff]:
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    if not token or len(token) > 100:
+        return None
+    return _current(console, token, touch=not refreshing(request))
+
+
+def _page(console: Console, request: Request, status: int, message: str) -> HTTPResponse:
+    titles = {401: "Signed out", 403: "Not allowed"}
+    return console.render(request, "message.html", title=titles.get(status, "Error"), status=status,
+                          message=message)
+
+
+def allow(permission: str) -> Callable[[Handler], Handler]:
+    """Guard a staff route: signed in, the role has `permission`, and a form post carries the CSRF token."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def mark(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            console: Console = request.app.ctx.console
+            staff = await blocking(lambda: current_staff(request, console))
+            request.ctx.staff = staff
+            if staff is None:
+                if request.method in SAFE_METHODS:
+                    return response.redirect(f"/sign-in?next={quote(request.path, safe='/')}")
+                return _page(console, request, 401, "You are signed out. Sign in again, then repeat what you did.")
+            if not staff.can(permission):
+                return _page(console, request, 403, "Your role does not allow this page.")
+            if request.method not in SAFE_METHODS and not same(form(request, "csrf", 100), staff.csrf):
+                return _page(console, request, 403, "This form has expired. Go back, reload the page and try again.")
+            reply = await handler(request, *args, **kwargs)
+            reply.headers["Cache-Control"] = "no-store"
+            return reply
+
+        guarded.permission = permission  # type: ignore[attr-defined]
+        return guarded
+
+    return mark
+
+
+# --- signing in and out -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    staff: Optional[Staff] = None
+    token: str = ""
+    failures: int = 0  # failed attempts in a row, this one included
+    locked: bool = False
+
+
+def delay_after(failures: int) -> float:
+    """Seconds to wait before answering a failed attempt: none for the first few, then doubling."""
+    if failures < SLOW_AFTER:
+        return 0.0
+    return min(2.0 ** (failures - SLOW_AFTER), MAX_DELAY)
+
+
+def attempt_sign_in(console: Console, name: str, password: str) -> Attempt:
+    """Check a name and password (blocking: argon2 and the database)."""
+    config = console.settings
+    now = utcnow()
+    with session_scope(console.db_url) as session:
+        account = store.staff_by_name(session, name=name)
+        if account is None or not account.active:
+            passwords.verify_nobody(password)
+            store.audit(session, staff_name="(unknown or disabled name)", action="sign_in_failed")
+            return Attempt(failures=0)
+        staff_id, staff_name, password_hash = account.id, account.name, account.password_hash
+        number = store.claim_sign_in(session, staff_id=staff_id, now=now, lock_after=config.console_lockout_after,
+                                     lock_for=timedelta(minutes=config.console_lockout_minutes))
+        if number is None:
+            store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in_failed", detail="locked")
+            return Attempt(locked=True)
+    # The count is committed before the slow check, so parallel guesses cannot pass the limit, and nothing
+    # else waits on the database meanwhile.
+    if not passwords.verify(password_hash, password):
+        with session_scope(console.db_url) as session:
+            store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in_failed",
+                        detail=f"attempt {number}")
+        return Attempt(failures=number, locked=number >= config.console_lockout_after)
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    with session_scope(console.db_url) as session:
+        account = store.sign_in_succeeded(session, staff_id=staff_id, now=now)
+        if passwords.needs_rehash(account.password_hash):
+            account.password_hash = passwords.HASHER.hash(password)
+        store.open_session(session, staff_id=staff_id, token_hash=token_hash(token), csrf_token=csrf, now=now,
+                           expires_at=now + timedelta(hours=config.console_session_hours))
+        store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in")
+        return Attempt(Staff(staff_id, staff_name, account.role, csrf), token)
+
+
+def _next(value: str) -> str:
+    """Where to go after signing in: a path of this site only."""
+    return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
+
+
+def sign_in_page(console: Console, request: Request, *, error: str = "", status: int = 200) -> HTTPResponse:
+    token = secrets.token_urlsafe(32)
+    page = console.render(request, "sign_in.html", title="Sign in", status=status, error=error, csrf=token,
+                          next=_next(request.args.get("next") or form(request, "next", 500) or "/"))
+    _set_cookie(page, SIGN_IN_COOKIE, token, secure_=secure(request, console), path="/sign-in", samesite="Strict",
+                max_age=3600)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+def register(app: Sanic) -> None:
+    @app.get("/sign-in")
+    @public
+    async def sign_in_form(request: Request) -> HTTPResponse:
+        return sign_in_page(request.app.ctx.console, request)
+
+    @app.post("/sign-in")
+    @public
+    async def sign_in(request: Request) -> HTTPResponse:
+        console: Console = request.app.ctx.console
+        if not same(form(request, "csrf", 100), request.cookies.get(SIGN_IN_COOKIE) or ""):
+            return sign_in_page(console, request, status=403,
+                                error="The sign-in form had expired. Please try again.")
+        name, password = form(request, "name", 100), form(request, "password", passwords.MAX_LENGTH + 1)
+        attempt = await blocking(lambda: attempt_sign_in(console, name, password))
+        if attempt.staff is None:
+            await console.sleep(delay_after(attempt.failures))
+            error = ("Too many failed attempts: this account is locked for a while. Try again later, or ask an "
+                     "administrator to unlock it." if attempt.locked else "That name and password do not match.")
+            return sign_in_page(console, request, error=error, status=429 if attempt.locked else 401)
+        reply = response.redirect(_next(form(request, "next", 500)), status=303)
+        _set_cookie(reply, SESSION_COOKIE, attempt.token, secure_=secure(request, console))
+        _forget_cookie(reply, SIGN_IN_COOKIE, path="/sign-in")
+        return reply
+
+    @app.post("/sign-out")
+    @allow("read")
+    async def sign_out(request: Request) -> HTTPResponse:
+        console: Console = request.app.ctx.console
+        staff: Staff = request.ctx.staff
+        token = request.cookies.get(SESSION_COOKIE) or ""
+
+        def end() -> None:
+            with session_scope(console.db_url) as session:
+                store.end_session(session, token_hash=token_hash(token))
+                store.audit(session, staff_name=staff.name, staff_id=staff.id, action="sign_out")
+
+        await blocking(end)
+        reply = response.redirect("/sign-in", status=303)
+        _forget_cookie(reply, SESSION_COOKIE)
+        return reply

@@ -1,0 +1,114 @@
+"""The live handoff page: the conversation as it happens (the page refreshes its messages), taking it over
+from the bot, replying through the person's own channel, and handing it back.
+
+Each action goes through bot/handoff.py, as the staff endpoint and `iop-intake handoff` do, signed with the
+signed-in member of staff's name: the name the person sees beside the reply and the transcript keeps.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from sanic import Sanic, response
+from sanic.exceptions import NotFound
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import handoff
+from bot.console.auth import Staff, allow
+from bot.console.web import Console, blocking, form, refreshing
+from bot.store import crud
+from bot.store import staff as store
+from bot.store.db import session_scope
+from bot.store.models import Escalation, Handoff, Screening
+
+MAX_REPLY = 1600  # an SMS reply longer than this is split into more than ten texts
+
+
+def _known(session: Session, conversation_id: str) -> bool:
+    """Whether the application database knows the conversation (a screening or a handoff)."""
+    return any(session.execute(select(table.id).where(table.conversation_id == conversation_id).limit(1)).first()
+               for table in (Screening, Handoff))
+
+
+def handoff_page(console: Console, staff: Staff, conversation_id: str, *, audited: bool) -> dict:
+    lines = console.transcripts.lines(conversation_id)
+    with session_scope(console.db_url) as session:
+        if not lines and not _known(session, conversation_id):
+            raise NotFound("no such conversation")
+        current = crud.open_handoff_for(session, conversation_id=conversation_id)
+        screening = session.execute(select(Screening.id).where(Screening.conversation_id == conversation_id)
+                                    .order_by(Screening.id.desc()).limit(1)).scalar_one_or_none()
+        escalations = list(session.execute(select(Escalation).where(
+            Escalation.conversation_id == conversation_id, Escalation.resolved_at.is_(None))
+            .order_by(Escalation.id)).scalars())
+        if audited:
+            store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_transcript",
+                        subject_kind="conversation", subject_id=conversation_id)
+    return {"conversation_id": conversation_id, "lines": lines[-200:], "handoff": current,
+            "screening_id": screening, "escalations": escalations}
+
+
+def register(app: Sanic) -> None:
+    async def act(request: Request, conversation_id: str, action: str,
+                  work: Callable[[Console, Staff], object]) -> HTTPResponse:
+        console: Console = request.app.ctx.console
+        staff: Staff = request.ctx.staff
+
+        def run() -> str:
+            try:
+                work(console, staff)
+            except handoff.HandoffError as error:  # says which step failed, never the conversation's content
+                return str(error)
+            with session_scope(console.db_url) as session:
+                store.audit(session, staff_name=staff.name, staff_id=staff.id, action=action,
+                            subject_kind="conversation", subject_id=conversation_id)
+            return ""
+
+        error = await blocking(run)
+        if error:
+            page = await blocking(lambda: handoff_page(console, staff, conversation_id, audited=False))
+            return console.render(request, "handoff.html", title="Live conversation", status=409, error=error,
+                                  draft=form(request, "text", MAX_REPLY), **page)
+        return response.redirect(f"/conversations/{conversation_id}/handoff#reply", status=303)
+
+    @app.get("/conversations/<conversation_id>/handoff")
+    @allow("read")
+    async def live(request: Request, conversation_id: str) -> HTTPResponse:
+        console: Console = request.app.ctx.console
+        page = await blocking(lambda: handoff_page(console, request.ctx.staff, conversation_id,
+                                                   audited=not refreshing(request)))
+        return console.render(request, "handoff.html", title="Live conversation", error="", draft="", **page)
+
+    @app.post("/conversations/<conversation_id>/take")
+    @allow("act")
+    async def take(request: Request, conversation_id: str) -> HTTPResponse:
+        return await act(request, conversation_id, "take_over", lambda console, staff: _take(
+            console, staff, conversation_id))
+
+    @app.post("/conversations/<conversation_id>/reply")
+    @allow("act")
+    async def reply(request: Request, conversation_id: str) -> HTTPResponse:
+        text = form(request, "text", MAX_REPLY + 1)  # one more: a longer message is refused, not cut
+        return await act(request, conversation_id, "reply", lambda console, staff: _reply(
+            console, staff, conversation_id, text))
+
+    @app.post("/conversations/<conversation_id>/hand-back")
+    @allow("act")
+    async def hand_back(request: Request, conversation_id: str) -> HTTPResponse:
+        return await act(request, conversation_id, "hand_back", lambda console, staff: handoff.hand_back(
+            conversation_id, staff.name, rasa=console.rasa, database_url=console.db_url))
+
+
+def _take(console: Console, staff: Staff, conversation_id: str) -> None:
+    with session_scope(console.db_url) as session:  # Rasa would start an empty conversation under any id
+        if not _known(session, conversation_id) and not console.transcripts.lines(conversation_id):
+            raise NotFound("no such conversation")
+    handoff.take_over(conversation_id, staff.name, rasa=console.rasa, database_url=console.db_url)
+
+
+def _reply(console: Console, staff: Staff, conversation_id: str, text: str) -> None:
+    if len(text) > MAX_REPLY:
+        raise handoff.HandoffError(f"the message is longer than {MAX_REPLY} characters")
+    handoff.reply(conversation_id, text, staff.name, rasa=console.rasa, database_url=console.db_url)
