@@ -107,6 +107,9 @@ class Settings:
             raise ConfigError("TWILIO_API_URL must be an https:// address in production")
         if self.sms_channel_configured:
             self._check_sms_channel_secrets()
+        if not self.console_public_url.startswith("https://"):
+            raise ConfigError("CONSOLE_PUBLIC_URL must be the console's public https:// address in production "
+                              "(booking confirmations link to calendar files there)")
 
     @property
     def sms_configured(self) -> bool:

@@ -321,7 +321,8 @@ def configured(**changes: Any) -> Settings:
                   program_file=ROOT / "program.yml", rasa_auth_token="r" * 32, staff_api_token="s" * 32,
                   twilio_account_sid=SID,
                   twilio_auth_token=TOKEN, twilio_from_number=FROM, twilio_api_url="https://api.twilio.com",
-                  on_call_numbers=(ON_CALL,), backup_number=BACKUP)
+                  on_call_numbers=(ON_CALL,), backup_number=BACKUP,
+                  console_public_url="https://intake.example.org")
     return Settings(**{**values, **changes})
 
 
@@ -337,6 +338,8 @@ def test_production_with_sms_configured_starts() -> None:
     (dict(twilio_api_url="http://127.0.0.1:4010"), "TWILIO_API_URL must be an https:// address in production"),
     (dict(staff_api_token=Settings.__dataclass_fields__["staff_api_token"].default), "STAFF_API_TOKEN must be set"),
     (dict(staff_api_token="r" * 32), "STAFF_API_TOKEN must be set to its own"),  # the Rasa token reused
+    (dict(console_public_url=""), "CONSOLE_PUBLIC_URL must be the console's public https:// address"),
+    (dict(console_public_url="http://intake.example.org"), "CONSOLE_PUBLIC_URL must be"),
 ])
 def test_production_refuses_to_start_when_nobody_could_be_paged(changes: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

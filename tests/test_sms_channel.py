@@ -623,7 +623,8 @@ def production(**changes: Any) -> Settings:
                   twilio_account_sid=ACCOUNT_SID,
                   twilio_auth_token=AUTH_TOKEN, twilio_from_number=FROM_NUMBER,
                   twilio_api_url="https://api.twilio.com", on_call_numbers=("+15035550101",),
-                  backup_number="+15035550199", sms_public_url=PUBLIC, sms_id_key=ID_KEY, sms_number_key=NUMBER_KEY)
+                  backup_number="+15035550199", sms_public_url=PUBLIC, sms_id_key=ID_KEY, sms_number_key=NUMBER_KEY,
+                  console_public_url="https://intake.example.org")
     return Settings(**{**values, **changes})
 
 
