@@ -202,7 +202,7 @@ def test_resolving_needs_a_name_and_an_outcome(migrated_db_url: str, by: str, ou
             crud.acknowledge_escalation(session, escalation_id=999, by="Dana Reyes")
 
 
-def test_the_open_queue_puts_the_most_severe_then_the_oldest_first(migrated_db_url: str) -> None:
+def test_the_open_queue_puts_the_untaken_first_then_the_most_severe_then_the_oldest(migrated_db_url: str) -> None:
     moderate = _open(migrated_db_url, for_cssrs(Risk.MODERATE), "yes", now=T0)
     old_high = _open(migrated_db_url, now=T0 + MINUTE)
     done = _open(migrated_db_url, now=T0 + 2 * MINUTE)
@@ -213,7 +213,8 @@ def test_the_open_queue_puts_the_most_severe_then_the_oldest_first(migrated_db_u
         crud.resolve_escalation(session, escalation_id=done, by="Dana Reyes", outcome="called back")
         crud.acknowledge_escalation(session, escalation_id=old_high, by="Dana Reyes")
     with db.session_scope(migrated_db_url) as session:
-        assert [e.id for e in crud.list_escalations(session, open_only=True)] == [old_high, new_high, moderate, low]
+        # The high one somebody acknowledged waits below those nobody has taken yet.
+        assert [e.id for e in crud.list_escalations(session, open_only=True)] == [new_high, moderate, low, old_high]
         assert [e.id for e in crud.list_escalations(session)] == [moderate, old_high, done, low, new_high]
         assert [e.id for e in crud.unacknowledged_escalations(session)] == [moderate, low, new_high]
 
@@ -324,3 +325,21 @@ def test_cli_watch_refuses_an_interval_of_zero(capsys: pytest.CaptureFixture) ->
     with pytest.raises(SystemExit):
         cli.main(["escalations", "watch", "--interval", "0"])
     assert "should be more than 0" in capsys.readouterr().err
+
+
+def test_two_people_acknowledging_or_resolving_at_once_keep_the_first_record(migrated_db_url: str) -> None:
+    escalation_id = _open(migrated_db_url)
+    with db.session_scope(migrated_db_url) as first, db.session_scope(migrated_db_url) as second:
+        crud.get_escalation(first, escalation_id=escalation_id)  # both read it unacknowledged
+        crud.get_escalation(second, escalation_id=escalation_id)
+        crud.acknowledge_escalation(first, escalation_id=escalation_id, by="Dana Reyes", now=T0)
+        first.commit()
+        taken = crud.acknowledge_escalation(second, escalation_id=escalation_id, by="Sam Lee", now=T0 + MINUTE)
+        assert (taken.acknowledged_by, taken.acknowledged_at) == ("Dana Reyes", T0)
+    with db.session_scope(migrated_db_url) as session:
+        crud.resolve_escalation(session, escalation_id=escalation_id, by="Dana Reyes", outcome="called, safe")
+    with db.session_scope(migrated_db_url) as session, pytest.raises(crud.EscalationClosed):
+        crud.resolve_escalation(session, escalation_id=escalation_id, by="Sam Lee", outcome="double submit")
+    with db.session_scope(migrated_db_url) as session:
+        kept = crud.get_escalation(session, escalation_id=escalation_id)
+        assert (kept.outcome, kept.resolved_by) == ("called, safe", "Dana Reyes")

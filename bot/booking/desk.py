@@ -35,15 +35,16 @@ class Desk:
         self._slots_made_for = first
         return made
 
-    def _fresh(self, session: Session, now: datetime) -> None:
-        if self._slots_made_for != now.astimezone(self.program.tz).date():  # once a day per process
+    def ensure_fresh(self, session: Session, now: datetime) -> None:
+        """Make the horizon's slots at most once a day per process (the worker does it every pass)."""
+        if self._slots_made_for != now.astimezone(self.program.tz).date():
             self.refresh_slots(session, now)
 
     def offer(self, prefs: Preferences, now: datetime, *, after: Optional[datetime] = None,
               when: Optional[When] = None) -> Offer:
         earliest, latest = bookable_between(self.program.assessments, self.program.tz, now)
         with session_scope(self.database_url) as session:
-            self._fresh(session, now)
+            self.ensure_fresh(session, now)
             free = store.free_slots(session, start=earliest, end=latest)
         return choose(free, prefs, self.program.tz, after=after, when=when)
 

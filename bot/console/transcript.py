@@ -116,7 +116,7 @@ class Transcripts:
             return None  # no conversation yet: do not create the file Rasa will make
         with self._lock:
             if self._engine is None:
-                self._engine = sa.create_engine(self.url, future=True)
+                self._engine = sa.create_engine(self.url, future=True, hide_parameters=True)
             return self._engine
 
     def lines(self, conversation_id: str) -> list[Line]:

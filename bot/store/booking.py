@@ -161,18 +161,14 @@ def add_slot(session: Session, *, assessor: str, starts_at: datetime, minutes: i
     return slot
 
 
-def get_slot(session: Session, slot_id: int) -> Slot:
-    slot = session.get(Slot, slot_id)
-    if slot is None:
-        raise NotFound(f"no slot {slot_id}")
-    return slot
-
-
 def set_slot_status(session: Session, *, slot_id: int, status: str, by: str) -> Slot:
     """Block, unblock (open) or remove a slot. A booked slot cannot be blocked or removed."""
     if status not in SLOT_STATUSES:
         raise ValueError(f"status should be one of {', '.join(SLOT_STATUSES)}")
-    slot = get_slot(session, slot_id)
+    # Locked (PostgreSQL), as `book` locks it: a booking and a block of the same slot happen one after the other.
+    slot = session.execute(select(Slot).where(Slot.id == slot_id).with_for_update()).scalar_one_or_none()
+    if slot is None:
+        raise NotFound(f"no slot {slot_id}")
     if status != "open" and active_booking_of_slot(session, slot_id) is not None:
         raise SlotInUse(f"slot {slot_id} is booked: cancel the booking first")
     slot.status, slot.changed_at, slot.changed_by = status, utcnow(), by
@@ -207,7 +203,7 @@ def book(session: Session, *, slot_id: int, conversation_id: str, channel: str, 
          earliest: datetime, now: Optional[datetime] = None) -> Booking:
     """Take the slot for the person, with reminder jobs; `SlotTaken` when it is gone, blocked, or starts
     before `earliest` (the minimum notice)."""
-    slot = session.get(Slot, slot_id)
+    slot = session.execute(select(Slot).where(Slot.id == slot_id).with_for_update()).scalar_one_or_none()
     if slot is None or slot.status != "open" or slot.starts_at < earliest:
         raise SlotTaken(slot_id)
     at = now or utcnow()

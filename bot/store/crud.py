@@ -206,15 +206,16 @@ def get_escalation(session: Session, *, escalation_id: int) -> Escalation:
 
 
 _SEVERITY_RANK = case({Severity.HIGH.value: 0, Severity.MODERATE.value: 1}, value=Escalation.severity, else_=2)
+_TAKEN = case((Escalation.acknowledged_at.is_(None), 0), else_=1)
 
 
 def list_escalations(session: Session, *, open_only: bool = False) -> list[Escalation]:
     """All escalations in the order they were raised; `open_only`: the unresolved ones as a work queue,
-    most severe first, then oldest first."""
+    the ones nobody has taken first, then most severe, then oldest."""
     query = select(Escalation)
     if open_only:
         query = query.where(Escalation.resolved_at.is_(None)).order_by(
-            _SEVERITY_RANK, Escalation.created_at, Escalation.id)
+            _TAKEN, _SEVERITY_RANK, Escalation.created_at, Escalation.id)
     else:
         query = query.order_by(Escalation.id)
     return list(session.execute(query).scalars())
@@ -235,29 +236,37 @@ def unacknowledged_escalations(session: Session) -> list[Escalation]:
 def acknowledge_escalation(session: Session, *, escalation_id: int, by: str,
                            now: Optional[datetime] = None) -> Escalation:
     """Someone has taken the escalation: paging stops. The first acknowledgement is the one kept."""
-    escalation = get_escalation(session, escalation_id=escalation_id)
     name = _short(by, "the name of who acknowledged", 100)
-    if escalation.acknowledged_at is None:
-        escalation.acknowledged_at = now or utcnow()
-        escalation.acknowledged_by = name
-        session.flush()
+    get_escalation(session, escalation_id=escalation_id)
+    # One conditional UPDATE: of two people acknowledging at once, the first keeps the record.
+    session.execute(update(Escalation).where(Escalation.id == escalation_id, Escalation.acknowledged_at.is_(None))
+                    .values(acknowledged_at=now or utcnow(), acknowledged_by=name))
+    return _reloaded(session, escalation_id)
+
+
+def _reloaded(session: Session, escalation_id: int) -> Escalation:
+    escalation = get_escalation(session, escalation_id=escalation_id)
+    session.refresh(escalation)
     return escalation
 
 
 def resolve_escalation(session: Session, *, escalation_id: int, by: str, outcome: str,
                        note: Optional[str] = None, now: Optional[datetime] = None) -> Escalation:
     """Close the escalation with its outcome. Resolving also acknowledges it when nobody had."""
-    escalation = get_escalation(session, escalation_id=escalation_id)
-    if escalation.resolved_at is not None:
-        raise EscalationClosed(f"escalation {escalation_id} was already resolved by {escalation.resolved_by}")
+    get_escalation(session, escalation_id=escalation_id)
     name = _short(by, "the name of who resolved", 100)
     at = now or utcnow()
-    escalation.outcome = _short(outcome, "the outcome", 255)
-    escalation.note = _clean(note) if note and note.strip() else None
-    escalation.resolved_at, escalation.resolved_by = at, name
+    # Conditional, so a second resolve (a double submit, two people) never overwrites the first's outcome.
+    resolved = session.execute(
+        update(Escalation).where(Escalation.id == escalation_id, Escalation.resolved_at.is_(None))
+        .values(outcome=_short(outcome, "the outcome", 255), note=_clean(note) if note and note.strip() else None,
+                resolved_at=at, resolved_by=name))
+    escalation = _reloaded(session, escalation_id)
+    if resolved.rowcount != 1:
+        raise EscalationClosed(f"escalation {escalation_id} was already resolved by {escalation.resolved_by}")
     if escalation.acknowledged_at is None:
         escalation.acknowledged_at, escalation.acknowledged_by = at, name
-    session.flush()
+        session.flush()
     return escalation
 
 

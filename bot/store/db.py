@@ -41,6 +41,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a failed statement's error (logged with its traceback) never shows the values,
+    which may be a note or an answer."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -49,10 +51,11 @@ def make_engine(url: str) -> Engine:
         # A pool for files (SQLAlchemy 1.4 opens and closes a connection per session for SQLite files,
         # running the pragmas every time); an in-memory database lives in its one connection.
         pool = {"poolclass": QueuePool} if parsed.database not in (None, "", ":memory:") else {}
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, hide_parameters=True,
+                               **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 def session_factory(url: str) -> sessionmaker:
