@@ -70,7 +70,10 @@ def step_back(tracker: Tracker, reason: str) -> List[EventType]:
     pending = tracker.get_slot("requested_slot")
     # The form's slot mapping already put this message's text into the pending question's slot.
     unanswered = [SlotSet(pending, None)] if tracker.active_loop_name == FORM and pending in QUESTIONS else []
-    return [ActiveLoop(None), *unanswered, SlotSet("requested_slot", None), ConversationPaused()]
+    # Times on offer are withdrawn: after the hand-back a "1" must not book what was offered before the crisis.
+    offers = ([SlotSet("booking_stage", "open"), SlotSet("booking_offer", None)]
+              if tracker.get_slot("booking_stage") in ("offering", "reminders") else [])
+    return [ActiveLoop(None), *unanswered, *offers, SlotSet("requested_slot", None), ConversationPaused()]
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -307,6 +307,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
                 if args.action == "password":
                     store.set_password(session, staff_id=account.id, password_hash=hashed)
                     action, done = "set_password", f"new password set for {account.name} (signed out everywhere)"
+                elif args.action == "enable":
+                    store.set_active(session, staff_id=account.id, active=True)
+                    action, done = "enable_staff", f"enabled {account.name}"
                 else:
                     store.set_active(session, staff_id=account.id, active=False)
                     action, done = "disable_staff", f"disabled {account.name} (signed out everywhere)"
@@ -396,14 +399,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     wait.add_argument("--timeout", type=float, default=180)
     wait.set_defaults(func=cmd_wait_ready)
 
-    staff = sub.add_parser("staff", help="console accounts: add, list, set a password, disable")
+    staff = sub.add_parser("staff", help="console accounts: add, list, set a password, disable, enable")
     staff_actions = staff.add_subparsers(dest="action", required=True)
     staff_add = staff_actions.add_parser("add", help=f"add an account (password asked, or ${STAFF_PASSWORD_ENV}, "
                                                      "or one line on standard input)")
     staff_add.add_argument("name", help="the name they sign in with, shown to participants beside their replies")
     staff_add.add_argument("--role", required=True, choices=["admin", "intake", "clinician"])
     staff_actions.add_parser("list", help="accounts, their roles and last sign-in")
-    for action, text in (("password", "set a new password (also unlocks)"), ("disable", "disable an account")):
+    for action, text in (("password", "set a new password (also unlocks)"), ("disable", "disable an account"),
+                         ("enable", "enable a disabled account again")):
         staff_actions.add_parser(action, help=text).add_argument("name")
     staff.set_defaults(func=cmd_staff)
 

@@ -299,6 +299,7 @@ class Assessments:
 class Program:
     name: str
     short_name: str
+    sms_name: str  # in appointment texts, which others may see: says nothing of the kind of care
     phone: str
     website: str
     timezone: str
@@ -380,6 +381,7 @@ def parse_program(data: Any) -> Program:
     return Program(
         name=_text(top, "name", ""),
         short_name=_text(top, "short_name", ""),
+        sms_name=_text(top, "sms_name", ""),
         phone=_phone(top, "phone", ""),
         website=_website(top),
         timezone=_timezone(top),
@@ -645,6 +647,13 @@ def _positive(data: Mapping[str, Any], key: str, parent: str, most: int) -> int:
     return value
 
 
+def _hours_ahead(data: Mapping[str, Any], key: str, parent: str) -> int:
+    value = _int(data, key, parent)
+    if value < 0:
+        raise _fail(_where(parent, key), f"{value} should be 0 or more")
+    return value
+
+
 def _assessor(value: Any, where: str) -> Assessor:
     data = _mapping(value, where)
     modality = _text(data, "modality", where)
@@ -681,7 +690,7 @@ def _assessments(data: Mapping[str, Any]) -> Assessments:
                             f"has a window shorter than one {slot_minutes}-minute slot")
     return Assessments(
         slot_minutes=slot_minutes,
-        min_notice_hours=_int(section, "min_notice_hours", where),
+        min_notice_hours=_hours_ahead(section, "min_notice_hours", where),
         book_ahead_days=_positive(section, "book_ahead_days", where, 120),
         reminders_hours_before=tuple(sorted(set(reminders), reverse=True)),
         closed_dates=frozenset(closed),

@@ -144,9 +144,15 @@ def test_when_nothing_fits_the_earliest_are_offered_and_the_offer_says_so():
     assert "None of the open times match" in texts.first_offer(offer.fits)
 
 
-def test_other_times_continue_after_the_last_one_offered():
+def test_other_times_continue_after_the_last_one_offered_without_skipping_one_at_the_same_time():
     first = choose(FREE, Preferences(), LA)
-    assert ids(choose(FREE, Preferences(), LA, after=first.slots[-1].starts_at)) == [4, 6, 7]
+    shown = frozenset((s.starts_at, s.modality) for s in first.slots)
+    assert ids(choose(FREE, Preferences(), LA, after=first.slots[-1].starts_at, shown=shown)) == [4, 6, 7]
+    # Two modalities at the last time shown: the one not shown yet comes next, not skipped.
+    same_time = [*FREE[:3], FakeSlot(9, FREE[2].starts_at, "in_person"), *FREE[3:]]
+    page = choose(same_time, Preferences(), LA)
+    shown = frozenset((s.starts_at, s.modality) for s in page.slots)
+    assert ids(choose(same_time, Preferences(), LA, after=page.slots[-1].starts_at, shown=shown))[0] == 9
 
 
 def test_a_named_day_and_time_come_first_and_the_nearest_when_nothing_is_free_then():
@@ -215,14 +221,13 @@ HEALTH_WORDS = ("assessment", "depress", "anxi", "mental", "therap", "clinician"
 
 def test_the_text_confirmation_and_reminders_say_when_where_and_how_to_cancel_and_nothing_about_health(program):
     slot = FakeSlot(9, at(MON + timedelta(1), 15), "telehealth")
-    # The program's name may say what it is: texts use only what program.yml gives, here checked for the
-    # example program whose full name does; the rest of the text must add nothing.
-    sms = texts.sms_confirmation(program, slot, None, LA).replace(program.name, "PROGRAM")
-    assert sms == "Booked: PROGRAM appointment Tue Dec 1, 3:00 PM, by video call. Reply C to cancel, R to reschedule."
+    # They name the program by its `sms_name`, which says nothing of the kind of care.
+    sms = texts.sms_confirmation(program, slot, None, LA)
+    assert sms == "Booked: Riverbend appointment Tue Dec 1, 3:00 PM, by video call. Reply C to cancel, R to reschedule."
     day_before = texts.reminder(program, slot, None, LA, slot.starts_at - timedelta(hours=24))
     two_hours = texts.reminder(program, slot, None, LA, slot.starts_at - timedelta(hours=2))
     assert "tomorrow at 3:00 PM" in day_before and "today at 3:00 PM" in two_hours
-    for text in (sms, day_before.replace(program.name, ""), two_hours.replace(program.name, "")):
+    for text in (sms, day_before, two_hours):
         assert not any(word.lower() in text.lower() for word in HEALTH_WORDS), text
         assert "Reply C to cancel, R to reschedule." in text
     in_person = texts.sms_confirmation(program, FakeSlot(1, at(MON, 9), "in_person"), "1200 SE Example Ave", LA)
@@ -250,3 +255,51 @@ def test_the_calendar_invitation_is_in_the_program_time_zone_with_its_definition
     assert str(event["location"]) == "Riverbend Center"
     assert "Please bring" in str(event["description"])
     assert "depress" not in body.decode().lower()
+
+
+@pytest.mark.parametrize("text", [
+    "first thing monday", "december 3rd", "the 3rd", "tuesday the 1st", "2pm", "the 3rd at 3pm",
+])
+def test_a_day_or_time_with_an_ordinal_or_number_is_a_day_not_an_offered_option(text):
+    assert read_offer_reply(text, 3, NOW, LA).kind is Kind.WHEN
+
+
+@pytest.mark.parametrize("text, index", [
+    ("2 please", 1), ("I'll take 2", 1), ("option 1 please", 0), ("ok 3", 2), ("2 works", 1), ("second please", 1),
+])
+def test_polite_choices_are_read(text, index):
+    reply = read_offer_reply(text, 3, NOW, LA)
+    assert (reply.kind, reply.index) == (Kind.CHOOSE, index)
+
+
+@pytest.mark.parametrize("text", [
+    "I cant come every day, is there a part time option?", "I want to cancel my insurance",
+    "Can I change my insurance later?", "can I move the group to evenings?", "Is there a different time for groups?",
+    "I can't make it on mornings, is there an evening group?", "first week of december",
+])
+def test_questions_about_the_program_never_cancel_or_move_a_booking(text):
+    assert after_booking(text) in (None, Kind.BOOK)
+    assert read_offer_reply(text, 3, NOW, LA).kind not in (Kind.CHOOSE, Kind.CANCEL, Kind.RESCHEDULE)
+
+
+def test_cant_make_any_of_those_asks_for_other_times_and_status_questions_are_read():
+    assert read_offer_reply("I can't make any of those", 3, NOW, LA).kind is Kind.MORE
+    assert after_booking("when is my appointment?") is Kind.STATUS
+    assert after_booking("where is my assessment") is Kind.STATUS
+
+
+def test_the_opt_out_reply_says_an_appointment_is_still_booked(program):
+    from bot.sms import compliance
+    from bot.sms.encoding import MAX_SMS_CHARS, is_gsm7
+
+    text = compliance.opted_out_text(program, booked=True)
+    assert "Your appointment is still booked: to cancel it, reply START, then C." in text
+    assert len(text) <= MAX_SMS_CHARS and is_gsm7(text)
+    assert "still booked" not in compliance.opted_out_text(program)
+
+
+def test_a_negative_minimum_notice_is_refused():
+    data = raw_program()
+    data["assessments"]["min_notice_hours"] = -1
+    with pytest.raises(ProgramError, match="assessments.min_notice_hours: -1 should be 0 or more"):
+        parse_program(data)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from datetime import timedelta
 from typing import Any, Optional
+from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk import Tracker
@@ -24,6 +26,7 @@ ANSWERS = {"schedule_times": ["afternoon", "evening"], "modality": "telehealth"}
 
 def tracker(text: str, *, stage: Optional[str] = None, offered: Optional[list[int]] = None, channel: str = "rest",
             sender: str = "web-" + "a" * 32, **slots: Any) -> Tracker:
+    slots = {"booking_offered_at": time.time() - 60, **slots}  # offered a minute ago unless the test says
     return Tracker(sender_id=sender, slots={**ANSWERS, "booking_stage": stage, "booking_offer": offered, **slots},
                    latest_message={"text": text, "intent": {"name": "inform", "confidence": 0.9}},
                    events=[{"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel}],
@@ -74,6 +77,9 @@ def offered(booking_db: str) -> list[int]:
     ("cancel", "stop", "booked", True, None),  # inside the screening it is the form's business
     ("2", "inform", "booked", False, None),
     ("503 555 0177", "inform", "reminders", False, "action_booking"),
+    ("when is my appointment?", "booking", None, False, "action_booking"),  # the action looks it up
+    ("can I change my appointment?", "faq", "booked", False, None),  # a program question is answered as one
+    ("I can't make it on mornings, is there an evening group?", "inform", "booked", False, None),
 ])
 def test_the_policy_sends_booking_replies_to_the_booking_action(text, intent, stage, in_form, expected):
     assert booking_action(intent=intent, text=text, in_form=in_form, stage=stage, actions_since_message=[]) == expected
@@ -205,3 +211,54 @@ def test_no_thanks_to_text_reminders(offered, twilio_configured):
     events, messages = run(tracker("no thanks", stage="reminders", sender=sender))
     assert messages[0]["text"] == "No problem, no text reminders." and slot(events, "booking_stage") == "booked"
     assert desk().upcoming(sender, utcnow()).contact_conversation_id is None
+
+
+def test_an_old_offer_is_made_again_with_the_times_open_now(offered):
+    stale = time.time() - 7 * 60 * 60
+    events, messages = run(tracker("1", stage="offering", offered=offered, booking_offered_at=stale))
+    assert messages[0]["text"] == "Open times change, so here are the ones open now:"
+    assert slot(events, "booking_stage") == "offering" and desk().upcoming("web-" + "a" * 32, utcnow()) is None
+
+
+def test_a_time_blocked_since_it_was_offered_is_no_longer_available(offered):
+    from bot.store import booking as store
+
+    with session_scope(desk().database_url) as session:
+        store.set_slot_status(session, slot_id=offered[0], status="blocked", by="Ada Staff")
+    events, messages = run(tracker("1", stage="offering", offered=offered))
+    assert messages[0]["text"] == "Sorry, that time is no longer available. Here are the times open now:"
+    assert offered[0] not in slot(events, "booking_offer")
+
+
+def test_a_day_beyond_the_booking_horizon_is_said_as_such(offered):
+    far = utcnow().astimezone(ZoneInfo("America/Los_Angeles")) + timedelta(days=60)
+    _, messages = run(tracker(f"{far:%B} {far.day}", stage="offering", offered=offered))
+    assert messages[0]["text"].startswith("I can only book up to 21 days ahead")
+
+
+def test_not_now_while_choosing_a_new_time_keeps_the_booking(offered):
+    sender = "web-" + "e" * 32
+    run(tracker("1", stage="offering", offered=offered, sender=sender))
+    events, messages = run(tracker("not now", stage="offering", offered=offered, sender=sender))
+    assert messages[0]["text"].startswith("No problem: your appointment on ")
+    assert slot(events, "booking_stage") == "booked" and desk().upcoming(sender, utcnow()) is not None
+
+
+def test_times_are_said_in_the_zone_the_person_named_everywhere_after(offered):
+    sender = "web-" + "f" * 32
+    events, messages = run(tracker("tuesday at 6pm eastern", stage="offering", offered=offered, sender=sender))
+    new_offer = slot(events, "booking_offer")
+    events, messages = run(tracker("1", stage="offering", offered=new_offer, sender=sender,
+                                   booking_tz="America/New_York"))
+    assert " ES" in messages[0]["text"] or " ED" in messages[0]["text"]
+    _, messages = run(tracker("when is my appointment?", stage="booked", sender=sender))  # slot gone: from the booking
+    assert messages[0]["text"].startswith("You're booked for ") and (" EST." in messages[0]["text"]
+                                                                     or " EDT." in messages[0]["text"])
+
+
+def test_stepping_back_for_a_person_withdraws_the_times_on_offer(booking_db):
+    from actions.common import step_back
+
+    events = step_back(tracker("I want to die", stage="offering", offered=[1, 2, 3]), "crisis")
+    assert {"event": "slot", "timestamp": None, "name": "booking_offer", "value": None} in events
+    assert slot(events, "booking_stage") == "open"

@@ -284,3 +284,42 @@ def test_the_worker_pass_makes_slots_and_sends_due_reminders(desk: Desk, twilio:
     lines = booking_pass(settings(), booking.slot.starts_at - timedelta(hours=23))
     assert lines[-1].endswith(": sent") and len(twilio.to(NUMBER)) == 1
     assert any(line.startswith("slots: ") for line in booking_pass(settings(), tomorrow + timedelta(days=7)))
+
+
+def test_slots_program_yml_no_longer_makes_are_removed_unless_booked(desk: Desk):
+    import dataclasses
+
+    with session_scope(desk.database_url) as session:
+        desk.refresh_slots(session, NOW)
+    booked = book(desk, first_free(desk, "in_person").id)
+    day = booked.slot.starts_at.astimezone(LA).date()
+    # The program closes that day after its slots were made: the others that day go, the booked one stays.
+    closed = dataclasses.replace(desk.program.assessments, closed_dates=desk.program.assessments.closed_dates | {day})
+    changed = Desk(dataclasses.replace(desk.program, assessments=closed), desk.database_url)
+    with session_scope(desk.database_url) as session:
+        changed.refresh_slots(session, NOW)
+        that_day = [s for s in session.execute(select(Slot)).scalars() if s.starts_at.astimezone(LA).date() == day]
+    assert {(s.id == booked.slot_id, s.status) for s in that_day} == {(True, "open"), (False, "removed")}
+    assert not any(s.starts_at.astimezone(LA).date() == day for s in changed.offer(Preferences(), NOW).slots)
+
+
+def test_a_failed_transaction_leaves_no_booking_behind(desk: Desk):
+    slot = first_free(desk)
+    earliest = NOW
+    with pytest.raises(RuntimeError), session_scope(desk.database_url) as session:
+        store.book(session, slot_id=slot.id, conversation_id="web-" + "7" * 32, channel="rest", screening_id=None,
+                   contact_conversation_id=None, person_tz=None, reminders_hours_before=(24,), earliest=earliest,
+                   now=NOW)
+        raise RuntimeError("the rest of the unit of work failed")
+    assert slot.id in free_ids(desk)  # nothing was committed half-way (no savepoint released on SQLite)
+
+
+def test_reminders_use_the_zone_the_person_named(desk: Desk, twilio: FakeTwilio):
+    with session_scope(desk.database_url) as session:
+        sms_store.ensure_contact(session, conversation_id="sms-" + "8" * 24, number_encrypted=CIPHER.encrypt(NUMBER))
+    booking = desk.book(slot_id=first_free(desk).id, conversation_id="sms-" + "8" * 24, channel="sms",
+                        screening_id=None, contact_conversation_id="sms-" + "8" * 24, person_tz="America/New_York",
+                        now=NOW)
+    sender(desk, twilio).send_due(booking.slot.starts_at - timedelta(hours=24))
+    local = booking.slot.starts_at.astimezone(ZoneInfo("America/New_York"))
+    assert f"{local:%I:%M %p}".lstrip("0") + f" {local.tzname()}" in twilio.to(NUMBER)[0]

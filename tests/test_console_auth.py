@@ -478,8 +478,8 @@ def test_console_settings_have_safe_defaults_and_refuse_nonsense(monkeypatch: py
             dataclasses.replace(defaults, **{field: -1}).check()
 
 
-def test_the_staff_command_adds_lists_resets_and_disables_accounts(database: str, capsys: pytest.CaptureFixture,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_staff_command_adds_lists_resets_disables_and_enables_accounts(
+        database: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cli.STAFF_PASSWORD_ENV, PASSWORD)
     assert cli.main(["staff", "add", "Dana Example", "--role", "admin"]) == 0
     assert cli.main(["staff", "add", "dana example", "--role", "intake"]) == 1
@@ -500,5 +500,12 @@ def test_the_staff_command_adds_lists_resets_and_disables_accounts(database: str
         account = store.staff_by_name(session, name="Dana Example")
         assert passwords.verify(account.password_hash, "another long passphrase")
         assert account.password_hash.startswith("$argon2id$")
-    assert [row.action for row in audit_rows(database)] == ["add_staff", "set_password", "disable_staff"]
+    assert cli.main(["staff", "enable", "dana  EXAMPLE"]) == 0  # a disabled account can sign in again
+    assert "enabled Dana Example" in capsys.readouterr().out
+    assert cli.main(["staff", "enable", "Nobody"]) == 1 and "no staff account" in capsys.readouterr().err
+    with db.session_scope(database) as session:
+        assert store.staff_by_name(session, name="Dana Example").active
+    assert cli.main(["staff", "list"]) == 0 and "disabled" not in capsys.readouterr().out
+    assert [row.action for row in audit_rows(database)] == ["add_staff", "set_password", "disable_staff",
+                                                            "enable_staff"]
     assert {row.staff_name for row in audit_rows(database)} == {"command line"}

@@ -11,17 +11,22 @@ import csv
 import html
 import io
 import json
+import logging
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
 
+from bot.booking.desk import Desk
+from bot.booking.slots import SlotTime
 from bot.console import transcript
 from bot.console.funnel import Row, counts
 from bot.handoff import RasaApi
 from bot.safety.escalation import Severity, Source, Trigger
+from bot.screening import QUESTIONS
 from bot.settings import Settings
 from bot.store import booking as bookings
 from bot.store import crud, db
@@ -36,19 +41,32 @@ ESCAPED = "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;"
 T0 = datetime(2026, 3, 2, 17, 5, tzinfo=timezone.utc)  # 09:05 in Los Angeles (PST)
 
 
+# Answers after consent: (key, as typed, value, instrument).
+ANSWERS = (
+    ("phq9_1", "most days", 2, "phq9"), ("gad7_1", "a few days", 1, "gad7"),
+    ("alcohol_use", "yes", True, None), ("auditc_1", "a couple of times a month", 2, "auditc"),
+    ("cssrs_1", "sometimes", True, "cssrs"), ("cssrs_2", "no never", False, "cssrs"),
+    ("schedule_times", "mornings or evenings", ["morning", "evening"], None), ("schedule_days", "3", 3, None),
+    ("modality", "video", "telehealth", None), ("transport", "it's hard", True, None),
+)
+
+
 def screening(url: str, *, conversation: str = CONVERSATION, channel: str = "socketio", status: str = "completed",
-              outcome: Optional[str] = "likely_fit", consent: bool = True, started: Optional[datetime] = None) -> int:
+              outcome: Optional[str] = "likely_fit", consent: bool = True, started: Optional[datetime] = None,
+              concerns_text: str = ATTACK) -> int:
     with db.session_scope(url) as session:
         row = crud.current_screening(session, conversation_id=conversation, channel=channel)
         crud.record_answer(session, screening=row, key="consent", raw_text="yes" if consent else "no", value=consent)
         if consent:
-            crud.record_answer(session, screening=row, key="concerns_text", raw_text=ATTACK,
-                               value={"text": ATTACK, "concerns": ["depression"]})
-            crud.record_answer(session, screening=row, key="phq9_1", raw_text="most days", value=2, instrument="phq9")
-            crud.record_answer(session, screening=row, key="cssrs_1", raw_text="sometimes", value=True,
-                               instrument="cssrs")
+            crud.record_answer(session, screening=row, key="concerns_text", raw_text=concerns_text,
+                               value={"text": concerns_text, "concerns": ["depression"]})
+            for key, raw, value, instrument in ANSWERS:
+                crud.record_answer(session, screening=row, key=key, raw_text=raw, value=value, instrument=instrument)
         crud.update_screening(session, screening=row, status=status, outcome=outcome, phq9_total=14,
-                              phq9_band="moderate", cssrs_risk="low", concerns=["depression"],
+                              phq9_band="moderate", gad7_total=8, gad7_band="mild", auditc_total=5,
+                              auditc_band="positive", cssrs_risk="low", concerns=["depression"],
+                              schedule={"times": ["evening", "morning"], "days_per_week": 3,
+                                        "modality": "telehealth", "transport_problem": True},
                               reasons=["Symptoms fit an IOP"] if outcome else None,
                               insurance={"given": "blue crss", "carrier": "Blue Cross", "status": "in_network"},
                               track="adult_morning" if outcome == "likely_fit" else None)
@@ -58,11 +76,11 @@ def screening(url: str, *, conversation: str = CONVERSATION, channel: str = "soc
 
 
 def escalation(url: str, severity: Severity = Severity.HIGH, *, at: Optional[datetime] = None,
-               screening_id: Optional[int] = None) -> int:
+               screening_id: Optional[int] = None, conversation: str = CONVERSATION, text: str = ATTACK) -> int:
     trigger = Trigger(severity, "suicidal_ideation", Source.MESSAGE) if severity is Severity.HIGH \
         else Trigger(severity, f"cssrs_{severity.value}", Source.CSSRS)
     with db.session_scope(url) as session:
-        return crud.create_escalation(session, conversation_id=CONVERSATION, trigger=trigger, trigger_text=ATTACK,
+        return crud.create_escalation(session, conversation_id=conversation, trigger=trigger, trigger_text=text,
                                       screening_id=screening_id, now=at).id
 
 
@@ -154,7 +172,8 @@ def text_of(page: str) -> str:
 # Queue
 
 
-def test_the_queue_puts_open_escalations_first_most_severe_then_oldest(signed_in: Console, config: Settings) -> None:
+def test_the_queue_puts_unacknowledged_escalations_first_then_most_severe_then_oldest(
+        signed_in: Console, config: Settings) -> None:
     url = config.database_url
     now = utcnow()
     moderate_old = escalation(url, Severity.MODERATE, at=now - timedelta(hours=3))
@@ -170,11 +189,15 @@ def test_the_queue_puts_open_escalations_first_most_severe_then_oldest(signed_in
     page = signed_in.get("/")
     assert page.status_code == 200 and 'data-live="20"' in page.text
     order = [int(n) for n in re.findall(r'href="/escalations/(\d+)"', page.text)]
-    assert order == [high_old, high_new, moderate_old]  # the resolved one is gone
+    assert order == [high_new, moderate_old, high_old]  # nobody has them yet: on top; the resolved one is gone
+    rows = page.text.split('id="escalations-title"')[1].split("</table>")[0].split("<tr")[2:]
+    waits = [text_of(row) for row in rows]
+    assert " 5 min " in waits[0] and "Nobody yet" in waits[0]  # the wait still running
+    assert " 3 h 00 min " in waits[1] and "Nobody yet" in waits[1]
+    acknowledged_at = signed_in.app.ctx.console.local(now - timedelta(minutes=40), "%H:%M")
+    assert " waited 10 min " in waits[2] and f"Sam Sample at {acknowledged_at}" in waits[2]  # until acknowledged
+    assert "50 min" not in waits[2]
     shown = text_of(page.text)
-    assert "Sam Sample after 10 min" in shown and "Nobody yet" in shown
-    waits = [shown.find(f" {wait} ") for wait in ("50 min", "5 min", "3 h 00 min")]
-    assert -1 not in waits and waits == sorted(waits)
     assert "Asked for a person" in shown and 'href="/conversations/web-waiting00/handoff"' in page.text
     for title, screening_id in (("Likely fit", likely), ("Needs clinical review", review), ("Ended early", stopped)):
         section = page.text.split(f"<h3>{title}")[1].split("</div>")[0]
@@ -211,19 +234,62 @@ def book(config: Settings, screening_id: int, *, starts_in: timedelta, tomorrow_
 # Screening and notes
 
 
-def test_the_screening_page_shows_answers_scores_outcome_and_insurance_and_is_audited(
+def answer_rows(page: str, heading: str) -> list[list[str]]:
+    """The cells of each row of the answers table under the heading that starts with `heading`."""
+    table = page.split(f"<h3>{heading}")[1].split("</table>")[0]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    return [[text_of(cell).strip() for cell in cells] for cells in rows if cells]
+
+
+def booked_through_the_desk(config: Settings, screening_id: int, assessor: str, starts_at: datetime) -> None:
+    """A generated slot (as the booking desk makes them) and a booking in it."""
+    with db.session_scope(config.database_url) as session:
+        bookings.ensure_slots(session, [SlotTime(assessor, starts_at, starts_at + timedelta(minutes=60), "telehealth",
+                                                 None)])
+        [slot] = bookings.slots_between(session, start=starts_at, end=starts_at + timedelta(minutes=1))
+        bookings.book(session, slot_id=slot.id, conversation_id=CONVERSATION, channel="socketio",
+                      screening_id=screening_id, contact_conversation_id=None, person_tz=None,
+                      reminders_hours_before=(), earliest=utcnow())
+
+
+def test_the_screening_page_shows_answers_scores_schedule_booking_and_outcome_and_is_audited(
         signed_in: Console, config: Settings) -> None:
     screening_id = screening(config.database_url)
     escalation_id = escalation(config.database_url, screening_id=screening_id)
+    starts_at = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    booked_through_the_desk(config, screening_id, "Sam Sample, LPC", starts_at)
     page = signed_in.get(f"/screenings/{screening_id}")
     assert page.status_code == 200
     assert f"<title>Screening {screening_id} · " in page.text  # the title names the id and nothing else
     shown = text_of(page.text)
-    for expected in ("Little interest or pleasure in doing things", "2 · More than half the days", "most days",
-                     "PHQ-9 (depression) 14 Moderate", "Likely fit · track: Adult morning", "Symptoms fit an IOP",
-                     "Insurance as given blue crss", "Insurance recognised Blue Cross In network", "Yes",
+    for expected in ("PHQ-9 (depression) 14 Moderate", "GAD-7 (anxiety) 8 Mild", "AUDIT-C (alcohol) 5 Positive",
+                     "Likely fit · track: Adult morning", "Symptoms fit an IOP",
+                     "Schedule Evening, Morning · 3 days a week · Telehealth · transport is hard",
+                     "Insurance as given blue crss", "Insurance recognised Blue Cross In network",
                      "Concerns Depression", f"Escalation {escalation_id}"):
         assert expected in shown, expected
+    when = signed_in.app.ctx.console.local(starts_at)
+    booking = text_of(page.text.split('id="booking-title"')[1].split("</section>")[0])
+    assert f"{when} with Sam Sample, LPC, Telehealth · Booked" in booking
+    # Each instrument's heading gives its total and band in words; each answer sits in its question's row.
+    for heading, expected in (("PHQ-9", "total 14, Moderate"), ("GAD-7", "total 8, Mild"),
+                              ("Alcohol", "total 5, Positive"), ("C-SSRS screener", "risk: Low")):
+        title = text_of(page.text.split(f"<h3>{heading}")[1].split("</h3>")[0])
+        assert title.strip() == expected, heading
+    assert [row[:3] for row in answer_rows(page.text, "PHQ-9")] == [
+        ["Little interest or pleasure in doing things", "2 · More than half the days", "most days"]]
+    assert [row[:3] for row in answer_rows(page.text, "GAD-7")] == [
+        ["Feeling nervous, anxious, or on edge", "1 · Several days", "a few days"]]
+    assert [row[1:3] for row in answer_rows(page.text, "Alcohol")] == [
+        ["Yes", "yes"], ["2 · 2-4 times a month", "a couple of times a month"]]
+    assert [row[:3] for row in answer_rows(page.text, "C-SSRS screener")] == [
+        [QUESTIONS["cssrs_1"].text, "Yes", "sometimes"], [QUESTIONS["cssrs_2"].text, "No", "no never"]]
+    assert [row[1:3] for row in answer_rows(page.text, "Schedule")] == [
+        ["Mornings, Evenings", "mornings or evenings"], ["3 · 3 days", "3"], ["Online (video)", "video"],
+        ["Yes, it's hard", "it's hard"]]
+    every_row = [row for table in page.text.split("<h3>")[1:] if 'class="list answers"' in table
+                 for row in answer_rows("<h3>" + table, "")]
+    assert every_row and all(len(row) == 4 and row[0] for row in every_row)  # no answer without its question
     assert ATTACK not in page.text and ESCAPED in page.text  # typed text is shown, never run
     assert 'class="badge sev-low"' in page.text  # the C-SSRS risk
     [view] = audit_rows(config.database_url, "view_screening")
@@ -304,7 +370,8 @@ def test_a_transcript_of_an_empty_tracker_store_is_not_an_error(signed_in: Conso
 # Escalations
 
 
-def test_acknowledging_and_resolving_an_escalation_records_who_and_when(signed_in: Console, config: Settings) -> None:
+def test_acknowledging_and_resolving_an_escalation_records_who_and_when_and_every_view_is_audited(
+        signed_in: Console, config: Settings) -> None:
     escalation_id = escalation(config.database_url)
     page = signed_in.get(f"/escalations/{escalation_id}")
     assert "Not yet" in page.text and ESCAPED in page.text and ATTACK not in page.text
@@ -325,8 +392,11 @@ def test_acknowledging_and_resolving_an_escalation_records_who_and_when(signed_i
     assert "Resolved Dana Example" in page and "Spoke for 20 minutes." in page
     again = signed_in.post(f"/escalations/{escalation_id}/resolve", {"outcome": "Not a crisis on review"})
     assert again.status_code == 422 and "already resolved" in again.text
-    assert [r.action for r in audit_rows(config.database_url) if r.subject_kind == "escalation"] == [
-        "acknowledge", "resolve"]
+    # The page shows the person's words: each showing is a view (the refused forms showed it again too).
+    rows = [r for r in audit_rows(config.database_url) if r.subject_kind == "escalation"]
+    assert [r.action for r in rows] == ["view_escalation", "acknowledge", "view_escalation", "view_escalation",
+                                        "resolve", "view_escalation", "view_escalation"]
+    assert {(r.staff_name, r.subject_id) for r in rows} == {("Dana Example", str(escalation_id))}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -358,20 +428,107 @@ def test_staff_take_over_reply_and_hand_back_as_themselves_and_each_step_is_audi
         [handoff] = session.execute(sa.select(Handoff)).scalars().all()
         assert handoff.opened_by == "Dana Example" and handoff.closed_at is None  # the bot's action closes it
     actions = [r.action for r in audit_rows(config.database_url) if r.subject_kind == "conversation"]
-    assert actions == ["view_transcript", "take_over", "view_transcript", "reply", "hand_back"]  # refusals: none
+    # One view for the visit (the second opening is minutes later: the same view); refusals: none.
+    assert actions == ["view_transcript", "take_over", "reply", "hand_back"]
 
 
-def test_a_refresh_of_the_live_page_is_not_a_new_view_and_rasa_errors_are_shown(
+def staff_id_of(config: Settings, name: str) -> int:
+    with db.session_scope(config.database_url) as session:
+        return store.staff_by_name(session, name=name).id
+
+
+def test_every_opening_of_a_transcript_is_audited_whatever_the_browser_says(signed_in: Console,
+                                                                             config: Settings) -> None:
+    tracker_events(config, CONVERSATION_EVENTS[:4])
+    path = f"/conversations/{CONVERSATION}/transcript"
+    assert signed_in.get(path).status_code == 200
+    assert signed_in.get(path, headers={"X-Console-Refresh": "1"}).status_code == 200  # a forged refresh
+    assert signed_in.get(path).status_code == 200
+    rows = audit_rows(config.database_url, "view_transcript")
+    assert [(r.staff_name, r.subject_id) for r in rows] == [("Dana Example", CONVERSATION)] * 3
+
+
+def test_the_live_page_is_audited_once_per_person_and_conversation_in_ten_minutes(
+        signed_in: Console, config: Settings) -> None:
+    tracker_events(config, CONVERSATION_EVENTS[:4])
+    dana = staff_id_of(config, "Dana Example")
+    sam = add_account(config.database_url, "Sam Sample", "intake")
+    with db.session_scope(config.database_url) as session:  # Dana's view 11 minutes ago; Sam's a minute ago
+        for staff_id, name, ago in ((dana, "Dana Example", 11), (sam, "Sam Sample", 1)):
+            store.audit(session, staff_name=name, staff_id=staff_id, action="view_transcript",
+                        subject_kind="conversation", subject_id=CONVERSATION, now=utcnow() - timedelta(minutes=ago))
+        store.audit(session, staff_name="Dana Example", staff_id=dana, action="view_transcript",  # elsewhere
+                    subject_kind="conversation", subject_id="web-other00000")
+
+    def dana_views() -> int:
+        return sum(r.staff_id == dana and r.subject_id == CONVERSATION
+                   for r in audit_rows(config.database_url, "view_transcript"))
+
+    path = f"/conversations/{CONVERSATION}/handoff"
+    assert signed_in.get(path, headers={"X-Console-Refresh": "1"}).status_code == 200
+    assert dana_views() == 2  # the old view has lapsed: a refresh header does not stop the new row
+    for headers in ({"X-Console-Refresh": "1"}, {}):  # the page refreshing itself, or opened again
+        assert signed_in.get(path, headers=headers).status_code == 200
+    assert dana_views() == 2
+    assert signed_in.get(f"/conversations/{CONVERSATION}/transcript").status_code == 200  # always audited
+    assert dana_views() == 3
+
+
+def test_rasa_errors_on_the_live_page_are_shown_and_not_audited_as_actions(
         signed_in: Console, config: Settings, rasa: FakeRasa) -> None:
     tracker_events(config, CONVERSATION_EVENTS[:4])
-    base = f"/conversations/{CONVERSATION}"
-    signed_in.get(f"{base}/handoff", headers={"X-Console-Refresh": "1"})
-    assert audit_rows(config.database_url, "view_transcript") == []
     rasa.status = 500
-    reply = signed_in.post(f"{base}/take")
+    reply = signed_in.post(f"/conversations/{CONVERSATION}/take")
     assert reply.status_code == 409 and "the Rasa server answered 500" in reply.text
     assert audit_rows(config.database_url, "take_over") == []
     assert signed_in.post("/conversations/web-unknown00/take").status_code == 404 and len(rasa.requests) == 1
+
+
+def links(page: str) -> list[str]:
+    """Every href, form action and src on the page, as the browser reads them."""
+    return [html.unescape(value) for value in re.findall(r'(?:href|action|src)="([^"]*)"', page)]
+
+
+def test_a_conversation_id_that_needs_encoding_works_in_every_link_and_form(
+        console: Console, config: Settings, rasa: FakeRasa) -> None:
+    odd = "web test#1?&%+"  # REST sender ids are chosen by the client
+    encoded = quote(odd, safe="")
+    url = config.database_url
+    add_account(url, "Ann Admin", "admin")
+    transcript_link = f"/conversations/{encoded}/transcript"  # signed out, the way back survives signing in
+    assert console.get(transcript_link).headers["location"] == f"/sign-in?next={quote(transcript_link, safe='/')}"
+    assert console.sign_in("Ann Admin", next_=transcript_link).headers["location"] == transcript_link
+    screening_id = screening(url, conversation=odd, channel="rest")
+    escalation_id = escalation(url, conversation=odd, screening_id=screening_id)
+    tracker_events(config, CONVERSATION_EVENTS[:4], sender=odd)
+
+    def conversation_links(path: str) -> set[str]:
+        page = console.get(path)
+        assert page.status_code == 200, path
+        found = {link for link in links(page.text) if link.startswith("/conversations/")}
+        assert found and {link.split("/")[2] for link in found} == {encoded}, (path, found)
+        return found
+
+    def opens(link: str) -> None:
+        page = console.get(link)
+        assert page.status_code == 200 and f"<code>{html.escape(odd)}</code>" in page.text, link
+
+    handoff = f"/conversations/{encoded}/handoff"
+    for path in (f"/screenings/{screening_id}", f"/escalations/{escalation_id}", transcript_link):
+        for link in conversation_links(path):
+            opens(link)
+    [take] = conversation_links(handoff) - {transcript_link}
+    assert take == f"/conversations/{encoded}/take"
+    assert console.post(take).headers["location"] == f"{handoff}#reply"
+    assert conversation_links("/") == {handoff}  # the queue's waiting conversation
+    forms = conversation_links(handoff) - {transcript_link}
+    assert forms == {f"/conversations/{encoded}/reply", f"/conversations/{encoded}/hand-back"}
+    reply = console.post(f"/conversations/{encoded}/reply", {"text": "Hello from the intake team."})
+    assert reply.status_code == 303 and reply.headers["location"] == f"{handoff}#reply"
+    assert console.post(f"/conversations/{encoded}/hand-back").status_code == 303
+    assert {r["url"].split("/conversations/")[1].split("/")[0] for r in rasa.requests} == {encoded}
+    assert {r.subject_id for r in audit_rows(url) if r.subject_kind == "conversation"} == {odd}
+    assert conversation_links("/audit") == {transcript_link}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -399,6 +556,46 @@ def test_appointments_list_and_mark_who_came(signed_in: Console, config: Setting
     assert [r.action for r in audit_rows(config.database_url) if r.subject_kind == "booking"] == [
         "mark_attended", "cancel_booking"]
     assert "Attended" in text_of(signed_in.get("/appointments?view=past&status=attended").text)
+
+
+def test_a_no_show_is_marked_once_the_slot_has_started_and_a_free_slot_is_removed(
+        signed_in: Console, config: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[datetime] = []
+    refresh = Desk.refresh_slots
+
+    def counted(desk: Desk, session: Any, now: datetime) -> int:
+        made.append(now)
+        return refresh(desk, session, now)
+
+    monkeypatch.setattr(Desk, "refresh_slots", counted)
+    screening_id = screening(config.database_url)
+    started = book(config, screening_id, starts_in=-timedelta(minutes=20))  # under way now
+    upcoming = book(config, screening_id, starts_in=timedelta(days=2))
+    with db.session_scope(config.database_url) as session:
+        later = (utcnow() + timedelta(days=2, hours=2)).replace(microsecond=0)
+        free = bookings.add_slot(session, assessor="Sam Sample, LPC", starts_at=later, minutes=60,
+                                 modality="telehealth", location=None, by="test").id
+        held = bookings.get_booking(session, upcoming).slot_id
+    page = signed_in.get("/appointments").text
+    assert f'action="/bookings/{started}/outcome"' in page and f'action="/slots/{free}/status"' in page
+    reply = signed_in.post(f"/bookings/{started}/outcome", {"attended": "no", "back": "/appointments"})
+    assert reply.status_code == 303 and reply.headers["location"] == "/appointments"
+    assert signed_in.post(f"/slots/{free}/status", {"status": "removed"}).status_code == 303
+    refused = signed_in.post(f"/slots/{held}/status", {"status": "removed"})
+    assert refused.status_code == 409 and "cancel the booking first" in refused.text
+    with db.session_scope(config.database_url) as session:
+        booking = bookings.get_booking(session, started)
+        assert (booking.status, booking.outcome_by) == ("no_show", "Dana Example")
+        statuses = {s.id: s.status for s in bookings.slots_between(session, start=utcnow() - timedelta(days=1),
+                                                                     end=utcnow() + timedelta(days=30))}
+        assert (statuses[free], statuses[held]) == ("removed", "open")
+    page = signed_in.get("/appointments").text
+    assert f"/slots/{free}/" not in page  # a removed slot is gone from the list
+    row = text_of(page.split(f'action="/bookings/{started}/outcome"')[0].rsplit("<tr>", 1)[1])
+    assert "No show by Dana Example" in row
+    rows = [r for r in audit_rows(config.database_url) if r.subject_kind in ("booking", "slot")]
+    assert [(r.action, r.subject_id) for r in rows] == [("mark_no_show", str(started)), ("slot_removed", str(free))]
+    assert len(made) == 1  # the booking horizon's slots are made once a day, not on every view
 
 
 def test_slots_can_be_added_blocked_and_opened_again(signed_in: Console, config: Settings) -> None:
@@ -482,7 +679,143 @@ def test_funnel_steps_follow_the_screening() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Privacy
+
+
+def test_what_the_person_wrote_stays_out_of_urls_titles_and_logs(
+        console: Console, config: Settings, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    marker = "quillfeather"  # letters only: any encoding of the phrase still contains it
+    phrase = f"My panic attacks come back every {marker} night"
+    url = config.database_url
+    add_account(url, "Ann Admin", "admin")
+    console.sign_in("Ann Admin")
+    screening_id = screening(url, concerns_text=phrase)
+    escalation_id = escalation(url, screening_id=screening_id, text=phrase)
+    tracker_events(config, CONVERSATION_EVENTS[:4] + [("user", T0.timestamp() + 5, {"text": phrase})])
+    replies = [console.post(f"/screenings/{screening_id}/notes", {"text": f"Said: {phrase}"}),
+               console.post(f"/conversations/{CONVERSATION}/take"),
+               console.post(f"/conversations/{CONVERSATION}/reply", {"text": f"About the {marker} nights:"}),
+               console.post(f"/conversations/{CONVERSATION}/reply", {"text": f"{marker} " * 400})]  # refused: too long
+    assert [r.status_code for r in replies] == [303, 303, 303, 409]
+    shown = 0
+    for path in ("/", f"/screenings/{screening_id}", f"/conversations/{CONVERSATION}/transcript",
+                 f"/conversations/{CONVERSATION}/handoff", f"/escalations/{escalation_id}", "/appointments",
+                 "/funnel", "/audit", "/staff"):
+        replies.append(console.get(path))
+        shown += html.escape(phrase) in replies[-1].text
+    assert shown == 4  # the screening, the transcript, the live page and the escalation show it, as they must
+    for reply in replies:
+        addresses = links(reply.text) + [reply.headers.get("location", "")]
+        titles = re.findall(r"<title>(.*?)</title>", reply.text, re.S)
+        assert not [a for a in addresses if marker in a.lower()], reply.url
+        assert (reply.status_code == 303 or titles) and not [t for t in titles if marker in t.lower()], reply.url
+    logged = caplog.text + "".join(capfd.readouterr())
+    assert logged and marker not in logged.lower()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Every form, on real records: without this session's CSRF token nothing happens
+
+
+def snapshot(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table in the application database (a session's last-seen time aside)."""
+    with db.session_scope(url) as session:
+        tables = sa.MetaData()
+        tables.reflect(bind=session.get_bind())
+        return {name: sorted(tuple(str(value) for key, value in row._mapping.items()
+                                   if (name, key) != ("staff_sessions", "last_seen_at"))
+                             for row in session.execute(sa.select(table)))
+                for name, table in tables.tables.items()}
+
+
+def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_nothing(
+        console: Console, config: Settings, rasa: FakeRasa) -> None:
+    url = config.database_url
+    add_account(url, "Ann Admin", "admin")  # an admin may post every form
+    sam, robin = add_account(url, "Sam Sample", "intake"), add_account(url, "Robin Clinician", "clinician")
+    with db.session_scope(url) as session:
+        store.get_staff(session, sam).locked_until = utcnow() + timedelta(minutes=10)
+        store.set_active(session, staff_id=robin, active=False)
+        crud.open_handoff(session, conversation_id=CONVERSATION, reason="request")
+    screening_id = screening(url)
+    escalation_id = escalation(url, screening_id=screening_id)
+    tracker_events(config, CONVERSATION_EVENTS[:4])
+    past = book(config, screening_id, starts_in=-timedelta(days=2))
+    future = book(config, screening_id, starts_in=timedelta(days=2))
+    with db.session_scope(url) as session:
+        later = (utcnow() + timedelta(days=4)).replace(microsecond=0)
+        free = bookings.add_slot(session, assessor="Sam Sample, LPC", starts_at=later, minutes=60,
+                                 modality="telehealth", location=None, by="test").id
+    day = (utcnow() + timedelta(days=3)).astimezone(console.app.ctx.console.program.tz).date().isoformat()
+    talk = f"/conversations/{CONVERSATION}"
+    # (route, path, form, status when the token is right), in an order where each would succeed
+    forms = [
+        ("screenings/<screening_id:int>/notes", f"/screenings/{screening_id}/notes", {"text": "Called back."}, 303),
+        ("escalations/<escalation_id:int>/acknowledge", f"/escalations/{escalation_id}/acknowledge", {}, 303),
+        ("escalations/<escalation_id:int>/resolve", f"/escalations/{escalation_id}/resolve",
+         {"outcome": "Not a crisis on review"}, 303),
+        ("conversations/<conversation_id:str>/take", f"{talk}/take", {}, 303),
+        ("conversations/<conversation_id:str>/reply", f"{talk}/reply", {"text": "Hello, this is Ann."}, 303),
+        ("conversations/<conversation_id:str>/hand-back", f"{talk}/hand-back", {}, 303),
+        ("bookings/<booking_id:int>/outcome", f"/bookings/{past}/outcome", {"attended": "yes"}, 303),
+        ("bookings/<booking_id:int>/cancel", f"/bookings/{future}/cancel", {}, 303),
+        ("slots/<slot_id:int>/status", f"/slots/{free}/status", {"status": "blocked"}, 303),
+        ("slots", "/slots", {"assessor": "Sam Sample, LPC", "date": day, "time": "07:30"}, 303),
+        ("funnel/export", "/funnel/export", {"from": "2020-01-01", "to": "2099-12-31"}, 200),
+        ("staff", "/staff", {"name": "Kim Keeper", "role": "intake", "password": "a fine long phrase",
+                             "again": "a fine long phrase"}, 303),
+        ("staff/<staff_id:int>/unlock", f"/staff/{sam}/unlock", {}, 303),
+        ("staff/<staff_id:int>/password", f"/staff/{sam}/password", {"password": "sam's new phrase"}, 303),
+        ("staff/<staff_id:int>/disable", f"/staff/{sam}/disable", {}, 303),
+        ("staff/<staff_id:int>/enable", f"/staff/{robin}/enable", {}, 303),
+        ("sign-out", "/sign-out", {}, 303),
+    ]
+    guarded = {route.path for route in console.app.router.routes
+               if "POST" in route.methods and hasattr(route.handler, "permission")}
+    assert {route for route, *_ in forms} == guarded  # every form the console has
+    console.sign_in("Ann Admin")
+    before = snapshot(url)
+    for token in ("", "forged-token"):
+        for _, path, data, _ in forms:
+            reply = console.post(path, data, csrf=token)
+            assert reply.status_code == 403 and "expired" in reply.text, (token, path)
+    assert snapshot(url) == before and rasa.requests == []
+    assert [r.action for r in audit_rows(url)] == ["sign_in"]
+    assert console.get("/").status_code == 200  # still signed in
+    for _, path, data, status in forms:  # the same forms with the token: each one does its work
+        assert console.post(path, data).status_code == status, path
+    assert [r.action for r in audit_rows(url)][1:] == [
+        "add_note", "acknowledge", "resolve", "take_over", "reply", "hand_back", "mark_attended", "cancel_booking",
+        "slot_blocked", "add_slot", "export", "add_staff", "unlock_staff", "set_password", "disable_staff",
+        "enable_staff", "sign_out"]
+    assert len(rasa.requests) == 4
+
+
+# ---------------------------------------------------------------------------------------------------
 # Audit log and accounts (admins)
+
+
+@pytest.mark.parametrize("role, admin_pages, reports", [("clinician", 403, 403), ("intake", 403, 200),
+                                                         ("admin", 200, 200)])
+def test_each_role_on_real_records(console: Console, config: Settings, role: str, admin_pages: int,
+                                   reports: int) -> None:
+    url = config.database_url
+    screening_id = screening(url)
+    escalation_id = escalation(url, screening_id=screening_id)
+    tracker_events(config, CONVERSATION_EVENTS[:4])
+    add_account(url, f"Casey {role}", role)
+    console.sign_in(f"Casey {role}")
+    for path in (f"/screenings/{screening_id}", f"/conversations/{CONVERSATION}/transcript",
+                 f"/escalations/{escalation_id}", f"/conversations/{CONVERSATION}/handoff", "/appointments"):
+        assert console.get(path).status_code == 200, (role, path)
+    assert console.post(f"/escalations/{escalation_id}/acknowledge").status_code == 303
+    with db.session_scope(url) as session:
+        assert crud.get_escalation(session, escalation_id=escalation_id).acknowledged_by == f"Casey {role}"
+    for path in ("/audit", "/staff"):
+        assert console.get(path).status_code == admin_pages, (role, path)
+    assert console.get("/funnel").status_code == reports
+
 
 
 def test_admins_read_the_audit_log_newest_first_and_filter_it(console: Console, config: Settings) -> None:

@@ -181,14 +181,14 @@ def test_booking_by_text_then_reschedule_and_cancel_by_letter(servers: Servers, 
     offer = twilio.to(phone.number)[-1]
     assert offer.startswith("1) ") and offer.endswith('Reply 1, 2, 3, "Other times" or "Not now".')
     [confirmation] = phone.text("1")
-    assert confirmation.startswith(f"Booked: {PROGRAM.name} appointment ")
+    assert confirmation.startswith(f"Booked: {PROGRAM.sms_name} appointment ")
     assert confirmation.endswith("Reply C to cancel, R to reschedule.")
     for word in ("assessment", "clinician", "depress", "screen", "http"):
         assert word not in confirmation.lower()
     moving = "\n".join(phone.text("R"))
     assert "stays booked until you choose" in moving and 'Reply 1, 2, 3, "Other times" or "Not now".' in moving
     [moved] = phone.text("2")
-    assert moved.startswith(f"Moved: {PROGRAM.name} appointment ")
+    assert moved.startswith(f"Moved: {PROGRAM.sms_name} appointment ")
     [cancelled] = phone.text("C")
     assert "is cancelled" in cancelled
     with db.session_scope(phone.database_url) as session:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Optional
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.booking.offers import Offer, Preferences, choose
@@ -31,7 +32,11 @@ class Desk:
     def refresh_slots(self, session: Session, now: datetime) -> int:
         """Make the slots of the booking horizon from program.yml (new ones only); returns how many."""
         first, last = horizon_days(self.program.assessments, self.program.tz, now)
-        made = store.ensure_slots(session, slot_times(self.program.assessments, self.program.tz, first, last))
+        specs = slot_times(self.program.assessments, self.program.tz, first, last)
+        made = store.ensure_slots(session, specs)
+        # Slots made before program.yml changed (hours, closed dates, assessors) and not booked go.
+        store.retire_slots(session, specs, start=now, end=bookable_between(self.program.assessments,
+                                                                            self.program.tz, now)[1])
         self._slots_made_for = first
         return made
 
@@ -41,30 +46,43 @@ class Desk:
             self.refresh_slots(session, now)
 
     def offer(self, prefs: Preferences, now: datetime, *, after: Optional[datetime] = None,
-              when: Optional[When] = None) -> Offer:
-        earliest, latest = bookable_between(self.program.assessments, self.program.tz, now)
+              shown: frozenset = frozenset(), when: Optional[When] = None) -> Offer:
         with session_scope(self.database_url) as session:
             self.ensure_fresh(session, now)
-            free = store.free_slots(session, start=earliest, end=latest)
-        return choose(free, prefs, self.program.tz, after=after, when=when)
+            free = self._free(session, now)
+        return choose(free, prefs, self.program.tz, after=after, shown=shown, when=when)
+
+    def _free(self, session: Session, now: datetime) -> list[Slot]:
+        earliest, latest = bookable_between(self.program.assessments, self.program.tz, now)
+        return store.free_slots(session, start=earliest, end=latest)
 
     def slots(self, slot_ids: list[int]) -> list[Slot]:
         with session_scope(self.database_url) as session:
             return [slot for slot_id in slot_ids if (slot := session.get(Slot, slot_id)) is not None]
 
+    def still_bookable(self, slot_ids: list[int], now: datetime) -> list[Slot]:
+        """Those of `slot_ids` that can still be booked at `now`, in the given order."""
+        with session_scope(self.database_url) as session:
+            free = {slot.id: slot for slot in self._free(session, now)}
+        return [free[slot_id] for slot_id in slot_ids if slot_id in free]
+
     def book(self, *, slot_id: int, conversation_id: str, channel: str, screening_id: Optional[int],
              contact_conversation_id: Optional[str], person_tz: Optional[str], now: datetime) -> Booking:
-        """Book the slot, or move the person's upcoming booking to it. `SlotTaken` when it is gone."""
+        """Book the slot, or move the person's upcoming booking to it, in one transaction. `SlotTaken` when it
+        is gone; then nothing has changed (a move keeps the old time)."""
         earliest, _ = bookable_between(self.program.assessments, self.program.tz, now)
         reminders = self.program.assessments.reminders_hours_before
-        with session_scope(self.database_url) as session:
-            current = store.upcoming_booking(session, conversation_id=conversation_id, now=now)
-            if current is not None:
-                return store.reschedule(session, booking_id=current.id, slot_id=slot_id, earliest=earliest,
-                                        reminders_hours_before=reminders, now=now)
-            return store.book(session, slot_id=slot_id, conversation_id=conversation_id, channel=channel,
-                              screening_id=screening_id, contact_conversation_id=contact_conversation_id,
-                              person_tz=person_tz, reminders_hours_before=reminders, earliest=earliest, now=now)
+        try:
+            with session_scope(self.database_url) as session:
+                current = store.upcoming_booking(session, conversation_id=conversation_id, now=now)
+                if current is not None:
+                    return store.reschedule(session, booking_id=current.id, slot_id=slot_id, earliest=earliest,
+                                            reminders_hours_before=reminders, now=now)
+                return store.book(session, slot_id=slot_id, conversation_id=conversation_id, channel=channel,
+                                  screening_id=screening_id, contact_conversation_id=contact_conversation_id,
+                                  person_tz=person_tz, reminders_hours_before=reminders, earliest=earliest, now=now)
+        except IntegrityError:  # the unique constraint: someone else holds the slot now
+            raise SlotTaken(slot_id) from None
 
     def upcoming(self, conversation_id: str, now: datetime) -> Optional[Booking]:
         with session_scope(self.database_url) as session:
@@ -80,12 +98,13 @@ class Desk:
         with session_scope(self.database_url) as session:
             return store.booking_by_token(session, token)
 
-    def text_reminders_to(self, booking_id: int, number: str, *, id_key: str, cipher: NumberCipher) -> str:
+    def text_reminders_to(self, booking_id: int, number: str, *, id_key: str, cipher: NumberCipher) -> bool:
         """Send the booking's reminders to `number` (E.164), given in the widget. The number becomes the same
         pseudonymous SMS contact the SMS channel would make, so a STOP from that phone stops them and a "C"
-        texted from it cancels this booking. Returns that contact's conversation id."""
+        texted from it cancels this booking. Returns whether that number has opted out of our texts."""
         conversation_id = pseudonym(number, id_key)
         with session_scope(self.database_url) as session:
-            sms_store.ensure_contact(session, conversation_id=conversation_id, number_encrypted=cipher.encrypt(number))
+            contact = sms_store.ensure_contact(session, conversation_id=conversation_id,
+                                               number_encrypted=cipher.encrypt(number))
             store.get_booking(session, booking_id).contact_conversation_id = conversation_id
-        return conversation_id
+            return contact.opted_out

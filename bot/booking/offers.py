@@ -78,12 +78,14 @@ def _in_windows(slot: SlotLike, when: When) -> bool:
 
 
 def choose(free: Sequence[S], prefs: Preferences, tz: ZoneInfo, *, after: Optional[datetime] = None,
-           when: Optional[When] = None, count: int = OFFER_SIZE) -> Offer:
-    """The earliest `count` of `free` (sorted by start) after `after` that suit the person.
+           shown: frozenset = frozenset(), when: Optional[When] = None, count: int = OFFER_SIZE) -> Offer:
+    """The earliest `count` of `free` (sorted by start) from `after` on that suit the person, leaving out the
+    (start, modality) pairs already `shown` on the page before.
 
     With `when` (a day or time they named), slots in it come first: matching their modality if possible,
     else any. Without it, slots that fit their screening answers; failing those, the earliest."""
-    pool = _distinct_times([s for s in free if after is None or s.starts_at > after])
+    pool = _distinct_times([s for s in free if (after is None or s.starts_at >= after)
+                            and (s.starts_at, s.modality) not in shown])
     if when is not None:
         named = [s for s in pool if _in_windows(s, when)]
         for candidates in ([s for s in named if prefs.modality in (None, s.modality)], named):

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,7 +45,7 @@ def _skip_reason(session: Session, reminder: Reminder, now: datetime) -> Optiona
         return "too_late"
     later = session.execute(select(Reminder.id).where(
         Reminder.booking_id == booking.id, Reminder.hours_before < reminder.hours_before,
-        Reminder.status == "pending", Reminder.due_at <= now)).first()
+        Reminder.status.in_(("pending", "sending", "sent")), Reminder.due_at <= now)).first()
     if later is not None:
         return "superseded"
     contact = (sms_store.contact(session, conversation_id=booking.contact_conversation_id)
@@ -78,7 +79,9 @@ class Reminders:
                 return Sent(reminder_id, "skipped", reason)
             booking = reminder.booking
             contact = sms_store.contact(session, conversation_id=booking.contact_conversation_id)
-            body = texts.reminder(self.program, booking.slot, booking.slot.location, self.program.tz, now)
+            tz = ZoneInfo(booking.person_tz) if booking.person_tz else self.program.tz
+            body = texts.reminder(self.program, booking.slot, booking.slot.location, tz, now,
+                                  zone=booking.person_tz is not None)
             if contact.notice_sent_at is None:  # a number given in the widget: this is its first text from us
                 body += " Reply STOP to opt out."
                 contact.notice_sent_at = now

@@ -25,7 +25,8 @@ class Kind(Enum):
     NOT_NOW = "not_now"  # no booking now
     CANCEL = "cancel"
     RESCHEDULE = "reschedule"
-    BOOK = "book"  # asks to book (after saying not now, or later), or when their appointment is
+    BOOK = "book"  # asks to book (after saying not now, or later)
+    STATUS = "status"  # asks when or where their appointment is
     NUMBER = "number"  # a mobile number for text reminders: `number` (E.164)
     UNCLEAR = "unclear"
 
@@ -40,52 +41,70 @@ class Reply:
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
 _CHOICE = re.compile(r"^(?:option|number|no|#|choice)?\s*(\d{1,2})$")
+# A short reply with one small number and polite words around it: "2 please", "I'll take 2", "ok 3".
+_CHOICE_WORDS = frozenset("ok okay yes please i'll ill take i want the one option number works is fine good "
+                          "sounds lets let's go with do".split())
 _MORE = re.compile(r"\b(other|another|different|more|else|later|earlier) (times?|days?|options?|slots?|dates?)\b"
                    r"|^(more|others|other|next|none|none of (these|those|them)|neither|show more|something else)$"
-                   r"|\bnone of (these|those|them) work|\bdon'?t work for me\b|\bcan'?t do (any|those|these)\b")
+                   r"|\bnone of (these|those|them) work|\bdon'?t work for me\b"
+                   r"|\bcan'?t (do|make) (any of )?(those|these|them)\b")
 _NOT_NOW = re.compile(r"^(no|nope|nah|no thanks?|no thank you|not now|not yet|not right now|later|maybe later|"
                       r"i'?ll call|i will call|i'?ll book later|i'?ll do it later|not today|skip|stop|never ?mind)$"
                       r"|\b(book|decide|do it|schedule) later\b|\bnot (ready|sure) (to|yet)\b")
-_CANCEL = re.compile(r"^c$|^cancel\b|\bcancel (it|my|the|this|that|appointment|assessment|booking)\b"
-                     r"|\b(can'?t|cannot|won'?t be able to) (make|come|attend)( it)?\b")
-_RESCHEDULE = re.compile(r"^r$|\bre ?schedule\b|\b(change|move) (it|my|the|this|that)\b"
-                         r"|\b(another|different) (time|day)\b|\bnew time\b")
-_BOOK = re.compile(r"\b(book|schedule|make|set up|get)\b.*\b(appointment|assessment|time|slot)\b"
-                   r"|^(book|book it|book now|let'?s book|i want to book)$"
-                   r"|\b(when|what time|what day) is my (appointment|assessment)\b")
+# Cancel and reschedule act at once, so only unmistakable wording: the letters the texts offer, or the
+# appointment named ("cancel my appointment", "I can't make my appointment"). "I want to cancel my
+# insurance" or "can I move the group to evenings?" are not about the booking.
+_BOOKING = r"(appointment|assessment|booking|intake)"
+_CANCEL = re.compile(rf"^c$|^cancel( it| that| please)?$|\bcancel (it|my|the|this|that) {_BOOKING}\b"
+                     rf"|\bcancel (my|the|this|that) {_BOOKING}\b|\bcancel {_BOOKING}\b"
+                     rf"|\b(can'?t|cannot|won'?t be able to) (make|come to|attend|go to) (my|the) {_BOOKING}\b"
+                     r"|\b(can'?t|cannot|won'?t be able to) make it( after all| anymore| tomorrow| today)?$")
+_RESCHEDULE = re.compile(rf"^r$|\bre ?schedul|\b(change|move) (my|the|this|that) {_BOOKING}"
+                         rf"|\b(different|another|new) (time|day|date) for (my|the) {_BOOKING}"
+                         r"|^(a |i need a |can i have a )?(different|another|new) (time|day|date)( please)?$")
+_STATUS = re.compile(rf"\b(when|what time|what day|where) is my {_BOOKING}\b|\bdo i have an? {_BOOKING}\b")
+_BOOK = re.compile(rf"\b(book|schedule|make|set up|get)\b.*\b({_BOOKING[1:-1]}|time|slot)\b"
+                   r"|^(book|book it|book now|let'?s book|i want to book)$")
 
 
-def _choice(norm: str, offered: int) -> Optional[int]:
+def _choice(norm: str, offered: int, names_a_time: bool) -> Optional[int]:
+    """The offered time a reply picks, or None. "The 3rd", "first thing Monday", "2pm" name dates and times,
+    not options: an ordinal or a number counts only when the reply names no day or time."""
     match = _CHOICE.match(norm)
     if match:
         number = int(match[1])
         return number - 1 if 1 <= number <= offered else None
+    if names_a_time:
+        return None
+    tokens = norm.split()
+    numbers = [int(t) for t in tokens if t.isdigit()] + [NUMBER_WORDS[t] for t in tokens if t in NUMBER_WORDS]
+    if len(numbers) == 1 and len(tokens) <= 5 and set(tokens) - {str(numbers[0])} <= _CHOICE_WORDS | set(NUMBER_WORDS):
+        return numbers[0] - 1 if 1 <= numbers[0] <= offered else None
     for word, index in _ORDINALS.items():
-        if re.search(rf"\b{word}\b", norm) and len(norm.split()) <= 4:
+        if word in tokens and set(tokens) - {word} <= _CHOICE_WORDS:  # "the first one", "second please"
             return offered - 1 if index < 0 else (index if index < offered else None)
-    if norm in NUMBER_WORDS and 1 <= NUMBER_WORDS[norm] <= offered:
-        return NUMBER_WORDS[norm] - 1
     return None
 
 
 def after_booking(text: str) -> Optional[Kind]:
-    """CANCEL or RESCHEDULE (or BOOK) in a message at any later time, else None."""
+    """CANCEL, RESCHEDULE, STATUS or BOOK in a message at any later time, else None."""
     norm = normalise(text)
-    for kind, pattern in ((Kind.RESCHEDULE, _RESCHEDULE), (Kind.CANCEL, _CANCEL), (Kind.BOOK, _BOOK)):
+    for kind, pattern in ((Kind.RESCHEDULE, _RESCHEDULE), (Kind.CANCEL, _CANCEL), (Kind.STATUS, _STATUS),
+                          (Kind.BOOK, _BOOK)):
         if pattern.search(norm):
             return kind
     return None
 
 
-def read_offer_reply(text: str, offered: int, now: datetime, tz: ZoneInfo) -> Reply:
+def read_offer_reply(text: str, offered: int, now: datetime, tz: ZoneInfo, *, horizon_days: int = 60) -> Reply:
     """A reply to a list of `offered` times."""
     norm = normalise(text)
-    index = _choice(norm, offered)
+    when = read_when(text, now, tz, horizon_days=horizon_days)
+    index = _choice(norm, offered, names_a_time=when is not None)
     if index is not None:
         return Reply(Kind.CHOOSE, index=index)
     if norm == MORE_PAYLOAD or _MORE.search(norm):
         return Reply(Kind.MORE)
-    when = read_when(text, now, tz)
     if when is not None:
         return Reply(Kind.WHEN, when=when)
     if norm == NOT_NOW_PAYLOAD or _NOT_NOW.search(norm):

@@ -43,8 +43,8 @@ def no_more_times(program: Program) -> str:
 
 
 def no_times(program: Program) -> str:
-    return (f"I couldn't find an open assessment time right now. Our intake team will call you to find one, or you "
-            f"can call them at {program.phone} ({program.staff_hours}).")
+    return (f"I couldn't find an open assessment time right now. Please call our intake team at {program.phone} "
+            f"({program.staff_hours}) to find one, or say \"book\" here again in a few days.")
 
 
 def passed(phrase: str) -> str:
@@ -53,6 +53,19 @@ def passed(phrase: str) -> str:
 
 def taken() -> str:
     return "Sorry, that time was just taken by someone else. Here are other times:"
+
+
+def gone() -> str:
+    return "Sorry, that time is no longer available. Here are the times open now:"
+
+
+def stale_offer() -> str:
+    return "Open times change, so here are the ones open now:"
+
+
+def too_far(program: Program, phrase: str) -> str:
+    return (f"I can only book up to {program.assessments.book_ahead_days} days ahead, so not {phrase} yet. Which "
+            "sooner day or time would suit you?")
 
 
 def unclear(offered: int) -> str:
@@ -82,31 +95,37 @@ def confirmation(program: Program, slot: SlotLike, location: Optional[str], tz: 
 
 def sms_confirmation(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, *,
                      zone: bool = False, moved: bool = False) -> str:
-    """Short, and nothing about health: the program's name, the time, where. Reply C / R."""
+    """Short, and nothing about health: the name texts use (program.yml `sms_name`), the time, where."""
     where = f"in person at {location}" if slot.modality == "in_person" and location else SMS_WHERE[slot.modality]
     lead = "Moved" if moved else "Booked"
-    return (f"{lead}: {program.name} appointment {short_time(slot, tz, zone=zone)}, {where}. "
+    return (f"{lead}: {program.sms_name} appointment {short_time(slot, tz, zone=zone)}, {where}. "
             "Reply C to cancel, R to reschedule.")
 
 
-def reminder(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, now: datetime) -> str:
+def reminder(program: Program, slot: SlotLike, location: Optional[str], tz: ZoneInfo, now: datetime, *,
+             zone: bool = False) -> str:
     """The text reminder: when, where, and how to cancel. No health detail."""
     local, today = slot.starts_at.astimezone(tz), now.astimezone(tz).date()
     days = (local.date() - today).days
     day = "today" if days == 0 else "tomorrow" if days == 1 else f"on {local:%a %b} {local.day}"
     where = f"in person at {location}" if slot.modality == "in_person" and location else SMS_WHERE[slot.modality]
-    return (f"Reminder: your {program.name} appointment is {day} at {clock(local)}, {where}. "
+    at = clock(local) + (f" {local.tzname()}" if zone else "")
+    return (f"Reminder: your {program.sms_name} appointment is {day} at {at}, {where}. "
             "Reply C to cancel, R to reschedule.")
 
 
-def cancelled(program: Program, slot: SlotLike, tz: ZoneInfo) -> str:
-    return (f"Your appointment on {short_time(slot, tz)} is cancelled. If you'd like another time, say \"book\" "
-            f"any time, or call {program.phone}.")
+def cancelled(program: Program, slot: SlotLike, tz: ZoneInfo, zone: bool = False) -> str:
+    return (f"Your appointment on {short_time(slot, tz, zone=zone)} is cancelled. If you'd like another time, say "
+            f"\"book\" any time, or call {program.phone}.")
 
 
-def rescheduling(slot: SlotLike, tz: ZoneInfo) -> str:
-    return (f"Let's find a new time. Your appointment on {short_time(slot, tz)} stays booked until you choose "
-            "one.")
+def rescheduling(slot: SlotLike, tz: ZoneInfo, zone: bool = False) -> str:
+    return (f"Let's find a new time. Your appointment on {short_time(slot, tz, zone=zone)} stays booked until you "
+            "choose one.")
+
+
+def keeping(slot: SlotLike, tz: ZoneInfo, zone: bool = False) -> str:
+    return f"No problem: your appointment on {short_time(slot, tz, zone=zone)} stays as it is."
 
 
 def nothing_booked(program: Program) -> str:
@@ -114,8 +133,8 @@ def nothing_booked(program: Program) -> str:
             f"{program.phone}.")
 
 
-def already_booked(slot: SlotLike, tz: ZoneInfo) -> str:
-    return (f"You're already booked: {short_time(slot, tz)}. Reply R to reschedule or C to cancel.")
+def already_booked(slot: SlotLike, tz: ZoneInfo, zone: bool = False) -> str:
+    return f"You're booked for {short_time(slot, tz, zone=zone)}. Reply R to reschedule or C to cancel."
 
 
 def not_bookable(program: Program, *, screened: bool) -> str:
@@ -132,7 +151,10 @@ def ask_reminder_number(program: Program) -> str:
             "only for reminders about this appointment.")
 
 
-def reminders_on(number: str) -> str:
+def reminders_on(number: str, *, opted_out: bool = False) -> str:
+    if opted_out:  # that phone replied STOP to us before: nothing is sent to it until it texts START
+        return (f"The number ending in {number[-2:]} has asked us not to text it. To get reminders, text START to "
+                "this program's number from that phone first.")
     return (f"Thanks. Reminders will go to the number ending in {number[-2:]}. Reply STOP to any of them to stop "
             "them, or C to cancel the appointment.")
 

@@ -68,7 +68,7 @@ def appointments_page(console: Console, desk: Desk, chosen: Filters) -> dict:
     start, end = local_range(console, chosen.start, chosen.end)
     statuses = [chosen.status] if chosen.status else ["booked", "attended", "no_show"]
     with session_scope(console.db_url) as session:
-        desk.refresh_slots(session, utcnow())  # the booking horizon's slots exist, so staff can block them
+        desk.ensure_fresh(session, utcnow())  # the booking horizon's slots exist, so staff can block them
         booked = bookings.bookings_between(session, start=start, end=end, statuses=statuses)
         slots = bookings.slots_between(session, start=start, end=end)
         held = {b.slot_id for b in bookings.bookings_between(session, start=start, end=end,

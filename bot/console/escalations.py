@@ -1,5 +1,6 @@
-"""An escalation: what raised it, who was paged, and acknowledging and resolving it (who and when are
-recorded on the escalation and in the audit log)."""
+"""An escalation: what raised it (the person's own words), who was paged, and acknowledging and resolving
+it. Opening it, acknowledging and resolving are recorded in the audit log, and who and when on the
+escalation too."""
 from __future__ import annotations
 
 from sanic import Sanic, response
@@ -24,7 +25,9 @@ OUTCOMES = (
 )
 
 
-def escalation_page(console: Console, escalation_id: int) -> dict:
+def escalation_page(console: Console, staff: Staff, escalation_id: int) -> dict:
+    """The page's data. It shows what the person wrote, so each showing writes an audit row (the page shown
+    again after a refused form too: that form can be posted without opening the page first)."""
     with session_scope(console.db_url) as session:
         try:
             escalation = crud.get_escalation(session, escalation_id=escalation_id)
@@ -32,6 +35,8 @@ def escalation_page(console: Console, escalation_id: int) -> dict:
             raise NotFound("no such escalation") from None
         screening = session.get(Screening, escalation.screening_id) if escalation.screening_id else None
         handoff = crud.open_handoff_for(session, conversation_id=escalation.conversation_id)
+        store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_escalation",
+                    subject_kind="escalation", subject_id=escalation_id)
         return {"escalation": escalation, "screening_id": screening.id if screening else None, "handoff": handoff,
                 "outcomes": OUTCOMES}
 
@@ -41,7 +46,7 @@ def register(app: Sanic) -> None:
     @allow("read")
     async def escalation(request: Request, escalation_id: int) -> HTTPResponse:
         console: Console = request.app.ctx.console
-        page = await blocking(lambda: escalation_page(console, escalation_id))
+        page = await blocking(lambda: escalation_page(console, request.ctx.staff, escalation_id))
         return console.render(request, "escalation.html", title=f"Escalation {escalation_id}", error="", **page)
 
     @app.post("/escalations/<escalation_id:int>/acknowledge")
@@ -89,7 +94,7 @@ def register(app: Sanic) -> None:
 
         error = await blocking(close)
         if error:
-            page = await blocking(lambda: escalation_page(console, escalation_id))
+            page = await blocking(lambda: escalation_page(console, staff, escalation_id))
             return console.render(request, "escalation.html", title=f"Escalation {escalation_id}", status=422,
                                   error=error, **page)
         return response.redirect(f"/escalations/{escalation_id}", status=303)

@@ -6,7 +6,9 @@ signed-in member of staff's name: the name the person sees beside the reply and 
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Callable
+from urllib.parse import quote, unquote
 
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
@@ -17,13 +19,16 @@ from sqlalchemy.orm import Session
 
 from bot import handoff
 from bot.console.auth import Staff, allow
-from bot.console.web import Console, blocking, form, refreshing
+from bot.console.web import Console, blocking, form
 from bot.store import crud
 from bot.store import staff as store
 from bot.store.db import session_scope
-from bot.store.models import Escalation, Handoff, Screening
+from bot.store.models import Escalation, Handoff, Screening, utcnow
 
 MAX_REPLY = 1600  # an SMS reply longer than this is split into more than ten texts
+# The page refreshes itself every few seconds: one audit row per member of staff and conversation in this
+# long, decided by the rows the server holds (not by anything the browser says).
+VIEW_AUDITED_FOR = timedelta(minutes=10)
 
 
 def _known(session: Session, conversation_id: str) -> bool:
@@ -32,7 +37,7 @@ def _known(session: Session, conversation_id: str) -> bool:
                for table in (Screening, Handoff))
 
 
-def handoff_page(console: Console, staff: Staff, conversation_id: str, *, audited: bool) -> dict:
+def handoff_page(console: Console, staff: Staff, conversation_id: str) -> dict:
     lines = console.transcripts.lines(conversation_id)
     with session_scope(console.db_url) as session:
         if not lines and not _known(session, conversation_id):
@@ -43,7 +48,8 @@ def handoff_page(console: Console, staff: Staff, conversation_id: str, *, audite
         escalations = list(session.execute(select(Escalation).where(
             Escalation.conversation_id == conversation_id, Escalation.resolved_at.is_(None))
             .order_by(Escalation.id)).scalars())
-        if audited:
+        if not store.viewed_since(session, staff_id=staff.id, action="view_transcript", subject_kind="conversation",
+                                  subject_id=conversation_id, since=utcnow() - VIEW_AUDITED_FOR):
             store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_transcript",
                         subject_kind="conversation", subject_id=conversation_id)
     return {"conversation_id": conversation_id, "lines": lines[-200:], "handoff": current,
@@ -51,14 +57,15 @@ def handoff_page(console: Console, staff: Staff, conversation_id: str, *, audite
 
 
 def register(app: Sanic) -> None:
-    async def act(request: Request, conversation_id: str, action: str,
-                  work: Callable[[Console, Staff], object]) -> HTTPResponse:
+    async def act(request: Request, segment: str, action: str,
+                  work: Callable[[Console, Staff, str], object]) -> HTTPResponse:
         console: Console = request.app.ctx.console
         staff: Staff = request.ctx.staff
+        conversation_id = unquote(segment)  # the path's segment, %-encoded
 
         def run() -> str:
             try:
-                work(console, staff)
+                work(console, staff, conversation_id)
             except handoff.HandoffError as error:  # says which step failed, never the conversation's content
                 return str(error)
             with session_scope(console.db_url) as session:
@@ -68,37 +75,37 @@ def register(app: Sanic) -> None:
 
         error = await blocking(run)
         if error:
-            page = await blocking(lambda: handoff_page(console, staff, conversation_id, audited=False))
+            page = await blocking(lambda: handoff_page(console, staff, conversation_id))
             return console.render(request, "handoff.html", title="Live conversation", status=409, error=error,
                                   draft=form(request, "text", MAX_REPLY), **page)
-        return response.redirect(f"/conversations/{conversation_id}/handoff#reply", status=303)
+        return response.redirect(f"/conversations/{quote(conversation_id, safe='')}/handoff#reply", status=303)
 
+    # Sanic passes a path's segment as it was sent, %-encoded (links encode ids: the `urlencode` filter), so
+    # each route decodes the conversation id. (Its `unquote=True` decodes only a route's last segment.)
     @app.get("/conversations/<conversation_id>/handoff")
     @allow("read")
     async def live(request: Request, conversation_id: str) -> HTTPResponse:
         console: Console = request.app.ctx.console
-        page = await blocking(lambda: handoff_page(console, request.ctx.staff, conversation_id,
-                                                   audited=not refreshing(request)))
+        page = await blocking(lambda: handoff_page(console, request.ctx.staff, unquote(conversation_id)))
         return console.render(request, "handoff.html", title="Live conversation", error="", draft="", **page)
 
     @app.post("/conversations/<conversation_id>/take")
     @allow("act")
     async def take(request: Request, conversation_id: str) -> HTTPResponse:
-        return await act(request, conversation_id, "take_over", lambda console, staff: _take(
-            console, staff, conversation_id))
+        return await act(request, conversation_id, "take_over", _take)
 
     @app.post("/conversations/<conversation_id>/reply")
     @allow("act")
     async def reply(request: Request, conversation_id: str) -> HTTPResponse:
         text = form(request, "text", MAX_REPLY + 1)  # one more: a longer message is refused, not cut
-        return await act(request, conversation_id, "reply", lambda console, staff: _reply(
-            console, staff, conversation_id, text))
+        return await act(request, conversation_id, "reply", lambda console, staff, decoded: _reply(
+            console, staff, decoded, text))
 
     @app.post("/conversations/<conversation_id>/hand-back")
     @allow("act")
     async def hand_back(request: Request, conversation_id: str) -> HTTPResponse:
-        return await act(request, conversation_id, "hand_back", lambda console, staff: handoff.hand_back(
-            conversation_id, staff.name, rasa=console.rasa, database_url=console.db_url))
+        return await act(request, conversation_id, "hand_back", lambda console, staff, decoded: handoff.hand_back(
+            decoded, staff.name, rasa=console.rasa, database_url=console.db_url))
 
 
 def _take(console: Console, staff: Staff, conversation_id: str) -> None:

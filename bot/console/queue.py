@@ -1,6 +1,6 @@
-"""The queue, the console's home page: open escalations (most severe, then oldest, first), conversations
-waiting for a person, the week's finished screenings by outcome, and today's assessments. It refreshes
-itself (console.js)."""
+"""The queue, the console's home page: open escalations (those nobody has acknowledged first, then most
+severe, then oldest), conversations waiting for a person, the week's finished screenings by outcome, and
+today's assessments. It refreshes itself (console.js)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta

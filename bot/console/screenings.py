@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Optional
+from urllib.parse import unquote
 
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
@@ -12,7 +13,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import or_, select
 
 from bot.console.auth import Staff, allow
-from bot.console.web import Console, blocking, form, refreshing, words
+from bot.console.web import Console, blocking, form, words
 from bot.instruments import INSTRUMENTS
 from bot.questions import SKIPPED, Question
 from bot.screening import ABOUT, QUESTIONS, SCHEDULE, all_keys, context
@@ -111,12 +112,13 @@ def screening_page(console: Console, staff: Staff, screening_id: int) -> Optiona
     return page
 
 
-def transcript_page(console: Console, staff: Staff, conversation_id: str, *, audited: bool) -> dict:
+def transcript_page(console: Console, staff: Staff, conversation_id: str) -> dict:
+    """The transcript; every opening is audited, refreshes included (a request header cannot opt out)."""
     lines = console.transcripts.lines(conversation_id)
     with session_scope(console.db_url) as session:
         screenings = list(session.execute(select(Screening.id, Screening.status).where(
             Screening.conversation_id == conversation_id).order_by(Screening.id)).all())
-        if audited and (lines or screenings):
+        if lines or screenings:
             store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_transcript",
                         subject_kind="conversation", subject_id=conversation_id)
     return {"lines": lines, "screenings": screenings, "conversation_id": conversation_id}
@@ -161,8 +163,8 @@ def register(app: Sanic) -> None:
     @allow("read")
     async def transcript(request: Request, conversation_id: str) -> HTTPResponse:
         console: Console = request.app.ctx.console
-        page = await blocking(lambda: transcript_page(console, request.ctx.staff, conversation_id,
-                                                      audited=not refreshing(request)))
+        conversation_id = unquote(conversation_id)  # Sanic passes the segment as sent: %-encoded
+        page = await blocking(lambda: transcript_page(console, request.ctx.staff, conversation_id))
         if not page["lines"] and not page["screenings"]:
             raise NotFound("no such conversation")
         return console.render(request, "transcript.html", title="Transcript", **page)

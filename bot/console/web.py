@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, TypeVar
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sanic import response
@@ -34,6 +35,13 @@ def words(value: Any) -> str:
     """'likely_fit' -> 'Likely fit' (stored codes as staff read them)."""
     text = str(value if value is not None else "").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def url_part(value: Any) -> str:
+    """A value made safe for one part of a URL: a path segment or a query value. Every character that is not
+    a letter, digit or one of `_.-~` is %-encoded, '/' too (Jinja's own `urlencode` keeps '/', which would
+    split a client-chosen conversation id into two path segments)."""
+    return quote(str(value), safe="")
 
 
 CHANNELS = {"socketio": "Website chat", "sms": "SMS", "rest": "REST"}
@@ -80,7 +88,7 @@ class Console:
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates" / "staff"),
                                      autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
         self.templates.filters.update(local=self.local, day=self.day, words=words, duration=duration,
-                                      channel=channel_name, category=category)
+                                      channel=channel_name, category=category, urlencode=url_part)
 
     @property
     def db_url(self) -> str:

@@ -63,15 +63,18 @@ def safety_action(*, intent: Optional[str], text: str, confidence: float, extern
 def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],
                    actions_since_message: Sequence[str]) -> Optional[str]:
     """`action_booking`, outside the screening, for a reply to offered times or to the question about text
-    reminders (`stage` "offering", "reminders"), a request to cancel or reschedule at any time, and a request
-    to book once a screening has offered times (`stage` set; before that, asking to book starts the
-    screening by the rules). None leaves the message to the rules."""
+    reminders (`stage` "offering", "reminders"), a request to cancel, reschedule or know when the appointment
+    is at any time, and a request to book once a screening has offered times (`stage` set; before that,
+    asking to book starts the screening by the rules). A program question, thanks or goodbye always go to
+    their own rules. None leaves the message to the rules."""
     if actions_since_message or in_form:
         return None
-    if stage in _AWAITING_REPLY and intent not in _NOT_ABOUT_BOOKING:
+    if intent in _NOT_ABOUT_BOOKING:
+        return None
+    if stage in _AWAITING_REPLY:
         return BOOKING_ACTION
     kind = after_booking(text)
-    if kind in (Kind.CANCEL, Kind.RESCHEDULE):
+    if kind in (Kind.CANCEL, Kind.RESCHEDULE, Kind.STATUS):  # the action looks the booking up
         return BOOKING_ACTION
     if stage is not None and (kind is Kind.BOOK or intent == BOOKING_INTENT):
         return BOOKING_ACTION

@@ -48,9 +48,11 @@ def help_text(program: Program) -> str:
             f"Msg & data rates may apply. Reply STOP to opt out. {CRISIS_LINE}")
 
 
-def opted_out_text(program: Program) -> str:
+def opted_out_text(program: Program, *, booked: bool = False) -> str:
+    """`booked`: the number has an upcoming appointment, which STOP (or CANCEL, a carrier keyword) leaves."""
+    appointment = " Your appointment is still booked: to cancel it, reply START, then C." if booked else ""
     return (f"You're unsubscribed from {program.name} texts and will get no more messages. "
-            f"Reply START to resubscribe. {CRISIS_LINE}")
+            f"Reply START to resubscribe.{appointment} {CRISIS_LINE}")
 
 
 def opted_in_text(program: Program) -> str:

@@ -30,6 +30,7 @@ from bot.sms.identity import NumberCipher, e164, pseudonym
 from bot.sms.outbox import Outbox, TwilioTransport
 from bot.sms.render import Options, chosen_payload, sms_texts
 from bot.store import sms as store
+from bot.store.booking import upcoming_booking
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 
@@ -114,7 +115,8 @@ class SmsService:
         program = self.program
         if word is Keyword.OPT_OUT:
             if store.opt_out(session, contact=contact):  # one confirmation; a second STOP gets nothing
-                self._queue(session, contact, compliance.opted_out_text(program), "opt_out")
+                booked = upcoming_booking(session, conversation_id=contact.conversation_id, now=utcnow()) is not None
+                self._queue(session, contact, compliance.opted_out_text(program, booked=booked), "opt_out")
             log.info("SMS %s opted out", contact.conversation_id)
         elif word is Keyword.OPT_IN:
             store.opt_in(session, contact=contact)

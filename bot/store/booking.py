@@ -16,7 +16,6 @@ from typing import Iterable, Optional
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, UniqueConstraint, or_, select,
                         update)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, relationship, selectinload
 
 from bot.booking.slots import SlotTime
@@ -109,7 +108,12 @@ class Reminder(Base):
 
 
 class SlotTaken(Exception):
-    """Someone else booked the slot first (or staff blocked it)."""
+    """The slot cannot be booked: someone else booked it first (`taken`), or it was blocked, removed or is
+    too soon now (`taken` False)."""
+
+    def __init__(self, slot_id: int, *, taken: bool = True) -> None:
+        super().__init__(f"slot {slot_id} is {'taken' if taken else 'no longer bookable'}")
+        self.taken = taken
 
 
 class SlotInUse(ValueError):
@@ -143,6 +147,21 @@ def ensure_slots(session: Session, specs: Iterable[SlotTime]) -> int:
     return max(session.execute(statement).rowcount, 0)
 
 
+def retire_slots(session: Session, specs: Iterable[SlotTime], *, start: datetime, end: datetime) -> int:
+    """Remove the generated, open, unbooked slots starting in [start, end) that program.yml no longer makes
+    (hours changed, a closed date added, an assessor gone); returns how many. Booked ones stay: staff see them
+    on the appointments page. Slots staff added are never touched."""
+    wanted = {(s.assessor, s.starts_at) for s in specs}
+    held = select(Booking.holds_slot_id).where(Booking.holds_slot_id.is_not(None))
+    stale = [slot for slot in session.execute(select(Slot).where(
+        Slot.source == "generated", Slot.status == "open", Slot.starts_at >= start, Slot.starts_at < end,
+        Slot.id.not_in(held))).scalars() if (slot.assessor, slot.starts_at) not in wanted]
+    for slot in stale:
+        slot.status, slot.changed_at, slot.changed_by = "removed", utcnow(), "program.yml"
+    session.flush()
+    return len(stale)
+
+
 def add_slot(session: Session, *, assessor: str, starts_at: datetime, minutes: int, modality: str,
              location: Optional[str], by: str) -> Slot:
     """A slot staff add by hand (an extra hour, a one-off day)."""
@@ -153,11 +172,11 @@ def add_slot(session: Session, *, assessor: str, starts_at: datetime, minutes: i
     slot = Slot(assessor=assessor, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes),
                 modality=modality, location=location if modality == "in_person" else None, status="open",
                 source="staff", changed_at=utcnow(), changed_by=by)
-    try:
-        with session.begin_nested():  # only this insert is undone when the time is taken
-            session.add(slot)
-    except IntegrityError:
-        raise ValueError(f"{assessor} already has a slot at that time") from None
+    clash = select(Slot.id).where(Slot.assessor == assessor, Slot.starts_at == starts_at)
+    if session.execute(clash).first() is not None:
+        raise ValueError(f"{assessor} already has a slot at that time")
+    session.add(slot)
+    session.flush()
     return slot
 
 
@@ -169,10 +188,11 @@ def set_slot_status(session: Session, *, slot_id: int, status: str, by: str) -> 
     slot = session.execute(select(Slot).where(Slot.id == slot_id).with_for_update()).scalar_one_or_none()
     if slot is None:
         raise NotFound(f"no slot {slot_id}")
-    if status != "open" and active_booking_of_slot(session, slot_id) is not None:
-        raise SlotInUse(f"slot {slot_id} is booked: cancel the booking first")
     slot.status, slot.changed_at, slot.changed_by = status, utcnow(), by
     session.flush()
+    # Checked after the write, holding SQLite's write lock, so a booking cannot slip in between.
+    if status != "open" and active_booking_of_slot(session, slot_id) is not None:
+        raise SlotInUse(f"slot {slot_id} is booked: cancel the booking first")
     return slot
 
 
@@ -201,22 +221,25 @@ def slots_between(session: Session, *, start: datetime, end: datetime) -> list[S
 def book(session: Session, *, slot_id: int, conversation_id: str, channel: str, screening_id: Optional[int],
          contact_conversation_id: Optional[str], person_tz: Optional[str], reminders_hours_before: Iterable[int],
          earliest: datetime, now: Optional[datetime] = None) -> Booking:
-    """Take the slot for the person, with reminder jobs; `SlotTaken` when it is gone, blocked, or starts
-    before `earliest` (the minimum notice)."""
+    """Take the slot for the person, with reminder jobs; `SlotTaken` when it is blocked or starts before
+    `earliest` (the minimum notice). When someone else took it first, the flush raises IntegrityError (the
+    unique constraint) and the caller's transaction is rolled back whole (bot.booking.desk turns it into
+    `SlotTaken`): no savepoint, because SQLite's driver would commit it on release."""
+    # Locked on PostgreSQL, as set_slot_status locks it: a booking and a block of one slot never interleave.
     slot = session.execute(select(Slot).where(Slot.id == slot_id).with_for_update()).scalar_one_or_none()
     if slot is None or slot.status != "open" or slot.starts_at < earliest:
-        raise SlotTaken(slot_id)
+        raise SlotTaken(slot_id, taken=False)
     at = now or utcnow()
     booking = Booking(slot=slot, holds_slot_id=slot.id, conversation_id=conversation_id, channel=channel,
                       screening_id=screening_id, contact_conversation_id=contact_conversation_id,
                       person_tz=person_tz, status="booked", calendar_token=secrets.token_urlsafe(24), created_at=at)
     booking.reminders = [Reminder(hours_before=hours, due_at=slot.starts_at - timedelta(hours=hours), status="pending")
                          for hours in reminders_hours_before if slot.starts_at - timedelta(hours=hours) > at]
-    try:
-        with session.begin_nested():  # only this insert is undone when the slot was taken meanwhile
-            session.add(booking)
-    except IntegrityError:
-        raise SlotTaken(slot_id) from None
+    session.add(booking)
+    session.flush()
+    # Holding SQLite's write lock now, read the slot again: a block committed since the first read shows.
+    if session.execute(select(Slot.status).where(Slot.id == slot_id)).scalar_one() != "open":
+        raise SlotTaken(slot_id, taken=False)
     return booking
 
 

@@ -22,7 +22,7 @@ ROLES = ("admin", "intake", "clinician")
 # What the audit log records. Kept in Python rather than a CHECK constraint: a new action needs no migration.
 AUDIT_ACTIONS = (
     "sign_in", "sign_in_failed", "sign_out",
-    "view_screening", "view_transcript", "add_note",
+    "view_screening", "view_transcript", "view_escalation", "add_note",
     "acknowledge", "resolve",
     "take_over", "reply", "hand_back",
     "export",
@@ -286,6 +286,15 @@ def audit_log(session: Session, *, before_id: Optional[int] = None, staff_name: 
     if action:
         query = query.where(AuditEvent.action == action)
     return list(session.execute(query).scalars())
+
+
+def viewed_since(session: Session, *, staff_id: int, action: str, subject_kind: str, subject_id: object,
+                 since: datetime) -> bool:
+    """Whether this member of staff has an audit row of this action on this subject at or after `since`."""
+    query = select(AuditEvent.id).where(AuditEvent.staff_id == staff_id, AuditEvent.action == action,
+                                        AuditEvent.subject_kind == subject_kind,
+                                        AuditEvent.subject_id == str(subject_id)[:255], AuditEvent.at >= since)
+    return session.execute(query.limit(1)).first() is not None
 
 
 def viewed_screenings(session: Session, screening_ids: Iterable[int]) -> set[int]:

@@ -4,7 +4,8 @@
   "use strict";
 
   // An element with data-live="N" (and an id) is fetched again every N seconds and replaced when it changed.
-  // Refreshes say so in a header: they are not activity that keeps a session alive, nor a new view to audit.
+  // Refreshes say so in a header: they are not activity that keeps a session alive. (What is audited is
+  // decided by the server alone.)
   function live(region) {
     var seconds = Number(region.getAttribute("data-live")) || 30;
     var stickToBottom = region.getAttribute("data-scroll") === "bottom";
