@@ -4,6 +4,7 @@ person. Which messages reach `action_booking` is decided by bot/policies/routing
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
 from functools import lru_cache
@@ -16,19 +17,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import TEXT_MESSAGE_CHANNELS, answers_of, channel_of, program, utcnow
 from bot.booking import texts
-from bot.booking.desk import Desk, SlotTaken
+from bot.booking.desk import Check, Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.phrases import When, read_when
 from bot.booking.replies import Kind, Reply, after_booking, read_number_reply, read_offer_reply
 from bot.eligibility import BOOKABLE
+from bot.notify.sms import TwilioConfig, TwilioSms
 from bot.settings import settings
 from bot.sms.identity import NumberCipher
 from bot.store import crud
 from bot.store.booking import Booking
 from bot.store.db import session_scope
 
-# The booking_stage slot: times on offer, booked, asked for a number for reminders, or not booked yet.
-OFFERING, BOOKED, REMINDERS, OPEN = "offering", "booked", "reminders", "open"
+# The booking_stage slot: times on offer, booked, asked for a number for reminders, waiting for the code
+# texted to it, or not booked yet.
+OFFERING, BOOKED, REMINDERS, VERIFYING, OPEN = "offering", "booked", "reminders", "verifying", "open"
 OFFER_LIFETIME_S = 6 * 60 * 60  # a "2" this long after the offer gets today's times instead: slots change
 NO_THANKS = [{"title": "No thanks", "payload": "no thanks"}]
 
@@ -77,6 +80,15 @@ def offer_after_screening(dispatcher: CollectingDispatcher, tracker: Tracker, ou
     return offer_times(dispatcher, tracker, utcnow(), first=True)
 
 
+async def _text(number: str, body: str) -> bool:
+    """Send one text now (the code for a number given in the widget), off the event loop: retries sleep."""
+    config = TwilioConfig.from_settings(settings())
+    if config is None:
+        return False
+    sent = await asyncio.get_running_loop().run_in_executor(None, TwilioSms(config).send, number, body)
+    return sent.ok
+
+
 def _screening_outcome(tracker: Tracker) -> Optional[str]:
     """The outcome of the conversation's finished screening; None when none has finished."""
     with session_scope(settings().database_url) as session:
@@ -89,7 +101,7 @@ def _read(tracker: Tracker, stage: Optional[str], offered: List[int], now: datet
     if stage == OFFERING and offered:
         tz, _ = _zone(tracker)
         return read_offer_reply(text, len(offered), now, tz, horizon_days=program().assessments.book_ahead_days + 1)
-    if stage == REMINDERS:
+    if stage in (REMINDERS, VERIFYING):
         return read_number_reply(text)
     return Reply(after_booking(text) or Kind.BOOK)  # the policy sends only requests about the booking here
 
@@ -104,8 +116,8 @@ class ActionBooking(Action):
         stage = tracker.get_slot("booking_stage")
         reply = _read(tracker, stage, offered, now)
         kind = reply.kind
-        if stage == REMINDERS and kind in (Kind.NUMBER, Kind.NOT_NOW, Kind.UNCLEAR):
-            return self._reminders(dispatcher, tracker, reply, now)
+        if stage in (REMINDERS, VERIFYING) and kind in (Kind.NUMBER, Kind.CODE, Kind.NOT_NOW, Kind.UNCLEAR):
+            return await self._reminders(dispatcher, tracker, reply, now)
         if kind in (Kind.CHOOSE, Kind.UNCLEAR) and time.time() - float(tracker.get_slot("booking_offered_at") or 0) \
                 > OFFER_LIFETIME_S:
             return offer_times(dispatcher, tracker, now, lead=texts.stale_offer())
@@ -193,21 +205,42 @@ class ActionBooking(Action):
         dispatcher.utter_message(text=texts.ask_reminder_number(program()), buttons=NO_THANKS)
         return [SlotSet("booking_stage", REMINDERS), SlotSet("booking_offer", None)]
 
-    def _reminders(self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply,
-                   now: datetime) -> List[EventType]:
-        """The answer to "text reminders?" after booking in the widget: a number, or no."""
+    async def _reminders(self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply,
+                         now: datetime) -> List[EventType]:
+        """After booking in the widget: "text reminders?" -> a number -> the code texted to it -> reminders on."""
         booking = desk().upcoming(tracker.sender_id, now)
-        if reply.kind is Kind.UNCLEAR and booking is not None:
-            dispatcher.utter_message(text=texts.unclear_number(), buttons=NO_THANKS)
-            return []
-        if reply.kind is Kind.NUMBER and booking is not None:
-            current = settings()
-            opted_out = desk().text_reminders_to(booking.id, reply.number, id_key=current.sms_id_key,
-                                                 cipher=NumberCipher(current.sms_number_key))
-            dispatcher.utter_message(text=texts.reminders_on(reply.number, opted_out=opted_out))
-        else:
+        current = settings()
+        if booking is None or reply.kind is Kind.NOT_NOW:
             dispatcher.utter_message(text=texts.reminders_off())
-        return [SlotSet("booking_stage", BOOKED)]
+            return [SlotSet("booking_stage", BOOKED)]
+        if reply.kind is Kind.NUMBER:
+            if desk().opted_out(reply.number, id_key=current.sms_id_key):
+                dispatcher.utter_message(text=texts.number_opted_out(reply.number), buttons=NO_THANKS)
+                return [SlotSet("booking_stage", REMINDERS)]
+            code = desk().start_number_check(booking.id, reply.number, cipher=NumberCipher(current.sms_number_key),
+                                             now=now)
+            if not await _text(reply.number, texts.number_code(program(), code)):
+                dispatcher.utter_message(text=texts.code_not_sent(), buttons=NO_THANKS)
+                return [SlotSet("booking_stage", REMINDERS)]
+            dispatcher.utter_message(text=texts.code_sent(reply.number), buttons=NO_THANKS)
+            return [SlotSet("booking_stage", VERIFYING)]
+        if reply.kind is Kind.CODE and tracker.get_slot("booking_stage") == VERIFYING:
+            result, number = desk().confirm_number(booking.id, reply.code, id_key=current.sms_id_key,
+                                                   cipher=NumberCipher(current.sms_number_key), now=now)
+            if result is Check.CONFIRMED:
+                dispatcher.utter_message(text=texts.reminders_on(number))
+                return [SlotSet("booking_stage", BOOKED)]
+            if result is Check.WRONG:
+                dispatcher.utter_message(text=texts.code_wrong(), buttons=NO_THANKS)
+                return []
+            if result is Check.GIVEN_UP:
+                dispatcher.utter_message(text=texts.code_given_up())
+                return [SlotSet("booking_stage", BOOKED)]
+            dispatcher.utter_message(text=texts.code_expired(), buttons=NO_THANKS)
+            return [SlotSet("booking_stage", REMINDERS)]
+        unclear = texts.unclear_code() if tracker.get_slot("booking_stage") == VERIFYING else texts.unclear_number()
+        dispatcher.utter_message(text=unclear, buttons=NO_THANKS)
+        return []
 
     def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker, now: datetime) -> List[EventType]:
         cancelled = desk().cancel(tracker.sender_id, now)

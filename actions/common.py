@@ -72,7 +72,7 @@ def step_back(tracker: Tracker, reason: str) -> List[EventType]:
     unanswered = [SlotSet(pending, None)] if tracker.active_loop_name == FORM and pending in QUESTIONS else []
     # Times on offer are withdrawn: after the hand-back a "1" must not book what was offered before the crisis.
     offers = ([SlotSet("booking_stage", "open"), SlotSet("booking_offer", None)]
-              if tracker.get_slot("booking_stage") in ("offering", "reminders") else [])
+              if tracker.get_slot("booking_stage") in ("offering", "reminders", "verifying") else [])
     return [ActiveLoop(None), *unanswered, *offers, SlotSet("requested_slot", None), ConversationPaused()]
 
 

@@ -173,14 +173,22 @@ def test_asking_to_book_after_a_referral_elsewhere_goes_to_the_intake_team(booki
 
 
 @pytest.fixture
-def twilio_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32,
-                        "TWILIO_FROM_NUMBER": "+15035550100"}.items():
-        monkeypatch.setenv(name, value)
+def twilio(monkeypatch: pytest.MonkeyPatch):
+    """Twilio configured, talking to a local fake of its API."""
+    from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+
+    fake = FakeTwilio()
+    with fake.serving():
+        for name, value in {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                            "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_URL": fake.url}.items():
+            monkeypatch.setenv(name, value)
+        yield fake
 
 
-def test_after_booking_in_the_widget_a_number_for_text_reminders_is_asked_and_tied_to_that_phone(
-        offered, twilio_configured):
+PHONE = "+15035550177"
+
+
+def test_after_booking_in_the_widget_text_reminders_go_to_a_number_once_its_code_is_typed(offered, twilio):
     from bot.settings import settings
     from bot.sms.identity import pseudonym
     from bot.store import sms as sms_store
@@ -192,11 +200,19 @@ def test_after_booking_in_the_widget_a_number_for_text_reminders_is_asked_and_ti
     _, messages = run(tracker("hmm", stage="reminders", sender=sender))
     assert messages[0]["text"] == "Please send a mobile number like 503-555-0123, or say no thanks."
     events, messages = run(tracker("(503) 555-0177", stage="reminders", sender=sender))
+    assert slot(events, "booking_stage") == "verifying" and "ending in 77" in messages[0]["text"]
+    [text] = twilio.to(PHONE)
+    assert text.startswith("Riverbend: your code is ") and text.endswith("Reply STOP to opt out.")
+    code = text.split("code is ")[1][:4]
+    assert desk().upcoming(sender, utcnow()).contact_conversation_id is None  # not before the code
+    wrong = "0000" if code != "0000" else "1111"
+    events, messages = run(tracker(wrong, stage="verifying", sender=sender))
+    assert messages[0]["text"].startswith("That code doesn't match") and events == []
+    events, messages = run(tracker(code, stage="verifying", sender=sender))
     assert slot(events, "booking_stage") == "booked"
     assert "ending in 77" in messages[0]["text"] and "555" not in messages[0]["text"]
-    phone = pseudonym("+15035550177", settings().sms_id_key)
-    booking = desk().upcoming(sender, utcnow())
-    assert booking.contact_conversation_id == phone
+    phone = pseudonym(PHONE, settings().sms_id_key)
+    assert desk().upcoming(sender, utcnow()).contact_conversation_id == phone
     with session_scope(desk().database_url) as session:
         contact = sms_store.contact(session, conversation_id=phone)
         assert contact is not None and "555" not in contact.number_encrypted  # stored encrypted only
@@ -205,7 +221,22 @@ def test_after_booking_in_the_widget_a_number_for_text_reminders_is_asked_and_ti
     assert "is cancelled" in messages[0]["text"] and desk().upcoming(sender, utcnow()) is None
 
 
-def test_no_thanks_to_text_reminders(offered, twilio_configured):
+def test_a_number_that_said_stop_gets_no_code(offered, twilio):
+    from bot.settings import settings
+    from bot.sms.identity import NumberCipher, pseudonym
+    from bot.store import sms as sms_store
+
+    with session_scope(desk().database_url) as session:
+        contact = sms_store.ensure_contact(session, conversation_id=pseudonym(PHONE, settings().sms_id_key),
+                                           number_encrypted=NumberCipher(settings().sms_number_key).encrypt(PHONE))
+        sms_store.opt_out(session, contact=contact)
+    sender = "web-" + "g" * 32
+    run(tracker("1", stage="offering", offered=offered, sender=sender))
+    _, messages = run(tracker("503-555-0177", stage="reminders", sender=sender))
+    assert "has asked us not to text it" in messages[0]["text"] and twilio.to(PHONE) == []
+
+
+def test_no_thanks_to_text_reminders(offered, twilio):
     sender = "web-" + "d" * 32
     run(tracker("1", stage="offering", offered=offered, sender=sender))
     events, messages = run(tracker("no thanks", stage="reminders", sender=sender))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.booking.desk import Desk, SlotTaken
+from bot.booking.desk import Check, Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.reminders import Reminders
 from bot.booking.slots import horizon_days, slot_times
@@ -159,11 +159,16 @@ def test_rescheduling_moves_the_booking_or_keeps_it_when_the_new_time_is_gone(de
     assert first.id in free_ids(desk)
 
 
-def test_staff_mark_attended_or_no_show_but_not_on_a_cancelled_booking(desk: Desk):
+def test_staff_mark_attended_or_no_show_once_it_started_but_not_on_a_cancelled_booking(desk: Desk):
     booking = book(desk, first_free(desk).id)
+    started = booking.slot.starts_at + timedelta(minutes=10)
     with session_scope(desk.database_url) as session:
-        assert store.mark_outcome(session, booking_id=booking.id, attended=False, by="Ada Staff").status == "no_show"
-        assert store.mark_outcome(session, booking_id=booking.id, attended=True, by="Ada Staff").status == "attended"
+        with pytest.raises(ValueError, match="has not started yet"):
+            store.mark_outcome(session, booking_id=booking.id, attended=True, by="Ada Staff", now=NOW)
+        marked = store.mark_outcome(session, booking_id=booking.id, attended=False, by="Ada Staff", now=started)
+        assert marked.status == "no_show"
+        marked = store.mark_outcome(session, booking_id=booking.id, attended=True, by="Ada Staff", now=started)
+        assert marked.status == "attended"
     desk.cancel(booking.conversation_id, NOW)  # attended bookings are not upcoming: nothing to cancel
     other = book(desk, first_free(desk).id, "web-" + "e" * 32)
     desk.cancel(other.conversation_id, NOW)
@@ -212,7 +217,9 @@ def test_reminders_go_out_24_and_2_hours_before_once_each(desk: Desk, twilio: Fa
 
 def test_a_number_given_in_the_widget_gets_the_reminders_with_how_to_opt_out_once(desk: Desk, twilio: FakeTwilio):
     booking = book(desk, first_free(desk).id, "web-" + "9" * 32)
-    desk.text_reminders_to(booking.id, NUMBER, id_key="test-id-key", cipher=CIPHER)
+    code = desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW)
+    assert desk.confirm_number(booking.id, code, id_key="test-id-key", cipher=CIPHER, now=NOW) == (Check.CONFIRMED,
+                                                                                                 NUMBER)
     worker = sender(desk, twilio)
     worker.send_due(booking.slot.starts_at - timedelta(hours=24))
     worker.send_due(booking.slot.starts_at - timedelta(hours=2))
@@ -323,3 +330,20 @@ def test_reminders_use_the_zone_the_person_named(desk: Desk, twilio: FakeTwilio)
     sender(desk, twilio).send_due(booking.slot.starts_at - timedelta(hours=24))
     local = booking.slot.starts_at.astimezone(ZoneInfo("America/New_York"))
     assert f"{local:%I:%M %p}".lstrip("0") + f" {local.tzname()}" in twilio.to(NUMBER)[0]
+
+
+def test_a_number_typed_in_the_widget_needs_the_code_texted_to_it(desk: Desk):
+    booking = book(desk, first_free(desk).id, "web-" + "6" * 32)
+    code = desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW)
+    wrong = "0000" if code != "0000" else "1111"
+    assert desk.confirm_number(booking.id, wrong, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.WRONG
+    assert desk.confirm_number(booking.id, wrong, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.WRONG
+    assert desk.confirm_number(booking.id, wrong, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.GIVEN_UP
+    assert desk.confirm_number(booking.id, code, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.EXPIRED  # cleared
+    code = desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW)
+    late = NOW + timedelta(minutes=16)
+    assert desk.confirm_number(booking.id, code, id_key="k", cipher=CIPHER, now=late)[0] is Check.EXPIRED
+    assert desk.upcoming("web-" + "6" * 32, NOW).contact_conversation_id is None  # never tied to the number
+    with session_scope(desk.database_url) as session:
+        stored = session.get(Booking, booking.id)
+        assert stored.pending_number is None and stored.pending_code_hash is None

@@ -3,8 +3,12 @@ actions, the command line and the console. Each call is one transaction; times a
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import Enum
 from typing import Optional
 
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +24,20 @@ from bot.store import sms as sms_store
 from bot.store.booking import Booking, Slot, SlotTaken
 from bot.store.db import session_scope
 
-__all__ = ["Desk", "SlotTaken"]
+__all__ = ["Check", "Desk", "SlotTaken"]
+CODE_MINUTES = 15  # how long a code texted to a number given in the widget is good for
+CODE_TRIES = 3
+
+
+class Check(Enum):
+    CONFIRMED = "confirmed"
+    WRONG = "wrong"  # try again
+    GIVEN_UP = "given_up"  # too many wrong codes
+    EXPIRED = "expired"
+
+
+def _code_hash(salt: str, code: str) -> str:
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
 
 
 @dataclass
@@ -98,13 +115,46 @@ class Desk:
         with session_scope(self.database_url) as session:
             return store.booking_by_token(session, token)
 
-    def text_reminders_to(self, booking_id: int, number: str, *, id_key: str, cipher: NumberCipher) -> bool:
-        """Send the booking's reminders to `number` (E.164), given in the widget. The number becomes the same
-        pseudonymous SMS contact the SMS channel would make, so a STOP from that phone stops them and a "C"
-        texted from it cancels this booking. Returns whether that number has opted out of our texts."""
-        conversation_id = pseudonym(number, id_key)
+    def opted_out(self, number: str, *, id_key: str) -> bool:
+        """Whether `number` (E.164) has told us STOP: nothing may be texted to it."""
         with session_scope(self.database_url) as session:
-            contact = sms_store.ensure_contact(session, conversation_id=conversation_id,
-                                               number_encrypted=cipher.encrypt(number))
-            store.get_booking(session, booking_id).contact_conversation_id = conversation_id
-            return contact.opted_out
+            contact = sms_store.contact(session, conversation_id=pseudonym(number, id_key))
+            return contact is not None and contact.opted_out
+
+    def start_number_check(self, booking_id: int, number: str, *, cipher: NumberCipher, now: datetime) -> str:
+        """A number typed in the widget for reminders is only used once the person types the code texted to
+        it: a mistyped number must not get someone's reminders, nor the right to cancel by text. Returns the
+        code to text; stores the number encrypted and the code hashed until `CODE_MINUTES` from `now`."""
+        code = f"{secrets.randbelow(10_000):04d}"
+        with session_scope(self.database_url) as session:
+            booking = store.get_booking(session, booking_id)
+            booking.pending_number = cipher.encrypt(number)
+            booking.pending_code_hash = _code_hash(booking.calendar_token, code)
+            booking.pending_until, booking.pending_tries = now + timedelta(minutes=CODE_MINUTES), 0
+        return code
+
+    def confirm_number(self, booking_id: int, code: str, *, id_key: str, cipher: NumberCipher,
+                       now: datetime) -> tuple[Check, Optional[str]]:
+        """Check the code typed; when right, reminders go to the number, which becomes the same pseudonymous
+        SMS contact the SMS channel makes for it (a STOP from that phone stops them; a "C" texted from it
+        cancels this booking). Returns the result and the number (E.164) it was about."""
+        with session_scope(self.database_url) as session:
+            booking = store.get_booking(session, booking_id)
+            if booking.pending_number is None:
+                return Check.EXPIRED, None
+            number = cipher.decrypt(booking.pending_number)
+            if booking.pending_until is None or booking.pending_until < now:
+                result = Check.EXPIRED
+            elif hmac.compare_digest(booking.pending_code_hash or "", _code_hash(booking.calendar_token, code)):
+                conversation_id = pseudonym(number, id_key)
+                sms_store.ensure_contact(session, conversation_id=conversation_id,
+                                         number_encrypted=cipher.encrypt(number))
+                booking.contact_conversation_id = conversation_id
+                result = Check.CONFIRMED
+            else:
+                booking.pending_tries += 1
+                if booking.pending_tries < CODE_TRIES:
+                    return Check.WRONG, number
+                result = Check.GIVEN_UP
+            booking.pending_number = booking.pending_code_hash = booking.pending_until = None
+            return result, number

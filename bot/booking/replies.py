@@ -28,6 +28,7 @@ class Kind(Enum):
     BOOK = "book"  # asks to book (after saying not now, or later)
     STATUS = "status"  # asks when or where their appointment is
     NUMBER = "number"  # a mobile number for text reminders: `number` (E.164)
+    CODE = "code"  # the code texted to that number: `code`
     UNCLEAR = "unclear"
 
 
@@ -37,6 +38,7 @@ class Reply:
     index: Optional[int] = None
     when: Optional[When] = None
     number: Optional[str] = None
+    code: Optional[str] = None
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
@@ -114,7 +116,11 @@ def read_offer_reply(text: str, offered: int, now: datetime, tz: ZoneInfo, *, ho
 
 
 def read_number_reply(text: str) -> Reply:
-    """A reply to "which mobile number should reminders go to?": a number, no, or something else."""
+    """A reply to "which mobile number should reminders go to?" (or "type the code we texted"): a number, a
+    4-digit code, no, or something else."""
+    code = re.fullmatch(r"\s*(\d{4})\s*\.?\s*", text)
+    if code:
+        return Reply(Kind.CODE, code=code[1])
     if sum(ch.isdigit() for ch in text) >= 10:
         number = e164(text)
         if number is not None:

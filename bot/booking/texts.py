@@ -151,10 +151,43 @@ def ask_reminder_number(program: Program) -> str:
             "only for reminders about this appointment.")
 
 
-def reminders_on(number: str, *, opted_out: bool = False) -> str:
-    if opted_out:  # that phone replied STOP to us before: nothing is sent to it until it texts START
-        return (f"The number ending in {number[-2:]} has asked us not to text it. To get reminders, text START to "
-                "this program's number from that phone first.")
+def number_opted_out(number: str) -> str:
+    """That phone replied STOP to us before: nothing is sent to it until it texts START."""
+    return (f"The number ending in {number[-2:]} has asked us not to text it. To get reminders, text START to this "
+            "program's number from that phone first, then send the number here again.")
+
+
+def number_code(program: Program, code: str) -> str:
+    """The text with the code that proves the number is the person's; says nothing of the kind of care."""
+    return (f"{program.sms_name}: your code is {code}. Type it in the chat to get appointment reminders by text. "
+            "Reply STOP to opt out.")
+
+
+def code_sent(number: str) -> str:
+    return f"I've texted a 4-digit code to the number ending in {number[-2:]}. Please type it here to confirm."
+
+
+def code_not_sent() -> str:
+    return "I couldn't send a text to that number. Please check it and send it again, or say no thanks."
+
+
+def code_wrong() -> str:
+    return "That code doesn't match. Please check the text and type the 4 digits again, or say no thanks."
+
+
+def code_given_up() -> str:
+    return "That code didn't match again, so I've left text reminders off. Your appointment is still booked."
+
+
+def code_expired() -> str:
+    return "That code has expired. Send your number again for a new one, or say no thanks."
+
+
+def unclear_code() -> str:
+    return "Please type the 4-digit code from the text, or say no thanks."
+
+
+def reminders_on(number: str) -> str:
     return (f"Thanks. Reminders will go to the number ending in {number[-2:]}. Reply STOP to any of them to stop "
             "them, or C to cancel the appointment.")
 

@@ -30,7 +30,8 @@ OWN_ACTIONS = frozenset({CRISIS_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION, BOOKIN
 # While times are on offer, these intents still go to their own rules (a program question, thanks, bye,
 # start over); every other message is read as a reply to the offer.
 _NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_ask"})
-_AWAITING_REPLY = frozenset({"offering", "reminders"})  # times on offer; asked for a number for reminders
+# Times on offer; asked for a number for reminders; waiting for the code texted to it.
+_AWAITING_REPLY = frozenset({"offering", "reminders", "verifying"})
 
 _FOR_INTENT = {CRISIS_INTENT: CRISIS_ACTION, HUMAN_INTENT: HANDOFF_ACTION}
 

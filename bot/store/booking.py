@@ -13,8 +13,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, UniqueConstraint, or_, select,
-                        update)
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint, or_,
+                        select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, relationship, selectinload
 
@@ -78,6 +78,12 @@ class Booking(Base):
     replaced_by_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("bookings.id"))  # rescheduled to
     outcome_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # attended / no-show marked
     outcome_by: Mapped[Optional[str]] = Column(String(100))
+    # A number given in the widget for reminders, until the person types the code texted to it: encrypted,
+    # with a hash of the code, its expiry and the wrong tries (bot.booking.desk).
+    pending_number: Mapped[Optional[str]] = Column(Text)
+    pending_code_hash: Mapped[Optional[str]] = Column(String(64))
+    pending_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    pending_tries: Mapped[int] = Column(Integer, nullable=False, default=0)
 
     slot: Mapped[Slot] = relationship(Slot, lazy="joined")
     reminders: Mapped[list["Reminder"]] = relationship("Reminder", back_populates="booking",
@@ -290,12 +296,16 @@ def reschedule(session: Session, *, booking_id: int, slot_id: int, earliest: dat
 
 def mark_outcome(session: Session, *, booking_id: int, attended: bool, by: str,
                  now: Optional[datetime] = None) -> Booking:
-    """Staff record whether the person came; a later mark corrects an earlier one."""
+    """Staff record whether the person came, once the appointment has started; a later mark corrects an
+    earlier one."""
     booking = get_booking(session, booking_id)
+    at = now or utcnow()
     if booking.status == "cancelled":
         raise ValueError(f"booking {booking_id} was cancelled")
+    if booking.slot.starts_at > at:
+        raise ValueError("This appointment has not started yet.")
     booking.status = "attended" if attended else "no_show"
-    booking.outcome_at, booking.outcome_by = now or utcnow(), by
+    booking.outcome_at, booking.outcome_by = at, by
     session.flush()
     return booking
 

@@ -65,6 +65,10 @@ def upgrade() -> None:
         sa.Column("replaced_by_id", sa.Integer(), nullable=True),
         sa.Column("outcome_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("outcome_by", sa.String(length=100), nullable=True),
+        sa.Column("pending_number", sa.Text(), nullable=True),
+        sa.Column("pending_code_hash", sa.String(length=64), nullable=True),
+        sa.Column("pending_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("pending_tries", sa.Integer(), nullable=False),
         sa.CheckConstraint("(status = 'cancelled' AND holds_slot_id IS NULL) OR "
                            "(status <> 'cancelled' AND holds_slot_id IS NOT NULL AND holds_slot_id = slot_id)",
                            name=op.f("ck_bookings_holds")),
