@@ -162,6 +162,12 @@ CASES = [
     ("sometime next week", NEXT_WEEK),
     ("TOMORROW MORNING!!", on(11, 27, 5, 12)),
     ("friday at 3 may work", on(11, 27, 15, 16)),  # "3 may" is not May 3
+    # what does not suit
+    ("I work 9-5", joined(daily(0, 9) + daily(17, 24))),
+    ("I'm busy mornings", joined(daily(0, 5) + daily(12, 24))),
+    ("after work", daily(17, 24)),
+    ("tuesday after school", on(12, 1, 15, 24)),
+    ("saturday dec 12", on(12, 12)),  # the weekday names the date, not another day
 ]
 
 

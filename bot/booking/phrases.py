@@ -82,8 +82,9 @@ _RELATIONS = {"after": "after", "past": "after", "from": "after", "since": "afte
               "before": "before", "by": "before", "until": "before", "till": "before", "til": "before",
               "earlier than": "before", "no later than": "before", "at": "at", "around": "around",
               "about": "around", "approx": "around", "approximately": "around", "roughly": "around"}
+# "I work 9-5", "I'm busy mornings", "in class until 3" name the times that do not suit.
 _NEGATOR = re.compile(r"\b(?:not|no|nothing|except(?: for)?|other than|apart from|besides|excluding|can'?t|"
-                      r"cannot|but)(?= \w)")
+                      r"cannot|but|work|working|busy|in class|at school|at work)(?= \w)")
 _ANY_BEFORE = re.compile(r"\b(?:any|every|all)")  # "but" excludes only after these: "any day but friday"
 _FILLER = re.compile(r"(?:\s|\b(?:or|and|nor|on|the|a|an|any|do|free|available|either|at|in)\b|[/&])*")
 _LIST = re.compile(r"(?:[\s,/&]|\b(?:or|and|nor|on|the|any|either)\b)*")
@@ -241,6 +242,8 @@ _READERS: tuple[tuple[re.Pattern[str], _Reader], ...] = tuple((re.compile(p), r)
     (r"\b(this|next) week\b", _week),
     (r"\b(?:(?:any|every) ?day|daily|any ?time|whenever|all day)\b",  # names no day or time, but answers
      lambda m, t: [_Term("any day" if "day" in m[0] else "any time")]),
+    (r"\bafter (work|school)\b",  # the end of a usual working or school day
+     lambda m, t: [_Term(f"after {m[1]}", minutes=(17 * 60 if m[1] == "work" else 15 * 60, DAY))]),
     (r"\b(before|after) lunch\b",  # lunchtime's edges
      lambda m, t: [_Term(f"{m[1]} lunch", minutes=(0, 690) if m[1] == "before" else (810, DAY))]),
     (r"\b(?:early |late )?(morning|afternoon|evening|night|lunch ?time|lunch)s?\b",
