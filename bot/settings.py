@@ -190,24 +190,19 @@ def _numbers(text: str) -> tuple[str, ...]:
     return tuple(_number(part) for part in text.split(",") if part.strip())
 
 
+def _whole(name: str, default: int, unit: str = "") -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        of = f" of {unit}" if unit else ""
+        raise ConfigError(f"{name} should be a whole number{of}, not {value!r}") from None
+
+
 def _minutes(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{name} should be a whole number of minutes, not {value!r}") from None
-
-
-def _whole(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{name} should be a whole number, not {value!r}") from None
+    return _whole(name, default, "minutes")
 
 
 def _port(name: str, default: int) -> int:
