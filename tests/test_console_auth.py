@@ -509,3 +509,25 @@ def test_the_staff_command_adds_lists_resets_disables_and_enables_accounts(
     assert [row.action for row in audit_rows(database)] == ["add_staff", "set_password", "disable_staff",
                                                             "enable_staff"]
     assert {row.staff_name for row in audit_rows(database)} == {"command line"}
+
+
+def test_many_failed_sign_ins_from_one_address_across_names_are_cut_off(console: Console, config: Settings) -> None:
+    from bot.console import auth
+
+    add_account(config.database_url, "Dana Example", "intake")
+    statuses = [console.sign_in(f"guess {i}", "wrong password 1").status_code for i in range(auth.ADDRESS_LIMIT)]
+    assert set(statuses) == {401}  # unknown names: no account lock sees these
+    refused = console.sign_in("Dana Example")  # even the right password, from this address, for now
+    assert refused.status_code == 429 and "Too many failed sign-ins from this network" in refused.text
+
+
+def test_the_address_limit_forgets_failures_after_its_window() -> None:
+    from bot.console.auth import FailedSignIns
+
+    now = [0.0]
+    failures = FailedSignIns(limit=2, window_s=60, clock=lambda: now[0])
+    failures.failed("10.0.0.5")
+    failures.failed("10.0.0.5")
+    assert failures.blocked("10.0.0.5") and not failures.blocked("10.0.0.6")
+    now[0] = 61.0
+    assert not failures.blocked("10.0.0.5")

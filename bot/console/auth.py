@@ -7,7 +7,8 @@
 - CSRF: each session has its own token, which every form posts back (`csrf`); the sign-in form, before any
   session, posts back the value of a short-lived cookie set with it.
 - Failed sign-ins are counted per account: from the SLOW_AFTER-th the answer comes later each time, and the
-  `console_lockout_after`-th locks the account for `console_lockout_minutes` (an admin can unlock it).
+  `console_lockout_after`-th locks the account for `console_lockout_minutes` (an admin can unlock it). They
+  are also counted per client address: ADDRESS_LIMIT in ADDRESS_WINDOW_S, and that address waits.
 - `allow(permission)` marks and guards a route: signed out, a page redirects to sign-in and a form post gets
   401; a role without the permission gets 403. `public` marks the routes anyone may fetch. A test walks
   every route of the app and checks that each wears one of the two.
@@ -17,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
@@ -39,6 +42,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SLOW_AFTER = 3  # failed attempts in a row before each answer is delayed
 MAX_DELAY = 8.0  # seconds
 TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most this often
+ADDRESS_LIMIT = 30  # failed sign-ins from one client address...
+ADDRESS_WINDOW_S = 15 * 60  # ...within this many seconds, then it waits
 
 ALL = frozenset({"admin", "intake", "clinician"})
 # Clinicians read and act on screenings, escalations and conversations and record who came to an
@@ -213,6 +218,28 @@ def attempt_sign_in(console: Console, name: str, password: str) -> Attempt:
         return Attempt(Staff(staff_id, staff_name, account.role, csrf), token)
 
 
+class FailedSignIns:
+    """Failed sign-ins per client address in a sliding window, in this process: guessing across many names
+    (which the per-account lock does not see) is cut off before each guess costs an argon2 check."""
+
+    def __init__(self, limit: int = ADDRESS_LIMIT, window_s: float = ADDRESS_WINDOW_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window_s, self.clock = limit, window_s, clock
+        self._seen: dict[str, deque[float]] = {}
+
+    def _recent(self, address: str) -> deque[float]:
+        times = self._seen.setdefault(address, deque())
+        while times and times[0] <= self.clock() - self.window_s:
+            times.popleft()
+        return times
+
+    def blocked(self, address: str) -> bool:
+        return len(self._recent(address)) >= self.limit
+
+    def failed(self, address: str) -> None:
+        self._recent(address).append(self.clock())
+
+
 def _next(value: str) -> str:
     """Where to go after signing in: a path of this site only."""
     return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
@@ -234,6 +261,8 @@ def register(app: Sanic) -> None:
     async def sign_in_form(request: Request) -> HTTPResponse:
         return sign_in_page(request.app.ctx.console, request)
 
+    failures = FailedSignIns()
+
     @app.post("/sign-in")
     @public
     async def sign_in(request: Request) -> HTTPResponse:
@@ -241,9 +270,14 @@ def register(app: Sanic) -> None:
         if not same(form(request, "csrf", 100), request.cookies.get(SIGN_IN_COOKIE) or ""):
             return sign_in_page(console, request, status=403,
                                 error="The sign-in form had expired. Please try again.")
+        address = request.remote_addr or request.ip or "unknown"
+        if failures.blocked(address):
+            return sign_in_page(console, request, status=429, error="Too many failed sign-ins from this "
+                                "network. Please wait a few minutes and try again.")
         name, password = form(request, "name", 100), form(request, "password", passwords.MAX_LENGTH + 1)
         attempt = await blocking(lambda: attempt_sign_in(console, name, password))
         if attempt.staff is None:
+            failures.failed(address)
             await console.sleep(delay_after(attempt.failures))
             error = ("Too many failed attempts: this account is locked for a while. Try again later, or ask an "
                      "administrator to unlock it." if attempt.locked else "That name and password do not match.")
