@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from bot.settings import ROOT, ConfigError, Settings, settings

@@ -5,7 +5,6 @@ slow (servers start once per module); marked e2e."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -16,18 +15,15 @@ from icalendar import Calendar
 from bot.store import db
 from bot.store.booking import Booking, Reminder
 from tests.support.conversation import LIKELY_FIT, answer_until_done, texts
-from tests.support.servers import Servers, newest_model, running_servers
+from tests.support.servers import Servers, module_servers
 
 pytestmark = pytest.mark.e2e
 
-MODEL = newest_model()
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    if MODEL is None:
-        pytest.fail("no trained model: run the tests through `make test`, which trains it")
-    with running_servers(tmp_path_factory.mktemp("booking-e2e"), MODEL, console=True) as running:
+    with module_servers(tmp_path_factory, "booking-e2e", console=True) as running:
         yield running
 
 

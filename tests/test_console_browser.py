@@ -12,35 +12,23 @@ import re
 import subprocess
 import time
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.support.servers import BIN, ROOT, Servers, newest_model, running_servers
+from tests.support.browser import AXE, chromium, require_chromium, shoot
+from tests.support.servers import BIN, ROOT, Servers, module_servers
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "var" / "artifacts"
-MODEL = newest_model()
 STAFF, PASSWORD = "Dana Example", "correct horse battery staple"
 ATTACK = "<script>alert('x')</script>"
-
-if not CHROMIUM.exists():
-    pytest.skip("browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium; scripts/test "
-                "installs it when it runs as root with apt)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is in the test extra: `make setup`")
+playwright = require_chromium()
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    if MODEL is None:
-        pytest.fail("no trained model: run the tests through `make test`, which trains it")
-    with running_servers(tmp_path_factory.mktemp("console"), MODEL, console=True) as running:
+    with module_servers(tmp_path_factory, "console", console=True) as running:
         subprocess.run([str(BIN / "iop-intake"), "staff", "add", STAFF, "--role", "intake"], cwd=ROOT, check=True,
                        env={**running.env, "IOP_STAFF_PASSWORD": PASSWORD}, capture_output=True)
         yield running
@@ -48,15 +36,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+    with chromium(playwright) as launched:
         yield launched
-        launched.close()
-
-
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def staff_said(servers: Servers, sender: str) -> list[tuple[str, str]]:
@@ -86,7 +67,7 @@ def test_staff_work_a_crisis_from_the_queue_to_a_reply_in_the_conversation(brows
     page.wait_for_url(f"{servers.console_url}/")
     row = page.locator("tr", has_text="Suicidal ideation")
     assert row.count() == 1 and "Nobody yet" in row.text_content()
-    shoot(page, "console-queue.png")
+    shoot(page, "console-queue.png", full_page=True)
 
     row.get_by_role("button", name="Acknowledge").click()  # from the queue itself
     page.locator("tr", has_text="Suicidal ideation").get_by_text(STAFF).wait_for()
@@ -97,7 +78,7 @@ def test_staff_work_a_crisis_from_the_queue_to_a_reply_in_the_conversation(brows
     page.get_by_role("link", name=re.compile(r"^Screening \d+$")).click()
     assert page.locator("table.answers tr", has_text="Riley").count() == 1  # the first-name answer
     assert "Screening" in page.title() and "Riley" not in page.title()
-    shoot(page, "console-screening.png")
+    shoot(page, "console-screening.png", full_page=True)
 
     page.get_by_role("link", name="Transcript").click()
     flagged = page.locator(".line.participant.flagged")
@@ -114,7 +95,7 @@ def test_staff_work_a_crisis_from_the_queue_to_a_reply_in_the_conversation(brows
 
     servers.send(sender, "yes I'm safe, my sister is here")  # arrives on the open page by itself
     page.locator(".line.participant", has_text="my sister is here").wait_for(timeout=15_000)
-    shoot(page, "console-handoff.png")
+    shoot(page, "console-handoff.png", full_page=True)
     page.get_by_role("button", name="Hand back to the bot").click()
     deadline = time.monotonic() + 20
     while servers.tracker(sender)["paused"]:

@@ -9,34 +9,25 @@ import json
 import re
 import subprocess
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 import requests
 
 from tests.support.conversation import LIKELY_FIT
-from tests.support.servers import BIN, ROOT, STAFF_TOKEN, Servers, newest_model, running_servers
+from tests.support.browser import AXE, chromium, require_chromium, shoot
+from tests.support.servers import BIN, ROOT, STAFF_TOKEN, Servers, module_servers
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SOCKET_IO = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-ARTIFACTS = ROOT / "var" / "artifacts"
-MODEL = newest_model()
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
-if not CHROMIUM.exists():
-    pytest.skip("browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium; scripts/test "
-                "installs it when it runs as root with apt)", allow_module_level=True)
+playwright = require_chromium()
 if not (AXE.exists() and SOCKET_IO.exists()):
     pytest.skip("browser tests need the widget's npm packages: run `npm ci` (scripts/setup does)",
                 allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is in the test extra: `make setup`")
 
 # Questions answered by clicking the button with this title; the others are typed (LIKELY_FIT's words).
 CLICKS = {
@@ -50,18 +41,14 @@ SESSION_KEY = "iop-intake-session"
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    if MODEL is None:
-        pytest.fail("no trained model: run the tests through `make test`, which trains it")
-    with running_servers(tmp_path_factory.mktemp("widget"), MODEL, console=True) as running:
+    with module_servers(tmp_path_factory, "widget", console=True) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+    with chromium(playwright) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -126,11 +113,6 @@ def answer(page, servers: Servers, sid: str, key: str) -> str:
 def type_message(page, text: str) -> None:
     page.get_by_label("Your message").fill(text)
     page.get_by_role("button", name="Send").click()
-
-
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def test_full_screening_by_clicks_and_typing_survives_a_reload(open_page, servers):

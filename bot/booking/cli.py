@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 from bot.booking.desk import Desk
@@ -29,6 +31,12 @@ def _parse_local(text: str, current: Settings) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=load_program(current.program_file).tz)
 
 
+@lru_cache(maxsize=4)
+def _desk(program_file: Path, database_url: str) -> Desk:
+    """The worker's desk, kept between passes: it makes the day's slots once, not every 30 seconds."""
+    return Desk(load_program(program_file), database_url)
+
+
 def reminders_from_settings(current: Settings) -> Optional[Reminders]:
     """None when Twilio is not configured: reminders then wait in the database."""
     from bot.notify.sms import TwilioConfig
@@ -49,7 +57,7 @@ def booking_pass(current: Settings, now: Optional[datetime] = None) -> list[str]
     at = now or utcnow()
     lines: list[str] = []
     with session_scope(current.database_url) as session:
-        made = Desk(load_program(current.program_file), current.database_url).refresh_slots(session, at)
+        made = _desk(current.program_file, current.database_url).ensure_fresh(session, at)
     if made:
         lines.append(f"slots: {made} new")
     sender = reminders_from_settings(current)
@@ -137,13 +145,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--modality", choices=list(store.MODALITIES), required=True)
     add.add_argument("--location", help="for in-person slots")
     add.add_argument("--minutes", type=int, help="length (default: program.yml's slot_minutes)")
+    add.add_argument("--by", required=True, help="who")
     for name, text in (("block", "take a slot off offer for now"), ("unblock", "offer a blocked slot again"),
                        ("remove", "remove a slot for good (not regenerated)")):
         step = steps.add_parser(name, help=text)
         step.add_argument("id", type=int)
-    for step in steps.choices.values():
-        if step.prog.split()[-1] in ("add", "block", "unblock", "remove"):
-            step.add_argument("--by", required=True, help="who")
+        step.add_argument("--by", required=True, help="who")
     slots.set_defaults(func=cmd_slots)
 
     bookings = sub.add_parser("bookings", help="assessment bookings: list, cancel, mark attended or no-show")

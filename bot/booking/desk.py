@@ -57,10 +57,11 @@ class Desk:
         self._slots_made_for = first
         return made
 
-    def ensure_fresh(self, session: Session, now: datetime) -> None:
-        """Make the horizon's slots at most once a day per process (the worker does it every pass)."""
-        if self._slots_made_for != now.astimezone(self.program.tz).date():
-            self.refresh_slots(session, now)
+    def ensure_fresh(self, session: Session, now: datetime) -> int:
+        """Make the horizon's slots at most once a day per desk; returns how many were new."""
+        if self._slots_made_for == now.astimezone(self.program.tz).date():
+            return 0
+        return self.refresh_slots(session, now)
 
     def offer(self, prefs: Preferences, now: datetime, *, after: Optional[datetime] = None,
               shown: frozenset = frozenset(), when: Optional[When] = None) -> Offer:

@@ -48,8 +48,7 @@ def register(app: Sanic) -> None:
             hashed = passwords.hash_password(password)
             with session_scope(console.db_url) as session:
                 account = store.add_staff(session, name=name, role=role, password_hash=hashed)
-                store.audit(session, staff_name=staff.name, staff_id=staff.id, action="add_staff",
-                            subject_kind="staff", subject_id=account.id, detail=role)
+                staff.audit(session, "add_staff", "staff", account.id, detail=role)
 
         try:
             await blocking(create)
@@ -72,8 +71,7 @@ def register(app: Sanic) -> None:
                         work(session, staff_id=staff_id, **extra)
                     except LookupError:
                         raise NotFound("no such account") from None
-                    store.audit(session, staff_name=staff.name, staff_id=staff.id, action=action,
-                                subject_kind="staff", subject_id=staff_id)
+                    staff.audit(session, action, "staff", staff_id)
 
             try:
                 await blocking(apply)

@@ -19,7 +19,6 @@ from bot.booking.desk import Desk
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form, int_or_none
 from bot.store import booking as bookings
-from bot.store import staff as store
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 
@@ -88,12 +87,6 @@ def _back(request: Request) -> str:
     return back if back.startswith("/appointments") else "/appointments"
 
 
-def _audit(console: Console, staff: Staff, action: str, kind: str, subject: int) -> None:
-    with session_scope(console.db_url) as session:
-        store.audit(session, staff_name=staff.name, staff_id=staff.id, action=action, subject_kind=kind,
-                    subject_id=subject)
-
-
 def new_slot(console: Console, request: Request) -> dict:
     """The add-a-slot form's values, checked; ValueError says what is wrong."""
     assessor = next((a for a in console.program.assessments.assessors if a.name == form(request, "assessor")), None)
@@ -143,7 +136,7 @@ def register(app: Sanic) -> None:
                     bookings.mark_outcome(session, booking_id=booking_id, attended=attended, by=staff.name)
                 except bookings.NotFound:
                     raise NotFound("no such booking") from None
-            _audit(console, staff, "mark_attended" if attended else "mark_no_show", "booking", booking_id)
+                staff.audit(session, "mark_attended" if attended else "mark_no_show", "booking", booking_id)
 
         try:
             await blocking(mark)
@@ -163,7 +156,7 @@ def register(app: Sanic) -> None:
                     bookings.cancel(session, booking_id=booking_id, by=staff.name)
                 except bookings.NotFound:
                     raise NotFound("no such booking") from None
-            _audit(console, staff, "cancel_booking", "booking", booking_id)
+                staff.audit(session, "cancel_booking", "booking", booking_id)
 
         await blocking(drop)
         return response.redirect(_back(request), status=303)
@@ -181,7 +174,7 @@ def register(app: Sanic) -> None:
                     bookings.set_slot_status(session, slot_id=slot_id, status=status, by=staff.name)
                 except bookings.NotFound:
                     raise NotFound("no such slot") from None
-            _audit(console, staff, f"slot_{status}", "slot", slot_id)
+                staff.audit(session, f"slot_{status}", "slot", slot_id)
 
         try:
             await blocking(change)
@@ -201,8 +194,7 @@ def register(app: Sanic) -> None:
             fields = new_slot(console, request)
             with session_scope(console.db_url) as session:
                 slot = bookings.add_slot(session, **fields, by=staff.name)
-                slot_id = slot.id
-            _audit(console, staff, "add_slot", "slot", slot_id)
+                staff.audit(session, "add_slot", "slot", slot.id)
 
         try:
             await blocking(add)

@@ -72,6 +72,12 @@ class Staff:
     def can(self, permission: str) -> bool:
         return can(self.role, permission)
 
+    def audit(self, session: Any, action: str, subject_kind: Optional[str] = None, subject_id: object = None,
+              detail: Optional[str] = None) -> None:
+        """An audit row for what this member of staff did, in the same transaction as the act itself."""
+        store.audit(session, staff_name=self.name, staff_id=self.id, action=action, subject_kind=subject_kind,
+                    subject_id=subject_id, detail=detail)
+
 
 def can(role: str, permission: str) -> bool:
     return role in PERMISSIONS[permission]
@@ -297,7 +303,7 @@ def register(app: Sanic) -> None:
         def end() -> None:
             with session_scope(console.db_url) as session:
                 store.end_session(session, token_hash=token_hash(token))
-                store.audit(session, staff_name=staff.name, staff_id=staff.id, action="sign_out")
+                staff.audit(session, "sign_out")
 
         await blocking(end)
         reply = response.redirect("/sign-in", status=303)

@@ -11,7 +11,6 @@ from sanic.response import HTTPResponse
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form
 from bot.store import crud
-from bot.store import staff as store
 from bot.store.db import session_scope
 from bot.store.models import Screening
 
@@ -35,8 +34,7 @@ def escalation_page(console: Console, staff: Staff, escalation_id: int) -> dict:
             raise NotFound("no such escalation") from None
         screening = session.get(Screening, escalation.screening_id) if escalation.screening_id else None
         handoff = crud.open_handoff_for(session, conversation_id=escalation.conversation_id)
-        store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_escalation",
-                    subject_kind="escalation", subject_id=escalation_id)
+        staff.audit(session, "view_escalation", "escalation", escalation_id)
         return {"escalation": escalation, "screening_id": screening.id if screening else None, "handoff": handoff,
                 "outcomes": OUTCOMES}
 
@@ -61,8 +59,7 @@ def register(app: Sanic) -> None:
                     crud.acknowledge_escalation(session, escalation_id=escalation_id, by=staff.name)
                 except crud.EscalationNotFound:
                     raise NotFound("no such escalation") from None
-                store.audit(session, staff_name=staff.name, staff_id=staff.id, action="acknowledge",
-                            subject_kind="escalation", subject_id=escalation_id)
+                staff.audit(session, "acknowledge", "escalation", escalation_id)
 
         await blocking(ack)
         back = form(request, "back", 200)
@@ -88,8 +85,7 @@ def register(app: Sanic) -> None:
                     raise NotFound("no such escalation") from None
                 except crud.EscalationClosed:
                     return "This escalation was already resolved."
-                store.audit(session, staff_name=staff.name, staff_id=staff.id, action="resolve",
-                            subject_kind="escalation", subject_id=escalation_id)
+                staff.audit(session, "resolve", "escalation", escalation_id)
             return ""
 
         error = await blocking(close)

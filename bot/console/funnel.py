@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form
 from bot.eligibility import Outcome
-from bot.store import staff as store
 from bot.store.booking import Booking
 from bot.store.db import session_scope
 from bot.store.models import Answer, Participant, Screening, ScreeningStatus, utcnow
@@ -201,8 +200,7 @@ def register(app: Sanic) -> None:
         def write() -> str:
             with session_scope(console.db_url) as session:
                 found = rows(session, console.program.tz, chosen)
-                store.audit(session, staff_name=staff.name, staff_id=staff.id, action="export",
-                            subject_kind="period", subject_id=chosen.label, detail=f"{len(found)} screenings")
+                staff.audit(session, "export", "period", chosen.label, detail=f"{len(found)} screenings")
                 return csv_text(found, lambda at: console.local(at, "%Y-%m-%d %H:%M"))
 
         body = await blocking(write)

@@ -50,8 +50,7 @@ def handoff_page(console: Console, staff: Staff, conversation_id: str) -> dict:
             .order_by(Escalation.id)).scalars())
         if not store.viewed_since(session, staff_id=staff.id, action="view_transcript", subject_kind="conversation",
                                   subject_id=conversation_id, since=utcnow() - VIEW_AUDITED_FOR):
-            store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_transcript",
-                        subject_kind="conversation", subject_id=conversation_id)
+            staff.audit(session, "view_transcript", "conversation", conversation_id)
     return {"conversation_id": conversation_id, "lines": lines[-200:], "handoff": current,
             "screening_id": screening, "escalations": escalations}
 
@@ -69,8 +68,7 @@ def register(app: Sanic) -> None:
             except handoff.HandoffError as error:  # says which step failed, never the conversation's content
                 return str(error)
             with session_scope(console.db_url) as session:
-                store.audit(session, staff_name=staff.name, staff_id=staff.id, action=action,
-                            subject_kind="conversation", subject_id=conversation_id)
+                staff.audit(session, action, "conversation", conversation_id)
             return ""
 
         error = await blocking(run)

@@ -107,8 +107,7 @@ def screening_page(console: Console, staff: Staff, screening_id: int) -> Optiona
         page = {"screening": screening, "channel": screening.participant.channel, "sections": sections(screening),
                 "bookings": bookings, "escalations": escalations, "others": others,
                 "notes": store.notes_for(session, screening_id=screening_id)}
-        store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_screening",
-                    subject_kind="screening", subject_id=screening_id)
+        staff.audit(session, "view_screening", "screening", screening_id)
     return page
 
 
@@ -119,8 +118,7 @@ def transcript_page(console: Console, staff: Staff, conversation_id: str) -> dic
         screenings = list(session.execute(select(Screening.id, Screening.status).where(
             Screening.conversation_id == conversation_id).order_by(Screening.id)).all())
         if lines or screenings:
-            store.audit(session, staff_name=staff.name, staff_id=staff.id, action="view_transcript",
-                        subject_kind="conversation", subject_id=conversation_id)
+            staff.audit(session, "view_transcript", "conversation", conversation_id)
     return {"lines": lines, "screenings": screenings, "conversation_id": conversation_id}
 
 
@@ -147,8 +145,7 @@ def register(app: Sanic) -> None:
                 if session.get(Screening, screening_id) is None:
                     return False
                 store.add_note(session, screening_id=screening_id, author=staff.name, text=text)
-                store.audit(session, staff_name=staff.name, staff_id=staff.id, action="add_note",
-                            subject_kind="screening", subject_id=screening_id)
+                staff.audit(session, "add_note", "screening", screening_id)
                 return True
 
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,3 +130,13 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def module_servers(tmp_path_factory: pytest.TempPathFactory, name: str, **options: object) -> Iterator[Servers]:
+    """`running_servers` for one test module, with the newest trained model (none is a failure, not a skip)."""
+    model = newest_model()
+    if model is None:
+        pytest.fail("no trained model: run the tests through `make test`, which trains it")
+    with running_servers(tmp_path_factory.mktemp(name), model, **options) as running:  # type: ignore[arg-type]
+        yield running
