@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import FORM, program, respond_to_crisis, screening_record, step_back, utcnow
+from actions.common import FORM, crisis_path, program, set_status, step_back, utcnow
 from bot import messages
-from bot.faq import faq_answer, faq_topic
-from bot.handoff import resumes_screening, status_after_crisis
+from bot.faq import faq_reply
+from bot.handoff import resumes_screening
 from bot.screening import Status
 from bot.settings import settings
 from bot.store import crud
@@ -24,14 +24,8 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
-        dispatcher.utter_message(text=faq_answer(faq_topic(text), program()))
+        dispatcher.utter_message(text=faq_reply(text, program()))
         return []
-
-
-def _set_status(tracker: Tracker, status: str) -> List[EventType]:
-    with screening_record(tracker) as (session, screening):
-        crud.update_screening(session, screening=screening, status=status)
-    return [SlotSet("screening_status", status)]
 
 
 class ActionCrisis(Action):
@@ -41,9 +35,7 @@ class ActionCrisis(Action):
         return "action_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        respond_to_crisis(dispatcher, tracker)
-        status = status_after_crisis(tracker.get_slot("screening_status"))
-        return (_set_status(tracker, status) if status else []) + step_back(tracker, "crisis")
+        return crisis_path(dispatcher, tracker)
 
 
 class ActionHandoff(Action):
@@ -75,7 +67,7 @@ class ActionHandBack(Action):
         if not resuming:
             return []
         # The form picks the first unanswered question (actions/screening.py), so nothing is asked twice.
-        resumed = _set_status(tracker, Status.IN_PROGRESS.value) if status == Status.CRISIS.value else []
+        resumed = set_status(tracker, Status.IN_PROGRESS.value) if status == Status.CRISIS.value else []
         return resumed + [FollowupAction(FORM)]
 
 

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.handoff import status_after_crisis
 from bot.messages import help_offer
 from bot.notify import Notifier
 from bot.program import Program, load_program
@@ -36,13 +37,26 @@ def answers_of(tracker: Tracker) -> dict[str, Any]:
     return {key: value for key in QUESTIONS if (value := tracker.get_slot(key)) is not None}
 
 
-def respond_to_crisis(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The crisis reply (about the person, or about someone they told us of), then the escalation."""
+def crisis_path(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """A crisis message, in any state: the crisis reply (about the person, or about someone they told us of,
+    worded for what they told), the escalation, the screening marked, and a person takes over. Nothing the
+    message says is stored as an answer: the pending question's slot, which Rasa's slot mapping has already
+    filled with the text, is emptied (`step_back`)."""
     category = (tracker.latest_message.get("crisis") or {}).get("category")
     about_self = category != "third_party" and tracker.get_slot("for_whom") != "other"
     # `assistant: crisis` goes into the event's metadata, as on the broker's reminder: the widget's crisis card.
-    dispatcher.utter_message(text=crisis_message(program(), utcnow(), for_self=about_self), assistant="crisis")
+    dispatcher.utter_message(text=crisis_message(program(), utcnow(), for_self=about_self, category=category),
+                             assistant="crisis")
     escalate(tracker, for_message(category))
+    status = status_after_crisis(tracker.get_slot("screening_status"))
+    return (set_status(tracker, status) if status else []) + step_back(tracker, "crisis")
+
+
+def set_status(tracker: Tracker, status: str) -> List[EventType]:
+    """The screening's status, in the database and in its slot."""
+    with screening_record(tracker) as (session, screening):
+        crud.update_screening(session, screening=screening, status=status)
+    return [SlotSet("screening_status", status)]
 
 
 def escalate(tracker: Tracker, trigger: Trigger, *, once_per_screening: bool = False) -> None:

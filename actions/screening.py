@@ -12,23 +12,27 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import offer_after_screening
-from actions.common import (TEXT_MESSAGE_CHANNELS, answers_of, ask, channel_of, escalate, program, screening_record,
-                            step_back, utcnow)
+from actions.common import (TEXT_MESSAGE_CHANNELS, answers_of, ask, channel_of, crisis_path, escalate, program,
+                            screening_record, step_back, utcnow)
 from bot import messages
 from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
-from bot.faq import faq_answer, faq_topic
+from bot.faq import faq_reply
 from bot.insurance import insurance_summary
+from bot.intake.contact import GIVEN
+from bot.questions import DECLINED, SKIPPED
 from bot.instruments.cssrs import Risk, cssrs_risk
-from bot.safety.escalation import for_cssrs
+from bot.safety.escalation import for_cssrs, for_urgent_review
 from bot.safety.resources import crisis_opening, crisis_reminder, staff_alert
 from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
                            summary_fields)
 from bot.settings import settings
+from bot.sms.identity import NumberCipher
 from bot.store import crud
 from bot.store.db import session_scope
 
-WELCOME_BACK_AFTER_S = 60 * 60  # a message after an hour's silence is greeted before the question
+WELCOME_BACK_AFTER_S = 30 * 60  # a message after half an hour's silence is greeted before the question
+REFUSED_SLOT = "screening_refused"  # the safety question the person has refused once (asked again, once)
 
 
 def _seconds_since_previous_message(tracker: Tracker) -> float:
@@ -59,21 +63,35 @@ class ValidateScreeningForm(Action):
             answers.pop(requested, None)
             text = tracker.latest_message.get("text") or ""
             intent, confidence = _latest_intent(tracker)
-            turn = read_turn(QUESTIONS[requested], text, intent, confidence)
-            if turn.kind is not TurnKind.ANSWER and _seconds_since_previous_message(tracker) > WELCOME_BACK_AFTER_S:
+            turn = read_turn(QUESTIONS[requested], text, intent, confidence, context(answers))
+            if turn.kind is TurnKind.CRISIS:
+                # The safety policy sends crisis messages to action_crisis before the form sees them; should
+                # one arrive here all the same, it takes the same path and nothing is stored.
+                return crisis_path(dispatcher, tracker)
+            away = _seconds_since_previous_message(tracker) > WELCOME_BACK_AFTER_S
+            if turn.kind is not TurnKind.ANSWER and away:
                 dispatcher.utter_message(text=messages.welcome_back(context(answers)))
+            if turn.kind is TurnKind.REFUSAL and tracker.get_slot(REFUSED_SLOT) == requested:
+                turn = Turn(TurnKind.ANSWER, DECLINED)  # asked twice: recorded as declined, never as no
             if turn.kind is TurnKind.ANSWER:
-                answers[requested] = turn.value
-                events.append(SlotSet(requested, turn.value))
-                self._record(tracker, answers, requested, text)
+                answers[requested] = self._record(tracker, answers, requested, turn.value, text)
+                events.append(SlotSet(requested, answers[requested]))
+                if note := messages.after_answer(requested, answers[requested], prog):
+                    dispatcher.utter_message(text=note)
+                if tracker.get_slot(REFUSED_SLOT) is not None:
+                    events.append(SlotSet(REFUSED_SLOT, None))
                 if QUESTIONS[requested].instrument == "cssrs" and cssrs_risk(answers) is Risk.MODERATE:
-                    # A clinician should call soon: raised now, not when the screening ends.
+                    # A clinician should call soon (a moderate answer, or a refusal that hides the risk): raised
+                    # now, not when the screening ends.
                     escalate(tracker, for_cssrs(Risk.MODERATE), once_per_screening=True)
                 misses = 0
                 status = stop_status(answers, prog)
+            elif turn.kind is TurnKind.REFUSAL:
+                events += [SlotSet(requested, None), SlotSet(REFUSED_SLOT, requested)]
+                dispatcher.utter_message(text=messages.safety_refusal(context(answers)))
             elif turn.kind is TurnKind.REQUEST:
                 events.append(SlotSet(requested, None))
-                status = self._handle_request(dispatcher, tracker, turn, requested, answers, events)
+                status = self._handle_request(dispatcher, tracker, turn, requested, answers, events, away)
             else:
                 events.append(SlotSet(requested, None))
                 dispatcher.utter_message(text=messages.unclear(turn.note))
@@ -85,7 +103,7 @@ class ValidateScreeningForm(Action):
             events += [SlotSet("screening_status", status.value), SlotSet("requested_slot", None)]
             misses = 0
         else:
-            following = next_question(answers, prog)
+            following = next_question(answers, prog, by_text=channel_of(tracker) in TEXT_MESSAGE_CHANNELS)
             if following != requested:
                 misses = 0
             events.append(SlotSet("requested_slot", following))
@@ -101,18 +119,18 @@ class ValidateScreeningForm(Action):
         return events
 
     def _handle_request(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, requested: str,
-                        answers: Dict[str, Any], events: List[EventType]) -> Optional[Status]:
+                        answers: Dict[str, Any], events: List[EventType], away: bool) -> Optional[Status]:
         prog = program()
         if turn.request is Request.STOP:
             return Status.STOPPED
         if turn.request is Request.FAQ:
-            dispatcher.utter_message(text=faq_answer(faq_topic(tracker.latest_message.get("text") or ""), prog))
+            dispatcher.utter_message(text=faq_reply(tracker.latest_message.get("text") or "", prog))
         elif turn.request is Request.WHY:
             dispatcher.utter_message(text=QUESTIONS[requested].why)
-        elif turn.request is Request.GREET:
-            dispatcher.utter_message(text=messages.welcome_back(context(answers)))
+        elif turn.request is Request.GREET and not away:  # after a real absence the welcome back is said above
+            dispatcher.utter_message(text=messages.HELLO_AGAIN)
         elif turn.request is Request.BACK:
-            previous = previous_question(answers, prog, requested)
+            previous = previous_question(answers, prog, requested, by_text=channel_of(tracker) in TEXT_MESSAGE_CHANNELS)
             if previous is None:
                 dispatcher.utter_message(text="This is the first question, so there's nothing to go back to.")
             else:
@@ -127,14 +145,23 @@ class ValidateScreeningForm(Action):
         return None
 
     @staticmethod
-    def _record(tracker: Tracker, answers: Dict[str, Any], key: str, raw_text: str) -> None:
-        """Store the answer at once, with the scores it completes: a dropped conversation loses nothing."""
+    def _record(tracker: Tracker, answers: Dict[str, Any], key: str, value: Any, raw_text: str) -> Any:
+        """Store the answer at once, with the scores it completes: a dropped conversation loses nothing.
+
+        A secret answer (the phone number) is kept only encrypted on the screening; the answer row and the slot
+        say that it was given. Returns the value the slot keeps."""
         with screening_record(tracker) as (session, screening):
-            crud.record_answer(session, screening=screening, key=key, raw_text=raw_text, value=answers[key],
+            if QUESTIONS[key].meta.get("secret") and value != SKIPPED:
+                encrypted = NumberCipher(settings().sms_number_key).encrypt(value)
+                crud.update_screening(session, screening=screening, contact_number_encrypted=encrypted)
+                value, raw_text = GIVEN, ""
+            crud.record_answer(session, screening=screening, key=key, raw_text=raw_text, value=value,
                                instrument=QUESTIONS[key].instrument)
+            answers = {**answers, key: value}
             for_self = answers["for_whom"] == "self" if "for_whom" in answers else None
             crud.update_screening(session, screening=screening, for_self=for_self,
                                   **summary_fields(summarise(answers, program()), answers, final=False))
+        return value
 
 
 def restart_events(tracker: Tracker, answers: Dict[str, Any]) -> List[EventType]:
@@ -217,10 +244,14 @@ class ActionFinishScreening(Action):
                 dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}\n{staff_alert(prog, utcnow())}")
             events = step_back(tracker, "crisis")
         elif status is Status.COMPLETED:
+            assessment = summary.assessment
             if by_text:
-                dispatcher.utter_message(text=messages.completed_by_text(prog, ctx))
+                dispatcher.utter_message(text=messages.completed_by_text(
+                    prog, ctx, crisis_lines=assessment.crisis_lines, callback=assessment.urgent))
             else:
-                dispatcher.utter_message(text=outcome_message(summary.assessment, prog, ctx.for_self, ctx.name))
+                can_call = answers.get("contact_phone") == GIVEN
+                dispatcher.utter_message(text=outcome_message(assessment, prog, ctx.for_self, ctx.name,
+                                                              can_call=can_call))
                 if summary.insurance is not None:
                     dispatcher.utter_message(text=insurance_summary(summary.insurance, prog))
             completed_outcome = summary.assessment.outcome.value
@@ -228,6 +259,11 @@ class ActionFinishScreening(Action):
             dispatcher.utter_message(text=messages.declined(prog))
         elif status is Status.OUT_OF_RANGE:
             dispatcher.utter_message(text=messages.out_of_range(prog, ctx))
+        elif status is Status.OUT_OF_AREA:
+            dispatcher.utter_message(text=messages.out_of_area(prog, ctx))
+        elif status is Status.NEEDS_GUARDIAN:
+            consent_age = prog.minor_consent_age(str(answers["state"])) or 0
+            dispatcher.utter_message(text=messages.needs_guardian(prog, ctx, consent_age))
         elif status is Status.STOPPED:
             dispatcher.utter_message(text=messages.stopped(prog))
         with screening_record(tracker) as (session, screening):
@@ -236,6 +272,9 @@ class ActionFinishScreening(Action):
         cssrs_trigger = for_cssrs(summary.risk)
         if cssrs_trigger is not None:  # high: crisis care now; moderate (raised when answered): a clinician calls
             escalate(tracker, cssrs_trigger, once_per_screening=True)
+        if status is Status.COMPLETED and summary.assessment.urgent and summary.risk in (Risk.NONE, Risk.LOW):
+            # The outcome said a clinician will talk with them soon, for reasons beyond the C-SSRS: ask for it.
+            escalate(tracker, for_urgent_review(), once_per_screening=True)
         if completed_outcome is not None:  # after the summary is stored: booking reads the outcome there
             events += offer_after_screening(dispatcher, tracker, completed_outcome)
         return [SlotSet("screening_reported", status is Status.COMPLETED), *events]

@@ -33,6 +33,14 @@ def cmd_domain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_clinical_rules(args: argparse.Namespace) -> int:
+    from bot.eligibility import rules_markdown
+    from bot.program import load_program
+
+    print(rules_markdown(load_program(settings().program_file)), end="")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from bot.store.db import upgrade
 
@@ -335,6 +343,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     domain = sub.add_parser("domain", help="write domain/screening.yml from the question definitions")
     domain.add_argument("--check", action="store_true", help="only check that it is up to date")
     domain.set_defaults(func=cmd_domain)
+
+    rules = sub.add_parser("clinical-rules", help="print the level-of-care rules as Markdown (docs/clinical-rules.md)")
+    rules.set_defaults(func=cmd_clinical_rules)
 
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade"])

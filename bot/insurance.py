@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from bot.parsing import NO_WORDS, find_phrases, fuzzy_lookup, normalise
-from bot.program import Program
+from bot.program import US_STATES, Program
 
 IN_NETWORK = "in_network"
 OUT_OF_NETWORK = "out_of_network"
@@ -54,17 +54,19 @@ class InsuranceMatch:
 
 
 @dataclass(frozen=True)
-class _Carrier:
+class Carrier:
+    """An insurer someone named, as the program sees it."""
+
     name: str
     in_network: bool
     listed: bool  # named in program.yml (rather than only in KNOWN_CARRIERS)
 
 
-def _alias_table(program: Program) -> dict[str, _Carrier]:
+def _alias_table(program: Program) -> dict[str, Carrier]:
     """Normalised alias (and its spaceless spelling, "bluecross") -> carrier; the program's list wins."""
-    table: dict[str, _Carrier] = {}
+    table: dict[str, Carrier] = {}
 
-    def add(names: tuple[str, ...], carrier: _Carrier) -> None:
+    def add(names: tuple[str, ...], carrier: Carrier) -> None:
         for alias in names:
             norm = normalise(alias)
             for key in (norm, norm.replace(" ", "")):
@@ -72,10 +74,10 @@ def _alias_table(program: Program) -> dict[str, _Carrier]:
 
     listed = {normalise(i.name) for i in program.insurers}
     for insurer in program.insurers:
-        add((insurer.name, *insurer.aliases), _Carrier(insurer.name, insurer.in_network, True))
+        add((insurer.name, *insurer.aliases), Carrier(insurer.name, insurer.in_network, True))
     for name, aliases in KNOWN_CARRIERS.items():
         if normalise(name) not in listed:
-            add((name, *aliases), _Carrier(name, False, False))
+            add((name, *aliases), Carrier(name, False, False))
     return table
 
 
@@ -92,10 +94,14 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def _carriers_named(norm: str, table: dict[str, _Carrier]) -> list[_Carrier]:
-    # In the order they were written, so ties go to the first plan named.
+def _named_exactly(norm: str, table: Mapping[str, Carrier]) -> list[Carrier]:
+    """Carriers whose names or aliases occur as written, in that order (ties go to the first plan named)."""
     named = sorted(find_phrases(norm, table), key=lambda p: f" {norm} ".find(f" {p} "))
-    exact = [table[p] for p in named]
+    return [table[p] for p in named]
+
+
+def _carriers_named(norm: str, table: dict[str, Carrier]) -> list[Carrier]:
+    exact = _named_exactly(norm, table)
     if exact:
         return exact
     whole = fuzzy_lookup(norm, table)  # a short answer that is just a misspelt name ("blue crss")
@@ -103,7 +109,7 @@ def _carriers_named(norm: str, table: dict[str, _Carrier]) -> list[_Carrier]:
         return [whole]
     # A misspelt one-word name inside a sentence ("i have cigan thru work"); ambiguous typos are dropped.
     single_words = [k for k in table if " " not in k and len(k) >= _MIN_FUZZY_WORD]
-    found: list[_Carrier] = []
+    found: list[Carrier] = []
     for word in norm.split():
         if len(word) >= _MIN_FUZZY_WORD:
             near = {table[k] for k in single_words if _one_edit_apart(word, k)}
@@ -130,7 +136,17 @@ def recognise_insurance(text: str, program: Program) -> InsuranceMatch:
     return InsuranceMatch(UNKNOWN, None, raw)
 
 
-def _self_pay_facts(program: Program) -> str:
+def carriers_asked_about(question: str, program: Program) -> list[Carrier]:
+    """The insurers a question names ("Do you take Kaiser?"), each once, in the order written.
+
+    Exact names and aliases only: in a question, a near miss is usually another word ("can I talk to a human"
+    is not Humana), and a state code is a place ("I live in VA").
+    """
+    table = {alias: carrier for alias, carrier in _alias_table(program).items() if alias.upper() not in US_STATES}
+    return list(dict.fromkeys(_named_exactly(normalise(question), table)))
+
+
+def self_pay_text(program: Program) -> str:
     pay = program.self_pay
     return f"Self-pay fees run on a sliding scale from {pay.scale_text}, based on income. {pay.financial_assistance}"
 
@@ -146,10 +162,10 @@ def insurance_summary(match: InsuranceMatch, program: Program) -> str:
         return (
             f"{program.name} is not in network with {match.carrier}. Your plan may still pay part of the "
             "cost if it has out-of-network benefits: the number on your card can tell you. "
-            + _self_pay_facts(program)
+            + self_pay_text(program)
         )
     if match.status == SELF_PAY:
-        return "You can take part without insurance. " + _self_pay_facts(program)
+        return "You can take part without insurance. " + self_pay_text(program)
     return (
         "Thanks. I couldn't match that to our list of plans, so the intake team will check your coverage "
         "and tell you before you start."

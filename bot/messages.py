@@ -6,7 +6,8 @@ from datetime import datetime
 
 from bot.dialogue import is_safety_question
 from bot.program import Program
-from bot.questions import Context, Question
+from bot.safety.resources import FIND_CARE, closing_crisis_lines
+from bot.questions import SKIPPED, Context, Question
 
 
 def introduction(program: Program) -> str:
@@ -36,6 +37,25 @@ def welcome_back(ctx: Context) -> str:
     return f"Welcome back{name}. Let's pick up where we left off."
 
 
+HELLO_AGAIN = "Hi again! Here's where we were:"
+
+
+def safety_refusal(ctx: Context) -> str:
+    """A safety question refused for the first time: why it matters, and that saying so again is allowed."""
+    whose = "your" if ctx.for_self else f"{ctx.them}'s"
+    return (f"I understand this can be hard to answer. It matters for {whose} safety: an answer helps our team "
+            "make sure the right support comes quickly. Could you answer it? If you'd still rather not, just say "
+            "so again and we'll go on.")
+
+
+def after_answer(key: str, value: object, program: Program) -> str:
+    """A word after an answer, where one is owed: declining to give a number means the team cannot call, so
+    the person learns how to reach the team instead."""
+    if key == "contact_phone" and value == SKIPPED:
+        return f"No problem. Our team won't call, so please reach out when you're ready: {staff_contact(program)}"
+    return ""
+
+
 def staff_contact(program: Program) -> str:
     return f"You can reach our intake team at {program.phone} ({program.staff_hours})."
 
@@ -51,21 +71,50 @@ def stopped(program: Program) -> str:
     )
 
 
+CRISIS_LINES = "If anyone is in danger, call 911. For a crisis, call or text 988, or text HOME to 741741."
+
+
 def out_of_range(program: Program, ctx: Context) -> str:
     who = "you" if ctx.for_self else ctx.them
     return (
-        f"Thank you. Our program serves people aged {program.ages}, so it isn't the "
-        f"right fit for {who}. Our intake team can suggest other services: {program.phone} "
-        f"({program.staff_hours}). If anyone is in danger, call 911, or call or text 988."
+        f"Thank you. Our program serves people aged {program.ages}, so it isn't the right fit for {who}. "
+        f"{FIND_CARE} Our intake team can also suggest other services: {program.phone} ({program.staff_hours}). "
+        f"{CRISIS_LINES}"
     )
 
 
-def completed_by_text(program: Program, ctx: Context) -> str:
+def out_of_area(program: Program, ctx: Context) -> str:
+    """Licensing follows where the person lives, for online sessions too: no booking here."""
+    who = "you" if ctx.for_self else ctx.them
+    return (
+        f"Thank you. {program.short_name} can only treat people who live in {program.states_text('or')}, for "
+        f"online sessions too, so it isn't the right fit for {who}. {FIND_CARE} {CRISIS_LINES}"
+    )
+
+
+def needs_guardian(program: Program, ctx: Context, consent_age: int) -> str:
+    """A minor younger than their state lets consent to outpatient care alone."""
+    name = f", {ctx.name}" if ctx.name else ""
+    return (
+        f"Thank you{name}. Where you live, people under {consent_age} need a parent or guardian to agree to care "
+        "like this. Please ask a parent or guardian to continue with you: they can say \"start over\" here and "
+        f"answer for you, or call our intake team at {program.phone} ({program.staff_hours}). {CRISIS_LINES}"
+    )
+
+
+def completed_by_text(program: Program, ctx: Context, *, crisis_lines: bool, callback: bool) -> str:
     """The end of a screening over SMS: a text can be read on a lock screen or a shared phone, so it says
-    nothing of the answers, the result or its reasons; the intake team gives those in person."""
+    nothing of the answers, the result or its reasons; the intake team gives those in person. After answers
+    about safety it still gives the crisis lines (`crisis_lines`), and says a clinician will call (`callback`:
+    a moderate C-SSRS risk) rather than leave it for the team's usual follow-up."""
     name = f", {ctx.name}" if ctx.for_self and ctx.name else ""
-    return (f"Thank you{name}. The screening is complete and our intake team has it; they will talk the results "
-            f"through with you. {staff_contact(program)}")
+    if callback:
+        text = (f"Thank you{name}. The screening is complete. A clinician from our team will call you at this "
+                "number soon.")
+    else:
+        text = (f"Thank you{name}. The screening is complete and our intake team has it; they will talk the "
+                f"results through with you. {staff_contact(program)}")
+    return f"{text} {closing_crisis_lines(program)}" if crisis_lines or callback else text
 
 
 def already_complete(program: Program) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Iterable, Mapping, Optional, TypeVar
 
 T = TypeVar("T")
@@ -40,24 +40,36 @@ YES_WORDS = frozenset(
     "yes y yeah yea yeh yep yup ya yah ye yess yesss sure ok okay k affirmative definitely absolutely "
     "correct right true certainly".split()
 )
-NO_WORDS = frozenset("no n nope nah na naw nay never negative".split())
+NO_WORDS = frozenset("no n nope nah na naw nay never negative nvr noo nop".split())  # with SMS shorthand
 YES_PHRASES = ("i do", "i have", "i am", "i did", "of course", "i agree", "i think so", "thats right",
                "i dont mind", "dont mind", "go ahead")
 NO_PHRASES = ("i dont", "i do not", "i havent", "i have not", "i didnt", "i did not", "im not", "i am not",
               "not really", "not at all", "dont think so", "no way", "not true", "absolutely not",
-              "definitely not", "of course not", "certainly not")
+              "definitely not", "of course not", "certainly not", "i never", "i have never", "ive never",
+              "never have", "never did", "i wont", "i will not", "not once", "never once", "not even once",
+              "no chance", "not a chance")
 # Answers that say "I can't tell": never read as yes or no.
 UNSURE_PHRASES = ("not sure", "im not sure", "i am not sure", "unsure", "im unsure", "i am unsure",
                   "not certain", "im not certain", "i am not certain", "i dont know", "dont know",
-                  "i do not know", "do not know", "idk", "dunno", "no idea", "cant say", "who knows",
-                  "hard to say")
+                  "i do not know", "do not know", "idk", "dunno", "no idea", "i have no idea", "no clue",
+                  "i have no clue", "cant say", "who knows", "hard to say")
 # Half-yes answers. A plain yes/no question cannot take them as either; the safety questions read them as
 # yes (see bot.instruments.cssrs).
 MAYBE_PHRASES = ("maybe", "perhaps", "possibly", "probably", "i guess", "i suppose", "kind of", "kinda",
                  "sort of", "sorta")
+# "It happens now and then": a frequency of 1 on the PHQ-9 and GAD-7, a yes to a safety question.
+SOMETIMES_PHRASES = ("sometimes", "sumtimes", "some times", "a little", "a lil", "a lil bit", "a little bit",
+                     "a bit", "occasionally", "now and then", "now and again", "every now and then",
+                     "every so often", "from time to time", "once in a while", "on and off", "off and on",
+                     "here and there", "at times", "once or twice", "a few times", "a couple of times",
+                     "a couple times", "couple of times", "rarely", "hardly ever")
 # A phrase right after one of these ("not every day", "I don't feel it often") names nothing.
-NEGATORS = frozenset("not dont doesnt didnt isnt wasnt arent werent havent hasnt wouldnt cant".split())
+NEGATORS = frozenset("not never dont doesnt didnt isnt wasnt arent werent havent hasnt wouldnt wont cant".split())
 NEGATION_REACH = 3  # words a negator reaches forward
+# The same words as written in raw text, apostrophe or not ("didn't", "didnt"), for regular expressions.
+NEGATOR = "(?:not|never|" + "|".join(sorted(w[:-1] + "['’]?t" for w in NEGATORS if w.endswith("nt"))) + ")"
+_NEGATED_HERE = re.compile(rf"\b{NEGATOR}\s+(?:even\s+)?$", re.IGNORECASE)
+MIN_TYPO = 4  # shortest word read as a typo of a longer one
 
 
 def normalise(text: str) -> str:
@@ -78,6 +90,11 @@ def match_key(text: str) -> str:
     norm = normalise(text).replace("'", "")
     norm = re.sub(r"(?<=\d)\s*-\s*(?=\d)", " to ", norm)
     return _SPACES.sub(" ", re.sub(r"-(?!\d)", " ", norm)).strip()
+
+
+def negated_at(text: str, start: int) -> bool:
+    """Whether a negator stands right before `start` in the raw text ("not once", "haven't in 2 weeks")."""
+    return bool(_NEGATED_HERE.search(text, 0, start))
 
 
 def numbers(text: str) -> list[float]:
@@ -109,49 +126,61 @@ def parse_number(text: str) -> Optional[int]:
 class Found(Generic[T]):
     values: list[T]  # what the phrases name, in the order they appear
     rest: str  # the answer's words that no phrase used (where a bare number would be)
+    negated: list[T] = field(default_factory=list)  # what phrases a negator cancelled would have named
 
 
 class PhraseTable(Generic[T]):
     """Phrases that name values, found as whole words in an answer.
 
     Forgiving in the ways short answers need: a word that is a small typo of one of the table's own words
-    is read as that word ("sevral" -> "several"), longer phrases win over the shorter ones inside them
-    ("more than half the days" over "half"), and a phrase a negator reaches ("not every day") is used up
-    but names nothing.
+    is read as that word ("sevral" -> "several"; `fuzzy` False turns this off), longer phrases win over the
+    shorter ones inside them ("more than half the days" over "half"), and a phrase a negator reaches ("not
+    every day") is used up but names nothing, except the `steady` phrases, which no negator cancels ("not
+    yet" still says "yet").
     """
 
-    def __init__(self, entries: Mapping[str, T]):
+    def __init__(self, entries: Mapping[str, T], *, steady: Iterable[str] = (), fuzzy: bool = True):
         self._entries = {tuple(match_key(p).split()): v for p, v in entries.items()}
-        self._longest_first = sorted(self._entries, key=lambda phrase: (-len(phrase), phrase))
+        self._by_first_word: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in self._entries:
+            self._by_first_word.setdefault(phrase[0], []).append(phrase)
+        self._steady = {tuple(match_key(p).split()) for p in steady}
+        # A short word is too often another real word one letter away ("now" and "no", "note" and "not"):
+        # only words of MIN_TYPO letters or more are corrected, and only into words that long.
         self._vocabulary = {w for phrase in self._entries for w in phrase}
+        self._targets: dict[str, list[str]] = {}
+        for word in sorted(self._vocabulary) if fuzzy else ():
+            if len(word) >= MIN_TYPO:
+                self._targets.setdefault(word[0], []).append(word)
 
     def _correct(self, word: str) -> str:
         # Typos keep their first letter far more often than not; requiring it stops "ever" becoming "never".
-        if word in self._vocabulary or len(word) < 3 or any(c.isdigit() for c in word):
+        if word in self._vocabulary or len(word) < MIN_TYPO or any(c.isdigit() for c in word):
             return word
-        near = [w for w in self._vocabulary if w[0] == word[0]]
-        match = difflib.get_close_matches(word, near, n=1, cutoff=0.8)
+        match = difflib.get_close_matches(word, self._targets.get(word[0], []), n=1, cutoff=0.8)
         return match[0] if match else word
 
     def find(self, text: str) -> Found[T]:
         values: list[T] = []
+        negated: list[T] = []
         rest: list[str] = []  # per clause, so the rest can be read by another table the same way
         for clause in _CLAUSE.split(text or ""):
             original = match_key(clause).split()
             tokens = [self._correct(w) for w in original]
             used = [False] * len(tokens)
             hits = []
-            for phrase in self._longest_first:
+            present = {phrase for word in set(tokens) for phrase in self._by_first_word.get(word, ())}
+            for phrase in sorted(present, key=lambda phrase: (-len(phrase), phrase)):
                 size = len(phrase)
                 for start in range(len(tokens) - size + 1):
                     if tuple(tokens[start:start + size]) == phrase and not any(used[start:start + size]):
                         used[start:start + size] = [True] * size
                         hits.append((start, phrase))
             for start, phrase in sorted(hits):
-                if phrase[0] in NEGATORS or not _negated(tokens, used, start):
-                    values.append(self._entries[phrase])
+                kept = phrase[0] in NEGATORS or phrase in self._steady or not _negated(tokens, used, start)
+                (values if kept else negated).append(self._entries[phrase])
             rest.append(" ".join(w for w, u in zip(original, used) if not u))
-        return Found(values, ", ".join(r for r in rest if r))
+        return Found(values, ", ".join(r for r in rest if r), negated)
 
 
 def _negated(tokens: list[str], used: list[bool], start: int) -> bool:

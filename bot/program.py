@@ -42,6 +42,7 @@ MODALITIES = ("in_person", "telehealth", "both")
 CONCERNS: Mapping[str, str] = MappingProxyType({
     "depression": "depression",
     "anxiety": "anxiety",
+    "stress": "stress",
     "bipolar": "bipolar disorder",
     "ptsd_trauma": "PTSD and trauma",
     "substance_use": "substance use",
@@ -52,13 +53,15 @@ CONCERNS: Mapping[str, str] = MappingProxyType({
 FAQ_TOPICS = (
     "what_is_iop", "duration", "hours", "conditions", "typical_day",
     "work_school", "cost", "transport_remote", "accreditation", "referral",
+    "good_fit", "choosing", "how_soon", "teens", "confidentiality", "therapies", "iop_vs_php",
 )
 # Facts an FAQ answer may name as {placeholder}; bot.faq fills exactly these (a test keeps them in step).
 FAQ_PLACEHOLDERS = frozenset({
     "name", "short_name", "phone", "website", "tracks", "track_count", "weekly_hours", "session_hours",
     "days_per_week", "length_weeks", "treated", "not_treated", "insurers", "sliding_scale",
     "financial_assistance", "accreditation", "states", "ages", "staff_hours", "crisis_phone",
-    "crisis_hours", "telehealth_tracks", "locations",
+    "crisis_hours", "telehealth_tracks", "locations", "teen_groups", "therapies", "start_wait", "iop_hours",
+    "php_hours",
 })
 
 US_STATES: Mapping[str, str] = MappingProxyType({
@@ -308,6 +311,8 @@ class Program:
     inpatient: tuple[Facility, ...]  # at least one
     states: tuple[str, ...]  # two-letter codes
     ages: IntRange
+    minor_consent_ages: Mapping[str, int] = field(hash=False)  # state -> age a minor may consent alone
+    step_down_days: int  # a discharge this recent is a step-down (bot.eligibility)
     length_weeks: IntRange
     tracks: tuple[Track, ...]
     treated: tuple[str, ...]  # concern keys
@@ -316,6 +321,8 @@ class Program:
     self_pay: SelfPay
     accreditation: tuple[str, ...]
     faq: Mapping[str, str] = field(hash=False)  # topic -> answer template with {placeholders}
+    therapies: tuple[str, ...]  # FAQ only, as people read them
+    start_wait_days: IntRange  # FAQ only: usual days from the free assessment to the first group
     assessments: Assessments = field(hash=False)
 
     @property
@@ -342,6 +349,11 @@ class Program:
         """When the intake team is next on duty after `at`, in words: '8am tomorrow'."""
         local = self.local_time(at)
         return opening_text(self.staff_hours.next_opening(local), local)
+
+    def minor_consent_age(self, state: str) -> Optional[int]:
+        """The age from which a minor living in `state` may consent to outpatient mental-health care without a
+        parent or guardian; None for a state the program does not serve."""
+        return self.minor_consent_ages.get(state.strip().upper())
 
     def states_text(self, conjunction: str = "and") -> str:
         """'Oregon and Washington' (or 'Oregon or Washington')."""
@@ -390,6 +402,8 @@ def parse_program(data: Any) -> Program:
         inpatient=_inpatient(top),
         states=_states(top),
         ages=ages,
+        minor_consent_ages=_minor_consent_ages(top),
+        step_down_days=_step_down_days(top),
         length_weeks=_range(top, "length_weeks", ""),
         tracks=tracks,
         treated=treated,
@@ -398,6 +412,8 @@ def parse_program(data: Any) -> Program:
         self_pay=_self_pay(top),
         accreditation=tuple(_text_list(top, "accreditation", "")),
         faq=_faq(top),
+        therapies=_therapies(top),
+        start_wait_days=_range(top, "start_wait_days", ""),
         assessments=_assessments(top),
     )
 
@@ -565,6 +581,38 @@ def _states(data: Mapping[str, Any]) -> tuple[str, ...]:
             raise _fail(_where("states", i), f"{code!r} is not a US state code")
         states.append(upper)
     return tuple(dict.fromkeys(states))
+
+
+def _minor_consent_ages(data: Mapping[str, Any]) -> Mapping[str, int]:
+    section = _mapping(_get(data, "minor_consent_ages", ""), "minor_consent_ages")
+    states = _states(data)
+    ages: dict[str, int] = {}
+    for key in section:
+        code = str(key).strip().upper()
+        where = _where("minor_consent_ages", str(key))
+        if code not in states:
+            raise _fail(where, f"{key!r} is not one of the states served ({', '.join(states)})")
+        age = _int(section, key, "minor_consent_ages")
+        if not 0 <= age <= 18:
+            raise _fail(where, f"{age} should be from 0 to 18 (18: no minor consents alone)")
+        ages[code] = age
+    missing = [code for code in states if code not in ages]
+    if missing:
+        raise _fail("minor_consent_ages", f"should give an age for every state served (missing: {', '.join(missing)})")
+    return MappingProxyType(ages)
+
+
+# The current-care question asks about the last month; a shorter window than a week is finer than people
+# remember a discharge date.
+STEP_DOWN_DAYS = IntRange(7, 30)
+
+
+def _step_down_days(data: Mapping[str, Any]) -> int:
+    days = _int(data, "step_down_days", "")
+    if days not in STEP_DOWN_DAYS:
+        raise _fail("step_down_days", f"{days} should be from {STEP_DOWN_DAYS} days: the current-care question "
+                                      "asks about the last month")
+    return days
 
 
 def _part_of_day_problem(part: str, days: tuple[int, ...], start: int) -> Optional[str]:
@@ -755,6 +803,13 @@ def _self_pay(data: Mapping[str, Any]) -> SelfPay:
         scale_min=low, scale_max=high, per=_text(scale, "per", "self_pay.sliding_scale"),
         financial_assistance=_text(section, "financial_assistance", "self_pay"),
     )
+
+
+def _therapies(data: Mapping[str, Any]) -> tuple[str, ...]:
+    therapies = _text_list(data, "therapies", "")
+    if not therapies:
+        raise _fail("therapies", "should list the therapies the groups use, like [cognitive behavioral therapy (CBT)]")
+    return tuple(therapies)
 
 
 def _faq(data: Mapping[str, Any]) -> Mapping[str, str]:

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Tuple
 
 SKIPPED = "skipped"  # the stored value of a question the person chose to skip
+# The stored value of a safety question the person would not answer after being asked twice ("no comment"):
+# never read as no; the C-SSRS treats it as a risk a clinician must ask about (bot.instruments.cssrs).
+DECLINED = "declined"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,12 @@ class Question:
     stem: str = ""  # instrument stem shown before the item ("Over the last 2 weeks, ...")
     stem_other: str = ""
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    # Reads the answer when the screening is about someone else, where it differs ("mine" to "whose plan is
+    # it?" is the person answering, not the participant); `parse` otherwise.
+    parse_other: Optional[Callable[[str], Parsed]] = None
+
+    def parser(self, ctx: Context) -> Callable[[str], Parsed]:
+        return self.parse if ctx.for_self or self.parse_other is None else self.parse_other
 
     def wording(self, ctx: Context) -> str:
         """The question as the bot says it, with the stem when there is one."""

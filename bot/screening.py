@@ -11,19 +11,24 @@ from enum import Enum
 from typing import Any, Mapping, Optional
 
 from bot.eligibility import Assessment, ScreeningFacts, assess
-from bot.instruments import AUDITC, CSSRS, GAD7, INSTRUMENTS, PHQ9, Score, cssrs_risk, high_risk_reached
+from bot.instruments import (AUDITC, CSSRS, DIFFICULTY, GAD7, INSTRUMENTS, PHQ9, Instrument, Score, cssrs_risk,
+                             difficulty_due, high_risk_reached)
 from bot.instruments.cssrs import Risk
 from bot.insurance import InsuranceMatch, recognise_insurance
 from bot.intake import INTAKE
+from bot.intake.care import care_options, discharge_days_ago, drank_in_past_year
 from bot.program import Program
-from bot.questions import SKIPPED, Context, Question
+from bot.questions import DECLINED, SKIPPED, Context, Question
 
 ABOUT = ("consent", "for_whom", "first_name", "age", "state", "concerns_text", "current_care")
 SCHEDULE = ("schedule_times", "schedule_days", "modality", "transport")
+# Asked last, before the outcome. By text the number is known, so only the permissions are asked.
+CONTACT_KEYS = ("contact_phone", "contact_ok", "contact_time")
 
 QUESTIONS: dict[str, Question] = {
     **INTAKE,
     **{item.key: item for instrument in INSTRUMENTS.values() for item in instrument.items},
+    **{question.key: question for question in DIFFICULTY.values()},
 }
 
 
@@ -32,6 +37,8 @@ class Status(str, Enum):
     COMPLETED = "completed"
     DECLINED = "declined"  # said no to starting
     OUT_OF_RANGE = "out_of_range"  # age the program does not serve
+    OUT_OF_AREA = "out_of_area"  # lives in a state the program is not licensed in (telehealth included)
+    NEEDS_GUARDIAN = "needs_guardian"  # a minor younger than their state lets consent alone
     HIGH_RISK = "high_risk"  # C-SSRS answers: the screening stops for crisis care
     CRISIS = "crisis"  # a crisis message mid-screening
     STOPPED = "stopped"  # asked to stop
@@ -53,19 +60,28 @@ def insurance(answers: Mapping[str, Any], program: Program) -> Optional[Insuranc
     return recognise_insurance(carrier, program)
 
 
-def required(answers: Mapping[str, Any], program: Program) -> list[str]:
-    """Every question this person should be asked, in order, given what they answered so far."""
+def _difficulty(instrument: Instrument, answers: Mapping[str, Any]) -> list[str]:
+    """The instrument's unscored closing question, asked as the published form does: after any problem."""
+    return [DIFFICULTY[instrument.key].key] if difficulty_due(instrument, answers) else []
+
+
+def required(answers: Mapping[str, Any], program: Program, *, by_text: bool = False) -> list[str]:
+    """Every question this person should be asked, in order, given what they answered so far.
+
+    `by_text`: the conversation is by SMS, so the number to call is already known."""
     keys = list(ABOUT)
     keys += PHQ9.required(answers)
     item9 = answers.get("phq9_9")
-    safety_early = isinstance(item9, int) and item9 > 0  # thoughts of death or self-harm: safety next
+    # Thoughts of death or self-harm, or no answer about them: the safety questions come next.
+    safety_early = item9 == DECLINED or (isinstance(item9, int) and item9 > 0)
     if safety_early:
         keys += CSSRS.required(answers)
-    keys += GAD7.required(answers)
+    keys += _difficulty(PHQ9, answers)
+    keys += GAD7.required(answers) + _difficulty(GAD7, answers)
     substance = "substance_use" in concerns(answers)
     if not substance:
         keys.append("alcohol_use")
-    if substance or answers.get("alcohol_use") is True:
+    if substance or drank_in_past_year(answers.get("alcohol_use")):
         keys += AUDITC.required(answers)
     if not safety_early:
         keys += CSSRS.required(answers)
@@ -74,16 +90,21 @@ def required(answers: Mapping[str, Any], program: Program) -> list[str]:
     match = insurance(answers, program)
     if match is None or match.status != "self_pay":
         keys += ["insurance_holder", "member_id"]
+    if not by_text:
+        keys.append("contact_phone")
+    if by_text or answers.get("contact_phone") != SKIPPED:
+        keys += ["contact_ok", "contact_time"]
     return keys
 
 
-def next_question(answers: Mapping[str, Any], program: Program) -> Optional[str]:
-    return next((key for key in required(answers, program) if not answered(answers, key)), None)
+def next_question(answers: Mapping[str, Any], program: Program, *, by_text: bool = False) -> Optional[str]:
+    return next((key for key in required(answers, program, by_text=by_text) if not answered(answers, key)), None)
 
 
-def previous_question(answers: Mapping[str, Any], program: Program, current: Optional[str]) -> Optional[str]:
+def previous_question(answers: Mapping[str, Any], program: Program, current: Optional[str], *,
+                      by_text: bool = False) -> Optional[str]:
     """The answered question before `current` ("go back"); consent is never re-asked."""
-    keys = required(answers, program)
+    keys = required(answers, program, by_text=by_text)
     end = keys.index(current) if current in keys else len(keys)
     earlier = [key for key in keys[:end] if answered(answers, key) and key != "consent"]
     return earlier[-1] if earlier else None
@@ -96,6 +117,12 @@ def stop_status(answers: Mapping[str, Any], program: Program) -> Optional[Status
     age = answers.get("age")
     if isinstance(age, int) and age not in program.ages:
         return Status.OUT_OF_RANGE
+    state = answers.get("state")
+    if isinstance(state, str) and state.upper() not in program.states:
+        return Status.OUT_OF_AREA
+    consent_age = program.minor_consent_age(state) if isinstance(state, str) else None
+    if context(answers).for_self and isinstance(age, int) and consent_age is not None and age < consent_age:
+        return Status.NEEDS_GUARDIAN
     if high_risk_reached(answers):
         return Status.HIGH_RISK
     return None
@@ -134,16 +161,25 @@ def summarise(answers: Mapping[str, Any], program: Program) -> Summary:
     transport = answers.get("transport")
     modality = answers.get("modality")
     state = answers.get("state")
+    care = answers.get("current_care")
+    drinking = answers.get("alcohol_use")
     facts = ScreeningFacts(
         age=_int(answers, "age"),
         state=state if isinstance(state, str) else None,
         for_self=context(answers).for_self,
         concerns=frozenset(concerns(answers)),
-        care=_set(answers, "current_care"),
+        care=care_options(care),
+        discharge_days_ago=discharge_days_ago(care),
         phq9_total=scores[PHQ9.key].total,
         phq9_item9=_int(answers, "phq9_9"),
+        phq9_item9_declined=answers.get("phq9_9") == DECLINED,
         gad7_total=scores[GAD7.key].total,
         auditc_total=scores[AUDITC.key].total if scores[AUDITC.key].answered else None,
+        auditc_item1=_int(answers, "auditc_1"),
+        auditc_item2=_int(answers, "auditc_2"),
+        auditc_item3=_int(answers, "auditc_3"),
+        drinks_daily_said=drinking == "daily",
+        stopped_drinking_recently=drinking == "stopped_recently",
         cssrs_risk=risk.value,
         times=_set(answers, "schedule_times"),
         days_per_week=_int(answers, "schedule_days"),
@@ -156,9 +192,10 @@ def summarise(answers: Mapping[str, Any], program: Program) -> Summary:
 
 def all_keys() -> list[str]:
     """Every question in a canonical order (the superset `required` picks from)."""
-    keys = list(ABOUT) + [item.key for item in PHQ9.items] + [item.key for item in GAD7.items]
+    keys = list(ABOUT) + [item.key for item in PHQ9.items] + [DIFFICULTY[PHQ9.key].key]
+    keys += [item.key for item in GAD7.items] + [DIFFICULTY[GAD7.key].key]
     keys += ["alcohol_use"] + [item.key for item in AUDITC.items] + [item.key for item in CSSRS.items]
-    keys += list(SCHEDULE) + ["insurance_carrier", "insurance_holder", "member_id"]
+    keys += list(SCHEDULE) + ["insurance_carrier", "insurance_holder", "member_id"] + list(CONTACT_KEYS)
     return keys
 
 
@@ -180,6 +217,9 @@ def summary_fields(summary: Summary, answers: Mapping[str, Any], *, final: bool)
         fields["insurance"] = {"given": summary.insurance.raw, "carrier": summary.insurance.carrier,
                                "status": summary.insurance.status,
                                "holder": holder if holder != SKIPPED else None}
+    contact_ok = answers.get("contact_ok")
+    fields["contact_ok"] = contact_ok if isinstance(contact_ok, str) and contact_ok != SKIPPED else None
+    fields["contact_times"] = sorted(_set(answers, "contact_time")) or None
     if final:
         assessment = summary.assessment
         fields["outcome"] = assessment.outcome.value

@@ -97,7 +97,7 @@ def test_a_plain_no_to_a_choice_question_is_an_answer_not_a_stop():
     slots = {**BASE, "concerns_text": {"text": "x", "concerns": ["anxiety"]}, "current_care": ["none"],
              **{f"phq9_{i}": 1 for i in range(1, 10)}, **{f"gad7_{i}": 1 for i in range(1, 8)}}
     events, _ = validate(tracker(slots, requested="alcohol_use", text="no", intent="stop", confidence=0.7))
-    assert SlotSet("alcohol_use", False) in events
+    assert SlotSet("alcohol_use", "none") in events
     assert slot(events, "requested_slot") == "cssrs_1"
 
 
@@ -213,3 +213,35 @@ def test_a_high_risk_screening_is_escalated_and_an_ordinary_one_is_not(database)
         dispatcher = CollectingDispatcher()
         asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
     assert escalations(database) == [("high", "cssrs_high", "cssrs", "yes")]
+
+
+CONTACT_READY = {**BEFORE_PHQ9, "insurance_carrier": "Aetna", "insurance_holder": "self", "member_id": "skipped"}
+
+
+def test_a_phone_number_is_kept_only_encrypted_never_as_an_answer_or_slot(database):
+    from bot.settings import settings
+    from bot.sms.identity import NumberCipher
+
+    events, messages = validate(tracker(CONTACT_READY, requested="contact_phone", text="my cell is 503-555-0142"))
+    assert SlotSet("contact_phone", "given") in events
+    assert "0142" not in repr(events) and "0142" not in repr(messages)
+    with session_scope(database) as session:
+        screening = crud.current_screening(session, conversation_id="t-actions", channel="rest")
+        answer = crud.answers_of(session, screening)["contact_phone"]
+        assert (answer.value, answer.raw_text) == ("given", "")
+        number = NumberCipher(settings().sms_number_key).decrypt(screening.contact_number_encrypted)
+        assert number == "+15035550142"
+
+
+def test_no_number_is_fine_and_the_person_learns_how_to_reach_the_team():
+    events, messages = validate(tracker(CONTACT_READY, requested="contact_phone", text="no thanks"))
+    assert SlotSet("contact_phone", "skipped") in events
+    assert "503-555-0100" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("idle,welcomed", [(5, False), (29 * 60, False), (31 * 60, True)])
+def test_welcome_back_only_after_a_real_absence(idle: float, welcomed: bool):
+    _, messages = validate(tracker(BASE, requested="concerns_text", text="hi", intent="greet", idle_seconds=idle))
+    said = "\n".join(m.get("text") or "" for m in messages)
+    assert ("Welcome back" in said) is welcomed
+    assert "what's been going on" in said  # the question is asked again either way

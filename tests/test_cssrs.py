@@ -11,8 +11,8 @@ Q1, RECENT = ITEMS["cssrs_1"], ITEMS["cssrs_6_recent"]
 def test_wording_is_verbatim_without_method_examples():
     assert [q.text for q in CSSRS.items] == [
         "Have you wished you were dead or wished you could go to sleep and not wake up?",
-        "Have you actually had any thoughts about killing yourself?",
-        "Have you thought about how you might do this?",
+        "Have you actually had any thoughts of killing yourself?",
+        "Have you been thinking about how you might do this?",
         "Have you had these thoughts and had some intention of acting on them?",
         "Have you started to work out or worked out the details of how to kill yourself? "
         "Do you intend to carry out this plan?",
@@ -28,9 +28,17 @@ def test_wording_is_verbatim_without_method_examples():
 
 
 def test_wording_about_someone_else():
-    assert ITEMS["cssrs_2"].wording(Context(for_self=False, name="Jordan")).endswith(
-        "Has Jordan actually had any thoughts about killing themselves?"
-    )
+    other = Context(for_self=False, name="Jordan")
+    assert [q.wording(other).split("\n")[-1] for q in CSSRS.items] == [
+        "Has Jordan wished they were dead or wished they could go to sleep and not wake up?",
+        "Has Jordan actually had any thoughts of killing themselves?",
+        "Has Jordan been thinking about how they might do this?",
+        "Has Jordan had these thoughts and had some intention of acting on them?",
+        "Has Jordan started to work out or worked out the details of how to kill themselves? "
+        "Do they intend to carry out this plan?",
+        "Has Jordan ever done anything, started to do anything, or prepared to do anything to end their life?",
+        "Was this within the past 3 months?",
+    ]
 
 
 @pytest.mark.parametrize("text", [
@@ -40,6 +48,8 @@ def test_wording_about_someone_else():
     "I think so", "once or twice", "not anymore", "used to", "mybe",
     # Both at once, or changing one's mind: yes.
     "yes and no", "no... well maybe", "I don't know, maybe",
+    # "Ever since" says it goes on.
+    "ever since",
 ])
 def test_safety_yes(text):
     assert Q1.parse(text).value is True
@@ -56,7 +66,7 @@ def test_safety_no(text):
 
 @pytest.mark.parametrize("text", [
     "ok", "I am fine", "not sure", "I'm not sure", "I am not sure", "I'm not certain", "I am unsure",
-    "not sure, no", "I don't know", "idk", "no idea", "hmm", "", "👍", "what?", "ever since",
+    "not sure, no", "I don't know", "idk", "no idea", "hmm", "", "👍", "what?", "ever", "I have no idea",
     "x" * 5000,
 ])
 def test_safety_unclear_is_asked_again_never_taken_as_no(text):

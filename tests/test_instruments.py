@@ -1,8 +1,8 @@
 """PHQ-9, GAD-7 and AUDIT-C: verbatim wording, answer reading, skip logic, scoring and bands."""
 import pytest
 
-from bot.instruments import AUDITC, CSSRS, GAD7, INSTRUMENTS, PHQ9, Score
-from bot.questions import SKIPPED, Context
+from bot.instruments import AUDITC, CSSRS, DIFFICULTY, GAD7, INSTRUMENTS, PHQ9, Score, difficulty_due
+from bot.questions import DECLINED, SKIPPED, Context
 
 ALL_ITEMS = [item for inst in INSTRUMENTS.values() for item in inst.items]
 SCALE_ITEMS = [item for inst in (PHQ9, GAD7) for item in inst.items]
@@ -85,7 +85,8 @@ def test_wording_about_someone_else():
         "Over the last 2 weeks, how often has Jordan been bothered by any of the following problems?\n"
         "Thoughts that Jordan would be better off dead or of hurting themselves in some way"
     )
-    assert FREQUENCY.wording(other) == "How often does Jordan have a drink containing alcohol?"
+    assert FREQUENCY.wording(other) == ("These questions are about the past year.\n"
+                                        "How often does Jordan have a drink containing alcohol?")
 
 
 @pytest.mark.parametrize("item", ALL_ITEMS, ids=lambda q: q.key)
@@ -112,6 +113,19 @@ def test_only_phq9_item9_and_cssrs_cannot_be_skipped():
     ("3", 3), ("nearly every day", 3), ("pretty much every day", 3), ("every day", 3), ("everyday", 3),
     ("all the time", 3), ("always", 3), ("constantly", 3), ("daily", 3), ("24/7", 3), ("nearly evry day", 3),
     ("evryday", 3), ("allways", 3), ("7 days a week", 3), ("I'm not sure, nearly every day", 3),
+    # A negated count is never a positive option; "not in the last 2 weeks" is not at all.
+    ("not once", 0), ("not even one day", 0), ("not 1 day", 0), ("not one day", 0), ("never once", 0),
+    ("not a single day", 0), ("not in the last 2 weeks", 0), ("not once in the past two weeks", 0),
+    ("I haven't in 2 weeks", 0), ("I haven't felt that way in the last 2 weeks", 0),
+    # The 2 weeks asked about, or a rate, are not a count of days.
+    ("a few times in the last 2 weeks", 1), ("twice in 14 days", 1), ("once every 2 weeks", 1),
+    ("most days for the past 2 weeks", 2),
+    # How long it lasted.
+    ("the whole 2 weeks", 3), ("every day for 2 weeks", 3), ("14 days", 3), ("all 14 days", 3),
+    ("2 weeks straight", 3), ("the whole time", 3), ("5 days in a row", 1), ("1 week", 2), ("a week straight", 2),
+    ("I couldn't sleep 5 nights", 1),
+    # SMS shorthand.
+    ("nvr", 0), ("a lil", 1), ("sumtimes", 1), ("evry day", 3),
 ])
 def test_frequency_phrasings(text, value):
     assert PHQ9_1.parse(text).value == value
@@ -121,6 +135,8 @@ def test_frequency_phrasings(text, value):
 @pytest.mark.parametrize("text", [
     "3 or 4", "1 or 2", "I don't know", "idk", "not sure", "asdfgh", "", "   ", "👍", "🙂🙂", "x" * 5000,
     "not often", "I don't feel it every day", "1 nearly every day", "sometimes, nearly every day", "yes",
+    "not 3 days", "not 1", "not the whole 2 weeks", "not every day in the last 2 weeks", "for 2 weeks",
+    "no, not every day", "nope, not often",
 ])
 def test_unclear_frequency_answers_are_asked_again(text):
     parsed = PHQ9_1.parse(text)
@@ -251,7 +267,68 @@ def test_gad7_prorates_one_skipped_item_only():
     assert GAD7.score(two) == Score(None, None, 5, ("gad7_6", "gad7_7"), False)
 
 
+def test_declined_item9_is_prorated_like_a_skipped_one():
+    answers = _answers(PHQ9, [2, 2, 2, 2, 2, 2, 2, 2, DECLINED])  # 16 * 9 / 8 = 18
+    assert PHQ9.score(answers) == Score(18, "moderately severe", 8, ("phq9_9",), True)
+
+
 def test_unfinished_instrument_has_no_total():
     assert PHQ9.score({}) == Score(None, None, 0, (), False)
     assert GAD7.score({"gad7_1": 3, "gad7_2": 2}) == Score(None, None, 2, (), False)
     assert PHQ9.required({}) == [f"phq9_{n}" for n in range(1, 10)]
+
+
+DIFFICULTY_TEXT = ("If you checked off any problems, how difficult have these problems made it for you to do your "
+                   "work, take care of things at home, or get along with other people?")
+
+
+@pytest.mark.parametrize("inst", [PHQ9, GAD7], ids=lambda inst: inst.key)
+def test_difficulty_item_is_verbatim_unscored_and_skippable(inst):
+    item = DIFFICULTY[inst.key]
+    assert (item.key, item.instrument, item.skippable) == (f"{inst.key}_difficulty", inst.key, True)
+    assert item.wording(Context()) == DIFFICULTY_TEXT
+    assert item.wording(Context(for_self=False, name="Jordan")) == (
+        "If you checked off any problems, how difficult have these problems made it for Jordan to do their work, "
+        "take care of things at home, or get along with other people?"
+    )
+    assert [(c.value, c.label, c.payload) for c in item.choices] == [
+        (0, "Not difficult at all", "0"), (1, "Somewhat difficult", "1"), (2, "Very difficult", "2"),
+        (3, "Extremely difficult", "3"),
+    ]
+    assert item.why and item.help
+    assert item not in inst.items and all(q.key != item.key for q in ALL_ITEMS)
+    # The total and its bands stay the scored items'.
+    answers = {**_with_total(inst, 5, 3), item.key: 3}
+    assert inst.score(answers).total == 5
+
+
+@pytest.mark.parametrize("text, value", [
+    ("0", 0), ("Not difficult at all", 0), ("not at all", 0), ("not difficult", 0), ("no", 0), ("nope", 0),
+    ("not dificult at all", 0),
+    ("1", 1), ("Somewhat difficult", 1), ("somewhat", 1), ("a little", 1), ("kinda hard", 1), ("somwhat", 1),
+    ("not very difficult", 1), ("not too bad", 1),
+    ("2", 2), ("Very difficult", 2), ("very", 2), ("really hard", 2), ("verry hard", 2), ("pretty difficult", 2),
+    ("3", 3), ("Extremely difficult", 3), ("extremely", 3), ("impossible", 3), ("extremly", 3),
+    ("almost impossible", 3),
+])
+def test_difficulty_phrasings(text, value):
+    for item in DIFFICULTY.values():
+        assert item.parse(text).value == value
+
+
+@pytest.mark.parametrize("text, note", [
+    ("difficult", "wasn't sure"), ("hard", "wasn't sure"), ("idk", "wasn't sure"), ("very or extremely", "wasn't sure"),
+    ("", "wasn't sure"), ("5", "0 to 3"),
+])
+def test_difficulty_unclear_is_asked_again(text, note):
+    parsed = DIFFICULTY["phq9"].parse(text)
+    assert parsed.ok is False and note in parsed.note
+
+
+def test_difficulty_is_due_once_any_problem_is_checked():
+    assert difficulty_due(PHQ9, {}) is False
+    assert difficulty_due(PHQ9, _answers(PHQ9, [0] * 9)) is False
+    assert difficulty_due(PHQ9, {**_answers(PHQ9, [0] * 8), "phq9_9": DECLINED}) is False
+    assert difficulty_due(PHQ9, {"phq9_1": SKIPPED, "phq9_4": 1}) is True
+    assert difficulty_due(GAD7, {"phq9_4": 3}) is False
+    assert difficulty_due(GAD7, {"gad7_7": 2}) is True

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from bot.insurance import (
-    IN_NETWORK, OUT_OF_NETWORK, SELF_PAY, UNKNOWN, InsuranceMatch, insurance_summary, recognise_insurance,
+    IN_NETWORK, OUT_OF_NETWORK, SELF_PAY, UNKNOWN, Carrier, InsuranceMatch, carriers_asked_about, insurance_summary,
+    recognise_insurance,
 )
 from bot.program import DEFAULT_PROGRAM_FILE, load_program, parse_program
 
@@ -140,3 +141,17 @@ def test_summary_unknown_says_staff_will_check(program):
 def test_summaries_fit_two_sms_in_plain_text(program, answer):
     text = insurance_summary(recognise_insurance(answer, program), program)
     assert len(text) <= 320 and text.isascii() and "{" not in text
+
+
+@pytest.mark.parametrize("question, carriers", [
+    ("Do you take Kaiser?", [Carrier("Kaiser Permanente", False, True)]),
+    ("Do you take Humana?", [Carrier("Humana", False, False)]),
+    ("do you take aetna or kaiser", [Carrier("Aetna", True, True), Carrier("Kaiser Permanente", False, True)]),
+    ("is kaiser permanente the same as kp", [Carrier("Kaiser Permanente", False, True)]),
+    ("do you take the VA", [Carrier("VA health care", False, False)]),
+    ("I live in VA", []),  # a state code in a question is a place
+    ("can I talk to a human?", []),  # typos are forgiven in answers, not in questions
+    ("do you take insurance", []),
+])
+def test_carriers_asked_about(program, question, carriers):
+    assert carriers_asked_about(question, program) == carriers

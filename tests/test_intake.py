@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from bot.intake import CARE_OPTIONS, CONCERNS, HOLDERS, INTAKE, TIMES, recognise_concerns
+from bot.intake.care import ALCOHOL_USE, CARE_BUTTONS, care_options, discharge_days_ago, drank_in_past_year
 from bot.intake.concerns import CONCERN_PHRASES
 from bot.program import US_STATES
 from bot.questions import Context, Parsed
 
-FREE_TEXT = {"first_name", "age", "state", "concerns_text", "insurance_carrier", "member_id"}
+FREE_TEXT = {"first_name", "age", "state", "concerns_text", "insurance_carrier", "member_id", "contact_phone"}
 NOT_SKIPPABLE = {"consent", "for_whom", "first_name", "age", "state"}
 OTHER = Context(for_self=False, name="Avery")
 
@@ -32,8 +33,9 @@ def _valid(key: str, value) -> bool:
         "age": lambda v: isinstance(v, int) and 1 <= v <= 120,
         "state": lambda v: v in US_STATES,
         "concerns_text": lambda v: len(v["text"]) <= 1000 and set(v["concerns"]) <= set(CONCERNS),
-        "current_care": lambda v: bool(v) and set(v) <= set(CARE_OPTIONS),
-        "alcohol_use": lambda v: isinstance(v, bool),
+        "current_care": lambda v: bool(care_options(v)) and len(v) == len(care_options(v)) + (
+            discharge_days_ago(v) is not None),
+        "alcohol_use": lambda v: v in ALCOHOL_USE,
         "schedule_times": lambda v: bool(v) and set(v) <= set(TIMES),
         "schedule_days": lambda v: isinstance(v, int) and 1 <= v <= 7,
         "modality": lambda v: v in ("in_person", "telehealth", "either"),
@@ -56,16 +58,18 @@ def test_intake_keys_in_screening_order():
     assert list(INTAKE) == [
         "consent", "for_whom", "first_name", "age", "state", "concerns_text", "current_care", "alcohol_use",
         "schedule_times", "schedule_days", "modality", "transport", "insurance_carrier", "insurance_holder",
-        "member_id",
+        "member_id", "contact_phone", "contact_ok", "contact_time",
     ]
     assert all(question.key == key and question.instrument is None for key, question in INTAKE.items())
 
 
 def test_option_tables():
-    assert CARE_OPTIONS == ("therapist", "psychiatrist", "recent_discharge", "none")
+    assert CARE_OPTIONS == ("therapist", "psychiatrist", "recent_discharge", "earlier_stay", "none")
+    assert CARE_BUTTONS == ("therapist", "psychiatrist", "recent_discharge", "none")
+    assert ALCOHOL_USE == ("none", "drinks", "daily", "stopped", "stopped_recently")
     assert TIMES == ("morning", "afternoon", "evening", "weekend")
     assert list(CONCERNS) == [
-        "depression", "anxiety", "bipolar", "ptsd_trauma", "substance_use", "eating_disorder", "other",
+        "depression", "anxiety", "stress", "bipolar", "ptsd_trauma", "substance_use", "eating_disorder", "other",
     ]
     assert set(CONCERN_PHRASES) == set(CONCERNS)
 
@@ -286,6 +290,43 @@ def test_recognise_concerns(text, expected):
     assert recognise_concerns(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # Sleep and appetite are what the depression questions ask about, not an eating disorder.
+    ("I can't eat or sleep", ["depression"]),
+    ("cant sleep, no appetite", ["depression"]),
+    ("not eating or sleeping", ["depression"]),
+    ("binge watching", ["other"]),
+    ("I binge on weekends", ["other"]),  # drinking, most likely: the alcohol questions follow
+    ("binge watching and binge eating", ["eating_disorder"]),
+    ("I'm starving", ["other"]),
+    ("starving myself", ["eating_disorder"]),
+    ("I can't stop eating", ["eating_disorder"]),
+    # Stress is its own area: not anxiety on its own, and not "other".
+    ("stress", ["stress"]),
+    ("stressed out at work", ["stress"]),
+    ("overwhelmed and burned out", ["stress"]),
+    ("under a lot of pressure at work", ["stress"]),
+    ("stressed and anxious", ["anxiety", "stress"]),
+    ("post traumatic stress", ["ptsd_trauma"]),
+    ("not stressed just sad", ["depression"]),
+    # Texting.
+    ("feelin super low", ["depression"]),
+    ("feelin' really low", ["depression"]),
+    ("sooo saaad", ["depression"]),
+    ("depresed", ["depression"]),
+    ("drinkin every nite", ["substance_use"]),
+    ("anxeity", ["anxiety"]),
+    # Words that look like a concern but are not.
+    ("work is a nightmare", ["other"]),
+    ("I take pills for anxiety", ["anxiety"]),
+    ("I abuse alcohol", ["substance_use"]),
+    ("my blood pressure", ["other"]),
+    ("traumatic brain injury", ["other"]),
+])
+def test_recognise_concerns_without_false_readings(text, expected):
+    assert recognise_concerns(text) == expected
+
+
 def test_recognise_concerns_of_nothing_is_nothing():
     assert recognise_concerns("") == []
     assert recognise_concerns("   ") == []
@@ -318,8 +359,8 @@ def test_concerns_text_rejected(text):
     ("counseling every other week", ["therapist"]),
     ("my psych NP manages my meds", ["psychiatrist"]),
     ("just got out of the hospital", ["recent_discharge"]),
-    ("discharged from residential last week", ["recent_discharge"]),
-    ("therapist, and I left the psych ward on monday", ["therapist", "recent_discharge"]),
+    ("discharged from residential last week", ["recent_discharge", "7 days ago"]),
+    ("therapist, and I left the psych ward on monday", ["therapist", "recent_discharge", "7 days ago"]),
     ("nothing right now", ["none"]),
     ("no", ["none"]),
     ("nope", ["none"]),
@@ -332,7 +373,41 @@ def test_current_care_accepted(text, expected):
     assert ok("current_care", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text", ["yes", "sometimes", "idk", "my doctor", "hola"])
+@pytest.mark.parametrize("text,expected", [
+    # A psychiatric stay in the last month: a step-down; its timing is kept when said.
+    ("I just got out of the psych ward", ["recent_discharge"]),
+    ("left residential last week", ["recent_discharge", "7 days ago"]),
+    ("discharged from PHP 10 days ago", ["recent_discharge", "10 days ago"]),
+    ("got out of detox yesterday", ["recent_discharge", "1 day ago"]),
+    ("I just got out", ["recent_discharge"]),
+    ("I was in the hospital after an overdose", ["recent_discharge"]),
+    ("therapist for 3 years, and I just got out of the psych ward", ["therapist", "recent_discharge"]),
+    # Longer ago: an earlier stay, not a step-down.
+    ("hospitalized 3 years ago", ["earlier_stay"]),
+    ("in the psych ward in 2019", ["earlier_stay"]),
+    ("residential a couple of months ago", ["earlier_stay"]),
+    ("hospitalized 3 years ago, I see a therapist", ["therapist", "earlier_stay"]),
+    # Not psychiatric care at all.
+    ("in the hospital for surgery last week", ["none"]),
+    ("I got out of jail", ["none"]),
+    ("I got out of jail and see a counselor", ["therapist"]),
+    ("in the hospital for surgery last week, I see a psychiatrist", ["psychiatrist"]),
+    ("I see a physical therapist", ["none"]),
+    ("never been hospitalized", ["none"]),
+])
+def test_current_care_reads_only_recent_psychiatric_stays_as_discharges(text, expected):
+    assert ok("current_care", text) == Parsed(True, expected)
+
+
+def test_stored_current_care_gives_its_options_and_timing():
+    value = ok("current_care", "therapist, and discharged from PHP 10 days ago").value
+    assert (care_options(value), discharge_days_ago(value)) == (frozenset({"therapist", "recent_discharge"}), 10)
+    assert (care_options(["none"]), discharge_days_ago(["none"])) == (frozenset({"none"}), None)
+    assert (care_options(None), discharge_days_ago("skipped")) == (frozenset(), None)
+
+
+@pytest.mark.parametrize("text", ["yes", "sometimes", "idk", "my doctor", "hola",
+                                  "I just got out of a bad relationship"])
 def test_current_care_unclear(text):
     assert not ok("current_care", text).ok
 
@@ -341,10 +416,18 @@ def test_current_care_unclear(text):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("yes", True), ("socially", True), ("only on weekends", True), ("a glass of wine sometimes", True),
-    ("I don't drink much", True), ("rarely", True),
-    ("no", False), ("never", False), ("I don't drink", False), ("I quit drinking last year", False),
-    ("not really", False), ("I'm sober", False),
+    ("yes", "drinks"), ("socially", "drinks"), ("only on weekends", "drinks"), ("a glass of wine sometimes", "drinks"),
+    ("I don't drink much", "drinks"), ("rarely", "drinks"), ("I'm trying to quit", "drinks"),
+    ("not every day", "drinks"),
+    ("every day", "daily"), ("daily", "daily"), ("yes, every night", "daily"),
+    # Stopped: still drinking in the past year, which the AUDIT-C asks about.
+    ("not anymore", "stopped"), ("I quit", "stopped"), ("quit last month", "stopped"),
+    ("I quit drinking last year", "stopped"), ("I'm sober", "stopped"), ("no longer", "stopped"),
+    ("sober 3 days", "stopped_recently"), ("stopped 2 weeks ago", "stopped_recently"),
+    ("haven't had a drink in ten days", "stopped_recently"), ("I used to drink every day, quit 3 days ago",
+                                                              "stopped_recently"),
+    ("no", "none"), ("never", "none"), ("I don't drink", "none"), ("not really", "none"),
+    ("quit years ago", "none"), ("sober for 5 years", "none"),
 ])
 def test_alcohol_use_accepted(text, expected):
     assert ok("alcohol_use", text) == Parsed(True, expected)
@@ -353,6 +436,27 @@ def test_alcohol_use_accepted(text, expected):
 @pytest.mark.parametrize("text", ["not sure", "maybe", "idk", "depends", "coffee", "yes and no"])
 def test_alcohol_use_unclear(text):
     assert not ok("alcohol_use", text).ok
+
+
+@pytest.mark.parametrize("key, values", [("alcohol_use", ALCOHOL_USE), ("current_care", CARE_OPTIONS)])
+def test_staff_read_every_stored_value_in_words(key, values):
+    question = INTAKE[key]
+    words = {choice.value: choice.label for choice in question.choices} | question.meta.get("labels", {})
+    assert set(words) == set(values)
+
+
+def test_alcohol_question_asks_about_the_past_year():
+    question = INTAKE["alcohol_use"]
+    assert question.text == "In the past year, have you had any alcohol, even occasionally?"
+    assert question.wording(OTHER) == "In the past year, has Avery had any alcohol, even occasionally?"
+
+
+@pytest.mark.parametrize("value, drank", [
+    ("drinks", True), ("daily", True), ("stopped", True), ("stopped_recently", True), (True, True),
+    ("none", False), (False, False), ("skipped", False), (None, False),
+])
+def test_every_answer_but_none_is_past_year_drinking(value, drank):
+    assert drank_in_past_year(value) is drank
 
 
 # --- schedule ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from bot.parsing import (
     find_phrases,
     fuzzy_lookup,
     match_key,
+    negated_at,
     normalise,
     numbers,
     parse_number,
@@ -59,7 +60,8 @@ def test_parse_yes_no_yes(text):
 
 @pytest.mark.parametrize("text", [
     "no", "nope", "nah", "n", "never", "I don't", "I dont", "I don’t", "I haven't", "no I haven't",
-    "I do not", "not really", "of course not", "absolutely not", "I don't think so",
+    "I do not", "not really", "of course not", "absolutely not", "I don't think so", "nvr", "I have never",
+    "I've never", "not once", "I won't",
 ])
 def test_parse_yes_no_no(text):
     assert parse_yes_no(text) is False
@@ -67,7 +69,7 @@ def test_parse_yes_no_no(text):
 
 @pytest.mark.parametrize("text", [
     "not sure", "I'm not sure", "I am not sure", "I don't know", "idk", "maybe", "no idea", "yes and no",
-    "not ok", "", "🤷", "blue",
+    "not ok", "", "🤷", "blue", "I have no idea", "now",
 ])
 def test_parse_yes_no_neither(text):
     assert parse_yes_no(text) is None
@@ -83,6 +85,42 @@ def test_phrase_table_prefers_longer_phrases_and_reads_typos():
 def test_phrase_table_typo_keeps_first_letter():
     # "ever" is one letter from "never", but it is a different word: it must not become a "no".
     assert PhraseTable({"never": False}).find("ever since").values == []
+
+
+@pytest.mark.parametrize("entries, text, values", [
+    ({"no": False, "nope": False}, "now", []),  # "now" is not "no"
+    ({"yes": True, "ye": True}, "yet", []),
+    ({"not at all": 0, "every day": 3}, "note every day", [3]),  # "note" is not "not"
+])
+def test_phrase_table_short_words_are_not_typos(entries, text, values):
+    assert PhraseTable(entries).find(text).values == values
+
+
+def test_phrase_table_still_reads_typos_of_longer_words():
+    table = PhraseTable({"never": False, "more than half the days": 2, "maybe": True})
+    assert table.find("nver").values == [False]
+    assert table.find("morre than hallf the days").values == [2]
+    assert table.find("mybe").values == [True]
+
+
+def test_phrase_table_steady_phrases_survive_a_negator():
+    assert PhraseTable({"yet": True}).find("not yet").values == []
+    assert PhraseTable({"yet": True}).find("not yet").negated == [True]
+    assert PhraseTable({"yet": True}, steady=["yet"]).find("I haven't yet").values == [True]
+
+
+def test_phrase_table_without_typos():
+    assert PhraseTable({"tried": True}).find("tired").values == [True]
+    assert PhraseTable({"tried": True}, fuzzy=False).find("tired").values == []
+
+
+@pytest.mark.parametrize("text, word, negated", [
+    ("not once", "once", True), ("I haven't once", "once", True), ("didnt 2 days", "2", True),
+    ("not even one day", "one", True), ("never 1 day", "1", True), ("I spent 3 days", "3", False),
+    ("not every day, 3 days", "3", False), ("I want 2", "2", False),
+])
+def test_negated_at(text, word, negated):
+    assert negated_at(text, text.index(word)) is negated
 
 
 @pytest.mark.parametrize("text, expected", [

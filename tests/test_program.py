@@ -158,10 +158,23 @@ def test_valid_variations_load(tmp_path, example):
     data = copy.deepcopy(example)
     data["staff_hours"] = {"Monday": ["08:00-12:00", "13:00-17:00"], "sun": "closed"}
     data["states"] = ["or", "wa", "id"]
+    data["minor_consent_ages"] = {"or": 14, "WA": 13, "Id": 18}
     data["tracks"][0]["ages"] = {"min": 16, "max": 64}  # overlapping track ages are fine
     program = load_program(write(tmp_path, data))
     assert str(program.staff_hours) == "Mon 8am-12pm and 1-5pm"
     assert program.states == ("OR", "WA", "ID")
+    assert (program.minor_consent_age("ID"), program.minor_consent_age("or")) == (18, 14)
+
+
+def test_minor_consent_age_per_state():
+    program = load_program()
+    assert program.minor_consent_age("OR") == 14  # ORS 109.675
+    assert program.minor_consent_age("wa") == 13  # RCW 71.34.530
+    assert program.minor_consent_age("CA") is None  # not served
+
+
+def test_step_down_window():
+    assert load_program().step_down_days == 30
 
 
 _DELETE = object()  # _set value that removes the key
@@ -237,6 +250,16 @@ def _set(path: str, value: Any) -> Callable[[dict], None]:
         (_set("insurers.2.aliases", ["aetna", "uhc"]), "insurers[2].aliases: 'uhc' already names UnitedHealthcare"),
         (_set("self_pay.sliding_scale.max", 10),
          "self_pay.sliding_scale: min (35) should be 0 or more and not above max (10)"),
+        (_set("minor_consent_ages", _DELETE), "minor_consent_ages: is missing"),
+        (_set("minor_consent_ages", {"OR": 14}), "minor_consent_ages: should give an age for every state served "
+                                                 "(missing: WA)"),
+        (_set("minor_consent_ages.CA", 12), "minor_consent_ages.CA: 'CA' is not one of the states served (OR, WA)"),
+        (_set("minor_consent_ages.OR", 21), "minor_consent_ages.OR: 21 should be from 0 to 18"),
+        (_set("minor_consent_ages.WA", "13"), "minor_consent_ages.WA: should be a whole number, not '13'"),
+        (_set("step_down_days", _DELETE), "step_down_days: is missing"),
+        (_set("step_down_days", 90), "step_down_days: 90 should be from 7 to 30 days"),
+        (_set("step_down_days", 3), "step_down_days: 3 should be from 7 to 30 days"),
+        (_set("step_down_days", "30"), "step_down_days: should be a whole number, not '30'"),
         (_set("faq.cost", _DELETE), "faq.cost: is missing"),
         (_set("faq.cost", "Call {phone} or {fax}."), "faq.cost: unknown placeholder {fax}"),
         (_set("faq.cost", "Prices { vary."), "faq.cost: has an unmatched { or }"),

@@ -180,3 +180,68 @@ def test_high_risk_ends_with_places_to_go_and_a_person_taking_over(database, mon
     assert said.index("988") < said.index("Willamette Crisis Stabilization Center: 503-555-0150")
     assert said.rstrip().endswith("If you need to talk to someone before then, please use the numbers above.")
     assert rows(database) == {"escalations": [("high", "cssrs_high")], "status": "high_risk", "handoff": "crisis"}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The crisis path wins, refusals are never a no, and the end of the screening keeps its promises
+
+
+def test_a_crisis_that_reaches_the_form_all_the_same_takes_the_crisis_path_and_stores_nothing(database,
+                                                                                            monkeypatch) -> None:
+    at(monkeypatch, ON_DUTY)
+    slots = {**C_SSRS_SO_FAR, "cssrs_2": False}
+    t = tracker(slots, "yes I just took 30 pills", "crisis", requested="cssrs_6", category="overdose_or_medical")
+    t.events.append({"event": "slot", "name": "cssrs_6", "value": t.latest_message["text"]})  # the slot candidate
+    events, said = run(ValidateScreeningForm(), t)
+    assert SlotSet("cssrs_6", None) in events and ConversationPaused() in events
+    assert not [e for e in events if e.get("name") == "cssrs_6" and e.get("value") is not None]
+    assert "Poison Control" in said and "1-800-222-1222" in said
+    assert rows(database)["escalations"] == [("high", "overdose_or_medical")]
+    with session_scope(database) as session:
+        screening = crud.latest_screening(session, conversation_id="t-safety")
+        assert "cssrs_6" not in crud.answers_of(session, screening)
+
+
+def refuse(slots: dict[str, Any], requested: str, text: str, *, refused_before: bool) -> tuple[list[dict], str]:
+    t = tracker({**slots, "screening_refused": requested if refused_before else None}, text, "inform",
+                requested=requested)
+    t.events.append({"event": "slot", "name": requested, "value": text})  # the form's slot candidate
+    return run(ValidateScreeningForm(), t)
+
+
+def test_a_refused_safety_question_is_asked_once_more_then_stored_as_declined_with_a_callback(database) -> None:
+    slots = {**C_SSRS_SO_FAR, "cssrs_1": True}
+    del slots["cssrs_2"]
+    events, said = refuse(slots, "cssrs_2", "no comment", refused_before=False)
+    assert SlotSet("cssrs_2", None) in events and SlotSet("screening_refused", "cssrs_2") in events
+    assert "It matters for your safety" in said and "Have you actually had any thoughts of killing yourself?" in said
+    assert rows(database)["escalations"] == []
+    events, _ = refuse(slots, "cssrs_2", "I'd rather not say", refused_before=True)
+    assert SlotSet("cssrs_2", "declined") in events
+    assert [e["value"] for e in events if e.get("name") == "requested_slot"] == ["cssrs_3"]  # as after a yes
+    assert rows(database)["escalations"] == [("moderate", "cssrs_moderate")]
+
+
+def test_a_refused_item_9_leads_to_the_safety_questions(database) -> None:
+    slots = {**BASE, "concerns_text": {"text": "low", "concerns": ["depression"]}, "current_care": ["none"],
+             **{f"phq9_{i}": 1 for i in range(1, 9)}}
+    refuse(slots, "phq9_9", "skip", refused_before=False)
+    events, _ = refuse(slots, "phq9_9", "skip", refused_before=True)
+    assert SlotSet("phq9_9", "declined") in events
+    assert [e["value"] for e in events if e.get("name") == "requested_slot"] == ["cssrs_1"]
+
+
+def test_an_urgent_review_beyond_the_c_ssrs_asks_a_clinician_to_call(database, monkeypatch) -> None:
+    at(monkeypatch, ON_DUTY)
+    answers = {**BASE, "concerns_text": {"text": "low", "concerns": ["depression"]},
+               "current_care": ["recent_discharge"], **{f"phq9_{i}": 3 for i in range(1, 9)}, "phq9_9": 0,
+               "phq9_difficulty": 3, **{f"gad7_{i}": 1 for i in range(1, 8)}, "gad7_difficulty": 1,
+               "alcohol_use": "none", "cssrs_1": False, "cssrs_2": False, "cssrs_6": False,
+               "schedule_times": ["morning"], "schedule_days": 3, "modality": "either", "transport": False,
+               "insurance_carrier": "Aetna", "insurance_holder": "self", "member_id": "skipped",
+               "contact_phone": "skipped", "screening_status": "completed"}
+    _, said = run(ActionFinishScreening(), tracker(answers, "skip", "inform", active=False))
+    assert rows(database)["escalations"] == [("moderate", "urgent_review")]
+    # No number was given: the message asks them to call rather than promising a call.
+    assert "will call you" not in said and "Please call our team at 503-555-0100" in said
+    assert "call or text 988" in said

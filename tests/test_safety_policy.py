@@ -32,14 +32,14 @@ def test_a_crisis_message_gets_the_crisis_action_whatever_question_is_pending(pe
     assert decide("crisis", "I want to kill myself", confidence=0.7, pending=pending) == "action_crisis"
 
 
-def test_an_answer_to_a_safety_question_stays_an_answer_for_the_c_ssrs_triage() -> None:
-    assert decide("crisis", "yes, every day I wish I was dead", pending="cssrs_1") is None
-    assert decide("crisis", "yes", pending="cssrs_4", confidence=1.0) is None
-
-
-def test_a_valid_choice_answer_needs_a_surer_crisis_reading_to_become_a_crisis() -> None:
-    assert decide("crisis", "it's my own plan", confidence=0.85, pending="insurance_holder") is None
-    assert decide("crisis", "it's my own plan", confidence=0.95, pending="insurance_holder") == "action_crisis"
+@pytest.mark.parametrize("pending,text", [
+    ("phq9_9", "every day, and I took a bunch of pills an hour ago"),
+    ("cssrs_6", "yes I just took 30 pills"),
+    ("cssrs_1", "sometimes, I'm standing on the bridge now"),
+    ("insurance_holder", "it's my own plan"),
+])
+def test_a_crisis_that_would_also_answer_the_pending_question_is_still_a_crisis(pending: str, text: str) -> None:
+    assert decide("crisis", text, confidence=0.85, pending=pending) == "action_crisis"
 
 
 @pytest.mark.parametrize("pending", [None, "age", "concerns_text", "phq9_2"])

@@ -24,7 +24,8 @@ from bot.store.db import session_scope
 from bot.store.models import Answer, Participant, Screening, ScreeningStatus, utcnow
 
 DEFAULT_DAYS = 30
-REFERRED = frozenset({Outcome.REFER_HIGHER.value, Outcome.REFER_OUTPATIENT.value, Outcome.REFER_SPECIALIZED.value})
+REFERRED = frozenset({Outcome.REFER_HIGHER.value, Outcome.REFER_OUTPATIENT.value, Outcome.REFER_SPECIALIZED.value,
+                      Outcome.REFER_OTHER_PROGRAM.value})
 # (key, label, level): the chart indents the three outcomes under "completed".
 STEPS = (
     ("started", "Started", 0), ("consented", "Consented", 0), ("completed", "Completed the screening", 0),

@@ -26,9 +26,10 @@ GROUPS = (
     ("Likely fit", {Outcome.LIKELY_FIT.value}),
     ("Needs clinical review", {Outcome.NEEDS_REVIEW.value}),
     ("Referred elsewhere", {Outcome.REFER_HIGHER.value, Outcome.REFER_OUTPATIENT.value,
-                            Outcome.REFER_SPECIALIZED.value}),
+                            Outcome.REFER_SPECIALIZED.value, Outcome.REFER_OTHER_PROGRAM.value}),
     ("Ended early", {ScreeningStatus.STOPPED.value, ScreeningStatus.CRISIS.value, ScreeningStatus.HIGH_RISK.value,
-                     ScreeningStatus.OUT_OF_RANGE.value, ScreeningStatus.DECLINED.value}),
+                     ScreeningStatus.OUT_OF_RANGE.value, ScreeningStatus.OUT_OF_AREA.value,
+                     ScreeningStatus.NEEDS_GUARDIAN.value, ScreeningStatus.DECLINED.value}),
 )
 
 

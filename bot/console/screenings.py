@@ -14,9 +14,10 @@ from sqlalchemy import or_, select
 
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form, words
-from bot.instruments import INSTRUMENTS
+from bot.instruments import DIFFICULTY, INSTRUMENTS
 from bot.questions import SKIPPED, Question
-from bot.screening import ABOUT, QUESTIONS, SCHEDULE, all_keys, context
+from bot.screening import ABOUT, CONTACT_KEYS, QUESTIONS, SCHEDULE, all_keys, context
+from bot.sms.identity import NumberCipher, phone_text
 from bot.store import staff as store
 from bot.store.booking import Booking
 from bot.store.db import session_scope
@@ -25,13 +26,26 @@ from bot.store.models import Escalation, Screening
 # The page's sections, in the order of the screening: (title, instrument key or None, question keys).
 SECTIONS: tuple[tuple[str, Optional[str], tuple[str, ...]], ...] = (
     ("About the person", None, ABOUT),
-    *((INSTRUMENTS[key].name, key, tuple(item.key for item in INSTRUMENTS[key].items))
+    *((INSTRUMENTS[key].name, key, (*(item.key for item in INSTRUMENTS[key].items), DIFFICULTY[key].key))
       for key in ("phq9", "gad7")),
     ("Alcohol", "auditc", ("alcohol_use", *(item.key for item in INSTRUMENTS["auditc"].items))),
     (INSTRUMENTS["cssrs"].name, "cssrs", tuple(item.key for item in INSTRUMENTS["cssrs"].items)),
     ("Schedule", None, SCHEDULE),
     ("Insurance", None, ("insurance_carrier", "insurance_holder", "member_id")),
+    ("Contact", None, CONTACT_KEYS),
 )
+
+
+def contact_number(screening: Screening, channel: str, number_key: str) -> str:
+    """The number to call, for staff only: decrypted here, never stored or logged in the clear."""
+    if screening.contact_number_encrypted:
+        try:
+            return phone_text(NumberCipher(number_key).decrypt(screening.contact_number_encrypted))
+        except ValueError:
+            return "Stored, but it cannot be read with this SMS_NUMBER_KEY"
+    if channel == "sms":
+        return "The number this person texts from (reply in the live conversation)"
+    return "Not given"
 
 
 def shown_value(question: Question, value: Any) -> str:
@@ -52,7 +66,7 @@ def shown_value(question: Question, value: Any) -> str:
                 else choice.label
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return str(value)
+    return question.meta.get("labels", {}).get(value, str(value))
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,10 @@ def screening_page(console: Console, staff: Staff, screening_id: int) -> Optiona
         others = list(session.execute(select(Screening.id, Screening.status, Screening.started_at).where(
             Screening.conversation_id == screening.conversation_id, Screening.id != screening_id)
             .order_by(Screening.id)).all())
-        page = {"screening": screening, "channel": screening.participant.channel, "sections": sections(screening),
+        channel = screening.participant.channel
+        page = {"screening": screening, "channel": channel, "sections": sections(screening),
+                "contact_number": contact_number(screening, channel, console.settings.sms_number_key),
+                "holder": shown_value(QUESTIONS["insurance_holder"], (screening.insurance or {}).get("holder")),
                 "bookings": bookings, "escalations": escalations, "others": others,
                 "notes": store.notes_for(session, screening_id=screening_id)}
         staff.audit(session, "view_screening", "screening", screening_id)

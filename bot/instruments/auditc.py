@@ -1,5 +1,8 @@
 """AUDIT-C (the AUDIT's three alcohol consumption questions, Bush et al. 1998; public domain), verbatim.
 
+The questions are about the past year, as the AUDIT asks them ("during this past year"): every item says so
+in its stem, and the gate before it asks about any drinking in the past year.
+
 Bands (0–12). The validated cut-offs are 4 or more for men and 3 or more for women; we do not ask sex, so
 3 or more is read as "positive" for everyone (erring towards a clinician's look), and 8 or more as
 "positive, high", the range where alcohol use is most likely to need its own care.
@@ -64,13 +67,16 @@ def _drinks(number: float) -> Optional[int]:
     return bisect_left((2, 4, 6, 9), number) if number > 0 else None
 
 
-_NEVER = ("never", "no", "nope", "not at all", "none", "zero", "i dont drink", "dont drink", "i dont",
-          "sober", "i quit", "not anymore")
+# "I quit", "sober", "not anymore" are not "never": the questions are about the past year, and someone who
+# stopped last week drank in it. Such answers are asked again with the options.
+_NEVER = ("never", "no", "nope", "not at all", "none", "zero", "i dont drink", "dont drink", "i dont")
+STEM = "These questions are about the past year."
 
 FREQUENCY = Question(
     key="auditc_1",
     text="How often do you have a drink containing alcohol?",
     text_other="How often does {name} have a drink containing alcohol?",
+    stem=STEM,
     parse=ChoiceParser(
         phrases=choice_phrases({
             **dict.fromkeys(_NEVER, 0),
@@ -107,7 +113,7 @@ QUANTITY = Question(
     key="auditc_2",
     text="How many standard drinks containing alcohol do you have on a typical day?",
     text_other="How many standard drinks containing alcohol does {name} have on a typical day?",
-    stem="One standard drink is a 12 oz beer, a 5 oz glass of wine, or a 1.5 oz shot of liquor.",
+    stem=f"{STEM} One standard drink is a 12 oz beer, a 5 oz glass of wine, or a 1.5 oz shot of liquor.",
     # A typed number here is a number of drinks, so the buttons send their own words, not 0-4.
     parse=ChoiceParser(
         phrases=choice_phrases({
@@ -137,6 +143,7 @@ HEAVY = Question(
     key="auditc_3",
     text="How often do you have six or more drinks on one occasion?",
     text_other="How often does {name} have six or more drinks on one occasion?",
+    stem=STEM,
     parse=ChoiceParser(
         phrases=choice_phrases({
             **dict.fromkeys(_NEVER, 0),

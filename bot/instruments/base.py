@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
 from bot.parsing import UNSURE_PHRASES, PhraseTable, numbers
-from bot.questions import SKIPPED, Parsed, Question
+from bot.questions import DECLINED, SKIPPED, Parsed, Question
 
 MAX_ANSWER_CHARS = 300  # an answer to one item is a few words; a long message is not read as a choice
 
@@ -45,6 +45,8 @@ class ChoiceParser:
             return Parsed.fail(self.out_of_range)
         # Beside words, an invalid number is a count ("nearly every day, 7 days a week"), not a choice.
         chosen.update(v for v in numbered if v is not None)
+        if chosen == {0} and any(found.negated):  # "no, not every day" is fewer days, not none
+            return Parsed.fail(self.unclear)
         return Parsed(True, chosen.pop()) if len(chosen) == 1 else Parsed.fail(self.unclear)
 
 
@@ -62,7 +64,7 @@ class Score:
     total: Optional[int]
     band: Optional[str]  # human label, e.g. "moderate"
     answered: int  # required items with a real answer (not skipped)
-    skipped: tuple[str, ...]
+    skipped: tuple[str, ...]  # required items skipped, or (safety items) declined
     complete: bool  # every required item asked, and the total (if the instrument has one) stands
 
 
@@ -72,7 +74,8 @@ class Instrument:
 
     Skipped items: up to `max_prorated` of them, the total is prorated from the answered items
     (sum * number of items / number answered, rounded half up so a borderline total lands in the higher
-    band and gets a clinician's look); beyond that the total means nothing and is None.
+    band and gets a clinician's look); beyond that the total means nothing and is None. A declined item
+    (a safety question the person would not answer, like PHQ-9 item 9) counts as skipped here.
     """
 
     key: str
@@ -87,7 +90,7 @@ class Instrument:
 
     def score(self, answers: Mapping[str, Any]) -> Score:
         keys = self.required(answers)
-        skipped = tuple(k for k in keys if answers.get(k) == SKIPPED)
+        skipped = tuple(k for k in keys if answers.get(k) in (SKIPPED, DECLINED))
         given = [answers[k] for k in keys if answers.get(k) is not None and k not in skipped]
         if len(given) + len(skipped) < len(keys) or len(skipped) > self.max_prorated:
             return Score(None, None, len(given), skipped, False)

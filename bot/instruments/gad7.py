@@ -1,8 +1,9 @@
-"""GAD-7 (Generalized Anxiety Disorder scale, Spitzer, Kroenke, Williams & Löwe; public domain), verbatim."""
+"""GAD-7 (Generalized Anxiety Disorder scale, Spitzer, Kroenke, Williams & Löwe; public domain), verbatim, and its
+closing question on difficulty (unscored)."""
 from __future__ import annotations
 
 from bot.instruments.base import Instrument
-from bot.instruments.frequency import frequency_item
+from bot.instruments.frequency import difficulty_item, frequency_item
 from bot.questions import Question
 
 STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
@@ -38,3 +39,5 @@ GAD7 = Instrument(
     bands=((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")),
     max_prorated=1,  # a total from 6 of 7 items still means something; from fewer it does not
 )
+
+GAD7_DIFFICULTY = difficulty_item(GAD7.key)

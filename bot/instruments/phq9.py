@@ -1,8 +1,9 @@
-"""PHQ-9 (Patient Health Questionnaire, Kroenke, Spitzer & Williams; public domain), verbatim items."""
+"""PHQ-9 (Patient Health Questionnaire, Kroenke, Spitzer & Williams; public domain), verbatim items, and its
+closing question on difficulty (unscored)."""
 from __future__ import annotations
 
 from bot.instruments.base import Instrument
-from bot.instruments.frequency import frequency_item
+from bot.instruments.frequency import difficulty_item, frequency_item
 from bot.questions import Question
 
 STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
@@ -52,3 +53,5 @@ PHQ9 = Instrument(
     bands=((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe")),
     max_prorated=2,  # PHQ-9 scoring guidance: prorate when no more than 2 items are missing
 )
+
+PHQ9_DIFFICULTY = difficulty_item(PHQ9.key)

@@ -4,9 +4,12 @@
 """
 from bot.intake.care import CARE_OPTIONS
 from bot.intake.concerns import recognise_concerns
+from bot.intake.contact import CONTACT, CONTACT_OK
 from bot.intake.coverage import HOLDERS
-from bot.intake.questions import INTAKE
+from bot.intake.questions import INTAKE as _ASKED
 from bot.intake.schedule import TIMES
 from bot.program import CONCERNS
 
-__all__ = ["INTAKE", "CONCERNS", "CARE_OPTIONS", "TIMES", "HOLDERS", "recognise_concerns"]
+INTAKE = {**_ASKED, **CONTACT}
+
+__all__ = ["INTAKE", "CONCERNS", "CARE_OPTIONS", "CONTACT_OK", "TIMES", "HOLDERS", "recognise_concerns"]

@@ -6,15 +6,14 @@ their wording never uses it.
 """
 from __future__ import annotations
 
-from bot.intake.care import CARE_OPTIONS, parse_alcohol_use, parse_current_care
+from bot.intake.care import CARE_BUTTONS, RECENT_STOP_DAYS, parse_alcohol_use, parse_current_care
 from bot.intake.concerns import parse_concerns
-from bot.intake.coverage import parse_carrier, parse_holder, parse_member_id
+from bot.intake.coverage import parse_carrier, parse_holder, parse_holder_other, parse_member_id
 from bot.intake.person import parse_age, parse_consent, parse_first_name, parse_for_whom
 from bot.intake.place import parse_state
 from bot.intake.schedule import TIMES, parse_days, parse_modality, parse_times, parse_transport
 from bot.questions import Choice, Question
 
-_YES_NO = (Choice(True, "Yes", "yes"), Choice(False, "No", "no"))
 _CARE_LABELS = {
     "therapist": "A therapist",
     "psychiatrist": "A psychiatrist",
@@ -87,20 +86,25 @@ _QUESTIONS = (
         text_other="Is {name} seeing a therapist or psychiatrist now, or did they leave a hospital or "
                    "residential program in the last month? You can pick more than one.",
         parse=parse_current_care,
-        choices=tuple(Choice(option, _CARE_LABELS[option], option) for option in CARE_OPTIONS),
+        choices=tuple(Choice(option, _CARE_LABELS[option], option) for option in CARE_BUTTONS),
         why="It helps the team see how the program would fit with care you already have.",
-        help="You can say a therapist, a psychiatrist, just left the hospital, or none. More than one is fine.",
-        meta={"multiple": True},
+        help="You can say a therapist, a psychiatrist, just left the hospital, or none. More than one is fine. "
+             "If you left a hospital or program, saying when helps too.",
+        # An earlier stay is read from words only; "10 days ago" (when a discharge was) is shown as it is.
+        meta={"multiple": True, "labels": {"earlier_stay": "A hospital or residential stay before the last month"}},
     ),
     Question(
         key="alcohol_use",
-        text="Do you drink alcohol, even occasionally?",
-        text_other="Does {name} drink alcohol, even occasionally?",
+        text="In the past year, have you had any alcohol, even occasionally?",
+        text_other="In the past year, has {name} had any alcohol, even occasionally?",
         parse=parse_alcohol_use,
-        choices=_YES_NO,
-        why="If so, we ask three short standard questions about drinking, because alcohol can affect mood "
-            "and treatment.",
-        help="Say yes if you drink at all, even now and then, or no if you don't.",
+        choices=(Choice("drinks", "Yes", "yes"), Choice("none", "No", "no")),
+        why="If so, we ask three short standard questions about drinking in the past year, because alcohol can "
+            "affect mood and treatment, and stopping heavy drinking suddenly can need medical care.",
+        help="Say yes if there was any alcohol in the past year, even now and then or if it has stopped since, or "
+             "no if there wasn't. If it stopped, saying when helps.",
+        meta={"labels": {"daily": "Yes, every day", "stopped": "Yes, and has stopped",
+                         "stopped_recently": f"Yes, and stopped in the last {RECENT_STOP_DAYS} days"}},
     ),
     Question(
         key="schedule_times",
@@ -159,6 +163,7 @@ _QUESTIONS = (
         text="Whose plan is it: your own, a parent's, or a spouse's or partner's?",
         text_other="Whose plan is {name} on: their own, a parent's, or a spouse's or partner's?",
         parse=parse_holder,
+        parse_other=parse_holder_other,
         choices=(
             Choice("self", "Own plan", "self"),
             Choice("parent", "A parent's", "parent"),
@@ -167,6 +172,8 @@ _QUESTIONS = (
         ),
         why="Insurers ask who the policy holder is when the team checks coverage.",
         help="Say own, parent, spouse or partner, or someone else.",
+        # Values no button sends, as staff read them.
+        meta={"labels": {"respondent": "The plan of the person answering (parent, guardian or partner)"}},
     ),
     Question(
         key="member_id",

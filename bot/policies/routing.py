@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from bot.booking.replies import Kind, after_booking
-from bot.dialogue import TurnKind, read_turn
+from bot.dialogue import CRISIS_INTENT, TurnKind, read_turn
+from bot.questions import Context
 from bot.screening import QUESTIONS
 
-CRISIS_INTENT = "crisis"
 HUMAN_INTENT = "human"
 HAND_BACK_INTENT = "EXTERNAL_handback"  # staff handing the conversation back (bot/handoff.py)
 BOOKING_INTENT = "booking"
@@ -33,32 +33,35 @@ _NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_a
 # Times on offer; asked for a number for reminders; waiting for the code texted to it.
 _AWAITING_REPLY = frozenset({"offering", "reminders", "verifying"})
 
-_FOR_INTENT = {CRISIS_INTENT: CRISIS_ACTION, HUMAN_INTENT: HANDOFF_ACTION}
 
 
 def safety_action(*, intent: Optional[str], text: str, confidence: float, external: bool,
-                  pending_question: Optional[str], actions_since_message: Sequence[str]) -> Optional[str]:
+                  pending_question: Optional[str], actions_since_message: Sequence[str],
+                  for_self: bool = True) -> Optional[str]:
     """The action to run next, or None to leave the decision to the other policies.
 
     `pending_question`: the screening question awaiting an answer (the form's requested slot while the
     form is active), else None. `actions_since_message`: actions already run since the latest user message.
     `external`: the message came from Rasa's trigger_intent API (staff), not from the person.
+    `for_self`: whether the screening is about the person writing (how an answer is read).
     """
     if actions_since_message:
         # One of ours has answered this message: wait for the next one. (After the others, abstain.)
         return LISTEN_ACTION if actions_since_message[-1] in OWN_ACTIONS else None
     if intent == HAND_BACK_INTENT:
         return HAND_BACK_ACTION if external else None  # typed by the person, it hands nothing back
-    action = _FOR_INTENT.get(intent or "")
-    if action is None:
+    if intent == CRISIS_INTENT:
+        # Whatever the state, and even when the message would also answer the pending question: nothing
+        # from it is stored as an answer (bot/dialogue.py).
+        return CRISIS_ACTION
+    if intent != HUMAN_INTENT:
         return None
-    # A message that answers the pending question stays an answer, as the form's validation reads it
-    # ("yes" to "have you wished you were dead?" is the C-SSRS answer, and the triage decides).
+    # "my dad" to "who is this for?" stays an answer, as the form's validation reads it.
     if pending_question in QUESTIONS:
-        turn = read_turn(QUESTIONS[pending_question], text, intent, confidence)
+        turn = read_turn(QUESTIONS[pending_question], text, intent, confidence, Context(for_self=for_self))
         if turn.kind is TurnKind.ANSWER:
             return None
-    return action
+    return HANDOFF_ACTION
 
 
 def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],

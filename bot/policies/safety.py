@@ -61,6 +61,7 @@ class SafetyPolicy(Policy):
             external=bool(((message.metadata if message else None) or {}).get(IS_EXTERNAL)),
             pending_question=tracker.get_slot(REQUESTED_SLOT) if tracker.active_loop_name == FORM else None,
             actions_since_message=_actions_since_message(tracker),
+            for_self=tracker.get_slot("for_whom") != "other",
         )
         if action is None:
             action = booking_action(

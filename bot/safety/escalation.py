@@ -28,6 +28,7 @@ class Severity(str, Enum):
 class Source(str, Enum):
     MESSAGE = "message"  # the crisis detector fired on something the person wrote
     CSSRS = "cssrs"  # the C-SSRS screener's answers
+    SCREENING = "screening"  # the level-of-care rules asked for an urgent clinical review (bot/eligibility.py)
 
 
 class Role(str, Enum):
@@ -40,6 +41,7 @@ SOURCES = tuple(s.value for s in Source)
 CSSRS_CATEGORIES = {Risk.HIGH: "cssrs_high", Risk.MODERATE: "cssrs_moderate", Risk.LOW: "cssrs_low"}
 _CSSRS_SEVERITY = {Risk.HIGH: Severity.HIGH, Risk.MODERATE: Severity.MODERATE, Risk.LOW: Severity.LOW}
 UNSPECIFIED = "unspecified"  # the classifier alone raised it: no rule named the kind of risk
+URGENT_REVIEW = "urgent_review"  # e.g. a recent psychiatric discharge with severe symptoms
 MESSAGE_CATEGORIES = frozenset(c.value for c in Category) | {UNSPECIFIED}
 
 # The SMS names the urgency and nothing else. No em dash: one non-GSM character turns the whole SMS into
@@ -58,6 +60,8 @@ class Trigger:
     def __post_init__(self) -> None:
         if self.source is Source.MESSAGE:
             valid = self.category in MESSAGE_CATEGORIES and self.severity is Severity.HIGH
+        elif self.source is Source.SCREENING:
+            valid = self.category == URGENT_REVIEW and self.severity is Severity.MODERATE
         else:
             valid = any(self.category == CSSRS_CATEGORIES[risk] and self.severity is _CSSRS_SEVERITY[risk]
                         for risk in CSSRS_CATEGORIES)
@@ -76,6 +80,12 @@ def for_cssrs(risk: Risk) -> Optional[Trigger]:
     if risk is Risk.NONE:
         return None
     return Trigger(_CSSRS_SEVERITY[risk], CSSRS_CATEGORIES[risk], Source.CSSRS)
+
+
+def for_urgent_review() -> Trigger:
+    """The screening's outcome promised that a clinician will call soon, for reasons other than the C-SSRS: a
+    clinician is asked to call back, as for moderate C-SSRS risk."""
+    return Trigger(Severity.MODERATE, URGENT_REVIEW, Source.SCREENING)
 
 
 def sms_body(escalation_id: int, severity: Severity) -> str:

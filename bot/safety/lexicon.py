@@ -467,7 +467,8 @@ RULES: tuple[Rule, ...] = (
          "(~be | am) (on | at) (the | a | this | my) (bridge | roof | rooftop | ledge | railing | tracks) *4 "
          "(right now | now)",
          "(hose | pipe | tube) *5 exhaust"),
-    rule(AOP, "(~write | wrote | written | writing) *3 (note | notes | letter | letters)", weak=True),
+    rule(AOP, "(~write | wrote | written | writing) *3 (note | notes | letter | letters)",
+         "(~leave | left | leaving) *2 (note | notes | letter | letters) (for | to)", weak=True),
     rule(AOP, "(suicide | goodbye) (note | notes | letter | letters | message | messages | post | text | video)"),
     rule(AOP, "(~give | giving) away (my | all) *2 (pets | cat | dog)",
          "(~give | gave | giving) my (dog | cat | pets | pet) to", weak=True),
@@ -742,5 +743,6 @@ CUES: dict[Cue, tuple[str, ...]] = {
         "~hold on *3 longer", "(this | the) pain", "not *2 see a future", "so much pain", "never *2 better",
         "nothing *6 (get | make me | ever) *1 better", "~doubt *4 (seen | read)", "(gone | turned out) differently",
         "~wish things", "no one left", "can never feel", "meaningless", "nothing matters",
+        "(after | past) tonight *3 (nothing | none of this | none of it) *2 matter",
     ),
 }

@@ -1,24 +1,49 @@
 """The crisis reply: resources in full and up front, warm and short, no method talk (safe messaging).
 
-Whether a person from the team is being alerted depends on the time: on-call staff are paged at any hour,
-but the intake team only answers in its staff hours (program.yml), so outside them the reply says so
-honestly and points to the crisis lines, which always come first.
+The first lines fit what the person told us: an overdose needs 911 and Poison Control now, harm to someone
+else needs 911, everything else opens with 911 for immediate danger and 988. Whether a person from the team
+is being alerted depends on the time: on-call staff are paged at any hour, but the intake team only answers in
+its staff hours (program.yml), so outside them the reply says so honestly and points to the crisis lines,
+which always come first.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
 from bot.program import Program
+from bot.questions import DECLINED
+from bot.safety.lexicon import Category
 
 NATIONAL_RESOURCES = (
     "If you are in immediate danger, call 911 or go to the nearest emergency room.",
     "Call or text 988 (Suicide & Crisis Lifeline), any time, day or night.",
     "Text HOME to 741741 (Crisis Text Line).",
 )
+POISON_CONTROL = "1-800-222-1222"
+SAMHSA_HELPLINE = "1-800-662-4357"  # SAMHSA's National Helpline: free treatment referral, 24/7
+FIND_CARE = (f"SAMHSA's National Helpline, {SAMHSA_HELPLINE} (free, confidential, 24/7), and FindTreatment.gov can "
+             "help find care that fits.")
+# Medical danger first: an overdose can be deadly even when the person feels fine for now.
+OVERDOSE_RESOURCES = (
+    "If you or someone else has taken too much of a medicine, drug or alcohol, call 911 now, even if you feel "
+    "okay right now.",
+    f"Poison Control: call {POISON_CONTROL}, any time, day or night.",
+    *NATIONAL_RESOURCES[1:],
+)
+HARM_TO_OTHERS_RESOURCES = (
+    "If anyone is in immediate danger, call 911 now.",
+    "Call or text 988 (Suicide & Crisis Lifeline), any time, day or night: they also help with thoughts of "
+    "hurting someone else.",
+    NATIONAL_RESOURCES[2],
+)
+_RESOURCES = {Category.OVERDOSE_OR_MEDICAL.value: OVERDOSE_RESOURCES,
+              Category.HARM_TO_OTHERS.value: HARM_TO_OTHERS_RESOURCES}
 
 
-def crisis_resources(program: Program) -> str:
-    lines = list(NATIONAL_RESOURCES)
+def crisis_resources(program: Program, category: Optional[str] = None) -> str:
+    """The crisis lines in full; `category` (a detector category) puts what that danger needs first."""
+    lines = list(_RESOURCES.get(category or "", NATIONAL_RESOURCES))
     line = program.crisis_line
     lines.append(f"{program.name} crisis line: {line.phone} ({line.hours}).")
     return "\n".join(lines)
@@ -29,7 +54,9 @@ def higher_care_places(program: Program) -> str:
     return "\n".join(f"- {place.name}: {place.phone}, {place.address} ({place.hours})" for place in program.inpatient)
 
 
-def crisis_opening(for_self: bool = True) -> str:
+def crisis_opening(for_self: bool = True, category: Optional[str] = None) -> str:
+    if category == Category.HARM_TO_OTHERS.value:
+        return "Thank you for telling me. I'm glad you reached out: everyone's safety matters most right now."
     if for_self:
         return "Thank you for telling me. I'm really glad you reached out, and your safety matters most right now."
     return "Thank you for telling me. Their safety matters most right now."
@@ -43,12 +70,27 @@ def staff_alert(program: Program, now: datetime) -> str:
     return f"Our team is off duty until {program.staff_back_text(now)}; please use the numbers above now."
 
 
-def crisis_message(program: Program, now: datetime, for_self: bool = True) -> str:
+def crisis_message(program: Program, now: datetime, for_self: bool = True, category: Optional[str] = None) -> str:
     """What the bot says when someone may be in danger. No further screening questions follow it."""
-    return f"{crisis_reminder(program, now, for_self)}\nI'll stop the questions here."
+    return f"{crisis_reminder(program, now, for_self, category)}\nI'll stop the questions here."
 
 
-def crisis_reminder(program: Program, now: datetime, for_self: bool = True) -> str:
+def crisis_reminder(program: Program, now: datetime, for_self: bool = True, category: Optional[str] = None) -> str:
     """The crisis reply without its closing line: also sent again, as it is, for a crisis message written
     while the bot is paused for a person."""
-    return f"{crisis_opening(for_self)}\n{crisis_resources(program)}\n{staff_alert(program, now)}"
+    opening = crisis_opening(for_self, category)
+    return f"{opening}\n{crisis_resources(program, category)}\n{staff_alert(program, now)}"
+
+
+def owes_crisis_lines(cssrs_risk: str, phq9_item9: object) -> bool:
+    """Whether the end of a screening must give the crisis lines: any thought of death or self-harm on the
+    PHQ-9 (or no answer to it), or any C-SSRS risk. On every channel, whatever the outcome."""
+    positive_item9 = isinstance(phq9_item9, int) and not isinstance(phq9_item9, bool) and phq9_item9 > 0
+    return positive_item9 or phq9_item9 == DECLINED or cssrs_risk not in ("none", "", None)
+
+
+def closing_crisis_lines(program: Program) -> str:
+    """The crisis lines at the end of a screening, after the outcome."""
+    line = program.crisis_line
+    return ("If things get hard, you don't have to wait for us: call or text 988 (Suicide & Crisis Lifeline) or "
+            f"text HOME to 741741, any time. Our crisis line: {line.phone} ({line.hours}). In an emergency, call 911.")

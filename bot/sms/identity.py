@@ -31,6 +31,15 @@ def e164(raw: str, region: str = DEFAULT_REGION) -> Optional[str]:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_text(number: str) -> str:
+    """An E.164 number as people read it: '+15035550123' -> '(503) 555-0123'."""
+    try:
+        parsed = phonenumbers.parse(number, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def pseudonym(number: str, key: str) -> str:
     """The conversation id for an E.164 number: 'sms-' and 24 hex characters (96 bits) of HMAC-SHA256."""
     digest = hmac.new(key.encode("utf-8"), number.encode("utf-8"), hashlib.sha256).hexdigest()

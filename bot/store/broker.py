@@ -85,7 +85,8 @@ class RealertBroker(EventBroker):
             self.pager(self.notifier.page, escalation_id)
             # No action runs while paused, so the bot's crisis reply is sent the way a staff reply is.
             category = ((parse_data.get("crisis") or {}).get("category"))
-            text = crisis_reminder(self.program, datetime.now(timezone.utc), for_self=category != Category.THIRD_PARTY.value)
+            text = crisis_reminder(self.program, datetime.now(timezone.utc),
+                                   for_self=category != Category.THIRD_PARTY.value, category=category)
             self.reminder(str(event.get("sender_id") or ""), text)
 
     def realert(self, event: Dict[Text, Any]) -> Optional[int]:

@@ -78,6 +78,8 @@ class ScreeningStatus(str, Enum):
     HIGH_RISK = "high_risk"  # C-SSRS answers: stopped for crisis care
     CRISIS = "crisis"  # a crisis message mid-screening
     OUT_OF_RANGE = "out_of_range"  # an age the program does not serve
+    OUT_OF_AREA = "out_of_area"  # lives in a state the program is not licensed in
+    NEEDS_GUARDIAN = "needs_guardian"  # a minor too young to consent alone: asked to come back with a parent
     RESTARTED = "restarted"  # abandoned for a fresh screening in the same conversation
 
 
@@ -128,6 +130,11 @@ class Screening(Base):
     reasons: Mapped[Optional[list]] = Column(JSON)
     track: Mapped[Optional[str]] = Column(String(64))
     flags: Mapped[Optional[list]] = Column(JSON)
+    # How the intake team may reach the person (widget and REST; a text conversation has its number already):
+    # the number encrypted with SMS_NUMBER_KEY, whether a voicemail or a text is OK, the best times to call.
+    contact_number_encrypted: Mapped[Optional[str]] = Column(Text)
+    contact_ok: Mapped[Optional[str]] = Column(String(24))
+    contact_times: Mapped[Optional[list]] = Column(JSON)
 
     participant: Mapped[Participant] = relationship(Participant, back_populates="screenings")
     answers: Mapped[list["Answer"]] = relationship(
@@ -153,7 +160,7 @@ class Answer(Base):
 
 # Kept in step with bot.safety.escalation (a test checks): the table must not depend on its import.
 SEVERITIES = ("high", "moderate", "low")
-SOURCES = ("message", "cssrs")
+SOURCES = ("message", "cssrs", "screening")
 
 
 class Escalation(Base):

@@ -27,9 +27,14 @@ LIKELY_FIT: dict[str, str] = {
     "schedule_days": "3 days",
     "modality": "either",
     "transport": "no",
+    "phq9_difficulty": "somewhat difficult",
+    "gad7_difficulty": "very difficult",
     "insurance_carrier": "BCBS",
     "insurance_holder": "it's my own plan",
     "member_id": "skip",
+    "contact_phone": "503-555-0142",
+    "contact_ok": "both are fine",
+    "contact_time": "mornings",
 }
 
 
