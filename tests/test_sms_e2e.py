@@ -170,6 +170,28 @@ def test_a_full_screening_by_text_message(servers: Servers, twilio: FakeTwilio) 
     assert callbacks == {f"{PUBLIC}/status"}
 
 
+def test_moderate_risk_by_text_ends_with_a_promised_call_and_the_crisis_lines(servers: Servers,
+                                                                             twilio: FakeTwilio) -> None:
+    phone = Phone(servers, twilio, "+15035550131")
+    answers = {**BY_TEXT, "cssrs_1": "yes", "cssrs_2": "yes", "cssrs_3": "yes", "cssrs_4": "no", "cssrs_5": "no"}
+    phone.text("hi")
+    asked = []
+    for _ in range(80):
+        key = phone.requested()
+        if key is None:
+            break
+        asked.append(key)
+        phone.text(answers[key])
+    assert "contact_phone" not in asked and asked[-2:] == ["contact_ok", "contact_time"]  # the number is known
+    received = twilio.to(phone.number)
+    [done] = [text for text in received if "screening is complete" in text]
+    assert "A clinician from our team will call you at this number soon." in done
+    assert "call or text 988" in done and "741741" in done and "911" in done
+    for result_word in ("risk", "thoughts", "depress", "moderate"):  # still nothing of the answers by text
+        assert result_word not in done.lower()
+    assert all(len(text) <= MAX_SMS_CHARS and is_gsm7(text) for text in received)
+
+
 def test_booking_by_text_then_reschedule_and_cancel_by_letter(servers: Servers, twilio: FakeTwilio) -> None:
     phone = Phone(servers, twilio, "+15035550129")
     phone.text("hi")
