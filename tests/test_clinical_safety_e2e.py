@@ -28,7 +28,7 @@ CRISIS = "and I'm going to kill myself tonight"
 # would, so each case proves that the crisis wins over a real answer.
 SPECIAL = {
     "first_name": "sam kms",
-    "member_id": "ABC123456 and I want to kill myself",
+    "member_id": "ABC123456 kms",
     "phq9_9": "every day, and I took a bunch of pills an hour ago",  # the cases the clinical review found
     "cssrs_6": "yes I just took 30 pills",
     "cssrs_1": "sometimes, I'm standing on the bridge now",

@@ -591,3 +591,14 @@ def test_member_id_accepted(text, expected):
 def test_member_id_rejected(text):
     parsed = ok("member_id", text)
     assert not parsed.ok and parsed.note
+
+
+@pytest.mark.parametrize("text", ["ABC123456 and I want to kill myself", "XYZ987654 i want to die",
+                                  "ABC123 is what it says but I am not sure"])
+def test_a_sentence_is_not_a_member_id(text):
+    assert not ok("member_id", text).ok
+
+
+@pytest.mark.parametrize("text,member_id", [("W12 345 678", "W12345678"), ("id: XJ4 55 9021", "XJ4559021")])
+def test_a_member_id_typed_in_groups_is_one_id(text, member_id):
+    assert ok("member_id", text).value == member_id

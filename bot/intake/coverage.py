@@ -86,7 +86,11 @@ def parse_member_id(text: str) -> Parsed:
     """Letters, digits and dashes, 4 to 30 long, with at least one digit ("none" or "idk" are not IDs)."""
     raw = (text or "").strip()[:100]
     candidate = _ID_LEAD_INS.sub("", raw) if len(raw.split()) > 1 or ":" in raw or "#" in raw else raw
-    candidate = re.sub(r"[\s.]+", "", candidate)
+    # An ID may be typed in groups ("W12 345 678"), but a sentence is not one: "ABC123 and I ..." is no ID.
+    groups = candidate.split()
+    if len(groups) > 4 or any(not re.search(r"\d", g) and len(g) > 3 for g in groups[1:]):
+        groups = []
+    candidate = re.sub(r"[\s.]+", "", " ".join(groups))
     if not _MEMBER_ID.match(candidate) or not re.search(r"\d", candidate):
         return Parsed.fail(
             "The member ID is on the insurance card: letters and numbers, like ABC123456. If it's not handy, say skip."
