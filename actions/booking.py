@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import TEXT_MESSAGE_CHANNELS, answers_of, channel_of, program, utcnow
 from bot.booking import texts
-from bot.booking.desk import Check, Desk, SlotTaken
+from bot.booking.desk import Check, CodeRefused, Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.phrases import When, read_when
 from bot.booking.replies import Kind, Reply, after_booking, read_number_reply, read_offer_reply
@@ -217,8 +217,12 @@ class ActionBooking(Action):
             if desk().opted_out(reply.number, id_key=current.sms_id_key):
                 dispatcher.utter_message(text=texts.number_opted_out(reply.number), buttons=NO_THANKS)
                 return [SlotSet("booking_stage", REMINDERS)]
-            code = desk().start_number_check(booking.id, reply.number, cipher=NumberCipher(current.sms_number_key),
-                                             now=now)
+            try:
+                code = desk().start_number_check(booking.id, reply.number, cipher=NumberCipher(current.sms_number_key),
+                                                 now=now, id_key=current.sms_id_key)
+            except CodeRefused:
+                dispatcher.utter_message(text=texts.codes_used_up(program()))
+                return [SlotSet("booking_stage", BOOKED)]
             if not await _text(reply.number, texts.number_code(program(), code)):
                 dispatcher.utter_message(text=texts.code_not_sent(), buttons=NO_THANKS)
                 return [SlotSet("booking_stage", REMINDERS)]

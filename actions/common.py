@@ -15,15 +15,16 @@ from bot.messages import help_offer
 from bot.notify import Notifier
 from bot.program import Program, load_program
 from bot.questions import Context, Question
-from bot.safety.escalation import Trigger, for_message
+from bot.safety.escalation import Trigger, client_ref, for_message
 from bot.safety.resources import crisis_message
 from bot.screening import QUESTIONS
 from bot.settings import settings
-from bot.store import crud
+from bot.store import checkins, crud
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 
 FORM = "screening_form"
+CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
 TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # bot/channels/sms.py: texts can be read by others; no links, no results
 
 
@@ -37,19 +38,24 @@ def answers_of(tracker: Tracker) -> dict[str, Any]:
     return {key: value for key in QUESTIONS if (value := tracker.get_slot(key)) is not None}
 
 
-def crisis_path(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def crisis_path(dispatcher: CollectingDispatcher, tracker: Tracker, *, check_in: str = "crisis") -> List[EventType]:
     """A crisis message, in any state: the crisis reply (about the person, or about someone they told us of,
     worded for what they told), the escalation, the screening marked, and a person takes over. Nothing the
     message says is stored as an answer: the pending question's slot, which Rasa's slot mapping has already
-    filled with the text, is emptied (`step_back`)."""
-    category = (tracker.latest_message.get("crisis") or {}).get("category")
+    filled with the text, is emptied (`step_back`). An open check-in is closed with `check_in` as its outcome
+    (the crisis path followed a yes, an unclear reply, or a crisis message)."""
+    with session_scope(settings().database_url) as session:
+        asked = checkins.close_check_in(session, conversation_id=tracker.sender_id, outcome=check_in, now=utcnow())
+        # A yes to the check-in says nothing of the kind of risk: the message that raised it did.
+        category = (tracker.latest_message.get("crisis") or {}).get("category") or (asked.category if asked else None)
     about_self = category != "third_party" and tracker.get_slot("for_whom") != "other"
     # `assistant: crisis` goes into the event's metadata, as on the broker's reminder: the widget's crisis card.
     dispatcher.utter_message(text=crisis_message(program(), utcnow(), for_self=about_self, category=category),
                              assistant="crisis")
     escalate(tracker, for_message(category))
     status = status_after_crisis(tracker.get_slot("screening_status"))
-    return (set_status(tracker, status) if status else []) + step_back(tracker, "crisis")
+    checking = [SlotSet(CHECKING_SLOT, None)] if tracker.get_slot(CHECKING_SLOT) else []
+    return (set_status(tracker, status) if status else []) + checking + step_back(tracker, "crisis")
 
 
 def set_status(tracker: Tracker, status: str) -> List[EventType]:
@@ -72,7 +78,8 @@ def escalate(tracker: Tracker, trigger: Trigger, *, once_per_screening: bool = F
         return
     escalation_id = notifier.open_escalation(conversation_id=tracker.sender_id, trigger=trigger,
                                              trigger_text=tracker.latest_message.get("text") or "",
-                                             screening_id=screening_id)
+                                             screening_id=screening_id,
+                                             source_ref=client_ref(tracker.latest_message.get("metadata")))
     asyncio.get_running_loop().run_in_executor(None, notifier.page, escalation_id)
 
 

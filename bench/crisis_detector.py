@@ -5,8 +5,10 @@
 Prints the time to build the pipeline, p50 / p95 / mean / max milliseconds per message over the
 development set and over short intake answers, and, when the development set is present, recall,
 precision and false-positive rate of the rules alone. With --model, each message is also parsed by the
-trained Rasa model: the classifier alone (its own crisis confidence, as the CrisisDetector component
-records it, against --threshold), and the bot's actual decision (the parsed intent is `crisis`).
+trained Rasa model: the intent classifier alone (its crisis confidence in the ranking, against --threshold: it
+no longer decides anything, shown for comparison), and the bot's actual decision (the parsed intent is
+`crisis`; the check-in tier asked directly). Then the learned model's held-out figures and latency
+(bench.crisis_model).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from bench import crisis_model
 from bot.safety.detector import detect, warm_up
 from bot.safety.scan import Message, Scores, read_messages, report
 from bot.settings import ROOT
@@ -55,20 +58,21 @@ def _score(messages: Sequence[Message], decide: Callable[[Message], bool]) -> Sc
     return scores
 
 
-async def _parse_all(model: str, messages: Sequence[Message]) -> tuple[dict[str, float], dict[str, bool]]:
-    """Per message: the classifier's own crisis confidence, and whether the bot's NLU pipeline (rules, the
-    classifier above the component's threshold, the component's discounts) decided `crisis`."""
+async def _parse_all(model: str, messages: Sequence[Message]
+                     ) -> tuple[dict[str, float], dict[str, bool], dict[str, bool]]:
+    """Per message: the intent classifier's crisis confidence, whether the bot's NLU pipeline decided `crisis`,
+    and whether it asked for the check-in."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
-    confidences, decided = {}, {}
+    confidences, decided, checked = {}, {}, {}
     for message in messages:
         parsed = await agent.parse_message(message.text)
-        recorded = (parsed.get("crisis") or {}).get("classifier_confidence")
         ranking = {i["name"]: i["confidence"] for i in parsed.get("intent_ranking", [])}
-        confidences[message.id] = recorded if recorded is not None else ranking.get("crisis", 0.0)
+        confidences[message.id] = ranking.get("crisis", 0.0)
         decided[message.id] = (parsed.get("intent") or {}).get("name") == "crisis"
-    return confidences, decided
+        checked[message.id] = (parsed.get("crisis") or {}).get("tier") == "check_in"
+    return confidences, decided, checked
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -94,12 +98,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rules = {m.id: detect(m.text).crisis for m in messages}
     print(f"\nrules alone on {args.dev.name}\n{report(_score(messages, lambda m: rules[m.id]))}")
     if args.model:
-        confidence, pipeline = asyncio.run(_parse_all(args.model, messages))
+        confidence, pipeline, checked = asyncio.run(_parse_all(args.model, messages))
         by_classifier = {key: value >= args.threshold for key, value in confidence.items()}
-        print(f"\nclassifier alone (crisis >= {args.threshold})\n"
+        print(f"\nintent classifier alone (crisis >= {args.threshold}; it decides nothing now)\n"
               f"{report(_score(messages, lambda m: by_classifier[m.id]))}")
-        print(f"\nthe bot's NLU pipeline (parsed intent is crisis)\n{report(_score(messages, lambda m: pipeline[m.id]))}")
-    return 0
+        scores = Scores()
+        for message in messages:
+            scores.add(message, pipeline[message.id], checked[message.id])
+        print(f"\nthe bot's NLU pipeline (parsed intent is crisis; check-in tier)\n{report(scores)}")
+    return crisis_model.run(args.dev.parent, short=SHORT_MESSAGES)
 
 
 if __name__ == "__main__":

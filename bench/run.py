@@ -20,7 +20,7 @@ from typing import Callable, Optional, Sequence
 from bench.driver import Load, Outcome, drive
 from bench.procs import child_with_args, stock_server, timed_run, tree_rss_mb
 from tests.support.conversation import LIKELY_FIT, answer_until_done
-from tests.support.servers import BIN, ROOT, running_servers
+from tests.support.servers import BIN, ROOT, conversation, running_servers
 
 OUT = ROOT / "bench" / "out"
 # One message per intent of the stock moodbot's domain, cycled to the length of a project screening.
@@ -127,7 +127,7 @@ def stored_completed(env: dict, senders: Sequence[str]) -> int:
     script, replayed without looking at the tracker, really drove each screening to its end."""
     out = subprocess.run([str(BIN / "iop-intake"), "export"], env=env, cwd=ROOT, check=True,
                          capture_output=True, text=True, timeout=120).stdout
-    wanted = set(senders)
+    wanted = {conversation(sender) for sender in senders}  # the REST channel's own namespace (rest-...)
     rows = (json.loads(line) for line in out.splitlines() if line.strip())
     return sum(1 for row in rows if row["conversation_id"] in wanted and row["status"] == "completed")
 

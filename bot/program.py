@@ -299,6 +299,16 @@ class Assessments:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long the application keeps what people told it (bot.store.forget, enforced by the worker). Days."""
+
+    no_booking_days: int = 365  # a conversation that led to no booking, after its last activity
+    booked_days: int = 730  # one that led to a booking, after its latest appointment (or activity)
+    sms_log_days: int = 90  # texts sent and received (delivery records), whatever the conversation
+    escalation_days: int = 2555  # a resolved escalation, stripped of what was written once its data goes
+
+
+@dataclass(frozen=True)
 class Program:
     name: str
     short_name: str
@@ -324,6 +334,8 @@ class Program:
     therapies: tuple[str, ...]  # FAQ only, as people read them
     start_wait_days: IntRange  # FAQ only: usual days from the free assessment to the first group
     assessments: Assessments = field(hash=False)
+    widget_idle_minutes: int = 30  # a widget conversation this long without a message is over (shared computers)
+    retention: Retention = Retention()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -415,6 +427,8 @@ def parse_program(data: Any) -> Program:
         therapies=_therapies(top),
         start_wait_days=_range(top, "start_wait_days", ""),
         assessments=_assessments(top),
+        widget_idle_minutes=_widget_idle_minutes(top),
+        retention=_retention(top),
     )
 
 
@@ -605,6 +619,46 @@ def _minor_consent_ages(data: Mapping[str, Any]) -> Mapping[str, int]:
 # The current-care question asks about the last month; a shorter window than a week is finer than people
 # remember a discharge date.
 STEP_DOWN_DAYS = IntRange(7, 30)
+
+
+# Shorter than a few minutes would end conversations while someone thinks over a question; longer than a few
+# hours would leave a screening on a shared computer for the next person.
+WIDGET_IDLE_MINUTES = IntRange(5, 240)
+
+
+def _widget_idle_minutes(data: Mapping[str, Any]) -> int:
+    if data.get("widget_idle_minutes") is None:
+        return 30
+    minutes = _int(data, "widget_idle_minutes", "")
+    if minutes not in WIDGET_IDLE_MINUTES:
+        raise _fail("widget_idle_minutes", f"{minutes} should be from {WIDGET_IDLE_MINUTES} minutes")
+    return minutes
+
+
+# The shortest periods that still serve their purpose (a screening's follow-up, delivery troubleshooting), and
+# ten years at most.
+RETENTION_DAYS = {"no_booking_days": IntRange(30, 3650), "booked_days": IntRange(30, 3650),
+                  "sms_log_days": IntRange(7, 3650), "escalation_days": IntRange(365, 3650)}
+
+
+def _retention(data: Mapping[str, Any]) -> Retention:
+    where = "retention"
+    section = _mapping(data.get(where) or {}, where)
+    unknown = sorted(set(section) - set(RETENTION_DAYS))
+    if unknown:
+        raise _fail(_where(where, unknown[0]), f"is not a retention period (they are {', '.join(RETENTION_DAYS)})")
+    days = {}
+    for key, allowed in RETENTION_DAYS.items():
+        if section.get(key) is None:
+            continue
+        days[key] = _int(section, key, where)
+        if days[key] not in allowed:
+            raise _fail(_where(where, key), f"{days[key]} should be from {allowed} days")
+    retention = Retention(**days)
+    if retention.escalation_days < max(retention.no_booking_days, retention.booked_days):
+        raise _fail(_where(where, "escalation_days"), "should be at least as long as the other periods: the record "
+                                                      "that staff were alerted outlives the conversation")
+    return retention
 
 
 def _step_down_days(data: Mapping[str, Any]) -> int:

@@ -9,6 +9,10 @@ export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
 export RASA_INTERFACE="${RASA_INTERFACE:-127.0.0.1}"  # 0.0.0.0 to serve other machines (behind TLS)
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export ACTIONS_INTERFACE="${ACTIONS_INTERFACE:-127.0.0.1}"  # the action server: only the Rasa server calls it
+# The secret the Rasa server sends the action server (endpoints.yml); this default is bot/settings.py's
+# development one, which production refuses.
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-dev-only-action-server-token}"
 export CONSOLE_PORT="${CONSOLE_PORT:-8000}"  # the console: widget assets and the demo page
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 mkdir -p "$ROOT/var"

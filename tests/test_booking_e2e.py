@@ -15,7 +15,7 @@ from icalendar import Calendar
 from bot.store import db
 from bot.store.booking import Booking, Reminder
 from tests.support.conversation import LIKELY_FIT, answer_until_done, texts
-from tests.support.servers import Servers, module_servers
+from tests.support.servers import Servers, conversation, module_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 def bookings(servers: Servers, sender: str) -> list[Booking]:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        return list(session.execute(sa.select(Booking).where(Booking.conversation_id == sender)
+        return list(session.execute(sa.select(Booking).where(Booking.conversation_id == conversation(sender))
                                     .order_by(Booking.id)).scalars())
 
 

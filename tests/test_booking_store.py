@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.booking.desk import Check, Desk, SlotTaken
+from bot.booking.desk import Check, CodeRefused, Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.reminders import Reminders
 from bot.booking.slots import horizon_days, slot_times
@@ -334,15 +334,18 @@ def test_reminders_use_the_zone_the_person_named(desk: Desk, twilio: FakeTwilio)
 
 def test_a_number_typed_in_the_widget_needs_the_code_texted_to_it(desk: Desk):
     booking = book(desk, first_free(desk).id, "web-" + "6" * 32)
-    code = desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW)
+    code = desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW, id_key="k")
     wrong = "0000" if code != "0000" else "1111"
     assert desk.confirm_number(booking.id, wrong, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.WRONG
     assert desk.confirm_number(booking.id, wrong, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.WRONG
     assert desk.confirm_number(booking.id, wrong, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.GIVEN_UP
     assert desk.confirm_number(booking.id, code, id_key="k", cipher=CIPHER, now=NOW)[0] is Check.EXPIRED  # cleared
-    code = desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW)
+    with pytest.raises(CodeRefused, match="too many wrong codes"):  # a new code does not bring new tries
+        desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW, id_key="k")
+    other = book(desk, first_free(desk).id, "web-" + "7" * 32)
+    code = desk.start_number_check(other.id, NUMBER, cipher=CIPHER, now=NOW, id_key="k")
     late = NOW + timedelta(minutes=16)
-    assert desk.confirm_number(booking.id, code, id_key="k", cipher=CIPHER, now=late)[0] is Check.EXPIRED
+    assert desk.confirm_number(other.id, code, id_key="k", cipher=CIPHER, now=late)[0] is Check.EXPIRED
     assert desk.upcoming("web-" + "6" * 32, NOW).contact_conversation_id is None  # never tied to the number
     with session_scope(desk.database_url) as session:
         stored = session.get(Booking, booking.id)

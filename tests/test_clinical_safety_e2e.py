@@ -18,7 +18,7 @@ from bot.store.booking import Booking
 from bot.store.models import Escalation, Screening
 from tests.support.conversation import LIKELY_FIT, texts
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
-from tests.support.servers import Servers, module_servers
+from tests.support.servers import Servers, conversation, module_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -79,14 +79,14 @@ def reach(servers: Servers, sender: str, target: Optional[str], answers: dict[st
 
 def escalations(servers: Servers, sender: str) -> list[tuple[str, str, str]]:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        rows = session.execute(sa.select(Escalation).where(Escalation.conversation_id == sender)
+        rows = session.execute(sa.select(Escalation).where(Escalation.conversation_id == conversation(sender))
                                .order_by(Escalation.id)).scalars()
         return [(e.severity, e.source, e.category) for e in rows]
 
 
 def stored_answers(servers: Servers, sender: str) -> dict:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        screening = crud.latest_screening(session, conversation_id=sender)
+        screening = crud.latest_screening(session, conversation_id=conversation(sender))
         if screening is None:  # nothing answered yet
             return {}
         return {key: answer.value for key, answer in crud.answers_of(session, screening).items()}
@@ -94,7 +94,7 @@ def stored_answers(servers: Servers, sender: str) -> dict:
 
 def screening_row(servers: Servers, sender: str) -> Screening:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        screening = crud.latest_screening(session, conversation_id=sender)
+        screening = crud.latest_screening(session, conversation_id=conversation(sender))
         session.expunge(screening)
         return screening
 
@@ -139,7 +139,8 @@ def booked_screening(servers: Servers, sender: str) -> None:
 
 def bookings(servers: Servers, sender: str) -> list[str]:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        return list(session.execute(sa.select(Booking.status).where(Booking.conversation_id == sender)).scalars())
+        return list(session.execute(sa.select(Booking.status).where(
+            Booking.conversation_id == conversation(sender))).scalars())
 
 
 def test_a_crisis_while_times_are_offered_books_nothing(servers: Servers):
@@ -189,7 +190,7 @@ def test_a_crisis_when_asked_for_the_code_confirms_nothing(servers: Servers, twi
     reply = servers.send(sender, f"the code is {code}, and I want to kill myself")
     assert_crisis_handled(servers, sender, reply, before)
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        [booking] = session.execute(sa.select(Booking).where(Booking.conversation_id == sender)).scalars()
+        [booking] = session.execute(sa.select(Booking).where(Booking.conversation_id == conversation(sender))).scalars()
         assert booking.contact_conversation_id is None  # the number was not confirmed
 
 
@@ -362,3 +363,50 @@ def test_go_back_wins_over_a_number_in_the_sentence(servers: Servers):
     servers.send(sender, "oops can I go back, I answered the last one wrong")
     assert servers.requested(sender) == "phq9_2" and "phq9_2" not in stored_answers(servers, sender)
 
+
+
+# --- The check-in when the crisis detector is unsure (issue 13) -----------------------------------------------
+
+UNSURE = "I'm not suicidal or anything, I just can't sleep"  # a denial: the model hears a crisis, the rules a "not"
+
+
+def check_ins(servers: Servers, sender: str) -> list[str]:
+    from bot.store.checkins import CheckIn
+    with db.session_scope(servers.env["DATABASE_URL"]) as session:
+        return list(session.execute(sa.select(CheckIn.outcome).where(CheckIn.conversation_id == conversation(sender))
+                                    .order_by(CheckIn.id)).scalars())
+
+
+def test_an_unsure_reading_is_asked_directly_and_no_goes_back_to_the_question(servers: Servers):
+    sender = "e2e-checkin-no"
+    reach(servers, sender, "concerns_text", ANSWERS)
+    asked = servers.send(sender, UNSURE)
+    assert texts(asked) == ("I want to make sure I understand you. Are you having thoughts of ending your life or "
+                            "hurting yourself?")
+    assert [b["payload"] for b in asked[0]["buttons"]] == ["yes", "no"]
+    assert escalations(servers, sender) == [] and "concerns_text" not in stored_answers(servers, sender)
+    back = texts(servers.send(sender, "no"))
+    assert "Thank you for telling me" in back and "what's been going on" in back
+    assert servers.requested(sender) == "concerns_text" and check_ins(servers, sender) == ["no"]
+    servers.send(sender, "I've been feeling down and worried")
+    assert servers.requested(sender) == "current_care" and escalations(servers, sender) == []
+
+
+def test_yes_to_the_check_in_is_the_crisis_path(servers: Servers):
+    sender = "e2e-checkin-yes"
+    reach(servers, sender, "phq9_1", ANSWERS)
+    servers.send(sender, UNSURE)
+    reply = servers.send(sender, "yes")
+    assert_crisis_handled(servers, sender, reply, [])
+    assert check_ins(servers, sender) == ["yes"] and "phq9_1" not in stored_answers(servers, sender)
+
+
+def test_an_unclear_reply_is_asked_once_more_then_taken_as_yes(servers: Servers):
+    sender = "e2e-checkin-unclear"
+    servers.send(sender, "what is an IOP?")
+    servers.send(sender, UNSURE)
+    again = texts(servers.send(sender, "why do you ask"))
+    assert "Yes or no is enough" in again and escalations(servers, sender) == []
+    reply = servers.send(sender, "hmm")
+    assert_crisis_handled(servers, sender, reply, [])
+    assert check_ins(servers, sender) == ["unclear"]

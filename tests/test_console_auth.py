@@ -40,7 +40,8 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # argon2id
 class Console:
     """The console app in process: ASGI over httpx, cookies kept, lifespan started, calls made synchronous."""
 
-    def __init__(self, config: Settings, *, rasa: Optional[RasaApi] = None, https: bool = False) -> None:
+    def __init__(self, config: Settings, *, rasa: Optional[RasaApi] = None, https: bool = False,
+                 address: str = "127.0.0.1") -> None:
         Sanic.test_mode = True  # several apps in one process
         self.app = create_app(config, name=f"console_{uuid.uuid4().hex}", rasa=rasa)
         self.delays: list[float] = []
@@ -55,7 +56,8 @@ class Console:
         self.lifespan = self.loop.create_task(self.app(
             {"type": "lifespan", "asgi": {"version": "3.0"}}, self.inbox.get, self.outbox.put))
         self._lifespan("startup")
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app),
+        # `address`: the peer the console sees, as if the request came from another computer.
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app, client=(address, 50123)),
                                       base_url="https://console.test" if https else "http://console.test")
         self.csrf = ""
 
@@ -303,24 +305,78 @@ def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(console: Conso
 # Failed sign-ins
 
 
-def test_failed_sign_ins_slow_down_then_lock_the_account_for_a_while(console: Console, config: Settings) -> None:
+def _age_failures(url: str, by: timedelta) -> None:
+    with db.session_scope(url) as session:
+        for row in session.execute(sa.select(store.SignInFailure)).scalars():
+            row.at -= by
+
+
+def test_failed_sign_ins_slow_down_then_lock_the_account_from_that_address_for_a_while(
+        console: Console, config: Settings) -> None:
     add_account(config.database_url, "Dana Example", "intake")
     statuses = [console.sign_in("Dana Example", f"wrong guess {i}").status_code for i in range(5)]
     assert statuses == [401, 401, 401, 401, 429]  # the 5th failure locks (CONSOLE_LOCKOUT_AFTER=5 here)
     assert console.delays == [0, 0, 1, 2, 4]  # from the 3rd, each answer waits twice as long
     assert "locked" in console.sign_in("Dana Example").text  # even the right password, while locked
     assert console.sign_in("Dana Example").status_code == 429
-    with db.session_scope(config.database_url) as session:
-        account = store.staff_by_name(session, name="Dana Example")
-        locked_for = account.locked_until - utcnow()
-        assert timedelta(minutes=14) < locked_for <= timedelta(minutes=15)
-        account.locked_until = utcnow() - timedelta(seconds=1)  # the lock runs out
+    _age_failures(config.database_url, timedelta(minutes=15))  # the lock runs out
     assert console.sign_in("Dana Example").status_code == 303
-    with db.session_scope(config.database_url) as session:
-        account = store.staff_by_name(session, name="Dana Example")
-        assert (account.failed_sign_ins, account.locked_until) == (0, None)
+    with db.session_scope(config.database_url) as session:  # a success clears the count
+        assert session.execute(sa.select(sa.func.count()).select_from(store.SignInFailure)).scalar_one() == 0
     failed = audit_rows(config.database_url, "sign_in_failed")
     assert [row.detail for row in failed] == [f"attempt {n}" for n in range(1, 6)] + ["locked", "locked"]
+
+
+def test_failures_from_anywhere_cannot_lock_a_clinician_out_from_their_own_computer(config: Settings) -> None:
+    """The attack: ten wrong passwords for a clinician's name (the review's default limit) from one network used
+    to lock the account for everyone for 15 minutes, in the middle of a crisis."""
+    add_account(config.database_url, "Robin Clinician", "clinician")
+    attacker = Console(dataclasses.replace(config, console_lockout_after=10), address="198.51.100.66")
+    clinician = Console(config, address="203.0.113.20")
+    try:
+        assert [attacker.sign_in("Robin Clinician", f"guess {i}").status_code for i in range(12)][-3:] == [429] * 3
+        assert clinician.sign_in("Robin Clinician").status_code == 303
+        assert "Robin Clinician" in clinician.get("/").text
+        assert attacker.sign_in("Robin Clinician").status_code == 429  # the attacker's address stays locked
+    finally:
+        attacker.close()
+        clinician.close()
+
+
+def test_an_address_that_signed_in_before_gets_past_the_address_limit_with_a_right_password(
+        config: Settings) -> None:
+    add_account(config.database_url, "Dana Example", "intake")
+    clinic, cafe = Console(config, address="203.0.113.20"), Console(config, address="198.51.100.9")
+    try:
+        assert clinic.sign_in("Dana Example").status_code == 303  # the clinic's network is known from now on
+        clinic.http.cookies.clear()
+        for running in (clinic, cafe):  # someone guesses names from both networks
+            assert {running.sign_in(f"guess {i}", "wrong password 1").status_code
+                    for i in range(auth.ADDRESS_LIMIT)} == {401}
+        assert clinic.sign_in("Dana Example", "still wrong").status_code == 401  # checked, and wrong
+        assert clinic.sign_in("Dana Example").status_code == 303
+        refused = cafe.sign_in("Dana Example")
+        assert refused.status_code == 429 and "Too many failed sign-ins from this network" in refused.text
+    finally:
+        clinic.close()
+        cafe.close()
+
+
+@pytest.mark.parametrize("proxies, seen", [(0, "peer"), (1, "forwarded")])
+def test_the_limits_see_x_forwarded_for_only_behind_configured_proxies(config: Settings, proxies: int,
+                                                                      seen: str) -> None:
+    """Without a trusted proxy, a made-up X-Forwarded-For on each guess must not dodge the lock; behind one,
+    the address the proxy saw is the one limited (not the proxy's own, which every clinician shares)."""
+    add_account(config.database_url, "Dana Example", "intake")
+    running = Console(dataclasses.replace(config, console_proxies=proxies), address="10.0.0.2")
+    try:
+        for i in range(5):
+            running.http.headers["X-Forwarded-For"] = f"192.0.2.{i}, 198.51.100.66"
+            running.sign_in("Dana Example", f"wrong {i}")
+        running.http.headers["X-Forwarded-For"] = "203.0.113.20"  # the clinician, through the same proxy
+        assert running.sign_in("Dana Example").status_code == (429 if seen == "peer" else 303)
+    finally:
+        running.close()
 
 
 def test_a_right_password_before_the_limit_resets_the_count(console: Console, config: Settings) -> None:
@@ -332,21 +388,49 @@ def test_a_right_password_before_the_limit_resets_the_count(console: Console, co
         console.http.cookies.clear()
 
 
+WINDOWS = dict(lock_window=timedelta(minutes=15), address_window=timedelta(minutes=15))
+
+
 def test_the_limit_holds_for_guesses_counted_at_the_same_time(migrated_db_url: str) -> None:
-    """The count is taken before the password is checked, in one UPDATE (SQLite and PostgreSQL)."""
-    with db.session_scope(migrated_db_url) as session:
-        staff_id = store.add_staff(session, name="Dana", role="intake", password_hash="x").id
+    """Each attempt is written down before its password is checked (SQLite and PostgreSQL), so guesses sent
+    together each see the others."""
     now = utcnow()
-    numbers = []
+    counted = []
     for _ in range(7):
         with db.session_scope(migrated_db_url) as session:
-            numbers.append(store.claim_sign_in(session, staff_id=staff_id, now=now, lock_after=5,
-                                               lock_for=timedelta(minutes=15)))
-    assert numbers == [1, 2, 3, 4, 5, None, None]
+            counted.append(store.count_attempt(session, account_key="staff-1", address_ref="a1", now=now, **WINDOWS))
+    assert [c.in_a_row for c in counted] == [1, 2, 3, 4, 5, 6, 7]
+    assert [auth.gate(c, lock_after=5) for c in counted] == [auth.Gate.CHECK] * 5 + [auth.Gate.NAME_LOCKED] * 2
+    with db.session_scope(migrated_db_url) as session:  # another address, another count
+        assert store.count_attempt(session, account_key="staff-1", address_ref="a2", now=now, **WINDOWS).in_a_row == 1
     later = now + timedelta(minutes=16)
     with db.session_scope(migrated_db_url) as session:  # after the lock the count starts again
-        assert store.claim_sign_in(session, staff_id=staff_id, now=later, lock_after=5,
-                                   lock_for=timedelta(minutes=15)) == 1
+        assert store.count_attempt(session, account_key="staff-1", address_ref="a1", now=later, **WINDOWS) == \
+            store.Counted(in_a_row=1, from_address=1, known_address=False)
+
+
+@pytest.mark.parametrize("in_a_row, from_address, known, gate", [
+    (5, 5, False, auth.Gate.CHECK),
+    (6, 6, True, auth.Gate.NAME_LOCKED),  # a known address does not lift the lock on a name
+    (1, 30, False, auth.Gate.CHECK),
+    (1, 31, False, auth.Gate.ADDRESS_WAITS),
+    (1, 31, True, auth.Gate.CHECK),  # signed in from here before: the password is checked
+])
+def test_what_an_attempt_may_do(in_a_row: int, from_address: int, known: bool, gate: auth.Gate) -> None:
+    assert auth.gate(store.Counted(in_a_row, from_address, known), lock_after=5) is gate
+
+
+def test_the_failed_sign_in_table_is_bounded(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "MAX_FAILURE_ROWS", 50)
+    now = utcnow()
+    with db.session_scope(migrated_db_url) as session:
+        store.count_attempt(session, account_key="staff-1", address_ref="old", now=now - timedelta(hours=1), **WINDOWS)
+    for i in range(80):  # a spray from many addresses
+        with db.session_scope(migrated_db_url) as session:
+            store.count_attempt(session, account_key=f"name-{i}", address_ref=f"a{i}", now=now, **WINDOWS)
+    with db.session_scope(migrated_db_url) as session:
+        refs = set(session.execute(sa.select(store.SignInFailure.address_ref)).scalars())
+    assert len(refs) == 50 and "old" not in refs and "a79" in refs  # the newest are kept
 
 
 def test_unknown_names_get_the_same_answer_and_are_not_written_down(console: Console, config: Settings) -> None:
@@ -357,6 +441,35 @@ def test_unknown_names_get_the_same_answer_and_are_not_written_down(console: Con
     assert "That name and password do not match." in unknown.text and "That name and password do not match." in wrong.text
     names = [row.staff_name for row in audit_rows(config.database_url, "sign_in_failed")]
     assert names == ["(unknown or disabled name)", "Dana Example"]
+    with db.session_scope(config.database_url) as session:  # counted under a keyed pseudonym, never the text
+        keys = set(session.execute(sa.select(store.SignInFailure.account_key)).scalars())
+    assert not any("hunter2" in key for key in keys)
+
+
+def test_unknown_and_known_names_take_the_same_time_and_work(config: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attack: from the 3rd failure a known name's answer came 1, 2, 4 s later and an unknown name's at once,
+    so timing named the accounts. Now both wait alike, lock alike, and run one argon2 check each."""
+    add_account(config.database_url, "Dana Example", "intake")
+    checks: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hashed: str, password: str) -> bool:  # type: ignore[override]
+            checks.append(password)
+            return super().verify(hashed, password)
+
+    monkeypatch.setattr(passwords, "HASHER", Counting(time_cost=1, memory_cost=1024, parallelism=1))
+    answers = {}
+    for name in ("Dana Example", "Nobody Here"):
+        running = Console(config, address="198.51.100.7")
+        try:
+            checks.clear()
+            replies = [running.sign_in(name, f"wrong {i}") for i in range(6)]
+            answers[name] = ([r.status_code for r in replies], running.delays, len(checks),
+                             [re.search(r'role="alert">([^<]*)<', r.text).group(1) for r in replies])
+        finally:
+            running.close()
+    assert answers["Dana Example"] == answers["Nobody Here"]
+    assert answers["Nobody Here"][:3] == ([401, 401, 401, 401, 429, 429], [0, 0, 1, 2, 4, 8], 5)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -512,8 +625,6 @@ def test_the_staff_command_adds_lists_resets_disables_and_enables_accounts(
 
 
 def test_many_failed_sign_ins_from_one_address_across_names_are_cut_off(console: Console, config: Settings) -> None:
-    from bot.console import auth
-
     add_account(config.database_url, "Dana Example", "intake")
     statuses = [console.sign_in(f"guess {i}", "wrong password 1").status_code for i in range(auth.ADDRESS_LIMIT)]
     assert set(statuses) == {401}  # unknown names: no account lock sees these
@@ -521,13 +632,15 @@ def test_many_failed_sign_ins_from_one_address_across_names_are_cut_off(console:
     assert refused.status_code == 429 and "Too many failed sign-ins from this network" in refused.text
 
 
-def test_the_address_limit_forgets_failures_after_its_window() -> None:
-    from bot.console.auth import FailedSignIns
-
-    now = [0.0]
-    failures = FailedSignIns(limit=2, window_s=60, clock=lambda: now[0])
-    failures.failed("10.0.0.5")
-    failures.failed("10.0.0.5")
-    assert failures.blocked("10.0.0.5") and not failures.blocked("10.0.0.6")
-    now[0] = 61.0
-    assert not failures.blocked("10.0.0.5")
+def test_the_address_limit_forgets_failures_after_its_window(migrated_db_url: str) -> None:
+    now = utcnow()
+    for i in range(3):
+        with db.session_scope(migrated_db_url) as session:
+            store.count_attempt(session, account_key=f"name-{i}", address_ref="10.0.0.5", now=now, **WINDOWS)
+    with db.session_scope(migrated_db_url) as session:
+        assert store.count_attempt(session, account_key="name-9", address_ref="10.0.0.5", now=now,
+                                   **WINDOWS).from_address == 4
+        assert store.count_attempt(session, account_key="name-9", address_ref="10.0.0.6", now=now,
+                                   **WINDOWS).from_address == 1
+        assert store.count_attempt(session, account_key="name-9", address_ref="10.0.0.5",
+                                   now=now + timedelta(minutes=16), **WINDOWS).from_address == 1

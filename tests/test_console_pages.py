@@ -666,6 +666,22 @@ def test_the_csv_export_is_codes_and_scores_only_and_is_audited(signed_in: Conso
     assert (export.subject_id, export.detail) == ("2020-01-01..2099-12-31", "1 screenings")
 
 
+def test_the_funnel_counts_the_crisis_check_ins_of_the_period(signed_in: Console, config: Settings) -> None:
+    from bot.store import checkins
+    now = utcnow()
+    with db.session_scope(config.database_url) as session:
+        for conversation, outcome in (("web-checkin-01", "no"), ("web-checkin-02", "yes"), ("sms-checkin-03", None)):
+            checkins.open_check_in(session, conversation_id=conversation, screening_id=None,
+                                   channel=conversation.split("-")[0], category="passive_death_wish",
+                                   model_score=0.5, now=now)
+            if outcome:
+                checkins.close_check_in(session, conversation_id=conversation, outcome=outcome, now=now)
+    page = text_of(signed_in.get("/funnel").text)
+    assert "In this period: asked 3; answered yes (crisis path) 1; no 1;" in page
+    assert "waiting for a reply 1" in page
+    assert "asked 1;" in text_of(signed_in.get("/funnel?channel=sms").text)
+
+
 def test_funnel_steps_follow_the_screening() -> None:
     class Fake:
         def __init__(self, status: str, outcome: Optional[str]) -> None:
@@ -729,13 +745,20 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
                 for name, table in tables.tables.items()}
 
 
+def lock_out(url: str, staff_id: int, times: int = 5) -> None:
+    """Failed sign-ins enough to lock the account from one address (CONSOLE_LOCKOUT_AFTER is 5 here)."""
+    with db.session_scope(url) as session:
+        for _ in range(times):
+            session.add(store.SignInFailure(at=utcnow(), account_key=store.account_key(staff_id), address_ref="a1"))
+
+
 def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_nothing(
         console: Console, config: Settings, rasa: FakeRasa) -> None:
     url = config.database_url
     add_account(url, "Ann Admin", "admin")  # an admin may post every form
     sam, robin = add_account(url, "Sam Sample", "intake"), add_account(url, "Robin Clinician", "clinician")
+    lock_out(url, sam)
     with db.session_scope(url) as session:
-        store.get_staff(session, sam).locked_until = utcnow() + timedelta(minutes=10)
         store.set_active(session, staff_id=robin, active=False)
         crud.open_handoff(session, conversation_id=CONVERSATION, reason="request")
     screening_id = screening(url)
@@ -769,6 +792,8 @@ def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_noth
         ("staff/<staff_id:int>/password", f"/staff/{sam}/password", {"password": "sam's new phrase"}, 303),
         ("staff/<staff_id:int>/disable", f"/staff/{sam}/disable", {}, 303),
         ("staff/<staff_id:int>/enable", f"/staff/{robin}/enable", {}, 303),
+        ("forget/review", "/forget/review", {"kind": "conversation", "given": CONVERSATION}, 200),
+        ("forget", "/forget", {"kind": "conversation", "given": CONVERSATION, "confirm": "yes"}, 200),
         ("sign-out", "/sign-out", {}, 303),
     ]
     guarded = {route.path for route in console.app.router.routes
@@ -788,7 +813,7 @@ def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_noth
     assert [r.action for r in audit_rows(url)][1:] == [
         "add_note", "acknowledge", "resolve", "take_over", "reply", "hand_back", "mark_attended", "cancel_booking",
         "slot_blocked", "add_slot", "export", "add_staff", "unlock_staff", "set_password", "disable_staff",
-        "enable_staff", "sign_out"]
+        "enable_staff", "forget", "sign_out"]
     assert len(rasa.requests) == 4
 
 
@@ -847,8 +872,8 @@ def test_admins_add_disable_unlock_and_reset_accounts(console: Console, config: 
         robin = store.staff_by_name(session, name="Robin Clinician")
         assert robin.role == "clinician" and robin.password_hash.startswith("$argon2id$")
         me = store.staff_by_name(session, name="Ann Admin").id
-        robin.locked_until = utcnow() + timedelta(minutes=10)
-    assert "Unlock" in console.get("/staff").text
+    lock_out(config.database_url, robin.id)
+    assert "Locked out from 1 address" in console.get("/staff").text and "Unlock" in console.get("/staff").text
     for step in ("unlock", "disable", "enable"):
         assert console.post(f"/staff/{robin.id}/{step}").status_code == 303
     assert console.post(f"/staff/{robin.id}/password", {"password": "robin's new phrase"}).status_code == 303

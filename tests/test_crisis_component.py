@@ -1,4 +1,5 @@
-"""The CrisisDetector Rasa component on Message objects: rules OR classifier, no model training."""
+"""The CrisisDetector Rasa component on Message objects: the tiered detector (model with the rules as a second
+opinion) over whatever the intent classifier said; no Rasa model training."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,8 +48,9 @@ def test_a_rule_hit_makes_the_intent_crisis_with_its_category(component: CrisisD
     assert output["intent"] == {"name": "crisis", "confidence": 1.0}
     assert output["intent_ranking"][0] == {"name": "crisis", "confidence": 1.0}
     assert [i["name"] for i in output["intent_ranking"]] == ["crisis", "inform"]
-    assert crisis_key(output) == {"category": "suicidal_ideation", "source": "rules", "classifier_confidence": 0.02,
-                                  "flags": [], "phrases": ["kms"], "history": []}
+    found = crisis_key(output)
+    assert (found["tier"], found["category"], found["phrases"]) == ("crisis", "suicidal_ideation", ["kms"])
+    assert found["source"] in ("rules", "both") and 0 <= found["model_score"] <= 1
 
 
 def test_a_rule_hit_overrides_the_fallback_intent(component: CrisisDetector) -> None:
@@ -58,28 +60,36 @@ def test_a_rule_hit_overrides_the_fallback_intent(component: CrisisDetector) -> 
     assert crisis_key(output)["flags"] == ["third_party"]
 
 
-def test_the_classifier_alone_makes_a_crisis_without_a_category(component: CrisisDetector) -> None:
-    output = run(component, parsed("everything is grey and pointless", "crisis", 0.84, 0.84))
-    assert output["intent"] == {"name": "crisis", "confidence": 0.84}
-    assert crisis_key(output) == {"category": None, "source": "classifier", "classifier_confidence": 0.84,
-                                  "flags": [], "phrases": [], "history": []}
+@pytest.mark.parametrize("text", ["I live in Boise, Idaho", "this traffic is killing me", "I'm dying to get started",
+                                  "my anxiety is killing me at work"])
+def test_the_intent_classifier_never_makes_a_crisis_on_its_own(component: CrisisDetector, text: str) -> None:
+    # The bag-of-words classifier said crisis at 0.85 for the first: it is overruled, and the model decides.
+    message = Message(data={"text": text})
+    ranking = [{"name": "crisis", "confidence": 0.85}, {"name": "inform", "confidence": 0.1}]
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking, add_to_output=True)
+    output = run(component, message)
+    assert output["intent"]["name"] == "inform"
+    assert (crisis_key(output) or {}).get("tier") in (None, "none")
 
 
-def test_rules_and_classifier_together(component: CrisisDetector) -> None:
-    output = run(component, parsed("I took 30 of my pills an hour ago", "crisis", 0.95, 0.95))
-    assert output["intent"] == {"name": "crisis", "confidence": 1.0}
-    assert crisis_key(output)["source"] == "both"
-    assert crisis_key(output)["category"] == "overdose_or_medical"
+def test_a_model_only_crisis_takes_the_models_probability(component: CrisisDetector) -> None:
+    output = run(component, parsed("there is no reason for me to be here anymore, everyone would be better off"))
+    found = crisis_key(output)
+    assert found["tier"] == "crisis" and output["intent"]["name"] == "crisis"
+    if found["source"] == "model":
+        assert output["intent"]["confidence"] == pytest.approx(found["model_score"], abs=1e-4)
 
 
-def test_a_classifier_below_the_bar_is_left_alone(component: CrisisDetector) -> None:
-    output = run(component, parsed("I feel low today", "inform", 0.55, 0.45))
-    assert output["intent"] == {"name": "inform", "confidence": 0.55}
-    assert crisis_key(output) is None
+def test_an_unsure_reading_asks_for_a_check_in_and_leaves_the_intent(component: CrisisDetector) -> None:
+    # A denial of what the model hears as a crisis: embeddings do not see "not", so it is asked, not paged.
+    output = run(component, parsed("I'm not suicidal, I just can't sleep", "inform", 0.8))
+    found = crisis_key(output)
+    assert output["intent"]["name"] == "inform"
+    assert found["tier"] in ("check_in", "none") and "negated" in found["flags"]
 
 
-@pytest.mark.parametrize("text", ["What insurance do you take?", "this homework is killing me", "my phone died",
-                                  "I could kill for a coffee", "yes", ""])
+@pytest.mark.parametrize("text", ["What insurance do you take?", "my phone died", "yes", "3", ""])
 def test_ordinary_messages_are_left_alone(component: CrisisDetector, text: str) -> None:
     message = parsed(text, "faq", 0.93)
     before = dict(message.data)
@@ -91,44 +101,19 @@ def test_ordinary_messages_are_left_alone(component: CrisisDetector, text: str) 
 def test_resolved_history_is_recorded_without_changing_the_intent(component: CrisisDetector) -> None:
     output = run(component, parsed("I attempted ten years ago and have been stable since", "inform", 0.97))
     assert output["intent"] == {"name": "inform", "confidence": 0.97}
-    assert crisis_key(output) == {"category": None, "source": None, "classifier_confidence": 0.02,
-                                  "flags": ["historical"], "phrases": [], "history": ["attempt_or_preparation"]}
-
-
-def test_a_denial_is_explained_and_the_intent_kept(component: CrisisDetector) -> None:
-    output = run(component, parsed("I'm not suicidal, just stressed", "inform", 0.8))
-    assert output["intent"]["name"] == "inform"
-    assert crisis_key(output)["flags"] == ["negated"]
-    assert crisis_key(output)["source"] is None
-
-
-def test_the_classifier_is_not_trusted_over_a_negation_the_rules_found(component: CrisisDetector) -> None:
-    message = Message(data={"text": "I'm not suicidal, I just can't sleep"})
-    ranking = [{"name": "crisis", "confidence": 0.93}, {"name": "inform", "confidence": 0.05}]
-    message.set("intent", ranking[0], add_to_output=True)
-    message.set("intent_ranking", ranking, add_to_output=True)
-    output = run(component, message)
-    assert output["intent"]["name"] == "inform"
-    assert "negated" in crisis_key(output)["flags"]
+    found = crisis_key(output)
+    assert found["tier"] != "crisis"
+    assert found["flags"] == ["historical"] and found["history"] == ["attempt_or_preparation"]
 
 
 def test_a_message_without_a_ranking(component: CrisisDetector) -> None:
     message = Message(data={"text": "I want to die"})
     output = run(component, message)
     assert output["intent"] == {"name": "crisis", "confidence": 1.0}
-    assert crisis_key(output)["classifier_confidence"] is None
 
 
-def test_the_threshold_and_intent_name_are_configurable() -> None:
-    strict = CrisisDetector({"intent": "crisis", "classifier_threshold": 0.9})
-    message = Message(data={"text": "I feel empty"})
-    ranking = [{"name": "crisis", "confidence": 0.84}, {"name": "inform", "confidence": 0.1}]
-    message.set("intent", ranking[0], add_to_output=True)
-    message.set("intent_ranking", ranking, add_to_output=True)
-    output = run(strict, message)
-    assert crisis_key(output) is None
-    assert output["intent"] == {"name": "inform", "confidence": 0.1}  # below the bar: overruled
-    renamed = CrisisDetector({"intent": "emergency", "classifier_threshold": 0.7})
+def test_the_intent_name_is_configurable() -> None:
+    renamed = CrisisDetector({"intent": "emergency"})
     assert run(renamed, parsed("kms"))["intent"] == {"name": "emergency", "confidence": 1.0}
 
 

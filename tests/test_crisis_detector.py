@@ -132,6 +132,8 @@ def test_rewrite_joins_split_and_censored_words() -> None:
     assert rewrite("my self harm, been sh-ing") == "my selfharm, been selfharm"
     assert rewrite("imma do it, idc") == "i am going to do it, i do not care"
     assert rewrite("want 2 die but took 2 pills") == "want to die but took 2 pills"
+    assert rewrite("I want to over dose, I over-dosed before") == "i want to overdose, i overdosed before"
+    assert rewrite("the game is over, dose of reality") == "the game is over, dose of reality"
 
 
 def test_pattern_groups_expand_and_merge_single_words() -> None:
@@ -166,11 +168,11 @@ def test_scan_lines_writes_decisions_without_texts() -> None:
     scores = scan_lines(['{"id": "m1", "text": "I want to kill myself", "label": "crisis"}',
                          "my phone died", "I'm not suicidal"], out)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert rows == [
-        {"id": "m1", "crisis": True, "category": "suicidal_ideation", "flags": []},
-        {"id": "2", "crisis": False, "category": None, "flags": []},
-        {"id": "3", "crisis": False, "category": None, "flags": ["negated"]},
-    ]
+    scores_of_model = [row.pop("model_score") for row in rows]
+    assert all(0 <= score <= 1 for score in scores_of_model)
+    assert rows[0] == {"id": "m1", "crisis": True, "check_in": False, "category": "suicidal_ideation", "flags": []}
+    assert rows[1] == {"id": "2", "crisis": False, "check_in": False, "category": None, "flags": []}
+    assert rows[2]["crisis"] is False and rows[2]["flags"] == ["negated"]  # a denial: asked at most
     assert "kill" not in out.getvalue()
     assert scores.labelled == 1
 
@@ -180,14 +182,17 @@ def test_scores_and_report() -> None:
     decisions = [(True, "self_harm", True), (True, "self_harm", False), (False, "figurative", True),
                  (False, "figurative", False), (False, "negated", False), (None, None, True)]
     for label, category, crisis in decisions:
-        scores.add(Message("x", "t", label, category), crisis)
+        scores.add(Message("x", "t", label, category), crisis, check_in=(label, category) in ((True, "self_harm"),
+                                                                                           (False, "negated")))
     assert (scores.recall, scores.precision, scores.false_positive_rate) == (0.5, 0.5, 1 / 3)
+    assert (scores.recall_with_check_in, scores.check_in_rate) == (1.0, 1 / 3)
     lines = report(scores).splitlines()
     assert lines[0] == "messages 5: crisis 2, none 3"
     assert lines[1] == ("recall 0.500  precision 0.500  false-positive rate 0.333  (missed 1, false alarms 1)")
-    assert lines[4].split() == ["crisis", "self_harm", "2", "1", "0.500", "recall"]
-    assert lines[5].split() == ["none", "figurative", "2", "1", "0.500", "false-positive", "rate"]
-    assert lines[6].split() == ["none", "negated", "1", "0", "0.000", "false-positive", "rate"]
+    assert lines[2] == "with the check-in question: recall 1.000  check-in rate 0.333"
+    assert lines[5].split() == ["crisis", "self_harm", "2", "1", "0.500", "recall"]
+    assert lines[6].split() == ["none", "figurative", "2", "1", "0.500", "false-positive", "rate"]
+    assert lines[7].split() == ["none", "negated", "1", "0", "0.000", "false-positive", "rate"]
 
 
 def test_cli_crisis_scan_reports_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,9 +12,10 @@ import requests
 
 from bot.screening import QUESTIONS, context
 from bot.store import crud
+from bot.store import staff as staff_store
 from bot.store.db import session_scope
 from tests.support.conversation import LIKELY_FIT, answer_until_done, texts
-from tests.support.servers import BIN, ROOT, STAFF_TOKEN, newest_model, running_servers
+from tests.support.servers import BIN, ROOT, STAFF_TOKEN, conversation, newest_model, running_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,7 @@ def export(servers) -> list[dict]:
 
 
 def by_conversation(servers, sender: str) -> dict:
-    matches = [row for row in export(servers) if row["conversation_id"] == sender]
+    matches = [row for row in export(servers) if row["conversation_id"] == conversation(sender)]
     assert matches, f"no screening exported for {sender}"
     return matches[-1]
 
@@ -91,7 +92,8 @@ def test_high_risk_answer_stops_the_screening_with_crisis_resources(servers):
 
 def escalations_of(servers, sender: str) -> list[tuple[str, str]]:
     with session_scope(servers.env["DATABASE_URL"]) as session:
-        return [(e.severity, e.source) for e in crud.list_escalations(session) if e.conversation_id == sender]
+        return [(e.severity, e.source) for e in crud.list_escalations(session)
+                if e.conversation_id == conversation(sender)]
 
 
 def test_crisis_message_mid_screening_gets_resources_at_once_and_pauses_the_bot(servers):
@@ -111,7 +113,11 @@ def test_crisis_message_mid_screening_gets_resources_at_once_and_pauses_the_bot(
     assert servers.send(sender, "/restart") == []  # typed commands are plain text: still paused
     assert servers.tracker(sender)["paused"] is True
     assert servers.send(sender, "I'm going to end it tonight") == []
-    assert escalations_of(servers, sender) == [("high", "message"), ("high", "message")]
+    # It joins the conversation's open escalation (issue 14: one per conversation, no page flood), kept there.
+    assert escalations_of(servers, sender) == [("high", "message")]
+    with session_scope(servers.env["DATABASE_URL"]) as session:
+        [row] = [e for e in crud.list_escalations(session) if e.conversation_id == conversation(sender)]
+        assert [m.text for m in row.messages] == ["I'm going to end it tonight"]
     # ...and the crisis lines are sent again (through the events API: the REST client reads the tracker).
     deadline = time.monotonic() + 10
     while not (reminders := [e for e in servers.tracker(sender)["events"]
@@ -136,14 +142,15 @@ def test_asking_for_a_person_then_staff_reply_and_hand_back_to_the_same_question
     assert requests.get(f"{staff_api}/handoffs", timeout=10).status_code == 401
     assert requests.get(f"{staff_api}/handoffs", headers={"Authorization": "Bearer guess"}, timeout=10).status_code == 401
     waiting = requests.get(f"{staff_api}/handoffs", headers=auth, timeout=10).json()["handoffs"]
-    assert [(h["conversation_id"], h["reason"]) for h in waiting if h["conversation_id"] == sender] == [
-        (sender, "request")]
-    answer = requests.post(f"{staff_api}/conversations/{sender}/reply", headers=auth, timeout=30,
+    conversation_id = conversation(sender)
+    assert [(h["conversation_id"], h["reason"]) for h in waiting if h["conversation_id"] == conversation_id] == [
+        (conversation_id, "request")]
+    answer = requests.post(f"{staff_api}/conversations/{conversation_id}/reply", headers=auth, timeout=30,
                            json={"staff": "Dana", "text": "Hi Jordan, this is Dana from intake."})
     assert answer.status_code == 200, answer.text
     last = [e for e in servers.tracker(sender)["events"] if e["event"] == "bot"][-1]
     assert (last["text"], last["metadata"]["staff"]) == ("Hi Jordan, this is Dana from intake.", "Dana")
-    answer = requests.post(f"{staff_api}/conversations/{sender}/release", headers=auth, timeout=30,
+    answer = requests.post(f"{staff_api}/conversations/{conversation_id}/release", headers=auth, timeout=30,
                            json={"staff": "Dana"})
     assert answer.status_code == 200, answer.text
     said = answer.json()["bot_said"]
@@ -152,7 +159,12 @@ def test_asking_for_a_person_then_staff_reply_and_hand_back_to_the_same_question
     servers.send(sender, "41")
     assert servers.requested(sender) == "state"
     with session_scope(servers.env["DATABASE_URL"]) as session:
-        assert crud.open_handoff_for(session, conversation_id=sender) is None
+        assert crud.open_handoff_for(session, conversation_id=conversation_id) is None
+        # The token holder names the member of staff: every act through the endpoint is in the audit log.
+        audited = [(row.staff_name, row.staff_id, row.action, row.subject_id, row.detail)
+                   for row in reversed(staff_store.audit_log(session)) if row.subject_id == conversation_id]
+    assert audited == [("Dana", None, "reply", conversation_id, "staff API"),
+                       ("Dana", None, "hand_back", conversation_id, "staff API")]
 
 
 def test_faq_why_and_back_mid_form_return_to_the_question(servers):
@@ -179,7 +191,8 @@ def test_unclear_and_out_of_range_answers_are_asked_again_kindly(servers):
     for key in ("consent", "for_whom", "first_name", "age", "state", "concerns_text", "current_care"):
         servers.send(sender, answers[key])
     assert servers.requested(sender) == "phq9_1"
-    for bad in ("7", "", "🙂🙂", "<script>alert(1)</script>", "'; DROP TABLE answers;--", "x" * 5000):
+    # The longest message the bot reads (a longer one is refused unread: tests/test_security_e2e.py).
+    for bad in ("7", "", "🙂🙂", "<script>alert(1)</script>", "'; DROP TABLE answers;--", "x" * 2000):
         reply = servers.send(sender, bad)
         assert reply, "every message gets an answer"
         assert "Traceback" not in texts(reply)

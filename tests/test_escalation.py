@@ -74,9 +74,13 @@ class State:
     acknowledged_at: Optional[datetime] = None
     resolved_at: Optional[datetime] = None
     last_attempt_at: Optional[datetime] = None
+    last_message_at: Optional[datetime] = None
+    paged_at: Optional[datetime] = None
+    held_at: Optional[datetime] = None
+    backup_held_at: Optional[datetime] = None
 
 
-PAGED = dict(notified_at=T0, last_attempt_at=T0)
+PAGED = dict(notified_at=T0, paged_at=T0, last_attempt_at=T0)
 
 
 @pytest.mark.parametrize("state, at, due", [
@@ -95,6 +99,19 @@ PAGED = dict(notified_at=T0, last_attempt_at=T0)
     (State(last_attempt_at=T0), T0 + MINUTE, (Role.ON_CALL,)),
     # ...and a failing on-call page does not hold back the backup.
     (State(last_attempt_at=T0 + 8 * MINUTE), T0 + 10 * MINUTE, (Role.ON_CALL, Role.BACKUP)),
+    # Later crisis messages re-page on-call once ESCALATION_RENOTIFY_MINUTES have passed since it was told...
+    (State(**PAGED, last_message_at=T0 + 2 * MINUTE), T0 + 9 * MINUTE, ()),
+    (State(**PAGED, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE, (Role.ON_CALL, Role.BACKUP)),
+    (State(**PAGED, acknowledged_at=T0 + MINUTE, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE,
+     (Role.ON_CALL,)),  # acknowledged: a new message may be new danger
+    (State(**PAGED, resolved_at=T0 + MINUTE, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE, ()),
+    (State(notified_at=T0, paged_at=T0 + 10 * MINUTE, backup_notified_at=T0 + 10 * MINUTE,
+           last_attempt_at=T0 + 10 * MINUTE, last_message_at=T0 + 5 * MINUTE), T0 + 30 * MINUTE, ()),
+    # ...and a round held back by the flood limits counts as told (a summary page stood in for it).
+    (State(held_at=T0, last_attempt_at=T0), T0 + 5 * MINUTE, ()),
+    (State(held_at=T0, backup_held_at=T0 + 10 * MINUTE, last_attempt_at=T0 + 10 * MINUTE), T0 + 30 * MINUTE, ()),
+    (State(held_at=T0, last_attempt_at=T0, last_message_at=T0 + MINUTE), T0 + 10 * MINUTE,
+     (Role.ON_CALL, Role.BACKUP)),
 ])
 def test_who_is_paged_when(state: State, at: datetime, due: tuple[Role, ...]) -> None:
     assert Policy().pages_due(state, at) == due
@@ -223,7 +240,7 @@ def test_the_open_queue_puts_the_untaken_first_then_the_most_severe_then_the_old
         # The high one somebody acknowledged waits below those nobody has taken yet.
         assert [e.id for e in crud.list_escalations(session, open_only=True)] == [new_high, moderate, low, old_high]
         assert [e.id for e in crud.list_escalations(session)] == [moderate, old_high, done, low, new_high]
-        assert [e.id for e in crud.unacknowledged_escalations(session)] == [moderate, low, new_high]
+        assert [e.id for e in crud.pageable_escalations(session)] == [moderate, low, new_high]
 
 
 def test_only_one_process_claims_a_round_of_pages(migrated_db_url: str) -> None:

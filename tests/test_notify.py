@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, Optional, Union
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from bot import cli
 from bot.instruments.cssrs import Risk
@@ -322,7 +323,9 @@ def configured(**changes: Any) -> Settings:
                   twilio_account_sid=SID,
                   twilio_auth_token=TOKEN, twilio_from_number=FROM, twilio_api_url="https://api.twilio.com",
                   on_call_numbers=(ON_CALL,), backup_number=BACKUP,
-                  console_public_url="https://intake.example.org")
+                  console_public_url="https://intake.example.org", action_server_token="a" * 32,
+                  sms_id_key="i" * 32, sms_number_key=Fernet.generate_key().decode(),
+                  widget_allowed_origins=("https://www.example.org",))
     return Settings(**{**values, **changes})
 
 
@@ -336,7 +339,7 @@ def test_production_with_sms_configured_starts() -> None:
     (dict(backup_number=""), "ESCALATION_ON_CALL_NUMBERS and ESCALATION_BACKUP_NUMBER must be set"),
     (dict(on_call_numbers=()), "ESCALATION_ON_CALL_NUMBERS and ESCALATION_BACKUP_NUMBER must be set"),
     (dict(twilio_api_url="http://127.0.0.1:4010"), "TWILIO_API_URL must be an https:// address in production"),
-    (dict(staff_api_token=Settings.__dataclass_fields__["staff_api_token"].default), "STAFF_API_TOKEN must be set"),
+    (dict(staff_api_token="short"), "STAFF_API_TOKEN must be a long random secret"),
     (dict(staff_api_token="r" * 32), "STAFF_API_TOKEN must be set to its own"),  # the Rasa token reused
     (dict(console_public_url=""), "CONSOLE_PUBLIC_URL must be the console's public https:// address"),
     (dict(console_public_url="http://intake.example.org"), "CONSOLE_PUBLIC_URL must be"),

@@ -245,3 +245,67 @@ def test_an_urgent_review_beyond_the_c_ssrs_asks_a_clinician_to_call(database, m
     # No number was given: the message asks them to call rather than promising a call.
     assert "will call you" not in said and "Please call our team at 503-555-0100" in said
     assert "call or text 988" in said
+
+
+# ---------------------------------------------------------------------------------------------------
+# The check-in when the crisis detector is unsure
+
+
+def checkins(database: str) -> list[tuple[str, Optional[str]]]:
+    from bot.store.checkins import CheckIn
+    with session_scope(database) as session:
+        return [(c.outcome, c.category) for c in session.query(CheckIn).order_by(CheckIn.id)]
+
+
+def test_the_check_in_asks_directly_and_stores_nothing_from_the_message(database) -> None:
+    from actions.checkin import ActionCrisisCheck
+    t = tracker(BASE, "I'm dying to get started", "inform", requested="concerns_text")
+    t.latest_message["crisis"] = {"tier": "check_in", "category": "passive_death_wish", "model_score": 0.55}
+    events, said = run(ActionCrisisCheck(), t)
+    assert said == "I want to make sure I understand you. Are you having thoughts of ending your life or hurting yourself?"
+    assert events == [SlotSet("concerns_text", None), SlotSet("crisis_check", "asked")]
+    assert checkins(database) == [("open", "passive_death_wish")]
+    assert rows(database)["escalations"] == []  # nobody is paged for a question
+
+
+def reply(text: str, asked: str = "asked") -> tuple[list[dict], str]:
+    from actions.checkin import ActionCrisisCheckReply
+    return run(ActionCrisisCheckReply(), tracker({**BASE, "crisis_check": asked}, text, "inform",
+                                                 requested="concerns_text"))
+
+
+def open_check_in(database: str) -> None:
+    from bot.store import checkins as store
+    with session_scope(database) as session:
+        store.open_check_in(session, conversation_id="t-safety", screening_id=None, channel="rest",
+                            category="passive_death_wish", model_score=0.5, now=ON_DUTY)
+
+
+def test_no_goes_back_to_the_question_it_was_on(database) -> None:
+    open_check_in(database)
+    events, said = reply("no")
+    assert events == [SlotSet("concerns_text", None), SlotSet("crisis_check", None)]
+    assert "Thank you for telling me" in said and "988" in said
+    assert said.rstrip().endswith("In a few words, what's been going on that brings you here?")
+    assert checkins(database) == [("no", "passive_death_wish")] and rows(database)["escalations"] == []
+
+
+def test_yes_is_the_crisis_path(database, monkeypatch) -> None:
+    at(monkeypatch, ON_DUTY)
+    open_check_in(database)
+    events, said = reply("yes")
+    assert ConversationPaused() in events and SlotSet("crisis_check", None) in events
+    assert "988" in said and "741741" in said
+    assert checkins(database) == [("yes", "passive_death_wish")]
+    assert rows(database)["escalations"] == [("high", "passive_death_wish")]
+
+
+def test_unclear_is_asked_once_more_then_taken_as_yes(database, monkeypatch) -> None:
+    at(monkeypatch, ON_DUTY)
+    open_check_in(database)
+    events, said = reply("what do you mean")
+    assert events == [SlotSet("concerns_text", None), SlotSet("crisis_check", "asked_again")]
+    assert "right now? Yes or no is enough" in said and rows(database)["escalations"] == []
+    events, said = reply("hmm", asked="asked_again")
+    assert ConversationPaused() in events and "988" in said
+    assert checkins(database) == [("unclear", "passive_death_wish")]

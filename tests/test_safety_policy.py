@@ -116,3 +116,38 @@ def test_a_hand_back_is_read_from_the_external_flag_rasa_sets(domain: Domain) ->
     assert best(domain, policy().predict_action_probabilities(tracker, domain)) == "action_hand_back"
     tracker.update(ActionExecuted("action_hand_back"))
     assert best(domain, policy().predict_action_probabilities(tracker, domain)) == "action_listen"
+
+
+def test_an_unsure_crisis_reading_gets_the_check_in_question_in_any_state() -> None:
+    for pending in (None, "consent", "phq9_4", "insurance_holder"):
+        assert safety_action(intent="inform", text="I'm dying to get started", confidence=0.6, external=False,
+                             pending_question=pending, actions_since_message=(), tier="check_in") == "action_crisis_check"
+
+
+def test_while_the_check_in_waits_every_reply_is_its_answer_but_a_crisis_still_wins() -> None:
+    common = dict(confidence=0.9, external=False, pending_question="age", actions_since_message=())
+    assert safety_action(intent="inform", text="no", checking="asked", **common) == "action_crisis_check_reply"
+    assert safety_action(intent="human", text="can I talk to a person", checking="asked",
+                         **common) == "action_crisis_check_reply"
+    assert safety_action(intent="crisis", text="I want to die", checking="asked", **common) == "action_crisis"
+    assert safety_action(intent="inform", text="no", checking="asked", tier="check_in",
+                         **common) == "action_crisis_check_reply"
+
+
+@pytest.mark.parametrize("own", ["action_crisis_check", "action_crisis_check_reply"])
+def test_after_the_check_in_it_listens(own: str) -> None:
+    assert decide("inform", "no", since=(own,)) == "action_listen"
+
+
+@pytest.mark.parametrize("pending,text", [("insurance_holder", "it's my own plan"), ("insurance_holder", "Own plan"),
+                                          ("for_whom", "self"), ("transport", "Yes, it's hard")])
+def test_an_unsure_reading_of_an_offered_option_is_just_the_answer(pending: str, text: str) -> None:
+    assert safety_action(intent="inform", text=text, confidence=0.9, external=False, pending_question=pending,
+                         actions_since_message=(), tier="check_in") is None
+
+
+@pytest.mark.parametrize("pending", ["insurance_holder", "concerns_text", "phq9_2", None])
+def test_an_unsure_message_that_is_no_option_is_still_asked_about(pending) -> None:
+    text = "I'm looking at my gun trying to find a reason not to"
+    assert safety_action(intent="inform", text=text, confidence=0.9, external=False, pending_question=pending,
+                         actions_since_message=(), tier="check_in") == "action_crisis_check"

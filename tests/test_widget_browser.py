@@ -55,10 +55,12 @@ def browser():
 def open_page(browser, servers):
     contexts = []
 
-    def opened(viewport: dict = DESKTOP, **options):
+    def opened(viewport: dict = DESKTOP, *, clock: bool = False, **options):
         context = browser.new_context(viewport=viewport, **options)
         contexts.append(context)
         page = context.new_page()
+        if clock:  # the page's timers, to move time forward
+            page.clock.install()
         page.dialogs = []
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(f"{servers.console_url}/demo")
@@ -94,8 +96,12 @@ def settle(page, servers: Servers, sid: str, before: int, timeout: float = 30) -
     raise AssertionError(f"the widget did not show the bot's answer within {timeout} s")
 
 
-def start(page, servers: Servers) -> str:
+def launch(page) -> None:
     page.get_by_role("button", name=re.compile("^Chat with")).click()
+
+
+def start(page, servers: Servers) -> str:
+    launch(page)
     sid = session_id(page)
     settle(page, servers, sid, 0)
     return sid
@@ -129,6 +135,7 @@ def test_full_screening_by_clicks_and_typing_survives_a_reload(open_page, server
         last = answer(page, servers, sid, key)
         if key == "phq9_3":  # mid-way: reload, the conversation comes back and goes on
             page.reload()
+            launch(page)  # the widget never opens by itself
             page.locator(".msg.bot .text").last.wait_for()
             assert page.locator(".msg.user", has_text="my name is Sam").count() == 1
             assert page.locator(".msg.user", has_text="More than half the days").count() >= 1
@@ -193,6 +200,7 @@ def test_phone_width_markup_is_text_and_crisis_shows_the_card(open_page, servers
     assert page.locator(".msg.bot .who").last.text_content() == "Dana (intake team)"
 
     page.reload()  # after a reload the crisis card is still the card (its mark is in the conversation's events)
+    launch(page)
     page.locator(".msg.crisis").wait_for()
     assert page.locator(".msg.bot .who").last.text_content() == "Dana (intake team)"
 
@@ -288,3 +296,34 @@ def test_a_reconnect_keeps_the_session_and_shows_what_came_meanwhile(open_page, 
     assert session_id(page) == sid
     users = [e["text"] for e in servers.tracker(sid)["events"] if e["event"] == "user"]
     assert users == ["hi", "yes"]  # the same conversation: no new greeting after the reconnect
+
+
+def test_on_a_shared_computer_the_widget_stays_closed_and_end_chat_forgets_the_conversation(open_page, servers):
+    page = open_page()
+    sid = start(page, servers)
+    answer(page, servers, sid, "consent")
+    later = page.context.new_page()  # the next visit to the site, in the same browser
+    later.goto(f"{servers.console_url}/demo")
+    later.get_by_role("button", name=re.compile("^Chat with")).wait_for()
+    assert later.locator(".panel").is_hidden() and later.locator(".msg").count() == 0
+    launch(later)  # opened on purpose, within the idle period: the conversation is there
+    later.locator(".msg.user", has_text="Yes, let's start").wait_for()
+
+    later.get_by_role("button", name="End chat").click()
+    assert later.locator(".panel").is_hidden() and later.locator(".msg").count() == 0
+    assert later.evaluate("Object.keys(localStorage)") == []
+    launch(later)
+    assert session_id(later) != sid  # a new conversation; the old one stays for staff
+    assert [e["text"] for e in servers.tracker(sid)["events"] if e["event"] == "user"] == ["hi", "yes"]
+
+
+def test_after_the_idle_period_the_open_widget_forgets_the_conversation(open_page, servers):
+    page = open_page(clock=True)
+    sid = start(page, servers)
+    answer(page, servers, sid, "consent")
+    page.clock.fast_forward("29:00")  # a long pause to think is fine
+    assert page.locator(".msg").count() > 0 and session_id(page) == sid
+    page.clock.fast_forward("02:00")  # 30 minutes without a message: whoever sits down next sees nothing
+    page.locator(".panel").wait_for(state="hidden")
+    assert page.locator(".msg").count() == 0
+    assert page.evaluate("Object.keys(localStorage)") == []

@@ -18,15 +18,18 @@ from bot.booking.offers import Offer, Preferences, choose
 from bot.booking.phrases import When
 from bot.booking.slots import bookable_between, horizon_days, slot_times
 from bot.program import Program
+from bot.settings import settings
 from bot.sms.identity import NumberCipher, pseudonym
 from bot.store import booking as store
 from bot.store import sms as sms_store
 from bot.store.booking import Booking, Slot, SlotTaken
 from bot.store.db import session_scope
 
-__all__ = ["Check", "Desk", "SlotTaken"]
+__all__ = ["Check", "CodeRefused", "Desk", "SlotTaken"]
 CODE_MINUTES = 15  # how long a code texted to a number given in the widget is good for
-CODE_TRIES = 3
+CODE_TRIES = 3  # wrong codes a conversation may type, over all its codes: a new number does not reset them
+CODES_PER_CONVERSATION = 3  # codes a conversation may have texted, ever
+CODES_PER_NUMBER_PER_DAY = 5  # codes one number may receive in 24 hours, whichever conversations ask
 
 
 class Check(Enum):
@@ -34,6 +37,34 @@ class Check(Enum):
     WRONG = "wrong"  # try again
     GIVEN_UP = "given_up"  # too many wrong codes
     EXPIRED = "expired"
+
+
+class CodeRefused(Exception):
+    """No code is texted: the conversation or the number has had its codes, or too many wrong ones were
+    typed. `reason` is one of the REFUSALS keys."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(REFUSALS[reason])
+        self.reason = reason
+
+
+REFUSALS = {
+    "tries": "too many wrong codes were typed in this conversation",
+    "conversation": f"this conversation has had its {CODES_PER_CONVERSATION} codes",
+    "number": f"this number has had {CODES_PER_NUMBER_PER_DAY} codes in the last 24 hours",
+}
+
+
+def code_refusal(counts: store.CodeCounts) -> Optional[str]:
+    """Why no new code may be texted (a REFUSALS key), or None. Without these limits the widget made the
+    program's number text codes to any number, as often as asked, and a new number reset the tries."""
+    if counts.wrong_tries >= CODE_TRIES:
+        return "tries"
+    if counts.by_conversation >= CODES_PER_CONVERSATION:
+        return "conversation"
+    if counts.to_number_today >= CODES_PER_NUMBER_PER_DAY:
+        return "number"
+    return None
 
 
 def _code_hash(salt: str, code: str) -> str:
@@ -122,16 +153,25 @@ class Desk:
             contact = sms_store.contact(session, conversation_id=pseudonym(number, id_key))
             return contact is not None and contact.opted_out
 
-    def start_number_check(self, booking_id: int, number: str, *, cipher: NumberCipher, now: datetime) -> str:
+    def start_number_check(self, booking_id: int, number: str, *, cipher: NumberCipher, now: datetime,
+                           id_key: Optional[str] = None) -> str:
         """A number typed in the widget for reminders is only used once the person types the code texted to
         it: a mistyped number must not get someone's reminders, nor the right to cancel by text. Returns the
-        code to text; stores the number encrypted and the code hashed until `CODE_MINUTES` from `now`."""
+        code to text; stores the number encrypted and the code hashed until `CODE_MINUTES` from `now`, and
+        counts the code under the number's pseudonym (`id_key`: SMS_ID_KEY). `CodeRefused` over the limits."""
+        number_ref = pseudonym(number, id_key or settings().sms_id_key)
         code = f"{secrets.randbelow(10_000):04d}"
         with session_scope(self.database_url) as session:
             booking = store.get_booking(session, booking_id)
+            counts = store.code_counts(session, conversation_id=booking.conversation_id, number_ref=number_ref,
+                                       now=now)
+            refused = code_refusal(counts)
+            if refused:
+                raise CodeRefused(refused)
+            store.record_code(session, conversation_id=booking.conversation_id, number_ref=number_ref, now=now)
             booking.pending_number = cipher.encrypt(number)
             booking.pending_code_hash = _code_hash(booking.calendar_token, code)
-            booking.pending_until, booking.pending_tries = now + timedelta(minutes=CODE_MINUTES), 0
+            booking.pending_until = now + timedelta(minutes=CODE_MINUTES)
         return code
 
     def confirm_number(self, booking_id: int, code: str, *, id_key: str, cipher: NumberCipher,
@@ -152,10 +192,10 @@ class Desk:
                                          number_encrypted=cipher.encrypt(number))
                 booking.contact_conversation_id = conversation_id
                 result = Check.CONFIRMED
+            elif store.count_wrong_code(session, conversation_id=booking.conversation_id,
+                                        number_ref=pseudonym(number, id_key), now=now) < CODE_TRIES:
+                return Check.WRONG, number
             else:
-                booking.pending_tries += 1
-                if booking.pending_tries < CODE_TRIES:
-                    return Check.WRONG, number
                 result = Check.GIVEN_UP
             booking.pending_number = booking.pending_code_hash = booking.pending_until = None
             return result, number

@@ -171,6 +171,14 @@ def code_not_sent() -> str:
     return "I couldn't send a text to that number. Please check it and send it again, or say no thanks."
 
 
+def codes_used_up(program: Program) -> str:
+    """No more codes for this conversation or number (bot.booking.desk.CodeRefused): said kindly, with the way
+    to the team instead; the appointment itself is untouched."""
+    return ("I can't send another code for text reminders here, so I've left them off. Your appointment is still "
+            f"booked. If you'd like reminders by text, our team can set them up: {program.phone} "
+            f"({program.staff_hours}).")
+
+
 def code_wrong() -> str:
     return "That code doesn't match. Please check the text and type the 4 digits again, or say no thanks."
 

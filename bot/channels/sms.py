@@ -8,6 +8,11 @@ POST /webhooks/sms/status takes Twilio's delivery reports, checked the same way.
 
 `get_output_channel()` sends through the same queue, so a staff message added through Rasa's HTTP API
 with `output_channel=latest` reaches the phone of an SMS conversation.
+
+Size and rate limits as on every participant channel (limits.py), per conversation only: every request
+comes from Twilio's addresses, and each phone has its own conversation. Twilio joins a long text into at
+most 1,600 characters, under the 2,000 the bot reads. The kind answer to a refused text goes at most once
+a minute per phone: each costs a text, and an auto-responder answering it must not start an endless exchange.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 
 from bot.channels import speedups
+from bot.channels.limits import RateLimits, Verdict, cap_request_size, refusal, shared_limits
 from bot.settings import settings
 from bot.sms.service import STATUS_PATH, WEBHOOK_PATH, BadRequest, SmsService
 
@@ -62,9 +68,16 @@ class SmsOutput(OutputChannel):
         await self.service.send_bot_message(recipient_id, text, buttons)
 
 
+class _Blueprint(Blueprint):
+    def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        cap_request_size(app.config)
+        super().register(app, options)
+
+
 class SmsChannel(InputChannel):
-    def __init__(self, service: Optional[SmsService]) -> None:
+    def __init__(self, service: Optional[SmsService], limits: Optional[RateLimits] = None) -> None:
         self.service = service
+        self.limits = limits or RateLimits.from_settings(settings())
         self._tasks: set[asyncio.Task] = set()  # the bot's work on each message, kept until done
         self._turns = asyncio.Semaphore(BOT_TURNS_AT_ONCE)
 
@@ -74,10 +87,11 @@ class SmsChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        service = SmsService.from_settings(settings())
+        current = settings()
+        service = SmsService.from_settings(current)
         if service is None:
             log.info("SMS channel off: set SMS_PUBLIC_URL and the TWILIO_* settings to turn it on")
-        return cls(service)
+        return cls(service, shared_limits(current))
 
     async def idle(self) -> None:
         """Wait until the bot has handled every message received and every reply is sent (tests, shutdown)."""
@@ -105,7 +119,7 @@ class SmsChannel(InputChannel):
         return None, {key: values[0] for key, values in params.items()}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sms = Blueprint("sms_webhook", __name__)
+        sms = _Blueprint("sms_webhook", __name__)
 
         @sms.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -124,7 +138,10 @@ class SmsChannel(InputChannel):
             if inbound.text is not None:
                 message = UserMessage(inbound.text, SmsOutput(self.service), inbound.conversation_id,
                                       input_channel=self.name(), message_id=inbound.message_sid)
-                task = asyncio.get_running_loop().create_task(self._handle(on_new_message, message, self.service))
+                verdict = self.limits.verdict(inbound.conversation_id)  # counted on arrival, read in turn
+                agent = getattr(request.app.ctx, "agent", None)
+                task = asyncio.get_running_loop().create_task(
+                    self._handle(on_new_message, message, self.service, verdict, agent))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             # Twilio waits at most 15 s: acknowledge now, reply through the REST API.
@@ -147,10 +164,14 @@ class SmsChannel(InputChannel):
         return sms
 
     async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                      service: SmsService) -> None:
+                      service: SmsService, verdict: Verdict, agent: Any) -> None:
         try:
             async with self._turns:
-                await on_new_message(message)
+                kind = await refusal(verdict, message.text or "", agent)
+                if kind is None:
+                    await on_new_message(message)
+                elif self.limits.answer_due(message.sender_id):
+                    await service.send_bot_message(message.sender_id, kind)
         except Exception as error:  # the message is in the tracker; its text must not reach the log
             log.error("SMS: the bot failed on a message in %s: %s", message.sender_id, type(error).__name__)
             log.debug("SMS bot failure", exc_info=True)

@@ -1,7 +1,8 @@
-"""Staff accounts (admins only): add one, disable or enable it, lift a lock-out, set a new password. The same
-as `iop-intake staff`; every change is in the audit log."""
+"""Staff accounts (admins only): add one, disable or enable it, lift its lock-outs (each is for one client
+address), set a new password. The same as `iop-intake staff`; every change is in the audit log."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Callable
 
 from sanic import Sanic, response
@@ -21,13 +22,16 @@ def register(app: Sanic) -> None:
     async def page(request: Request, *, error: str = "", status: int = 200) -> HTTPResponse:
         console: Console = request.app.ctx.console
 
-        def load() -> list[store.StaffAccount]:
+        def load() -> tuple[list[store.StaffAccount], dict[str, int]]:
+            config = console.settings
             with session_scope(console.db_url) as session:
-                return store.list_staff(session)
+                locked = store.locked_accounts(session, now=utcnow(), lock_after=config.console_lockout_after,
+                                               lock_window=timedelta(minutes=config.console_lockout_minutes))
+                return store.list_staff(session), locked
 
-        accounts = await blocking(load)
+        accounts, locked = await blocking(load)
         return console.render(request, "accounts.html", title="Staff accounts", nav="staff", accounts=accounts,
-                              roles=("intake", "clinician", "admin"), error=error, status=status, now=utcnow())
+                              locked=locked, roles=("intake", "clinician", "admin"), error=error, status=status)
 
     @app.get("/staff")
     @allow("admin")

@@ -18,7 +18,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.booking.desk import Desk
-from bot.console import accounts, appointments, audit, auth, escalations, funnel, handoffs, queue, screenings
+from bot.console import (accounts, appointments, audit, auth, escalations, forget, funnel, handoffs, queue,
+                         screenings)
 from bot.console.auth import public
 from bot.console.calendar import calendar_routes
 from bot.console.transcript import Transcripts
@@ -77,7 +78,7 @@ def create_app(current: Settings, *, name: str = "iop_console", rasa: Optional[R
         page = templates.get_template("demo.html").render(bot_url=bot_url, **demo_facts(program))
         return response.html(page)
 
-    for pages in (auth, queue, screenings, escalations, handoffs, appointments, funnel, audit, accounts):
+    for pages in (auth, queue, screenings, escalations, handoffs, appointments, funnel, audit, accounts, forget):
         pages.register(app)
 
     @app.exception(NotFound, MethodNotSupported)

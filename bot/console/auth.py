@@ -6,9 +6,14 @@
   in any case, and when the account is disabled or its password changed.
 - CSRF: each session has its own token, which every form posts back (`csrf`); the sign-in form, before any
   session, posts back the value of a short-lived cookie set with it.
-- Failed sign-ins are counted per account: from the SLOW_AFTER-th the answer comes later each time, and the
-  `console_lockout_after`-th locks the account for `console_lockout_minutes` (an admin can unlock it). They
-  are also counted per client address: ADDRESS_LIMIT in ADDRESS_WINDOW_S, and that address waits.
+- Failed sign-ins are counted per account (or typed name) and client address: from the SLOW_AFTER-th the
+  answer comes later each time, and the `console_lockout_after`-th locks that account from that address for
+  `console_lockout_minutes` (an admin can unlock it), so failures from anywhere else cannot lock a clinician
+  out during a crisis. They are also counted per client address, whatever the names: ADDRESS_LIMIT in
+  ADDRESS_WINDOW, and that address waits, except for a right password from an address someone has signed
+  in from before. The client address is the peer's, or behind CONSOLE_PROXIES_COUNT trusted proxies the
+  entry of X-Forwarded-For the outermost of them added. An unknown (or disabled) name goes through the same
+  steps and the same argon2 work as a known one, so neither the answer nor its timing tells them apart.
 - `allow(permission)` marks and guards a route: signed out, a page redirects to sign-in and a form post gets
   401; a role without the permission gets 403. `public` marks the routes anyone may fetch. A test walks
   every route of the app and checks that each wears one of the two.
@@ -18,10 +23,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 from functools import wraps
 from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import quote
@@ -30,11 +34,13 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.access import client_address
 from bot.console import passwords
 from bot.console.web import Console, blocking, form, refreshing
 from bot.store import staff as store
 from bot.store.db import session_scope
 from bot.store.models import utcnow
+from bot.store.refs import keyed_ref
 
 SESSION_COOKIE = "iop_console_session"
 SIGN_IN_COOKIE = "iop_console_sign_in"  # the sign-in form's CSRF token, before there is a session
@@ -43,7 +49,8 @@ SLOW_AFTER = 3  # failed attempts in a row before each answer is delayed
 MAX_DELAY = 8.0  # seconds
 TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most this often
 ADDRESS_LIMIT = 30  # failed sign-ins from one client address...
-ADDRESS_WINDOW_S = 15 * 60  # ...within this many seconds, then it waits
+ADDRESS_WINDOW = timedelta(minutes=15)  # ...within this long, then it waits
+UNKNOWN_NAME = "(unknown or disabled name)"  # what the audit log says for a name with no active account
 
 ALL = frozenset({"admin", "intake", "clinician"})
 # Clinicians read and act on screenings, escalations and conversations and record who came to an
@@ -175,12 +182,18 @@ def allow(permission: str) -> Callable[[Handler], Handler]:
 # --- signing in and out -----------------------------------------------------------------------------------
 
 
+class Gate(Enum):
+    CHECK = "check"  # check the password
+    NAME_LOCKED = "name_locked"  # this account (or name) from this address: too many failures in a row
+    ADDRESS_WAITS = "address_waits"  # this address: too many failures, whatever the names
+
+
 @dataclass(frozen=True)
 class Attempt:
     staff: Optional[Staff] = None
     token: str = ""
-    failures: int = 0  # failed attempts in a row, this one included
-    locked: bool = False
+    failures: int = 0  # failed attempts in a row for this name from this address, this one included
+    gate: Gate = Gate.CHECK
 
 
 def delay_after(failures: int) -> float:
@@ -190,60 +203,62 @@ def delay_after(failures: int) -> float:
     return min(2.0 ** (failures - SLOW_AFTER), MAX_DELAY)
 
 
-def attempt_sign_in(console: Console, name: str, password: str) -> Attempt:
-    """Check a name and password (blocking: argon2 and the database)."""
+def gate(counted: store.Counted, *, lock_after: int, address_limit: int = ADDRESS_LIMIT) -> Gate:
+    """What to do with an attempt, counted (as a failure, until proven right) with the ones before it. Past
+    the address's limit a known address still gets its password checked: a right one signs in, so a flood of
+    guesses from a shared network cannot keep a clinician out."""
+    if counted.in_a_row > lock_after:
+        return Gate.NAME_LOCKED
+    if counted.from_address > address_limit and not counted.known_address:
+        return Gate.ADDRESS_WAITS
+    return Gate.CHECK
+
+
+def request_address(request: Request, console: Console) -> str:
+    """The client address the limits see (CONSOLE_PROXIES_COUNT decides whether X-Forwarded-For counts)."""
+    forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+    return client_address(request.ip or "unknown", forwarded, console.settings.console_proxies)
+
+
+def attempt_sign_in(console: Console, name: str, password: str, address: str = "unknown") -> Attempt:
+    """Check a name and password from a client address (blocking: argon2 and the database)."""
     config = console.settings
     now = utcnow()
+    address_ref = keyed_ref("address", address, config.sms_id_key)
     with session_scope(console.db_url) as session:
         account = store.staff_by_name(session, name=name)
-        if account is None or not account.active:
-            passwords.verify_nobody(password)
-            store.audit(session, staff_name="(unknown or disabled name)", action="sign_in_failed")
-            return Attempt(failures=0)
-        staff_id, staff_name, password_hash = account.id, account.name, account.password_hash
-        number = store.claim_sign_in(session, staff_id=staff_id, now=now, lock_after=config.console_lockout_after,
-                                     lock_for=timedelta(minutes=config.console_lockout_minutes))
-        if number is None:
-            store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in_failed", detail="locked")
-            return Attempt(locked=True)
+        known = account is not None and account.active
+        # An unknown name is counted under a keyed pseudonym of what was typed (never the text: it may be a
+        # password typed in the wrong field), so it slows down and locks exactly like a known one.
+        key = account.failure_key if known else keyed_ref("name", " ".join(name.lower().split()), config.sms_id_key)
+        staff_id, staff_name = (account.id, account.name) if known else (None, UNKNOWN_NAME)
+        password_hash = account.password_hash if known else None
+        counted = store.count_attempt(session, account_key=key, address_ref=address_ref, now=now,
+                                      lock_window=timedelta(minutes=config.console_lockout_minutes),
+                                      address_window=ADDRESS_WINDOW)
+        verdict = gate(counted, lock_after=config.console_lockout_after)
+        if verdict is not Gate.CHECK:
+            store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in_failed",
+                        detail="locked" if verdict is Gate.NAME_LOCKED else "address waits")
+            return Attempt(failures=counted.in_a_row, gate=verdict)
     # The count is committed before the slow check, so parallel guesses cannot pass the limit, and nothing
     # else waits on the database meanwhile.
-    if not passwords.verify(password_hash, password):
+    right = passwords.verify(password_hash, password) if password_hash else passwords.verify_nobody(password)
+    if not right:
         with session_scope(console.db_url) as session:
             store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in_failed",
-                        detail=f"attempt {number}")
-        return Attempt(failures=number, locked=number >= config.console_lockout_after)
+                        detail=f"attempt {counted.in_a_row}")
+        locked = counted.in_a_row >= config.console_lockout_after
+        return Attempt(failures=counted.in_a_row, gate=Gate.NAME_LOCKED if locked else Gate.CHECK)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with session_scope(console.db_url) as session:
-        account = store.sign_in_succeeded(session, staff_id=staff_id, now=now)
+        account = store.sign_in_succeeded(session, staff_id=staff_id, address_ref=address_ref, now=now)
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = passwords.HASHER.hash(password)
         store.open_session(session, staff_id=staff_id, token_hash=token_hash(token), csrf_token=csrf, now=now,
                            expires_at=now + timedelta(hours=config.console_session_hours))
         store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in")
         return Attempt(Staff(staff_id, staff_name, account.role, csrf), token)
-
-
-class FailedSignIns:
-    """Failed sign-ins per client address in a sliding window, in this process: guessing across many names
-    (which the per-account lock does not see) is cut off before each guess costs an argon2 check."""
-
-    def __init__(self, limit: int = ADDRESS_LIMIT, window_s: float = ADDRESS_WINDOW_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window_s, self.clock = limit, window_s, clock
-        self._seen: dict[str, deque[float]] = {}
-
-    def _recent(self, address: str) -> deque[float]:
-        times = self._seen.setdefault(address, deque())
-        while times and times[0] <= self.clock() - self.window_s:
-            times.popleft()
-        return times
-
-    def blocked(self, address: str) -> bool:
-        return len(self._recent(address)) >= self.limit
-
-    def failed(self, address: str) -> None:
-        self._recent(address).append(self.clock())
 
 
 def _next(value: str) -> str:
@@ -267,7 +282,8 @@ def register(app: Sanic) -> None:
     async def sign_in_form(request: Request) -> HTTPResponse:
         return sign_in_page(request.app.ctx.console, request)
 
-    failures = FailedSignIns()
+    # The decoy hash for unknown names is made now, not on the first one (which would take twice as long).
+    passwords.verify_nobody("")
 
     @app.post("/sign-in")
     @public
@@ -276,18 +292,18 @@ def register(app: Sanic) -> None:
         if not same(form(request, "csrf", 100), request.cookies.get(SIGN_IN_COOKIE) or ""):
             return sign_in_page(console, request, status=403,
                                 error="The sign-in form had expired. Please try again.")
-        address = request.remote_addr or request.ip or "unknown"
-        if failures.blocked(address):
-            return sign_in_page(console, request, status=429, error="Too many failed sign-ins from this "
-                                "network. Please wait a few minutes and try again.")
+        address = request_address(request, console)
         name, password = form(request, "name", 100), form(request, "password", passwords.MAX_LENGTH + 1)
-        attempt = await blocking(lambda: attempt_sign_in(console, name, password))
+        attempt = await blocking(lambda: attempt_sign_in(console, name, password, address))
         if attempt.staff is None:
-            failures.failed(address)
             await console.sleep(delay_after(attempt.failures))
-            error = ("Too many failed attempts: this account is locked for a while. Try again later, or ask an "
-                     "administrator to unlock it." if attempt.locked else "That name and password do not match.")
-            return sign_in_page(console, request, error=error, status=429 if attempt.locked else 401)
+            errors = {Gate.CHECK: "That name and password do not match.",
+                      Gate.NAME_LOCKED: "Too many failed attempts: this account is locked for a while from here. "
+                                        "Try again later, or ask an administrator to unlock it.",
+                      Gate.ADDRESS_WAITS: "Too many failed sign-ins from this network. Please wait a few minutes "
+                                          "and try again."}
+            return sign_in_page(console, request, error=errors[attempt.gate],
+                                status=401 if attempt.gate is Gate.CHECK else 429)
         reply = response.redirect(_next(form(request, "next", 500)), status=303)
         _set_cookie(reply, SESSION_COOKIE, attempt.token, secure_=secure(request, console))
         _forget_cookie(reply, SIGN_IN_COOKIE, path="/sign-in")

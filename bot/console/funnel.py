@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form
 from bot.eligibility import Outcome
+from bot.store import checkins
 from bot.store.booking import Booking
 from bot.store.db import session_scope
 from bot.store.models import Answer, Participant, Screening, ScreeningStatus, utcnow
@@ -185,8 +186,11 @@ def register(app: Sanic) -> None:
             with session_scope(console.db_url) as session:
                 found = rows(session, console.program.tz, chosen)
                 totals = counts(found)
+                start = datetime.combine(chosen.start, time(), console.program.tz)
+                end = datetime.combine(chosen.end + timedelta(days=1), time(), console.program.tz)
+                check_ins = checkins.outcome_counts(session, since=start, until=end, channel=chosen.channel or None)
                 return {"period": chosen, "totals": totals, "bars": chart(totals), "by_channel": by_channel(found),
-                        "channels": channels(session), "steps": STEPS}
+                        "channels": channels(session), "steps": STEPS, "check_ins": check_ins}
 
         data = await blocking(load)
         return console.render(request, "funnel.html", title="Funnel", nav="funnel", **data)

@@ -38,6 +38,7 @@ class Line:
     staff: Optional[str] = None  # who wrote a staff message
     crisis: Optional[str] = None  # what the crisis detector found in a participant's message
     options: tuple[str, ...] = ()  # the buttons a bot message offered
+    check_in: bool = False  # the bot's direct question when the crisis detector was unsure
 
 
 def _words(value: Optional[str]) -> str:
@@ -50,9 +51,12 @@ def _crisis(parse_data: dict) -> Optional[str]:
         return None
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == "crisis":
-        source = {"rules": "by the rules", "classifier": "by the classifier", "both": "by the rules and the "
-                  "classifier"}.get(found.get("source") or "", "")
+        source = {"rules": "by the rules", "model": "by the model", "both": "by the rules and the model"}.get(
+            found.get("source") or "", "")
         return f"Crisis detected: {_words(found.get('category')) or 'unspecified'} {source}".strip()
+    if found.get("tier") == "check_in":
+        return (f"Possible crisis ({_words(found.get('category')) or 'unspecified'}, model score "
+                f"{found.get('model_score')}): the bot asked directly")
     history = found.get("history") or []
     if history:
         return f"Past risk mentioned (not treated as a crisis now): {', '.join(_words(h) for h in history)}"
@@ -82,7 +86,7 @@ def _line(type_name: str, timestamp: Optional[float], data: dict) -> Optional[Li
         options = tuple(str(b.get("title")) for b in buttons if isinstance(b, dict) and b.get("title"))
         if metadata.get("staff"):
             return Line(at, "staff", data["text"], staff=str(metadata["staff"]))
-        return Line(at, "bot", data["text"], options=options)
+        return Line(at, "bot", data["text"], options=options, check_in=metadata.get("assistant") == "check_in")
     events = {"pause": "The bot stepped back: a person has the conversation",
               "resume": "The bot resumed", "session_started": "New session", "restart": "Conversation restarted"}
     return Line(at, "event", events[type_name]) if type_name in events else None

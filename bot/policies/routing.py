@@ -22,11 +22,15 @@ HAND_BACK_INTENT = "EXTERNAL_handback"  # staff handing the conversation back (b
 BOOKING_INTENT = "booking"
 
 CRISIS_ACTION = "action_crisis"
+CHECK_ACTION = "action_crisis_check"  # asks directly when the detector is unsure (bot/safety/checkin.py)
+CHECK_REPLY_ACTION = "action_crisis_check_reply"
+CHECK_IN_TIER = "check_in"
 HANDOFF_ACTION = "action_handoff"
 HAND_BACK_ACTION = "action_hand_back"
 BOOKING_ACTION = "action_booking"
 LISTEN_ACTION = "action_listen"
-OWN_ACTIONS = frozenset({CRISIS_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION, BOOKING_ACTION})
+OWN_ACTIONS = frozenset({CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION,
+                         BOOKING_ACTION})
 # While times are on offer, these intents still go to their own rules (a program question, thanks, bye,
 # start over); every other message is read as a reply to the offer.
 _NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_ask"})
@@ -34,16 +38,17 @@ _NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_a
 _AWAITING_REPLY = frozenset({"offering", "reminders", "verifying"})
 
 
-
 def safety_action(*, intent: Optional[str], text: str, confidence: float, external: bool,
                   pending_question: Optional[str], actions_since_message: Sequence[str],
-                  for_self: bool = True) -> Optional[str]:
+                  for_self: bool = True, tier: Optional[str] = None, checking: Optional[str] = None) -> Optional[str]:
     """The action to run next, or None to leave the decision to the other policies.
 
     `pending_question`: the screening question awaiting an answer (the form's requested slot while the
     form is active), else None. `actions_since_message`: actions already run since the latest user message.
     `external`: the message came from Rasa's trigger_intent API (staff), not from the person.
     `for_self`: whether the screening is about the person writing (how an answer is read).
+    `tier`: the crisis detector's tier for the message ("crisis", "check_in" or None); `checking`: the bot
+    has asked the check-in question and waits for the reply (the crisis_check slot).
     """
     if actions_since_message:
         # One of ours has answered this message: wait for the next one. (After the others, abstain.)
@@ -54,6 +59,12 @@ def safety_action(*, intent: Optional[str], text: str, confidence: float, extern
         # Whatever the state, and even when the message would also answer the pending question: nothing
         # from it is stored as an answer (bot/dialogue.py).
         return CRISIS_ACTION
+    if checking:  # whatever they say now answers "are you having thoughts of ending your life?"
+        return CHECK_REPLY_ACTION
+    if tier == CHECK_IN_TIER:  # unsure: neither ignored nor paged, asked at once...
+        # ...unless the message names one of the options the pending question offers ("it's my own plan" to
+        # "whose plan is it?"): the model reads words, not the question, and an offered option is no riddle.
+        return None if _names_an_option(pending_question, text, for_self) else CHECK_ACTION
     if intent != HUMAN_INTENT:
         return None
     # "my dad" to "who is this for?" stays an answer, as the form's validation reads it.
@@ -62,6 +73,13 @@ def safety_action(*, intent: Optional[str], text: str, confidence: float, extern
         if turn.kind is TurnKind.ANSWER:
             return None
     return HANDOFF_ACTION
+
+
+def _names_an_option(pending_question: Optional[str], text: str, for_self: bool) -> bool:
+    question = QUESTIONS.get(pending_question or "")
+    if question is None or not question.choices:
+        return False
+    return read_turn(question, text, ctx=Context(for_self=for_self)).kind is TurnKind.ANSWER
 
 
 def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],

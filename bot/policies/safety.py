@@ -1,6 +1,7 @@
 """A Rasa policy, above RulePolicy, that makes the safety decisions in every state of the dialogue.
 
-It predicts `action_crisis` for a crisis message and `action_handoff` for a request for a person, inside the
+It predicts `action_crisis` for a crisis message, `action_crisis_check` when the crisis detector is unsure (and
+`action_crisis_check_reply` for the answer), and `action_handoff` for a request for a person, inside the
 screening form or outside it, and `action_hand_back` when staff hand a conversation back; outside the form,
 `action_booking` for replies about booking an assessment; then `action_listen` after its own action.
 Everything else it leaves to RulePolicy. The decisions are in
@@ -27,6 +28,7 @@ from bot.policies.routing import booking_action, safety_action
 
 FORM = "screening_form"
 BOOKING_STAGE = "booking_stage"
+CHECKING_SLOT = "crisis_check"  # the check-in question is waiting for its reply (bot/safety/checkin.py)
 PRIORITY = 7  # RulePolicy's default is 6
 
 
@@ -62,6 +64,8 @@ class SafetyPolicy(Policy):
             pending_question=tracker.get_slot(REQUESTED_SLOT) if tracker.active_loop_name == FORM else None,
             actions_since_message=_actions_since_message(tracker),
             for_self=tracker.get_slot("for_whom") != "other",
+            tier=((message.parse_data if message else {}).get("crisis") or {}).get("tier"),
+            checking=tracker.get_slot(CHECKING_SLOT) if CHECKING_SLOT in tracker.slots else None,
         )
         if action is None:
             action = booking_action(

@@ -1,8 +1,10 @@
-"""`iop-intake crisis-scan`: run the detector over many messages, and measure it when they are labelled.
+"""`iop-intake crisis-scan`: run the bot's crisis detector (the learned model with the rules as a second opinion,
+bot/safety/model/tiers.py) over many messages, and measure it when they are labelled.
 
 Input is plain text (one message a line) or JSON Lines ({"text", optional "id", "label": crisis|none,
 "category"}). Output never repeats a message's text: one JSON object per message with its id (the
-input's `id`, else the line number), the decision, the category and the flags.
+input's `id`, else the line number), the decision (crisis path, check-in or neither), the category, the rules'
+flags and the model's score.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional, TextIO
 
-from bot.safety.detector import Detection, detect
+from bot.safety.model.tiers import Assessment, Tier, assess
 
 CRISIS_LABEL, NONE_LABEL = "crisis", "none"
 
@@ -52,13 +54,15 @@ def read_messages(lines: Iterable[str]) -> Iterator[Message]:
                       row.get("category"))
 
 
-def result(message: Message, detection: Detection) -> dict[str, object]:
+def result(message: Message, reading: Assessment) -> dict[str, object]:
     """The output line for one message (no text)."""
     return {
         "id": message.id,
-        "crisis": detection.crisis,
-        "category": detection.category.value if detection.category else None,
-        "flags": list(detection.flags),
+        "crisis": reading.tier is Tier.CRISIS,
+        "check_in": reading.tier is Tier.CHECK_IN,
+        "category": reading.category,
+        "flags": list(reading.rules.flags),
+        "model_score": round(reading.prediction.crisis, 4),
     }
 
 
@@ -80,17 +84,21 @@ class Scores:
     false_positive: int = 0
     false_negative: int = 0
     true_negative: int = 0
+    checked_crisis: int = 0  # crisis messages that got the check-in question instead of the crisis path
+    checked_none: int = 0  # other messages that got the check-in question
     by_category: dict[tuple[bool, str], Tally] = field(default_factory=dict)
 
-    def add(self, message: Message, crisis: bool) -> None:
+    def add(self, message: Message, crisis: bool, check_in: bool = False) -> None:
         if message.label is None:
             return
         if message.label:
             self.true_positive += crisis
             self.false_negative += not crisis
+            self.checked_crisis += check_in and not crisis
         else:
             self.false_positive += crisis
             self.true_negative += not crisis
+            self.checked_none += check_in and not crisis
         tally = self.by_category.setdefault((message.label, message.category or "-"), Tally())
         tally.total += 1
         tally.flagged += crisis
@@ -105,6 +113,17 @@ class Scores:
         return self.true_positive / positives if positives else None
 
     @property
+    def recall_with_check_in(self) -> Optional[float]:
+        """Crisis messages that reached the crisis path or were asked directly."""
+        positives = self.true_positive + self.false_negative
+        return (self.true_positive + self.checked_crisis) / positives if positives else None
+
+    @property
+    def check_in_rate(self) -> Optional[float]:
+        negatives = self.false_positive + self.true_negative
+        return self.checked_none / negatives if negatives else None
+
+    @property
     def precision(self) -> Optional[float]:
         flagged = self.true_positive + self.false_positive
         return self.true_positive / flagged if flagged else None
@@ -115,18 +134,13 @@ class Scores:
         return self.false_positive / negatives if negatives else None
 
 
-def scan(messages: Iterable[Message], detector: Callable[[str], Detection] = detect
-         ) -> Iterator[tuple[Message, Detection]]:
-    for message in messages:
-        yield message, detector(message.text)
-
-
-def scan_lines(lines: Iterable[str], out: TextIO, detector: Callable[[str], Detection] = detect) -> Scores:
+def scan_lines(lines: Iterable[str], out: TextIO, detector: Callable[[str], Assessment] = assess) -> Scores:
     """Write one JSON line per message to `out`; return the scores over the labelled ones."""
     scores = Scores()
-    for message, detection in scan(read_messages(lines), detector):
-        out.write(json.dumps(result(message, detection)) + "\n")
-        scores.add(message, detection.crisis)
+    for message in read_messages(lines):
+        reading = detector(message.text)
+        out.write(json.dumps(result(message, reading)) + "\n")
+        scores.add(message, reading.tier is Tier.CRISIS, reading.tier is Tier.CHECK_IN)
     return scores
 
 
@@ -145,6 +159,8 @@ def report(scores: Scores) -> str:
         f"recall {_figure(scores.recall)}  precision {_figure(scores.precision)}  "
         f"false-positive rate {_figure(scores.false_positive_rate)}  "
         f"(missed {scores.false_negative}, false alarms {scores.false_positive})",
+        f"with the check-in question: recall {_figure(scores.recall_with_check_in)}  "
+        f"check-in rate {_figure(scores.check_in_rate)}",
         "",
         f"{'label':<7} {'category':<24} {'n':>5} {'flagged':>8} {'rate':>7}  measure",
     ]

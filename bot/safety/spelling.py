@@ -21,6 +21,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bthemself\b|\bthemselfs\b", "themselves"),
         (r"\bs/h\b", "selfharm"),
         (r"\bsh[\-'](?:ing|ed|d)\b", "selfharm"),  # "sh-ing", "sh'd"
+        (r"\bover[\s\-]+dos(e|ed|es|ing)\b", r"overdos\1"),  # "over dose"
         (r"\bsewer[\s\-]*slid(e|ing)\b", "suicide"),
         (r"\bsui[\s\-]?slide\b", "suicide"),
         (r"\bun[\s\-]alive\b", "unalive"),

@@ -5,5 +5,6 @@ Nothing here opens a database at import time; `db.session_scope(url)` does, on f
 # Every table module registers on the shared metadata when the package is imported, so Alembic and the
 # schema checks see the SMS channel's and the bookings' tables wherever bot.store.models is used.
 from bot.store import booking as _booking  # noqa: F401
+from bot.store import checkins as _checkins  # noqa: F401
 from bot.store import sms as _sms  # noqa: F401
 from bot.store import staff as _staff  # noqa: F401

@@ -10,10 +10,11 @@ Functions take a session and only flush, like bot.store.crud.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint, or_,
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint, func, or_,
                         select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, relationship, selectinload
@@ -79,11 +80,10 @@ class Booking(Base):
     outcome_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # attended / no-show marked
     outcome_by: Mapped[Optional[str]] = Column(String(100))
     # A number given in the widget for reminders, until the person types the code texted to it: encrypted,
-    # with a hash of the code, its expiry and the wrong tries (bot.booking.desk).
+    # with a hash of the code and its expiry (bot.booking.desk; the codes sent and wrong tries: NumberCheck).
     pending_number: Mapped[Optional[str]] = Column(Text)
     pending_code_hash: Mapped[Optional[str]] = Column(String(64))
     pending_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
-    pending_tries: Mapped[int] = Column(Integer, nullable=False, default=0)
 
     slot: Mapped[Slot] = relationship(Slot, lazy="joined")
     reminders: Mapped[list["Reminder"]] = relationship("Reminder", back_populates="booking",
@@ -111,6 +111,20 @@ class Reminder(Base):
     note: Mapped[Optional[str]] = Column(String(32))  # why skipped or failed: opted_out, no_number, cancelled...
 
     booking: Mapped[Booking] = relationship(Booking, back_populates="reminders")
+
+
+class NumberCheck(Base):
+    """A verification code texted to a number typed in the widget: what the limits on codes count (per
+    conversation, per number a day) and the wrong codes typed. The number is here only as its keyed
+    pseudonym (bot.sms.identity.pseudonym), never in clear."""
+
+    __tablename__ = "number_checks"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)
+    number_ref: Mapped[str] = Column(String(64), nullable=False, index=True)
+    sent_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    wrong_tries: Mapped[int] = Column(Integer, nullable=False, default=0)
 
 
 class SlotTaken(Exception):
@@ -354,3 +368,40 @@ def finish_reminder(session: Session, *, reminder_id: int, status: str, note: Op
         reminder.sent_at = now or utcnow()
     session.flush()
     return reminder
+
+
+# --- verification codes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeCounts:
+    by_conversation: int  # codes ever texted for this conversation
+    to_number_today: int  # codes texted to this number in the last 24 hours, from any conversation
+    wrong_tries: int  # wrong codes typed in this conversation, whichever number they were for
+
+
+def code_counts(session: Session, *, conversation_id: str, number_ref: str, now: datetime) -> CodeCounts:
+    mine = select(func.count(), func.coalesce(func.sum(NumberCheck.wrong_tries), 0)).where(
+        NumberCheck.conversation_id == conversation_id)
+    codes, wrong = session.execute(mine).one()
+    today = session.execute(select(func.count()).select_from(NumberCheck).where(
+        NumberCheck.number_ref == number_ref, NumberCheck.sent_at > now - timedelta(days=1))).scalar_one()
+    return CodeCounts(codes, today, int(wrong))
+
+
+def record_code(session: Session, *, conversation_id: str, number_ref: str, now: datetime) -> None:
+    session.add(NumberCheck(conversation_id=conversation_id, number_ref=number_ref, sent_at=now, wrong_tries=0))
+    session.flush()
+
+
+def count_wrong_code(session: Session, *, conversation_id: str, number_ref: str, now: datetime) -> int:
+    """One more wrong code typed in the conversation (on its latest code); returns its wrong tries so far."""
+    latest = session.execute(select(NumberCheck).where(NumberCheck.conversation_id == conversation_id)
+                             .order_by(NumberCheck.id.desc()).limit(1)).scalar_one_or_none()
+    if latest is None:  # a code texted before codes were counted (revision 0008)
+        latest = NumberCheck(conversation_id=conversation_id, number_ref=number_ref, sent_at=now, wrong_tries=0)
+        session.add(latest)
+    latest.wrong_tries += 1
+    session.flush()
+    return session.execute(select(func.sum(NumberCheck.wrong_tries))
+                           .where(NumberCheck.conversation_id == conversation_id)).scalar_one()

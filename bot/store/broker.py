@@ -6,8 +6,11 @@ in the dialogue can react. Rasa hands every event it stores to the configured ev
 (`TrackerStore.stream_events`), so this broker watches for them.
 
 A stored user message whose intent is `crisis`, in a conversation with a handoff opened *before* the
-message, opens a new escalation (committed first), pages on-call staff on a worker thread (the event loop
-never waits for Twilio) and sends the person the crisis lines again through Rasa's events API. The message that caused the pause is older than its handoff and was already
+message, is recorded on the conversation's open escalation (or opens one; committed first), asks for a page
+on a worker thread (the event loop never waits for Twilio; bot.notify decides whether one is due: a
+re-page at most every ESCALATION_RENOTIFY_MINUTES, within the flood limits, keyed to the client address
+the channel put in the message's metadata) and sends the person the crisis lines again through Rasa's
+events API. The message that caused the pause is older than its handoff and was already
 escalated by `action_crisis`, so it does not alert twice. Configured in endpoints.yml as
 `event_broker: type: bot.store.broker.RealertBroker`.
 
@@ -30,8 +33,8 @@ from bot.notify import Notifier
 from bot.program import Program, load_program
 from bot.safety.lexicon import Category
 from bot.safety.resources import crisis_reminder
+from bot.safety.escalation import client_ref, for_message
 from bot.settings import settings
-from bot.safety.escalation import for_message
 from bot.store import crud
 from bot.store.db import session_scope
 
@@ -90,7 +93,8 @@ class RealertBroker(EventBroker):
             self.reminder(str(event.get("sender_id") or ""), text)
 
     def realert(self, event: Dict[Text, Any]) -> Optional[int]:
-        """Open an escalation for a crisis message written while the bot was paused; its id, or None."""
+        """Record a crisis message written while the bot was paused on its conversation's escalation; the
+        escalation's id, or None."""
         conversation_id = str(event.get("sender_id") or "")
         written_at = datetime.fromtimestamp(float(event.get("timestamp") or 0), timezone.utc)
         with session_scope(self.notifier.database_url) as session:
@@ -102,6 +106,6 @@ class RealertBroker(EventBroker):
         category = ((event.get("parse_data") or {}).get("crisis") or {}).get("category")
         escalation_id = self.notifier.open_escalation(
             conversation_id=conversation_id, trigger=for_message(category), trigger_text=event.get("text") or "",
-            screening_id=screening_id)
+            screening_id=screening_id, source_ref=client_ref(event.get("metadata")))
         log.info("escalation %d: crisis message while the bot is paused (handoff %d)", escalation_id, handoff.id)
         return escalation_id

@@ -11,12 +11,14 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import case, select, update
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.safety.escalation import Severity, Trigger
-from bot.store.models import (HANDOFF_REASONS, Answer, Escalation, Handoff, Participant, Screening, ScreeningStatus,
-                              utcnow)
+from bot.safety.escalation import Role, Severity, Source, Trigger
+from bot.store.models import (HANDOFF_REASONS, Answer, Escalation, EscalationMessage, Handoff, PageLog, Participant,
+                              Screening, ScreeningStatus, utcnow)
 
 # Columns a caller may set; the ids, the conversation and the start time are fixed at creation.
 SETTABLE = frozenset(Screening.__table__.columns.keys()) - {
@@ -186,15 +188,38 @@ def _short(value: str, what: str, limit: int) -> str:
 
 
 def create_escalation(session: Session, *, conversation_id: str, trigger: Trigger, trigger_text: str,
-                      screening_id: Optional[int] = None, now: Optional[datetime] = None) -> Escalation:
+                      screening_id: Optional[int] = None, now: Optional[datetime] = None,
+                      source_ref: Optional[str] = None) -> Escalation:
     """A new, unacknowledged escalation. Commit it (leave the `session_scope`) before paging anyone."""
     _check_opaque(conversation_id)
     escalation = Escalation(
         conversation_id=conversation_id, screening_id=screening_id, severity=trigger.severity.value,
         category=trigger.category, source=trigger.source.value, trigger_text=_clean(trigger_text),
-        created_at=now or utcnow(), notify_attempts=0)
+        created_at=now or utcnow(), notify_attempts=0, source_ref=source_ref)
     session.add(escalation)
     session.flush()
+    return escalation
+
+
+def join_open_escalation(session: Session, *, conversation_id: str, trigger: Trigger, trigger_text: str,
+                         now: Optional[datetime] = None) -> Optional[Escalation]:
+    """Add a crisis message to the conversation's open (unresolved) crisis-message escalation and return it;
+    None when there is none, or the trigger is not a crisis message (C-SSRS and screening escalations keep
+    their own rows)."""
+    if trigger.source is not Source.MESSAGE:
+        return None
+    query = (select(Escalation).where(Escalation.conversation_id == conversation_id,
+                                      Escalation.source == Source.MESSAGE.value, Escalation.resolved_at.is_(None))
+             .order_by(Escalation.id.desc()).limit(1).with_for_update())
+    escalation = session.execute(query).scalar_one_or_none()
+    if escalation is None:
+        return None
+    at = now or utcnow()
+    session.add(EscalationMessage(escalation_id=escalation.id, received_at=at, category=trigger.category,
+                                  text=_clean(trigger_text)))
+    escalation.last_message_at = at
+    session.flush()
+    session.refresh(escalation)
     return escalation
 
 
@@ -227,9 +252,11 @@ def has_escalation(session: Session, *, screening_id: int, category: str) -> boo
     return session.execute(query.limit(1)).first() is not None
 
 
-def unacknowledged_escalations(session: Session) -> list[Escalation]:
-    """Escalations nobody has taken yet, oldest first: the ones paging may still be due for."""
-    query = select(Escalation).where(Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None))
+def pageable_escalations(session: Session) -> list[Escalation]:
+    """The ones paging may still be due for, oldest first: unresolved, and nobody has taken them yet or a
+    crisis message joined them since (a re-page)."""
+    query = select(Escalation).where(Escalation.resolved_at.is_(None), (Escalation.acknowledged_at.is_(None))
+                                     | (Escalation.last_message_at > Escalation.acknowledged_at))
     return list(session.execute(query.order_by(Escalation.id)).scalars())
 
 
@@ -270,34 +297,94 @@ def resolve_escalation(session: Session, *, escalation_id: int, by: str, outcome
     return escalation
 
 
-def claim_paging(session: Session, *, escalation_id: int, seen: Optional[datetime], now: datetime) -> bool:
+def claim_paging(session: Session, *, escalation_id: int, seen: Optional[datetime], now: datetime,
+                 repage: bool = False) -> bool:
     """Stamp the start of a round of pages, unless the stamp is no longer `seen` (another process started a
-    round since this one read the row) or the escalation was taken meanwhile. Only a caller that gets
-    True sends."""
+    round since this one read the row) or the escalation was taken meanwhile (for a `repage`, for a later
+    crisis message: resolved meanwhile). Only a caller that gets True sends."""
     unchanged = Escalation.last_attempt_at.is_(None) if seen is None else Escalation.last_attempt_at == seen
+    open_ = [Escalation.resolved_at.is_(None)] + ([] if repage else [Escalation.acknowledged_at.is_(None)])
     result = session.execute(
-        update(Escalation)
-        .where(Escalation.id == escalation_id, unchanged,
-               Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None))
-        .values(last_attempt_at=now))
+        update(Escalation).where(Escalation.id == escalation_id, unchanged, *open_).values(last_attempt_at=now))
     return result.rowcount == 1
 
 
 def record_paging(session: Session, *, escalation_id: int, attempts: int, error: Optional[str],
                   on_call_at: Optional[datetime] = None, backup_at: Optional[datetime] = None) -> Escalation:
     """The outcome of a round: requests made, why it failed (None: every page went through), and when the
-    on-call staff or the backup contact were first reached."""
+    on-call staff (first and latest) or the backup contact were reached."""
     escalation = get_escalation(session, escalation_id=escalation_id)
     # In SQL, so rounds from two processes add up rather than overwrite each other.
     escalation.notify_attempts = Escalation.notify_attempts + attempts
     escalation.last_error = error[:255] if error else None
-    if on_call_at is not None and escalation.notified_at is None:
-        escalation.notified_at = on_call_at
+    if on_call_at is not None:
+        escalation.paged_at = on_call_at
+        if escalation.notified_at is None:
+            escalation.notified_at = on_call_at
     if backup_at is not None and escalation.backup_notified_at is None:
         escalation.backup_notified_at = backup_at
     session.flush()
     session.refresh(escalation)
     return escalation
+
+
+# --- the flood limits: a log of pages, held rounds and summaries -------------------------------------
+
+
+def pages_since(session: Session, *, since: datetime, source_ref: Optional[str] = None) -> int:
+    """Pages sent (or tried) after `since`, for escalations from `source_ref` when given."""
+    query = select(func.count()).select_from(PageLog).where(PageLog.kind == "page", PageLog.at > since)
+    if source_ref is not None:
+        query = query.where(PageLog.source_ref == source_ref)
+    return session.execute(query).scalar_one()
+
+
+def log_round(session: Session, *, escalation: Escalation, roles: Iterable[Role], held: Optional[str],
+              now: datetime) -> None:
+    """Log the round's pages, sent or `held` (why); a held round stamps the escalation, so the summary page
+    counts as having told that role."""
+    for role in roles:
+        session.add(PageLog(at=now, kind="held" if held else "page", role=role.value, escalation_id=escalation.id,
+                            source_ref=escalation.source_ref, severity=escalation.severity))
+        if held and role is Role.ON_CALL:
+            escalation.held_at = now
+        elif held:
+            escalation.backup_held_at = now
+    if held:
+        escalation.last_error = f"held: {held}; a summary page stands in for it"[:255]
+    session.flush()
+
+
+@dataclass(frozen=True)
+class SummaryState:
+    held: int  # pages held since the role's last summary that reached anyone
+    severities: set[Severity]
+    last_sent: Optional[datetime]  # that summary
+    last_tried: Optional[datetime]  # the latest summary, sent or not
+
+
+def summary_state(session: Session, *, role: Role) -> SummaryState:
+    summaries = select(PageLog).where(PageLog.kind == "summary", PageLog.role == role.value)
+    last_sent = session.execute(summaries.where(PageLog.sent.is_(True)).order_by(PageLog.id.desc()).limit(1)
+                                ).scalar_one_or_none()
+    last_tried = session.execute(summaries.order_by(PageLog.id.desc()).limit(1)).scalar_one_or_none()
+    held = select(PageLog.severity).where(PageLog.kind == "held", PageLog.role == role.value,
+                                          PageLog.id > (last_sent.id if last_sent else 0))
+    severities = list(session.execute(held).scalars())
+    return SummaryState(len(severities), {Severity(s) for s in severities if s},
+                        last_sent.at if last_sent else None, last_tried.at if last_tried else None)
+
+
+def log_summary(session: Session, *, role: Role, covers: int, now: datetime) -> int:
+    """A summary page about to go out: its id, to record whether it reached anyone."""
+    row = PageLog(at=now, kind="summary", role=role.value, covers=covers, sent=False)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def summary_sent(session: Session, *, summary_id: int, sent: bool) -> None:
+    session.execute(update(PageLog).where(PageLog.id == summary_id).values(sent=sent))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -40,9 +40,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def _migration_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Batch mode copies a table and drops the old one. With foreign keys on, SQLite's DROP TABLE first
+    # deletes the rows, and their ON DELETE actions run: revision 0007 emptied `answers` that way.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str, *, migrating: bool = False) -> Engine:
     """`hide_parameters`: a failed statement's error (logged with its traceback) never shows the values,
-    which may be a note or an answer."""
+    which may be a note or an answer. `migrating`: for Alembic (on SQLite, foreign keys are checked once
+    at the end instead: `check_foreign_keys`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -53,7 +63,7 @@ def make_engine(url: str) -> Engine:
         pool = {"poolclass": QueuePool} if parsed.database not in (None, "", ":memory:") else {}
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, hide_parameters=True,
                                **pool)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _migration_pragmas if migrating else _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
@@ -93,13 +103,20 @@ def alembic_config() -> Config:
     return Config(str(ALEMBIC_INI))
 
 
+def check_foreign_keys(connection: Connection) -> None:
+    """After migrating SQLite with foreign keys off: refuse to commit a row that refers to nothing."""
+    if connection.dialect.name == "sqlite" and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+        raise RuntimeError("the migration left rows whose foreign keys refer to nothing (PRAGMA foreign_key_check)")
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply the migrations up to `revision` (the schema is only ever changed this way)."""
     config = alembic_config()
-    engine = make_engine(url)
+    engine = make_engine(url, migrating=True)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            check_foreign_keys(connection)
     finally:
         engine.dispose()

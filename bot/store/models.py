@@ -198,12 +198,71 @@ class Escalation(Base):
     outcome: Mapped[Optional[str]] = Column(String(255))
     note: Mapped[Optional[str]] = Column(Text)
 
+    # Later crisis messages of the conversation join its open crisis-message escalation (bot.notify): each is
+    # kept in `messages`, and a re-page follows at most once per ESCALATION_RENOTIFY_MINUTES.
+    last_message_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # the latest message that joined it
+    paged_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # the latest on-call page accepted by Twilio
+    # A round held back by the flood limits: a summary page ("N more urgent escalations") stood in for it.
+    held_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    backup_held_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    # A keyed pseudonym of the client address the first message came from (bot.store.refs), for the limit on
+    # pages per address; None when the channel gave none (SMS: the conversation is the phone).
+    source_ref: Mapped[Optional[str]] = Column(String(64), index=True)
+    # When the person's data went (forgotten, or past its retention): the row stays as the record that staff
+    # were alerted, without what the person or staff wrote, under an opaque reference.
+    stripped_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+
+    messages: Mapped[list["EscalationMessage"]] = relationship(
+        "EscalationMessage", order_by="EscalationMessage.id", lazy="selectin", cascade="all, delete-orphan",
+        passive_deletes=True)
+
     @property
     def status(self) -> str:
         """open, acknowledged or resolved."""
         if self.resolved_at is not None:
             return "resolved"
         return "acknowledged" if self.acknowledged_at is not None else "open"
+
+
+class EscalationMessage(Base):
+    """A later crisis message of a conversation whose escalation was still open, exactly as typed: never
+    dropped, whether or not it paged anyone."""
+
+    __tablename__ = "escalation_messages"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = Column(Integer, ForeignKey("escalations.id", ondelete="CASCADE"), nullable=False,
+                                        index=True)
+    received_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+    category: Mapped[str] = Column(String(32), nullable=False)
+    text: Mapped[str] = Column(Text, nullable=False)
+
+
+# What a row of the paging log is: a round of pages sent (or tried), a round held back by the flood limits,
+# or a summary page standing in for the held ones.
+PAGE_KINDS = ("page", "held", "summary")
+PAGE_ROLES = ("on_call", "backup")
+
+
+class PageLog(Base):
+    """Each page to a role, held or sent, and each summary page: what the flood limits count. No health
+    information; kept a day (bot.store.forget)."""
+
+    __tablename__ = "page_log"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", PAGE_KINDS), name="kind"),
+        CheckConstraint(check_in("role", PAGE_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    at: Mapped[datetime] = Column(UTCDateTime, nullable=False, index=True)
+    kind: Mapped[str] = Column(String(16), nullable=False)
+    role: Mapped[str] = Column(String(16), nullable=False)
+    escalation_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("escalations.id", ondelete="SET NULL"))
+    source_ref: Mapped[Optional[str]] = Column(String(64))
+    severity: Mapped[Optional[str]] = Column(String(16))
+    covers: Mapped[Optional[int]] = Column(Integer)  # a summary: how many held pages it stands in for
+    sent: Mapped[Optional[bool]] = Column(Boolean)  # a summary: whether it reached anyone
 
 
 # Kept in step with bot.handoff (a test checks): why the bot stepped back from a conversation.

@@ -1,18 +1,24 @@
-"""Staff accounts, their console sessions, staff notes on screenings, and the audit log.
+"""Staff accounts, their console sessions, failed sign-ins, staff notes on screenings, and the audit log.
 
-A session row keeps only a hash of the cookie's token, so a copy of the database signs nobody in. The audit
-log is append-only: there is no function here to change or delete a row, and the migration adds database
-triggers that refuse UPDATE and DELETE on it. Audit rows name what was touched by opaque ids only.
+A session row keeps only a hash of the cookie's token, so a copy of the database signs nobody in. Failed
+sign-ins are kept per account (or typed name) and client address, both as keyed pseudonyms, for at most
+the lock-out window and never more than MAX_FAILURE_ROWS rows. The audit log is append-only: there is no
+function here to change or delete a row, the migrations add database triggers that refuse UPDATE, DELETE
+(and, on PostgreSQL, TRUNCATE) and revoke those rights, and each row carries a hash of the one before it
+(`chain_hash`), so a row changed or removed behind the database's back is found by `first_broken_row`
+(`iop-intake audit verify`). Audit rows name what was touched by opaque ids only.
 
 Functions take a session and only flush, like bot.store.crud.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, case, delete, func,
-                        literal, or_, select, update)
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, relationship
 
@@ -28,8 +34,14 @@ AUDIT_ACTIONS = (
     "export",
     "mark_attended", "mark_no_show", "cancel_booking", "slot_open", "slot_blocked", "slot_removed", "add_slot",
     "add_staff", "disable_staff", "enable_staff", "unlock_staff", "set_password",
+    "forget", "retention",
 )
-SUBJECT_KINDS = ("screening", "conversation", "escalation", "booking", "slot", "staff", "period")
+# "forgotten": the opaque reference a forget left on the rows it kept (bot.store.forget), never the conversation.
+SUBJECT_KINDS = ("screening", "conversation", "escalation", "booking", "slot", "staff", "period", "forgotten")
+MAX_FAILURE_ROWS = 10_000  # failed sign-ins kept at most (the oldest go first)
+MAX_KNOWN_ADDRESSES = 10_000
+KNOWN_ADDRESS_DAYS = 90  # an address that signed someone in is "known" this long after
+GENESIS = "0" * 64  # what the first audit row's hash is chained to
 
 
 class DuplicateName(ValueError):
@@ -46,9 +58,12 @@ class StaffAccount(Base):
     password_hash: Mapped[str] = Column(String(255), nullable=False)  # argon2id, with its parameters and salt
     active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-    failed_sign_ins: Mapped[int] = Column(Integer, nullable=False, default=0)  # since the last success or lock
-    locked_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
     last_sign_in_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+
+    @property
+    def failure_key(self) -> str:
+        """What its failed sign-ins are counted under (an unknown name's key is a pseudonym of the name)."""
+        return account_key(self.id)
 
 
 class StaffSession(Base):
@@ -64,6 +79,28 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
 
     staff: Mapped[StaffAccount] = relationship(StaffAccount, lazy="joined")
+
+
+class SignInFailure(Base):
+    """One failed (or not yet checked) sign-in: the account or typed name and the client address, as keys."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    at: Mapped[datetime] = Column(UTCDateTime, nullable=False, index=True)
+    account_key: Mapped[str] = Column(String(64), nullable=False, index=True)
+    address_ref: Mapped[str] = Column(String(64), nullable=False, index=True)
+
+
+class KnownAddress(Base):
+    """A client address (keyed pseudonym) someone signed in from: the per-address limit never stops a right
+    password from it."""
+
+    __tablename__ = "sign_in_addresses"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    address_ref: Mapped[str] = Column(String(64), nullable=False, unique=True)
+    last_success_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
 
 
 class StaffNote(Base):
@@ -92,6 +129,20 @@ class AuditEvent(Base):
     subject_kind: Mapped[Optional[str]] = Column(String(16))
     subject_id: Mapped[Optional[str]] = Column(String(255))
     detail: Mapped[Optional[str]] = Column(String(255))  # never health information: counts, outcomes chosen, ...
+    row_hash: Mapped[str] = Column(String(64), nullable=False)  # chain_hash(the previous row's, this row)
+
+
+class AuditHead(Base):
+    """The one row (id 1) that orders audit writes: each write first bumps `writes` (a row lock on
+    PostgreSQL, the write lock on SQLite, held to commit), then reads the newest row's hash. Its `last_hash`
+    also shows when the newest rows have gone."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    writes: Mapped[int] = Column(Integer, nullable=False, default=0)
+    last_id: Mapped[Optional[int]] = Column(Integer)
+    last_hash: Mapped[str] = Column(String(64), nullable=False)
 
 
 def _name(value: str) -> str:
@@ -110,7 +161,7 @@ def add_staff(session: Session, *, name: str, role: str, password_hash: str) -> 
     name = _name(name)
     if staff_by_name(session, name=name) is not None:
         raise DuplicateName(f"there is already a staff account named {name}")
-    account = StaffAccount(name=name, role=role, password_hash=password_hash, active=True, failed_sign_ins=0)
+    account = StaffAccount(name=name, role=role, password_hash=password_hash, active=True)
     session.add(account)
     try:
         with session.begin_nested():
@@ -140,10 +191,10 @@ def list_staff(session: Session) -> list[StaffAccount]:
 
 
 def set_password(session: Session, *, staff_id: int, password_hash: str) -> StaffAccount:
-    """A new password also lifts a lock-out and ends the account's sessions."""
+    """A new password also lifts the account's lock-outs and ends its sessions."""
     account = get_staff(session, staff_id)
     account.password_hash = password_hash
-    account.failed_sign_ins, account.locked_until = 0, None
+    clear_failures(session, account_key=account.failure_key)
     end_sessions_of(session, staff_id=staff_id)
     session.flush()
     return account
@@ -161,41 +212,87 @@ def set_active(session: Session, *, staff_id: int, active: bool) -> StaffAccount
 
 
 def unlock(session: Session, *, staff_id: int) -> StaffAccount:
+    """Lift the account's lock-outs, from every address."""
     account = get_staff(session, staff_id)
-    account.failed_sign_ins, account.locked_until = 0, None
-    session.flush()
+    clear_failures(session, account_key=account.failure_key)
     return account
 
 
 # --- sign-in attempts -----------------------------------------------------------------------------------
 
 
-def claim_sign_in(session: Session, *, staff_id: int, now: datetime, lock_after: int,
-                  lock_for: timedelta) -> Optional[int]:
-    """Count a sign-in attempt before the password is checked; None when the account is locked.
-
-    Counting first, in one UPDATE, means parallel guesses cannot slip past the limit: the attempt that
-    reaches `lock_after` locks the account (a correct password on it still signs in and unlocks). The
-    first attempt after a lock has expired starts the count again. Returns the attempt's number.
-    """
-    unlocked = or_(StaffAccount.locked_until.is_(None), StaffAccount.locked_until <= now)
-    count = case((StaffAccount.locked_until.is_not(None), 1), else_=StaffAccount.failed_sign_ins + 1)
-    result = session.execute(
-        update(StaffAccount)
-        .where(StaffAccount.id == staff_id, unlocked)
-        .values(failed_sign_ins=count,
-                locked_until=case((count >= lock_after, literal(now + lock_for, UTCDateTime())), else_=None))
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        return None
-    attempts = session.execute(select(StaffAccount.failed_sign_ins).where(StaffAccount.id == staff_id)).scalar_one()
-    session.expire_all()
-    return attempts
+def account_key(staff_id: int) -> str:
+    return f"staff-{staff_id}"
 
 
-def sign_in_succeeded(session: Session, *, staff_id: int, now: datetime) -> StaffAccount:
+@dataclass(frozen=True)
+class Counted:
+    """Failed sign-ins within their windows, the attempt being counted included."""
+
+    in_a_row: int  # for this account (or typed name) from this address
+    from_address: int  # for any name from this address
+    known_address: bool  # someone has signed in from this address before
+
+
+def count_attempt(session: Session, *, account_key: str, address_ref: str, now: datetime, lock_window: timedelta,
+                  address_window: timedelta) -> Counted:
+    """Count a sign-in attempt as failed before its password is checked (a right one clears it): written
+    first, so parallel guesses each see the others and cannot slip past a limit together. Old rows go on
+    the way, and the table never holds more than MAX_FAILURE_ROWS."""
+    keep = max(lock_window, address_window)
+    session.execute(delete(SignInFailure).where(SignInFailure.at <= now - keep))
+    session.add(SignInFailure(at=now, account_key=account_key, address_ref=address_ref))
+    session.flush()
+    overflow = select(SignInFailure.id).order_by(SignInFailure.id.desc()).offset(MAX_FAILURE_ROWS)
+    session.execute(delete(SignInFailure).where(SignInFailure.id.in_(overflow))
+                    .execution_options(synchronize_session=False))
+
+    def failures(*conditions: object) -> int:
+        return session.execute(select(func.count()).select_from(SignInFailure).where(*conditions)).scalar_one()
+
+    in_a_row = failures(SignInFailure.account_key == account_key, SignInFailure.address_ref == address_ref,
+                        SignInFailure.at > now - lock_window)
+    from_address = failures(SignInFailure.address_ref == address_ref, SignInFailure.at > now - address_window)
+    known = session.execute(select(KnownAddress.id).where(
+        KnownAddress.address_ref == address_ref,
+        KnownAddress.last_success_at > now - timedelta(days=KNOWN_ADDRESS_DAYS))).first() is not None
+    return Counted(in_a_row, from_address, known)
+
+
+def clear_failures(session: Session, *, account_key: str, address_ref: Optional[str] = None) -> None:
+    """Forget the failed sign-ins of an account (or typed name): from one address, or from all."""
+    query = delete(SignInFailure).where(SignInFailure.account_key == account_key)
+    if address_ref is not None:
+        query = query.where(SignInFailure.address_ref == address_ref)
+    session.execute(query)
+    session.flush()
+
+
+def locked_accounts(session: Session, *, now: datetime, lock_window: timedelta, lock_after: int) -> dict[str, int]:
+    """account key -> from how many addresses it is locked out now."""
+    pairs = (select(SignInFailure.account_key, SignInFailure.address_ref)
+             .where(SignInFailure.at > now - lock_window)
+             .group_by(SignInFailure.account_key, SignInFailure.address_ref)
+             .having(func.count() >= lock_after)).subquery()
+    query = select(pairs.c.account_key, func.count()).group_by(pairs.c.account_key)
+    return {key: count for key, count in session.execute(query).all()}
+
+
+def sign_in_succeeded(session: Session, *, staff_id: int, address_ref: str, now: datetime) -> StaffAccount:
+    """The account's failures from this address are cleared and the address becomes known."""
     account = get_staff(session, staff_id)
-    account.failed_sign_ins, account.locked_until, account.last_sign_in_at = 0, None, now
+    account.last_sign_in_at = now
+    clear_failures(session, account_key=account.failure_key, address_ref=address_ref)
+    known = session.execute(select(KnownAddress).where(KnownAddress.address_ref == address_ref)).scalar_one_or_none()
+    if known is None:
+        session.execute(delete(KnownAddress).where(
+            KnownAddress.last_success_at <= now - timedelta(days=KNOWN_ADDRESS_DAYS)))
+        overflow = select(KnownAddress.id).order_by(KnownAddress.last_success_at.desc()).offset(MAX_KNOWN_ADDRESSES - 1)
+        session.execute(delete(KnownAddress).where(KnownAddress.id.in_(overflow))
+                        .execution_options(synchronize_session=False))
+        session.add(KnownAddress(address_ref=address_ref, last_success_at=now))
+    else:
+        known.last_success_at = now
     session.flush()
     return account
 
@@ -260,6 +357,26 @@ def notes_for(session: Session, *, screening_id: int) -> list[StaffNote]:
 # --- audit log ------------------------------------------------------------------------------------------
 
 
+def chain_hash(previous: str, row: AuditEvent) -> str:
+    """SHA-256 of the previous row's hash and this row's fields (not its id: the order is the chain's)."""
+    fields = [previous, row.at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), row.staff_id,
+              row.staff_name, row.action, row.subject_kind, row.subject_id, row.detail]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def first_broken_row(rows: Iterable[AuditEvent], last_hash: str) -> tuple[Optional[int], int]:
+    """Walk the rows in id order: (the id of the first row whose hash does not follow from the rows before
+    it, or None, and how many rows were walked). When every row follows but the chain ends short of
+    `last_hash` (the newest rows are gone), the id is -1."""
+    previous, walked = GENESIS, 0
+    for row in rows:
+        walked += 1
+        if row.row_hash != chain_hash(previous, row):
+            return row.id, walked
+        previous = row.row_hash
+    return (None if previous == last_hash else -1), walked
+
+
 def audit(session: Session, *, staff_name: str, action: str, staff_id: Optional[int] = None,
           subject_kind: Optional[str] = None, subject_id: object = None, detail: Optional[str] = None,
           now: Optional[datetime] = None) -> AuditEvent:
@@ -270,9 +387,34 @@ def audit(session: Session, *, staff_name: str, action: str, staff_id: Optional[
     row = AuditEvent(at=now or utcnow(), staff_id=staff_id, staff_name=(staff_name or "?")[:100], action=action,
                      subject_kind=subject_kind, subject_id=None if subject_id is None else str(subject_id)[:255],
                      detail=detail[:255] if detail else None)
+    # Taken in this order, the head's lock makes concurrent writers chain one after the other, never to the
+    # same previous row.
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(writes=AuditHead.writes + 1)
+                    .execution_options(synchronize_session=False))
+    previous = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    row.row_hash = chain_hash(previous, row)
     session.add(row)
     session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=row.id, last_hash=row.row_hash)
+                    .execution_options(synchronize_session=False))
     return row
+
+
+def audit_rows(session: Session, *, batch: int = 1000) -> Iterable[AuditEvent]:
+    """Every audit row in id order, a batch at a time."""
+    after = 0
+    while True:
+        rows = list(session.execute(select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id)
+                                    .limit(batch)).scalars())
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
+        session.expunge_all()
+
+
+def audit_head(session: Session) -> str:
+    return session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
 
 
 def audit_log(session: Session, *, before_id: Optional[int] = None, staff_name: Optional[str] = None,

