@@ -192,6 +192,20 @@ def test_moderate_risk_by_text_ends_with_a_promised_call_and_the_crisis_lines(se
     assert all(len(text) <= MAX_SMS_CHARS and is_gsm7(text) for text in received)
 
 
+def test_an_unsure_message_by_text_gets_the_check_in_and_a_no_goes_back(servers: Servers, twilio: FakeTwilio) -> None:
+    phone = Phone(servers, twilio, "+15035550133")
+    phone.text("hi")
+    while (key := phone.requested()) != "concerns_text":
+        phone.text(BY_TEXT[key])
+    asked = "\n".join(phone.text("I'm not suicidal or anything, I just can't sleep"))
+    assert "Are you having thoughts of ending your life or hurting yourself?" in asked and "Reply 1 or 2." in asked
+    back = "\n".join(phone.text("2"))  # the numbered options: 1 Yes, 2 No
+    assert "Thank you for telling me" in back and phone.requested() == "concerns_text"
+    with db.session_scope(phone.database_url) as session:
+        assert session.execute(sa.select(Escalation).where(
+            Escalation.conversation_id == phone.conversation_id)).first() is None
+
+
 def test_booking_by_text_then_reschedule_and_cancel_by_letter(servers: Servers, twilio: FakeTwilio) -> None:
     phone = Phone(servers, twilio, "+15035550129")
     phone.text("hi")

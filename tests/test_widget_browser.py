@@ -327,3 +327,20 @@ def test_after_the_idle_period_the_open_widget_forgets_the_conversation(open_pag
     page.locator(".panel").wait_for(state="hidden")
     assert page.locator(".msg").count() == 0
     assert page.evaluate("Object.keys(localStorage)") == []
+
+
+def test_an_unsure_message_gets_the_check_in_with_buttons_and_no_goes_back(open_page, servers):
+    page = open_page()
+    sid = start(page, servers)
+    for key in ("consent", "for_whom", "first_name", "age", "state"):
+        answer(page, servers, sid, key)
+    before = len(bot_texts(servers, sid))
+    type_message(page, "I'm not suicidal or anything, I just can't sleep")
+    asked = settle(page, servers, sid, before)
+    assert asked.startswith("I want to make sure I understand you.")
+    assert page.locator(".msg.crisis").count() == 0  # a question, not the crisis card
+    before = len(bot_texts(servers, sid))
+    page.locator(".msg.bot").last.get_by_role("button", name="No", exact=True).click()
+    back = settle(page, servers, sid, before)
+    assert "what's been going on" in back and servers.requested(sid) == "concerns_text"
+    assert "Thank you for telling me" in " ".join(page.locator(".msg.bot .text").all_text_contents()[-2:])
