@@ -6,8 +6,9 @@
 source, the development set, the project's cases) is held out in turn: a head is fitted without it and
 scored on it at thresholds chosen without it (bot.safety.model.train). Printed: recall of the crisis path
 and of crisis-or-check-in, false-positive and check-in rates, with Wilson 95% intervals, per group and
-per category, for the model alone and for what bot.safety.model.tiers.assess does; then latency per
-message of the model (`predict`) and of the whole decision (`assess`, rules included).
+per category, for each model alone, the rules, and what bot.safety.model.tiers.assess does; the check-in
+threshold's trade-off; then latency per message of the sentence model (`predict`) and of the whole
+decision (`assess`: rules, both models, the combiner).
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ EVAL_DIR = ROOT.parent / "shared" / "eval"
 CASES = ROOT / "tests" / "data" / "crisis_cases.jsonl"
 CACHE = ROOT / "var" / "crisis_model"
 ROUNDS = 3
-SHOWN_POLICIES = ("model", "rules", "rules_or_model_discounted")
+SHOWN_POLICIES = ("sentence_model", "char_model", "combined", "rules", "rules_or_sentence_model_discounted",
+                  "rules_or_combined_discounted")
 
 
 def _rate(figure: dict) -> str:
@@ -42,7 +44,7 @@ def _row(name: str, figures: dict) -> str:
 def print_held_out(figures: dict, policy: str) -> None:
     from bot.safety.model.train import POLICY
 
-    title = "what tiers.assess does: rules OR model, the model's crisis a check-in where the rules discount" \
+    title = "what tiers.assess does: rules OR the combined model, its crisis a check-in where the rules discount" \
         if policy == POLICY else policy
     print(f"\n{title} (held out; * rules written on this set, ~ forum labels)")
     for group, row in figures["per_group"].items():
@@ -53,6 +55,17 @@ def print_held_out(figures: dict, policy: str) -> None:
     print("  by category (development set and project cases, each held out):")
     for name, row in figures["by_category"][policy].items():
         print("    " + f"{name:<30} " + "  ".join(f"{k} {_rate(v)}" for k, v in row.items()))
+    by_basis = {name: row[policy] for name, row in figures["by_label_basis"].items() if policy in row}
+    if by_basis:
+        print("  by label basis, where a source has two:")
+        for name, row in by_basis.items():
+            print(_row(name, row))
+
+
+def print_check_in_trade_off(figures: dict) -> None:
+    print("\nthe check-in threshold set to ask other shares of none messages (tiers.assess, without * sets):")
+    for share, row in figures["check_in_trade_off"].items():
+        print(_row(f"asking {share}", row))
 
 
 def _timings(call: Callable[[str], object], texts: Sequence[str]) -> list[float]:
@@ -80,10 +93,10 @@ def print_latency(texts: Sequence[str], short: Sequence[str]) -> None:
     start = time.perf_counter()
     warm_up()
     print(f"\nmodel loaded in {(time.perf_counter() - start) * 1000:.0f} ms")
-    print(_latency("model (predict), development set", _timings(predict, texts)))
-    print(_latency("rules + model (assess), same", _timings(assess, texts)))
+    print(_latency("sentence model (predict), dev set", _timings(predict, texts)))
+    print(_latency("whole decision (assess), same", _timings(assess, texts)))
     if short:
-        print(_latency("rules + model (assess), short answers", _timings(assess, short)))
+        print(_latency("whole decision (assess), short answers", _timings(assess, short)))
 
 
 def run(eval_dir: Path = EVAL_DIR, cases: Path = CASES, short: Sequence[str] = ()) -> int:
@@ -97,6 +110,7 @@ def run(eval_dir: Path = EVAL_DIR, cases: Path = CASES, short: Sequence[str] = (
     figures = held_out(eval_dir, cases, CACHE)
     for policy in SHOWN_POLICIES:
         print_held_out(figures, policy)
+    print_check_in_trade_off(figures)
     dev = eval_dir / "crisis_dev.jsonl"
     texts = [json.loads(line)["text"] for line in dev.read_text(encoding="utf-8").split("\n") if line.strip()]
     print_latency(texts, short)

@@ -24,6 +24,7 @@ TRAIN, DEV = "crisis_train.jsonl", "crisis_dev.jsonl"
 DEV_GROUP, CASES_GROUP = "dev", "project_cases"
 # Label bases of crisis_train.jsonl: post-level forum labels are noisy, the others read message by message.
 NOISY_BASIS = "subreddit"
+MESSAGE_BASIS = "message"
 ENCODER_KEY = f"{PACKAGE_PIN.replace('==', '-')}-{MAX_TOKENS}"
 
 
@@ -34,6 +35,7 @@ class Example:
     group: str  # what is held out together
     category: Optional[str]  # known for the development set and the project's cases
     noisy: bool  # labelled by the forum the post came from
+    basis: str  # how the label was given (crisis_train.jsonl's label_basis; "message" for the other two files)
     file: str
     line: int  # 1-based, to find the row again without copying its text
 
@@ -60,9 +62,10 @@ def read_source(path: Path, group: Optional[str]) -> Source:
         row = json.loads(line)
         if row["label"] not in ("crisis", "none"):
             raise ValueError(f"{path.name} line {number}: label {row['label']!r}")
+        basis = row.get("label_basis", MESSAGE_BASIS)
         examples.append(Example(
             text=row["text"], crisis=row["label"] == "crisis", group=group or row["source"],
-            category=row.get("category"), noisy=row.get("label_basis") == NOISY_BASIS, file=path.name, line=number))
+            category=row.get("category"), noisy=basis == NOISY_BASIS, basis=basis, file=path.name, line=number))
     return Source(path, sha256(path), tuple(examples))
 
 

@@ -54,14 +54,14 @@ def rate(flags: Iterable[bool]) -> Rate:
     return Rate(int(sum(bool(v) for v in values)), len(values))
 
 
-def choose_thresholds(scores: np.ndarray, crisis: np.ndarray) -> Thresholds:
+def choose_thresholds(scores: np.ndarray, crisis: np.ndarray, check_in_rate: float = CHECK_IN_RATE) -> Thresholds:
     """The crisis threshold: the lowest that keeps the false-positive rate on `none` within CRISIS_FPR (the
-    most recall it allows). The check-in threshold: the lowest below it that asks at most CHECK_IN_RATE of
+    most recall it allows). The check-in threshold: the lowest below it that asks at most `check_in_rate` of
     `none` messages. Both halfway between neighbouring scores, so they do not sit on a training message."""
     negatives = np.sort(scores[~crisis])[::-1]
     crisis_at = _cut(negatives, int(math.floor(CRISIS_FPR * len(negatives))))
     below = negatives[negatives < crisis_at]
-    check_in_at = _cut(below, int(math.floor(CHECK_IN_RATE * len(negatives))))
+    check_in_at = _cut(below, int(math.floor(check_in_rate * len(negatives))))
     return Thresholds(crisis=crisis_at, check_in=min(check_in_at, crisis_at))
 
 
@@ -80,14 +80,14 @@ class Tiers:
     levels: np.ndarray
 
     @classmethod
-    def of(cls, scores: np.ndarray, thresholds: Thresholds, rules: Optional[np.ndarray] = None,
-           discounted: Optional[np.ndarray] = None) -> "Tiers":
-        levels = np.where(scores >= thresholds.crisis, 2, np.where(scores >= thresholds.check_in, 1, 0))
-        if discounted is not None:
-            levels = np.where(discounted & (levels == 2), 1, levels)
-        if rules is not None:
-            levels = np.where(rules, 2, levels)
-        return cls(levels)
+    def of(cls, scores: np.ndarray, thresholds: Thresholds) -> "Tiers":
+        return cls(np.where(scores >= thresholds.crisis, 2, np.where(scores >= thresholds.check_in, 1, 0)))
+
+    @staticmethod
+    def of_levels(levels: np.ndarray, rules: np.ndarray, discounted: np.ndarray) -> np.ndarray:
+        """A model's levels as bot.safety.model.tiers.assess routes them: the rules' crisis is a crisis; the
+        model's crisis where `discounted` becomes a check-in."""
+        return np.where(rules, 2, np.where(discounted & (levels == 2), 1, levels))
 
 
 def summary(levels: np.ndarray, crisis: np.ndarray, mask: Optional[np.ndarray] = None) -> dict[str, Rate]:
