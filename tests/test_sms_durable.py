@@ -21,6 +21,7 @@ import aiohttp
 import pytest
 import requests
 import sqlalchemy as sa
+from alembic import command
 from rasa.core.channels.channel import UserMessage
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
@@ -518,6 +519,28 @@ def test_a_page_round_cut_off_by_a_crash_is_sent_by_the_next_pass(migrated_db_ur
     rounds = later.notify_due(now=row(migrated_db_url, escalation_id).last_attempt_at + timedelta(minutes=2))
     assert [(r.escalation_id, r.sent) for r in rounds] == [(escalation_id, 1)]
     assert row(migrated_db_url, escalation_id).notified_at is not None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Migration 0010
+
+
+def test_migration_0010_goes_down_and_up_and_a_held_text_is_queued_rather_than_lost(db_url: str) -> None:
+    db.upgrade(db_url)
+    with db.session_scope(db_url) as session:
+        store.enqueue(session, conversation_id=CONVERSATION, body="Held", kind="bot", turn_sid="SM" + "9" * 32)
+    config, engine = db.alembic_config(), db.make_engine(db_url, migrating=True)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0009")
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("sms_inbound")}
+            statuses = connection.execute(sa.text("SELECT status FROM sms_outbound")).scalars().all()
+    finally:
+        engine.dispose()
+    assert "state" not in columns and statuses == ["queued"]
+    db.upgrade(db_url)
+    assert [r.status for r in store_rows(db_url)] == ["queued"]
 
 
 # ---------------------------------------------------------------------------------------------------
