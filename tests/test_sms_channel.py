@@ -586,7 +586,7 @@ def test_texts_queued_before_a_restart_are_sent_after_it(url: str) -> None:
 
     async def main() -> None:
         service = make_service(url, transport)
-        service.outbox.resume()
+        await service.outbox.resume()
         await service.outbox.idle()
 
     asyncio.run(main())

@@ -3,7 +3,10 @@
 Inbound: the signature is checked against the configured public URL (behind a proxy the server sees
 another one), a MessageSid seen before is dropped, compliance keywords are answered here and never reach
 the bot, an empty or picture-only message gets a short reply, and anything else goes to the bot under the
-conversation's pseudonym, with "2" read as the second option of the latest question.
+conversation's pseudonym, with "2" read as the second option of the latest question. A message for the bot
+is written (its text encrypted, pending) in the same transaction that records its MessageSid, before Twilio
+is answered; the bot's turn on it ends with `finish_turn`, and the texts that turn writes are held
+until it is finished, so a turn replayed after a crash (bot.channels.sms) never answers twice.
 
 Outbound: the bot's text with its buttons rendered as options, in plain GSM-7, split into texts of at
 most 320 characters, queued in order; the first text to a new number is followed by the opt-out notice.
@@ -12,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Callable, Collection, Mapping, Optional, Sequence, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,6 +40,7 @@ from bot.store.db import session_scope
 from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WEBHOOK_PATH = "webhook"
 STATUS_PATH = "status"
@@ -42,6 +48,15 @@ STATUS_PATH = "status"
 
 class BadRequest(ValueError):
     """A signed request without what every Twilio message has (MessageSid, From)."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A message for the bot whose turn is not stored yet (a process died on it), claimed for a replay."""
+
+    conversation_id: str
+    message_sid: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ class SmsService:
         self.id_key = id_key
         self.cipher = cipher
         self.outbox = outbox
+        self.instance = uuid.uuid4().hex  # claims inbound messages for this process
         self._noticed: set[str] = set()  # conversations known to have had the first-contact notice
 
     @classmethod
@@ -94,11 +110,14 @@ class SmsService:
         body = form.get("Body") or ""
         try:
             with session_scope(self.database_url) as session:
-                if not store.record_inbound(session, message_sid=sid, conversation_id=conversation_id):
+                row = store.record_inbound(session, message_sid=sid, conversation_id=conversation_id)
+                if row is None:
                     return self._duplicate(conversation_id, sid)
                 contact = store.ensure_contact(session, conversation_id=conversation_id,
                                                number_encrypted=self.cipher.encrypt(number))
                 text = self._answer(session, contact, body, has_media=_count(form.get("NumMedia")) > 0)
+                if text is not None:  # committed before Twilio hears back: a crash now loses nothing
+                    store.for_bot(row, text_encrypted=self.cipher.encrypt(text), claimed_by=self.instance)
         except IntegrityError:  # the same MessageSid committed by a concurrent request
             return self._duplicate(conversation_id, sid)
         self.outbox.wake(conversation_id)
@@ -135,17 +154,21 @@ class SmsService:
         return None
 
     async def send_bot_message(self, conversation_id: str, text: str,
-                               buttons: Optional[Sequence[Mapping[str, Any]]] = None, *, staff: bool = False) -> None:
-        """Queue a message of the bot (or of staff through Rasa) for the person (call on the event loop).
+                               buttons: Optional[Sequence[Mapping[str, Any]]] = None, *, staff: bool = False,
+                               turn: Optional[str] = None) -> None:
+        """Queue a message of the bot (or of staff through Rasa) for the person (call on the event loop);
+        during the turn on inbound message `turn`, held until `finish_turn`.
 
         Written on a worker thread: Rasa awaits each message in turn, so their order is kept, and the event
         loop stays free to acknowledge Twilio's webhooks."""
         loop = asyncio.get_running_loop()
-        if await loop.run_in_executor(None, self._record_bot_message, conversation_id, text, buttons, staff):
+        queued = await loop.run_in_executor(None, self._record_bot_message, conversation_id, text, buttons, staff,
+                                            turn)
+        if queued and turn is None:
             self.outbox.wake(conversation_id)
 
     def _record_bot_message(self, conversation_id: str, text: str, buttons: Optional[Sequence[Mapping[str, Any]]],
-                            staff: bool) -> bool:
+                            staff: bool, turn: Optional[str]) -> bool:
         texts, options = sms_texts(text or "", buttons)
         with session_scope(self.database_url) as session:
             contact = store.contact(session, conversation_id=conversation_id)
@@ -155,8 +178,61 @@ class SmsService:
             # Only the latest message's options can be picked by number: an older "2" means nothing now.
             store.set_options(session, conversation_id=conversation_id, options=options.as_json() if options else None)
             for part in texts:
-                store.enqueue(session, conversation_id=conversation_id, body=part, kind="staff" if staff else "bot")
+                store.enqueue(session, conversation_id=conversation_id, body=part, kind="staff" if staff else "bot",
+                              turn_sid=turn)
         return True
+
+    async def renew_claim(self, message_sid: str) -> bool:
+        """Before the bot's turn on a message that waited long: False when it is no longer this process's to
+        run (done meanwhile, or taken over by another server after the lease lapsed)."""
+        return await self._in_thread(store.renew_claim, message_sid=message_sid, by=self.instance)
+
+    async def finish_turn(self, conversation_id: str, message_sid: str, *, failed: bool = False) -> None:
+        """The bot's turn is stored: queue what it said and stop holding the text."""
+        await self._in_thread(store.finish_turn, message_sid=message_sid, state="failed" if failed else "done")
+        self.outbox.wake(conversation_id)
+
+    async def restart_turn(self, message_sid: str) -> None:
+        """A turn that never got stored runs again: what its first run wrote was never sent, and is dropped."""
+        await self._in_thread(store.drop_held, message_sid=message_sid)
+
+    async def _in_thread(self, query: Callable[..., T], **arguments: Any) -> T:
+        """One transaction on a worker thread: with SQLite a write may wait for another's lock, and the event
+        loop must keep acknowledging Twilio meanwhile."""
+        def run() -> T:
+            with session_scope(self.database_url) as session:
+                return query(session, **arguments)
+        return await asyncio.get_running_loop().run_in_executor(None, run)
+
+    def stale_inbound(self, lease: timedelta, *, skip: Collection[str] = (),
+                      now: Optional[datetime] = None) -> list["Pending"]:
+        """Messages for the bot whose claim lapsed more than `lease` ago, now claimed by this process, oldest
+        first; not those in `skip` (this process has them in hand, waiting their turn). The claim is one UPDATE
+        per message: of several servers replaying at once, one gets each, and one gets all of a conversation's."""
+        now = now or utcnow()
+        taken = []
+        with session_scope(self.database_url) as session:
+            candidates = [(row.id, row.message_sid, row.conversation_id, row.text_encrypted)
+                          for row in store.stale_pending(session, older_than=now - lease)
+                          if row.message_sid not in skip]
+        elsewhere: set[str] = set()  # conversations another server is replaying: it takes all their messages
+        for inbound_id, sid, conversation_id, token in candidates:
+            if conversation_id in elsewhere:
+                continue
+            with session_scope(self.database_url) as session:
+                if not store.claim(session, inbound_id=inbound_id, by=self.instance, older_than=now - lease, now=now):
+                    elsewhere.add(conversation_id)  # so one server runs a conversation's messages, in order
+                    continue
+            try:
+                text = self.cipher.decrypt(token or "")
+            except ValueError:
+                log.error("SMS %s: message %s does not decrypt with SMS_NUMBER_KEY; not replayed", conversation_id,
+                          sid)
+                with session_scope(self.database_url) as session:
+                    store.finish_turn(session, message_sid=sid, state="failed")
+                continue
+            taken.append(Pending(conversation_id, sid, text))
+        return taken
 
     async def turn_done(self, conversation_id: str) -> None:
         """The bot has answered a message: the opt-out notice follows the first answer to a new number, so

@@ -1,5 +1,6 @@
 """A local stand-in for Twilio: its REST API for sending messages (what the SMS channel and the pager post
-to), and the signing of webhook requests as Twilio does it. Loopback only, never the network."""
+to) and for listing them (what the outbox asks after a crash), and the signing of webhook requests as Twilio
+does it. Loopback only, never the network."""
 from __future__ import annotations
 
 import base64
@@ -7,10 +8,12 @@ import json
 import threading
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, Optional
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from twilio.request_validator import RequestValidator
@@ -27,16 +30,20 @@ class Sent:
     from_: str
     status_callback: Optional[str]
     sid: str
+    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
 class FakeTwilio:
-    """POST /2010-04-01/Accounts/{sid}/Messages.json: 201 with a new SM sid, after `fail_first` 500s."""
+    """POST /2010-04-01/Accounts/{sid}/Messages.json: 201 with a new SM sid, after `fail_first` 500s.
+    GET on the same path: the messages accepted, newest first, filtered by To and From, in Twilio's list
+    format (`listed` counts those requests)."""
 
     def __init__(self, fail_first: int = 0) -> None:
         self.sent: list[Sent] = []
         self.counts: dict[str, int] = {}
         self.failures_left = fail_first
         self.requests = 0
+        self.listed = 0
         self._lock = threading.Lock()
         self.server: Optional[ThreadingHTTPServer] = None
 
@@ -67,6 +74,22 @@ class FakeTwilio:
             self.counts[form["To"]] = self.counts.get(form["To"], 0) + 1
             return 201, {"sid": sid, "status": "queued"}
 
+    def _list(self, path: str, auth: str, query: dict[str, str]) -> tuple[int, dict]:
+        expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        with self._lock:
+            self.listed += 1
+            if path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
+                return 404, {"code": 20404, "message": "not found"}
+            if auth != expected:
+                return 401, {"code": 20003, "message": "Authenticate"}
+            found = [sent for sent in reversed(self.sent) if query.get("To") in (None, sent.to)
+                     and query.get("From") in (None, sent.from_)][:int(query.get("PageSize") or 50)]
+            return 200, {"messages": [{"sid": sent.sid, "to": sent.to, "from": sent.from_, "body": sent.body,
+                                       "direction": "outbound-api", "status": "sent",
+                                       "date_created": format_datetime(sent.created, usegmt=True)}
+                                      for sent in found],
+                         "page": 0, "page_size": len(found), "next_page_uri": None}
+
     @contextmanager
     def serving(self) -> Iterator["FakeTwilio"]:
         fake = self
@@ -75,7 +98,14 @@ class FakeTwilio:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
-                status, body = fake._handle(self.path, self.headers.get("Authorization") or "", form)
+                self._answer(*fake._handle(self.path, self.headers.get("Authorization") or "", form))
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                self._answer(*fake._list(url.path, self.headers.get("Authorization") or "", query))
+
+            def _answer(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
