@@ -307,6 +307,7 @@ def test_the_autoscaler_scales_the_rasa_deployment_on_cpu() -> None:
     target = hpa["spec"]["scaleTargetRef"]
     assert (target["kind"], target["name"]) == ("Deployment", deployment("rasa")["metadata"]["name"])
     assert hpa["spec"]["minReplicas"] >= 2
+    assert "replicas" not in deployment("rasa")["spec"]  # else each `kubectl apply` would undo the scaling
     # Utilisation is measured against the request: without one the autoscaler does nothing.
     assert containers(deployment("rasa"))[0]["resources"]["requests"]["cpu"]
 
