@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 from typing import Optional, Sequence
 
-HEARTBEAT_FILE = "/tmp/worker.heartbeat"  # an emptyDir in the pod; IOP_HEARTBEAT_FILE overrides
+HEARTBEAT_FILE = "/tmp/worker.heartbeat"  # an emptyDir in the pod (deploy/worker.py); IOP_HEARTBEAT_FILE overrides
 
 
 def heartbeat_file() -> Path:

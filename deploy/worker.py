@@ -2,24 +2,26 @@
 
 The worker has no port, so "the process exists" is all Kubernetes could see: a pass stuck for good (a hung
 connection to the database or to Twilio) would stop paging on-call staff without anyone noticing. This runs
-the same loop as `iop-intake worker` (bot.cli._watch, with the booking jobs and retention) and touches the
-heartbeat file after every pass, failed or not, before sleeping; a stale file means a stuck pass.
-The loop takes its sleep as a parameter, which is the seam used here; a `--heartbeat` option on
-`iop-intake worker` would make this file unnecessary.
+`iop-intake worker` itself, unchanged, and only wraps the sleep of its loop (bot.cli._watch takes the sleep
+as a parameter): the heartbeat file is touched after every pass, failed or not, before sleeping, so a stale
+file means a stuck pass. A `--heartbeat` option on `iop-intake worker` would make this file unnecessary.
 """
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from bot.cli import _watch
-from bot.settings import ConfigError, settings
+from bot import cli
+from bot.settings import Settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from probe import heartbeat_file  # noqa: E402  (deploy/ is not a package)
+HEARTBEAT_FILE = "/tmp/worker.heartbeat"  # deploy/probe.py reads the same; IOP_HEARTBEAT_FILE overrides
+
+
+def heartbeat_file() -> Path:
+    return Path(os.environ.get("IOP_HEARTBEAT_FILE") or HEARTBEAT_FILE)
 
 
 def beating(path: Path, sleep: Callable[[float], None] = time.sleep) -> Callable[[float], None]:
@@ -34,14 +36,18 @@ def beating(path: Path, sleep: Callable[[float], None] = time.sleep) -> Callable
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--interval", type=float, default=30, help="seconds between passes (default 30)")
-    args = parser.parse_args(argv)
+    """`iop-intake worker ARGS`, its loop sleeping through `beating`."""
+    watch = cli._watch
+
+    def watch_with_heartbeat(current: Settings, interval: float, sleep: Callable[[float], None] = time.sleep,
+                             **options: bool) -> int:
+        return watch(current, interval, beating(heartbeat_file(), sleep), **options)
+
+    cli._watch = watch_with_heartbeat  # type: ignore[assignment]
     try:
-        return _watch(settings(), args.interval, beating(heartbeat_file()), bookings=True)
-    except ConfigError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
-        return 1
+        return cli.main(["worker", *(sys.argv[1:] if argv is None else argv)])
+    finally:
+        cli._watch = watch  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

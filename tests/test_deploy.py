@@ -37,8 +37,6 @@ KUBERNETES_VERSION = "1.28"  # the oldest version the manifests are written for 
 SECRET = "iop-intake"
 CONFIG_MAP = "iop-intake-config"
 SECRET_NAME = re.compile(r"(KEY|TOKEN|PASSWORD|SECRET|_SID)$")
-# Variables named for the cluster endpoints configuration that the code does not read yet (docs/deployment.md).
-ASSUMED = {"LOCK_STORE_URL", "EVENT_BROKER_URL"}
 
 
 def from_file(name: str, path: Path) -> ModuleType:
@@ -145,8 +143,31 @@ def test_rasa_runs_the_model_the_image_trains_with_the_api_and_the_projects_conf
     assert "--enable-api" in args
     built = re.search(r"--out (\S+).*?--fixed-model-name (\S+)", CONTAINERFILE.read_text(), re.S)
     assert built and option["--model"] == f"{built.group(1)}/{built.group(2)}.tar.gz"
-    assert (ROOT / option["--endpoints"]).is_file() and (ROOT / option["--credentials"]).is_file()
+    assert (ROOT / option["--credentials"]).is_file()
+    assert option["--endpoints"] == "/etc/iop-intake/endpoints.yml"  # rasa_endpoints() reads it from the mount
     assert option["--auth-token"] == "$(RASA_AUTH_TOKEN)"  # expanded by the kubelet from the Secret
+
+
+def rasa_endpoints() -> str:
+    """The endpoints.yml the Rasa pods run with: a key of the ConfigMap mounted where --endpoints points."""
+    container = containers(deployment("rasa"))[0]
+    args = container["args"]
+    path = Path(args[args.index("--endpoints") + 1])
+    [mount] = [m for m in container["volumeMounts"] if m["mountPath"] == str(path.parent)]
+    [volume] = [v for v in deployment("rasa")["spec"]["template"]["spec"]["volumes"] if v["name"] == mount["name"]]
+    [config] = [d for d in of_kind("ConfigMap") if d["metadata"]["name"] == volume["configMap"]["name"]]
+    return config["data"][path.name]
+
+
+def test_rasa_pods_share_a_redis_lock_store_and_otherwise_the_projects_endpoints() -> None:
+    cluster = yaml.safe_load(rasa_endpoints())
+    lock_store = cluster.pop("lock_store")
+    assert lock_store["type"] == "redis"  # in memory (the default), two pods could answer one conversation at once
+    assert cluster == yaml.safe_load((ROOT / "endpoints.yml").read_text())  # nothing else drifts from one machine
+    # Rasa refuses to start while a variable its endpoints name is unset.
+    needed = set(re.findall(r"\$\{(\w+)\}", rasa_endpoints()))
+    assert needed <= set(config_map()) | set(example_secret())
+    assert "REDIS_PASSWORD" in example_secret() and "REDIS_PASSWORD" not in config_map()
 
 
 # --- secrets ------------------------------------------------------------------------------------------------
@@ -229,10 +250,11 @@ def test_every_variable_given_is_one_the_project_reads() -> None:
     """A misspelt name (CONSOLE_PROXY_COUNT) would silently leave a default in place."""
     sources = "\n".join(p.read_text() for p in [*ROOT.joinpath("bot").rglob("*.py"), ROOT / "endpoints.yml",
                                                ROOT / "scripts" / "env.sh", DEPLOY / "probe.py"])
+    sources += rasa_endpoints()
     given = set(config_map()) | set(example_secret())
     given |= {v["name"] for w in workloads() for c in containers(w) for v in c.get("env", [])}
     unread = {name for name in given if not re.search(rf"\b{name}\b", sources)}
-    assert unread <= ASSUMED, unread
+    assert not unread, unread
 
 
 # --- images and users ---------------------------------------------------------------------------------------
@@ -419,24 +441,24 @@ def test_rasa_probe_routes_exist_and_status_needs_the_token(sanic_test_mode: Non
 
 def test_the_worker_beats_after_each_pass_and_the_probe_reads_it(database: str, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.cli import _watch
-
     worker = from_file("deploy_worker", DEPLOY / "worker.py")
-
     beat = tmp_path / "beat" / "worker.heartbeat"
     monkeypatch.setenv("IOP_HEARTBEAT_FILE", str(beat))
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    assert probe.heartbeat_file() == worker.heartbeat_file() == beat
     assert probe.main(["worker"]) == 1  # no pass yet
 
     passes = []
 
     def stop_after_two(seconds: float) -> None:
-        passes.append(beat.stat().st_mtime)
+        passes.append(beat.stat().st_mtime)  # the beat comes before the sleep
         if len(passes) == 2:
             raise KeyboardInterrupt  # how the loop ends
 
-    # The real loop (escalation paging, booking jobs, retention) on SQLite, two passes.
-    assert _watch(settings(), 0.01, worker.beating(probe.heartbeat_file(), stop_after_two), bookings=True) == 0
+    # `iop-intake worker` itself (escalation paging, booking jobs, retention) on SQLite, two passes.
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "sleep", stop_after_two)
+        assert worker.main(["--interval", "1"]) == 0
     assert len(passes) == 2
     assert probe.main(["worker", "--max-age", "60"]) == 0
     old = time.time() - 301
@@ -456,21 +478,81 @@ def test_worker_probe_windows_allow_a_slow_first_pass() -> None:
 
 # --- against the real servers --------------------------------------------------------------------------------
 
-@pytest.mark.e2e
-def test_probes_pass_against_the_real_servers(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The Rasa server with a trained model, the action server and the console, started as `make run` does:
-    each Deployment's probes, as the kubelet would run them, succeed."""
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The Rasa server with a trained model, the action server and the console, started as `make run` does."""
     from tests.support.servers import module_servers
 
-    with module_servers(tmp_path_factory, "deploy-probes", console=True) as running:
-        bases = {"rasa": running.rasa_url, "actions": running.actions_url, "console": running.console_url}
-        for component, base in bases.items():
-            for path in http_probe_paths(component):
-                assert 200 <= httpx.get(f"{base}{path}", timeout=10).status_code < 400, (component, path)
-        command = [sys.executable, str(DEPLOY / "probe.py"), "rasa", "--url", running.rasa_url]
-        ready = subprocess.run(command, env={**os.environ, "RASA_AUTH_TOKEN": running.token},
-                               capture_output=True, text=True, timeout=30)
-        assert ready.returncode == 0, ready.stderr
-        wrong = subprocess.run(command, env={**os.environ, "RASA_AUTH_TOKEN": "not-the-token"},
-                               capture_output=True, text=True, timeout=30)
-        assert wrong.returncode == 1 and "401" in wrong.stderr and "not-the-token" not in wrong.stderr
+    with module_servers(tmp_path_factory, "deploy-servers", console=True) as running:
+        yield running
+
+
+@pytest.mark.e2e
+def test_probes_pass_against_the_real_servers(servers: Any) -> None:
+    """Each Deployment's probes, as the kubelet would run them, succeed against the real servers."""
+    bases = {"rasa": servers.rasa_url, "actions": servers.actions_url, "console": servers.console_url}
+    for component, base in bases.items():
+        for path in http_probe_paths(component):
+            assert 200 <= httpx.get(f"{base}{path}", timeout=10).status_code < 400, (component, path)
+    command = [sys.executable, str(DEPLOY / "probe.py"), "rasa", "--url", servers.rasa_url]
+    ready = subprocess.run(command, env={**os.environ, "RASA_AUTH_TOKEN": servers.token},
+                           capture_output=True, text=True, timeout=30)
+    assert ready.returncode == 0, ready.stderr
+    wrong = subprocess.run(command, env={**os.environ, "RASA_AUTH_TOKEN": "not-the-token"},
+                           capture_output=True, text=True, timeout=30)
+    assert wrong.returncode == 1 and "401" in wrong.stderr and "not-the-token" not in wrong.stderr
+
+
+REDIS_DB_FOR_TEST = "13"  # a database of the local Redis no other test uses, so its clients are this test's
+
+
+def local_redis() -> Any:
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=int(REDIS_DB_FOR_TEST), socket_timeout=2)
+    try:
+        client.client_setname("deploy-test")
+    except redis.RedisError:
+        pytest.skip("no Redis server on 127.0.0.1:6379: the Rasa pods' lock store cannot be tried")
+    return client
+
+
+@pytest.mark.e2e
+def test_a_rasa_pod_runs_with_the_cluster_endpoints_and_locks_in_redis(
+        servers: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The Rasa server started as the Deployment starts it (its arguments, the endpoints file from the
+    ConfigMap) against the local Redis, beside the action server: ready by the probe, answers a message,
+    and took its conversation lock in Redis."""
+    from tests.support.servers import BIN, free_port, newest_model
+
+    redis_client = local_redis()
+    tmp_path = tmp_path_factory.mktemp("deploy-pod")
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(rasa_endpoints())
+    args = containers(deployment("rasa"))[0]["args"]
+    port = str(free_port())
+    env = {**servers.env, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": REDIS_DB_FOR_TEST,
+           "REDIS_PASSWORD": ""}
+    pod_args = [{"/app/models/iop-intake.tar.gz": str(newest_model()), "/etc/iop-intake/endpoints.yml":
+                 str(endpoints), "5005": port, "0.0.0.0": "127.0.0.1", "$(RASA_AUTH_TOKEN)": servers.token}.get(a, a)
+                for a in args]
+    log = tmp_path / "pod.log"
+    pod = subprocess.Popen([str(BIN / "rasa"), "run", *pod_args], cwd=ROOT, env=env, stdout=log.open("w"),
+                           stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        probe_command = [sys.executable, str(DEPLOY / "probe.py"), "rasa", "--url", f"http://127.0.0.1:{port}"]
+        deadline = time.monotonic() + 240
+        while subprocess.run(probe_command, env=env, capture_output=True).returncode != 0:
+            assert pod.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(1)
+        reply = httpx.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", timeout=60,
+                           json={"sender": "deploy-pod-1", "message": "hi"})
+        assert reply.status_code == 200 and reply.json(), log.read_text()[-3000:]
+        # The pod's connection to Redis, on the lock store's database, used for the conversation's lock.
+        ours = [c for c in redis_client.client_list() if str(c.get("db")) == REDIS_DB_FOR_TEST
+                and c.get("name") != "deploy-test"]
+        assert any(c.get("cmd") not in ("ping", "client|list", "client") for c in ours), ours
+    finally:
+        os.killpg(pod.pid, 15)
+        pod.wait(30)
+
