@@ -24,6 +24,7 @@ from bot.booking.desk import Desk
 from bot.booking.slots import SlotTime
 from bot.console import transcript
 from bot.console.funnel import Row, counts
+from bot.console.queue import local_day
 from bot.handoff import RasaApi
 from bot.safety.escalation import Severity, Source, Trigger
 from bot.screening import QUESTIONS
@@ -209,7 +210,9 @@ def test_the_queue_puts_unacknowledged_escalations_first_then_most_severe_then_o
 
 def test_the_queue_lists_todays_assessments(signed_in: Console, config: Settings) -> None:
     screening_id = screening(config.database_url)
-    book(config, screening_id, starts_in=timedelta(hours=1), tomorrow_too=True)
+    now = utcnow()
+    start, end = local_day(signed_in.app.ctx.console, now)  # the program's day, whatever the hour here
+    book(config, screening_id, starts_in=start + (end - start) / 2 - now, tomorrow_too=True)
     page = signed_in.get("/")
     today = page.text.split("Today's assessments")[1]
     assert today.count('href="/screenings/') == 1 and "Dana Example, LCSW" in today
