@@ -264,10 +264,13 @@ def test_a_crisis_while_paused_pages_once_from_the_worker_through_rabbitmq(clust
     with session_scope(cluster.database_url) as session:
         rows = [e for e in crud.list_escalations(session) if e.conversation_id == conversation(sender)]
     assert [(e.severity, e.source, e.trigger_text) for e in rows] == [("high", "message", "I want to kill myself")]
-    # The crisis lines again, through the events API, as the assistant.
-    assert eventually(lambda: any(
-        e["event"] == "bot" and "988" in (e.get("text") or "") and (e.get("metadata") or {}).get("assistant") == "crisis"
-        for e in first.tracker(sender)["events"][-3:]))
+    # The crisis lines again, through the events API, as the assistant, after the message.
+    def crisis_lines_after() -> bool:
+        events = first.tracker(sender)["events"]
+        said = max(i for i, e in enumerate(events) if e["event"] == "user" and e.get("text") == "I want to kill myself")
+        return any(e["event"] == "bot" and "988" in (e.get("text") or "")
+                   and (e.get("metadata") or {}).get("assistant") == "crisis" for e in events[said + 1:])
+    assert eventually(crisis_lines_after)
     time.sleep(2)
     assert len(cluster.twilio.to(ON_CALL)) == 1  # once
     assert "kill" not in cluster.twilio.to(ON_CALL)[0].lower()  # no health information in the page
