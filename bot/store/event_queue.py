@@ -2,10 +2,10 @@
 
 With one Rasa server, bot.store.broker.RealertBroker runs inside it. With several (endpoints.cluster.yml),
 each publishes every stored event to RabbitMQ through Rasa's own pika broker, and the worker process reads
-them here (aio-pika, which Rasa uses too, on a thread of its own) and runs the same RealertBroker logic: a crisis message written while the
-bot is paused opens or joins the conversation's escalation, pages on-call staff (when a page is due) and
-sends the crisis lines again through Rasa's events API (RASA_URL: the load balancer). No Rasa server pages
-from a thread or calls back into the API while it holds a conversation's lock.
+them here (aio-pika, which Rasa uses too, on a thread of its own) and runs the same RealertBroker logic: a
+crisis message written while the bot is paused opens or joins the conversation's escalation, pages on-call
+staff (when a page is due) and sends the crisis lines again through Rasa's events API (RASA_URL: the load
+balancer). No Rasa server pages from a thread or calls back into the API while it holds a conversation's lock.
 
 A message is acknowledged only once it has been handled, so a worker killed half-way gets it again from
 RabbitMQ; the re-delivery is recognised (RealertBroker.handle's `redelivered`) and never recorded twice.
@@ -83,7 +83,7 @@ class RealertConsumer:
         except SQLAlchemyError as error:
             log.error("re-alerts: database unavailable (%s); the event goes back to the queue", type(error).__name__)
             return False
-        except ValueError as error:  # not a Rasa event: nothing to re-alert, and it would fail again
+        except (ValueError, TypeError) as error:  # not a Rasa event: nothing to re-alert, and it would fail again
             log.error("re-alerts: an unreadable event was dropped (%s)", type(error).__name__)
         return True
 
