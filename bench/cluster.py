@@ -1,7 +1,7 @@
 """Load through HAProxy: 1 against N Rasa servers (`scripts/cluster`), at 20 and 100 concurrent REST participants,
 in one run. Prints messages a second, the ratio, p50 / p95 latency and errors; writes bench/out/cluster.json.
 
-    .venv/bin/python -m bench.cluster [--servers 2] [--duration 60]
+    .venv/bin/python -m bench.cluster [--servers 2] [--duration 60] [--rounds 1]
 
 Needs what `make run-cluster` needs (PostgreSQL, Redis, RabbitMQ, haproxy). Each cluster is started on free
 ports with its own databases (iop_bench, iop_bench_tracker) and queue, driven by bench/driver.py with the
@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -29,9 +30,26 @@ OUT = ROOT / "bench" / "out"
 TOKEN = "bench-cluster-token"
 
 
+def free_ports_in_a_row(count: int) -> int:
+    """The first of `count` consecutive free ports (scripts/cluster gives server i the port RASA_PORT + i)."""
+    while True:
+        first = free_port()
+        if all(_free(first + i) for i in range(1, count)):
+            return first
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @contextmanager
 def cluster(servers: int, workdir: Path) -> Iterator[Servers]:
-    front, rasa_port = free_port(), free_port()
+    front, rasa_port = free_port(), free_ports_in_a_row(servers)
     env = {
         **os.environ,
         "CLUSTER_PORT": str(front),
@@ -96,20 +114,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--servers", type=int, default=2, help="Rasa servers of the larger cluster (default 2)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load at each level (default 60)")
     parser.add_argument("--participants", type=int, nargs="+", default=[20, 100])
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="1 then N servers, this many times: on a shared machine one pair can mislead")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    one = measure(1, args.participants, args.duration, OUT)
-    many = measure(args.servers, args.participants, args.duration, OUT)
-    print(f"\n| concurrent | 1 server msg/s | {args.servers} servers msg/s | ratio | p50 / p95 ms (1) | "
+    rounds = []
+    for _ in range(args.rounds):
+        rounds.append((measure(1, args.participants, args.duration, OUT),
+                       measure(args.servers, args.participants, args.duration, OUT)))
+    print(f"\n| round | concurrent | 1 server msg/s | {args.servers} servers msg/s | ratio | p50 / p95 ms (1) | "
           f"p50 / p95 ms ({args.servers}) | errors (1 / {args.servers}) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for participants in args.participants:
-        a, b = one[participants], many[participants]
-        ratio = b["messages_per_s"] / a["messages_per_s"] if a["messages_per_s"] else float("nan")
-        print(f"| {participants} | {a['messages_per_s']} | {b['messages_per_s']} | {ratio:.2f}x | "
-              f"{a['p50_ms']:.0f} / {a['p95_ms']:.0f} | {b['p50_ms']:.0f} / {b['p95_ms']:.0f} | "
-              f"{a['errors']} / {b['errors']} |")
-    (OUT / "cluster.json").write_text(json.dumps({"1": one, str(args.servers): many}, indent=2))
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for number, (one, many) in enumerate(rounds, 1):
+        for participants in args.participants:
+            a, b = one[participants], many[participants]
+            ratio = b["messages_per_s"] / a["messages_per_s"] if a["messages_per_s"] else float("nan")
+            print(f"| {number} | {participants} | {a['messages_per_s']} | {b['messages_per_s']} | {ratio:.2f}x | "
+                  f"{a['p50_ms']:.0f} / {a['p95_ms']:.0f} | {b['p50_ms']:.0f} / {b['p95_ms']:.0f} | "
+                  f"{a['errors']} / {b['errors']} |")
+    (OUT / "cluster.json").write_text(json.dumps(
+        [{"1": one, str(args.servers): many} for one, many in rounds], indent=2))
     return 0
 
 
