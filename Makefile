@@ -1,8 +1,12 @@
 # The two commands that matter: `make run` and `make test`. Both set everything up from scratch.
-.PHONY: run test shell bench setup train lock clean
+.PHONY: run run-cluster test shell bench setup train lock clean
 
 run: setup
 	@scripts/run
+
+# N Rasa servers behind HAProxy with PostgreSQL, Redis and RabbitMQ (docs/cluster.md): make run-cluster N=3
+run-cluster: setup
+	@scripts/cluster $(or $(N),2)
 
 test: setup
 	@scripts/test

@@ -307,7 +307,14 @@ class _Retention:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    return _watch(settings(), args.interval, bookings=True)
+    current = settings()
+    if current.events_queue:  # several Rasa servers: re-alerts from their events (bot/store/event_queue.py)
+        from bot.store.event_queue import RealertConsumer
+
+        current.check()
+        RealertConsumer.from_settings(current).start()
+        print("worker: re-alerts from RabbitMQ queue " + current.events_queue, file=sys.stderr)
+    return _watch(current, args.interval, bookings=True)
 
 
 def _handoff_line(handoff: Handoff) -> str:

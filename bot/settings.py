@@ -24,6 +24,11 @@ WIDGET_ALLOWED_ORIGINS only (production must name them). Participants' messages 
 conversation and per client address (RATE_LIMIT_*, a minute), the address taken from X-Forwarded-For only
 behind RASA_PROXIES_COUNT trusted proxies. Phone numbers are stored whatever the SMS setting (widget
 reminders, contact numbers), so production refuses the development SMS keys in any case.
+
+Several Rasa servers (`make run-cluster`, docs/cluster.md) publish every stored event to RabbitMQ (Rasa's
+pika broker, endpoints.cluster.yml) and the worker re-alerts from the queue EVENTS_QUEUE; unset (the
+default), the worker reads no queue and the one Rasa server re-alerts itself. RABBITMQ_* say where RabbitMQ
+is, for Rasa and the worker alike; production refuses RabbitMQ's stock guest password.
 """
 from __future__ import annotations
 
@@ -98,6 +103,13 @@ class Settings:
     console_idle_minutes: int = 30  # signed out after this long without a click (auto-refreshes don't count)
     console_proxies: int = 0  # reverse proxies in front of the console whose X-Forwarded-Proto/-For to trust
     console_public_url: str = ""  # the console as participants' browsers reach it (calendar links)
+    # Several Rasa servers: the RabbitMQ queue of Rasa's events the worker re-alerts from; unset: none.
+    events_queue: str = ""
+    events_exchange: str = "rasa-exchange"  # Rasa's fanout exchange the queue is bound to (Rasa's default name)
+    rabbitmq_host: str = "127.0.0.1"
+    rabbitmq_port: int = 5672
+    rabbitmq_username: str = "guest"
+    rabbitmq_password: str = field(default="guest", repr=False)  # RabbitMQ's stock account: development only
 
     @property
     def console_url(self) -> str:
@@ -128,6 +140,9 @@ class Settings:
         self._check_paging_limits()
         if not self.production:
             return
+        if self.events_queue and self.rabbitmq_password == "guest":
+            raise ConfigError("RABBITMQ_PASSWORD must be set to the password of a RabbitMQ account of its own in "
+                              "production (EVENTS_QUEUE is set)")
         if self.rasa_auth_token == DEV_RASA_TOKEN or len(self.rasa_auth_token) < MIN_SECRET:
             raise ConfigError("RASA_AUTH_TOKEN must be set to a long random secret in production")
         self._check_tokens()
@@ -354,4 +369,10 @@ def settings() -> Settings:
         console_idle_minutes=_minutes("CONSOLE_IDLE_MINUTES", 30),
         console_proxies=_whole("CONSOLE_PROXIES_COUNT", 0),
         console_public_url=(env("CONSOLE_PUBLIC_URL") or "").strip().rstrip("/"),
+        events_queue=(env("EVENTS_QUEUE") or "").strip(),
+        events_exchange=(env("EVENTS_EXCHANGE") or "").strip() or "rasa-exchange",
+        rabbitmq_host=(env("RABBITMQ_HOST") or "").strip() or "127.0.0.1",
+        rabbitmq_port=_port("RABBITMQ_PORT", 5672),
+        rabbitmq_username=(env("RABBITMQ_USERNAME") or "").strip() or "guest",
+        rabbitmq_password=(env("RABBITMQ_PASSWORD") or "").strip() or "guest",
     )

@@ -12,7 +12,10 @@ re-page at most every ESCALATION_RENOTIFY_MINUTES, within the flood limits, keye
 the channel put in the message's metadata) and sends the person the crisis lines again through Rasa's
 events API. The message that caused the pause is older than its handoff and was already
 escalated by `action_crisis`, so it does not alert twice. Configured in endpoints.yml as
-`event_broker: type: bot.store.broker.RealertBroker`.
+`event_broker: type: bot.store.broker.RealertBroker` (one Rasa server). With several Rasa servers
+(endpoints.cluster.yml) Rasa's RabbitMQ broker carries the events instead and the worker runs this same
+logic on them (bot/store/event_queue.py), paging and replying on its own thread: `handle` with
+`redelivered` for a message RabbitMQ hands out again because a worker died before acknowledging it.
 
 Log lines name escalation ids and error types only: never what the person wrote.
 """
@@ -26,7 +29,9 @@ from typing import Any, Callable, Dict, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot import handoff
 from bot.notify import Notifier
@@ -37,6 +42,7 @@ from bot.safety.escalation import client_ref, for_message
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
+from bot.store.models import Escalation, EscalationMessage
 
 log = logging.getLogger(__name__)
 
@@ -75,32 +81,45 @@ class RealertBroker(EventBroker):
         return cls(Notifier.from_settings())
 
     def publish(self, event: Dict[Text, Any]) -> None:
-        parse_data = event.get("parse_data") or {}
-        if event.get("event") != "user" or (parse_data.get("intent") or {}).get("name") != "crisis":
-            return
         try:
-            escalation_id = self.realert(event)
+            self.handle(event)
         except (SQLAlchemyError, ValueError) as error:
             # Raising would lose the message from the transcript; it is kept, and shown to staff there.
             log.error("re-alert check failed for a crisis message in a conversation (%s)", type(error).__name__)
-            return
+
+    def handle(self, event: Dict[Text, Any], *, redelivered: bool = False) -> Optional[int]:
+        """Re-alert for a crisis message stored while its conversation was paused: the escalation's id, or None
+        for any other event. Raises SQLAlchemyError when the database cannot be used (nothing was paged)."""
+        parse_data = event.get("parse_data") or {}
+        if event.get("event") != "user" or (parse_data.get("intent") or {}).get("name") != "crisis":
+            return None
+        escalation_id = self.realert(event, redelivered=redelivered)
         if escalation_id is not None:
+            # Paging is idempotent (bot.notify pages only when one is due), so a redelivered message that was
+            # already recorded pages nobody twice.
             self.pager(self.notifier.page, escalation_id)
-            # No action runs while paused, so the bot's crisis reply is sent the way a staff reply is.
+            # No action runs while paused, so the bot's crisis reply is sent the way a staff reply is. Sent
+            # again for a redelivered message: twice is better than never.
             category = ((parse_data.get("crisis") or {}).get("category"))
             text = crisis_reminder(self.program, datetime.now(timezone.utc),
                                    for_self=category != Category.THIRD_PARTY.value, category=category)
             self.reminder(str(event.get("sender_id") or ""), text)
+        return escalation_id
 
-    def realert(self, event: Dict[Text, Any]) -> Optional[int]:
+    def realert(self, event: Dict[Text, Any], *, redelivered: bool = False) -> Optional[int]:
         """Record a crisis message written while the bot was paused on its conversation's escalation; the
-        escalation's id, or None."""
+        escalation's id, or None. `redelivered`: it may have been recorded already (see `_recorded`)."""
         conversation_id = str(event.get("sender_id") or "")
         written_at = datetime.fromtimestamp(float(event.get("timestamp") or 0), timezone.utc)
         with session_scope(self.notifier.database_url) as session:
             handoff = crud.open_handoff_for(session, conversation_id=conversation_id)
             if handoff is None or handoff.opened_at >= written_at:
                 return None
+            if redelivered:
+                recorded = _recorded(session, conversation_id, event.get("text") or "", written_at)
+                if recorded is not None:
+                    log.info("escalation %d: a redelivered crisis message was already recorded", recorded)
+                    return recorded
             screening = crud.latest_screening(session, conversation_id=conversation_id)
             screening_id = screening.id if screening is not None else None
         category = ((event.get("parse_data") or {}).get("crisis") or {}).get("category")
@@ -109,3 +128,18 @@ class RealertBroker(EventBroker):
             screening_id=screening_id, source_ref=client_ref(event.get("metadata")))
         log.info("escalation %d: crisis message while the bot is paused (handoff %d)", escalation_id, handoff.id)
         return escalation_id
+
+
+def _recorded(session: Session, conversation_id: str, text: str, written_at: datetime) -> Optional[int]:
+    """The escalation that already holds this message (the same words, recorded after they were written), or
+    None. Only asked for a redelivered message: the same words written twice before the first was handled
+    would count once on the escalation (both stay in the transcript)."""
+    text = text.replace("\x00", "\ufffd")  # as crud stores it
+    opened = select(Escalation.id).where(
+        Escalation.conversation_id == conversation_id, Escalation.trigger_text == text,
+        Escalation.created_at >= written_at)
+    joined = (select(EscalationMessage.escalation_id)
+              .join(Escalation, Escalation.id == EscalationMessage.escalation_id)
+              .where(Escalation.conversation_id == conversation_id, EscalationMessage.text == text,
+                     EscalationMessage.received_at >= written_at))
+    return session.execute(opened.union(joined).limit(1)).scalar_one_or_none()

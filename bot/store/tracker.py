@@ -7,9 +7,11 @@ adapter reads TRACKER_STORE_URL (SQLite under var/ by default) and refuses to st
 Rasa rebuilds the whole tracker from SQL on every message (one row and one JSON parse per event, and an
 event-class lookup that walks every Event subclass): about a third of the server's CPU in a long screening.
 The store keeps the tracker it last saved for each recent conversation and hands it back while the
-database holds no other rows for that conversation (one indexed count), so several Rasa processes sharing
-a database (with Rasa's Redis lock store) still never see a stale conversation. Every event is still
-written to SQL before the reply is sent; the memory only saves reading it back.
+database holds no other rows for that conversation: the number of its rows and the time of the newest one
+(one indexed query) must be what this process last wrote. So several Rasa servers sharing a database (with
+Rasa's Redis lock store, endpoints.cluster.yml) never see a stale conversation when its messages alternate
+between them (tests/test_cluster.py), nor one that was forgotten and begun again with as many rows. Every
+event is still written to SQL before the reply is sent; the memory only saves reading it back.
 """
 from __future__ import annotations
 
@@ -65,11 +67,16 @@ def _write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
+# The conversation's rows in the database (all sessions) and the newest row's time: a change means another
+# process wrote (or removed) some.
+Fingerprint = tuple[int, Optional[float]]
+
+
 @dataclass
 class _Saved:
     tracker: DialogueStateTracker
     stored_events: int  # how many of tracker.events are in the database
-    rows: int  # the conversation's rows in the database, all sessions: a change means someone else wrote
+    rows: Fingerprint
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
@@ -91,10 +98,12 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         self._saved: OrderedDict[str, _Saved] = OrderedDict()  # least recently saved first
         self._lent: dict[str, _Saved] = {}  # handed out by retrieve(), not saved back yet
 
-    def _rows(self, sender_id: str) -> int:
+    def _rows(self, sender_id: str) -> Fingerprint:
         with self.session_scope() as session:
-            query = sa.select(sa.func.count()).select_from(self.SQLEvent).where(self.SQLEvent.sender_id == sender_id)
-            return session.execute(query).scalar_one()
+            query = (sa.select(sa.func.count(), sa.func.max(self.SQLEvent.timestamp))
+                     .where(self.SQLEvent.sender_id == sender_id))
+            count, newest = session.execute(query).one()
+            return count, newest
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         # The caller owns the tracker until it saves it: the entry leaves the memory meanwhile, so a
@@ -141,7 +150,10 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             if lent is not None:
                 del self._lent[sender_id]
         if lent is not None:
-            added = len(tracker.events) - lent.stored_events
-            self._saved[sender_id] = _Saved(tracker, len(tracker.events), lent.rows + added)
+            count, newest = lent.rows
+            for event in itertools.islice(tracker.events, lent.stored_events, len(tracker.events)):
+                count += 1
+                newest = event.timestamp if newest is None else max(newest, event.timestamp)
+            self._saved[sender_id] = _Saved(tracker, len(tracker.events), (count, newest))
             if len(self._saved) > CACHED_CONVERSATIONS:
                 self._saved.popitem(last=False)
