@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from bot.settings import ROOT, ConfigError, Settings, settings
@@ -249,10 +250,11 @@ def _notify_due(current: Settings) -> int:
     return 1 if any(done.error for done in rounds) else 0
 
 
-def _watch(current: Settings, interval: float, sleep: Callable[[float], None] = time.sleep, *,
-           bookings: bool = False) -> int:
+def _watch(current: Settings, interval: float, sleep: Optional[Callable[[float], None]] = None, *,
+           bookings: bool = False, heartbeat: Optional[Path] = None) -> int:
     """`notify-due` every `interval` seconds until stopped; with `bookings` (the worker process that
-    scripts/run starts beside the servers) also the booking jobs: new slots, due reminders."""
+    scripts/run starts beside the servers) also the booking jobs: new slots, due reminders. `heartbeat` is
+    touched after every pass, failed or not: a stale file means a stuck pass (deploy/probe.py worker)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.booking.cli import booking_pass
@@ -274,7 +276,9 @@ def _watch(current: Settings, interval: float, sleep: Callable[[float], None] = 
                     print(line, flush=True)
             except SQLAlchemyError as error:  # a busy or restarting database: the next pass retries
                 print(f"worker: pass failed ({type(error).__name__}); retrying", file=sys.stderr, flush=True)
-            sleep(interval)
+            if heartbeat is not None:
+                heartbeat.touch()
+            (sleep or time.sleep)(interval)  # looked up per pass, so a test can stop the real command
     except KeyboardInterrupt:
         return 0
 
@@ -314,7 +318,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         current.check()
         RealertConsumer.from_settings(current).start()
         print("worker: re-alerts from RabbitMQ queue " + current.events_queue, file=sys.stderr)
-    return _watch(current, args.interval, bookings=True)
+    heartbeat = Path(args.heartbeat) if args.heartbeat else None
+    if heartbeat is not None:
+        heartbeat.parent.mkdir(parents=True, exist_ok=True)
+    return _watch(current, args.interval, bookings=True, heartbeat=heartbeat)
 
 
 def _handoff_line(handoff: Handoff) -> str:
@@ -545,6 +552,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     register_booking(sub)
     worker = sub.add_parser("worker", help="the worker process: escalation paging, new slots, due reminders")
     worker.add_argument("--interval", type=_seconds, default=30, help="seconds between passes (default 30)")
+    worker.add_argument("--heartbeat", default=os.environ.get("IOP_HEARTBEAT_FILE") or None, metavar="FILE",
+                        help="touch FILE after every pass, for a liveness probe (default $IOP_HEARTBEAT_FILE)")
     worker.set_defaults(func=cmd_worker)
 
     wait = sub.add_parser("wait-ready", help="wait until the Rasa and action servers answer")

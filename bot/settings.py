@@ -110,6 +110,9 @@ class Settings:
     rabbitmq_port: int = 5672
     rabbitmq_username: str = "guest"
     rabbitmq_password: str = field(default="guest", repr=False)  # RabbitMQ's stock account: development only
+    # Several Rasa servers: Redis shared by their socket.io servers, so a message sent through any server
+    # (a staff reply, the crisis lines while paused) reaches a widget connected to another; unset: one server.
+    widget_redis_url: str = field(default="", repr=False)  # may hold Redis's password
 
     @property
     def console_url(self) -> str:
@@ -375,4 +378,5 @@ def settings() -> Settings:
         rabbitmq_port=_port("RABBITMQ_PORT", 5672),
         rabbitmq_username=(env("RABBITMQ_USERNAME") or "").strip() or "guest",
         rabbitmq_password=(env("RABBITMQ_PASSWORD") or "").strip() or "guest",
+        widget_redis_url=(env("WIDGET_REDIS_URL") or "").strip(),
     )

@@ -4,7 +4,7 @@
                                    the auth token, which an httpGet probe could only carry inlined in the
                                    manifest; here it comes from the container's environment (the Secret).
   python deploy/probe.py worker    alive: the worker finished a pass within --max-age seconds (the heartbeat
-                                   file deploy/worker.py touches after each pass); the worker has no port.
+                                   file `iop-intake worker` touches after each pass); the worker has no port.
 
 Exit status 0 is healthy, 1 is not, with one line on stderr saying why (the kubelet records it in the pod's
 events: no token, no conversation id, no health detail in it). Standard library only: it starts in
@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 from typing import Optional, Sequence
 
-HEARTBEAT_FILE = "/tmp/worker.heartbeat"  # an emptyDir in the pod (deploy/worker.py); IOP_HEARTBEAT_FILE overrides
+HEARTBEAT_FILE = "/tmp/worker.heartbeat"  # an emptyDir in the pod (`iop-intake worker --heartbeat`); IOP_HEARTBEAT_FILE overrides
 
 
 def heartbeat_file() -> Path:

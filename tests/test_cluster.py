@@ -29,6 +29,7 @@ from rasa.shared.core.domain import Domain
 from bot.notify import Contacts, Notifier
 from bot.safety.escalation import Policy
 from bot.settings import settings
+from bot.handoff import RasaApi, send_crisis_lines
 from bot.store import crud
 from bot.store.broker import RealertBroker
 from bot.store.db import session_scope
@@ -39,6 +40,7 @@ from tests.conftest import _postgres_unavailable, _postgres_url, _schema_sql
 from tests.support.conversation import LIKELY_FIT, texts
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 from tests.support.servers import BIN, ROOT, Servers, conversation, free_port, newest_model, wait_ready
+from tests.support.widget_socket import open_tab
 from tests.test_notify import CREATED, FakeTwilio as FakeTwilioClient, sms
 from tests.test_tracker_store import _texts, _turn
 
@@ -140,6 +142,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "RASA_AUTH_TOKEN": TOKEN,
             "RASA_URL": f"http://127.0.0.1:{ports[0]}",  # the worker's crisis lines (HAProxy in make run-cluster)
             "REDIS_HOST": REDIS[0], "REDIS_PORT": str(REDIS[1]), "REDIS_DB": "1", "LOCK_KEY_PREFIX": f"test{run}",
+            "WIDGET_REDIS_URL": f"redis://{REDIS[0]}:{REDIS[1]}/1",
             "RABBITMQ_HOST": RABBITMQ[0], "RABBITMQ_PORT": str(RABBITMQ[1]),
             "RABBITMQ_USERNAME": "guest", "RABBITMQ_PASSWORD": "guest",
             "EVENTS_QUEUE": queue, "EVENTS_EXCHANGE": queue,
@@ -244,6 +247,26 @@ def test_the_screening_rows_are_one_per_conversation(cluster: Cluster) -> None:
         counts = session.execute(sa.select(Screening.conversation_id, sa.func.count())
                                  .group_by(Screening.conversation_id)).all()
     assert counts and all(count == 1 for _, count in counts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The widget: a message sent through one server reaches a socket held by the other
+
+
+def test_crisis_lines_sent_through_one_server_reach_a_widget_connected_to_the_other(cluster: Cluster) -> None:
+    first, second = cluster.servers
+
+    async def scenario() -> dict:
+        async with open_tab(first.rasa_url) as tab:
+            session_id, _ = await tab.session()
+            await tab.say(session_id, "hi")
+            await tab.quiet()
+            # As the worker or a staff reply does it: through Rasa's API, on whichever server takes the call.
+            await asyncio.to_thread(send_crisis_lines, session_id, "Call or text 988 now.",
+                                    rasa=RasaApi(second.rasa_url, second.token))
+            return (await tab.next("bot_uttered", 30))[0]
+
+    assert asyncio.run(scenario())["text"] == "Call or text 988 now."
 
 
 # ---------------------------------------------------------------------------------------------------

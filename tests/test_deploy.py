@@ -27,6 +27,7 @@ import pytest
 import yaml
 from kubernetes_validate import utils as k8s_schemas
 
+from bot import cli
 from bot.settings import ConfigError, Settings, settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +132,7 @@ def test_four_processes_each_with_a_deployment() -> None:
         "iop-rasa": ["rasa", "run"],
         "iop-actions": ["iop-intake", "actions", "--quiet"],
         "iop-console": ["iop-intake", "console"],
-        "iop-worker": ["python", "/app/deploy/worker.py", "--interval", "30"],
+        "iop-worker": ["iop-intake", "worker", "--interval", "30"],
     }
     assert deployment("worker")["spec"]["replicas"] == 1  # two workers would page twice
     assert deployment("worker")["spec"]["strategy"]["type"] == "Recreate"
@@ -441,11 +442,10 @@ def test_rasa_probe_routes_exist_and_status_needs_the_token(sanic_test_mode: Non
 
 def test_the_worker_beats_after_each_pass_and_the_probe_reads_it(database: str, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    worker = from_file("deploy_worker", DEPLOY / "worker.py")
     beat = tmp_path / "beat" / "worker.heartbeat"
-    monkeypatch.setenv("IOP_HEARTBEAT_FILE", str(beat))
+    monkeypatch.setenv("IOP_HEARTBEAT_FILE", str(beat))  # the pod's env: read by the worker and the probe
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
-    assert probe.heartbeat_file() == worker.heartbeat_file() == beat
+    assert probe.heartbeat_file() == beat
     assert probe.main(["worker"]) == 1  # no pass yet
 
     passes = []
@@ -458,7 +458,7 @@ def test_the_worker_beats_after_each_pass_and_the_probe_reads_it(database: str, 
     # `iop-intake worker` itself (escalation paging, booking jobs, retention) on SQLite, two passes.
     with monkeypatch.context() as patched:
         patched.setattr(time, "sleep", stop_after_two)
-        assert worker.main(["--interval", "1"]) == 0
+        assert cli.main(["worker", "--interval", "1"]) == 0
     assert len(passes) == 2
     assert probe.main(["worker", "--max-age", "60"]) == 0
     old = time.time() - 301

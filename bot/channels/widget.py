@@ -26,7 +26,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import speedups
 from bot.channels.access import client_address
@@ -42,6 +42,7 @@ speedups.apply()
 
 SESSION_ID = re.compile(r"web-[0-9a-f]{32}")
 HISTORY_LIMIT = 60  # messages re-shown on reload: the recent part of the conversation
+REDIS_CHANNEL = "iop-intake-widget"  # the pub/sub channel the servers share (WIDGET_REDIS_URL)
 
 
 def new_session_id() -> str:
@@ -121,8 +122,12 @@ class WidgetChannel(SocketIOInput):
         current = settings()
         idle_minutes = load_program(current.program_file).widget_idle_minutes
         limits = shared_limits(current)
+        # Behind a load balancer a message may be sent through another server than the one holding the socket:
+        # with Redis, every server's emits reach every server's sockets.
+        shared = AsyncRedisManager(current.widget_redis_url, channel=REDIS_CHANNEL) if current.widget_redis_url \
+            else None
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(current.widget_origins),
-                          max_http_buffer_size=REQUEST_MAX_BYTES)
+                          max_http_buffer_size=REQUEST_MAX_BYTES, client_manager=shared)
         blueprint = _Blueprint(sio, self.socketio_path, "widget_socketio", __name__)
         self.sio = sio
         namespace = self.namespace
