@@ -23,7 +23,8 @@ import urllib.request
 from pathlib import Path
 from typing import Optional, Sequence
 
-HEARTBEAT_FILE = "/tmp/worker.heartbeat"  # an emptyDir in the pod (`iop-intake worker --heartbeat`); IOP_HEARTBEAT_FILE overrides
+# An emptyDir in the pod, touched by `iop-intake worker --heartbeat`; IOP_HEARTBEAT_FILE overrides.
+HEARTBEAT_FILE = "/tmp/worker.heartbeat"
 
 
 def heartbeat_file() -> Path:

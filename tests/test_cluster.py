@@ -26,10 +26,10 @@ from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 
+from bot.handoff import RasaApi, send_crisis_lines
 from bot.notify import Contacts, Notifier
 from bot.safety.escalation import Policy
 from bot.settings import settings
-from bot.handoff import RasaApi, send_crisis_lines
 from bot.store import crud
 from bot.store.broker import RealertBroker
 from bot.store.db import session_scope
