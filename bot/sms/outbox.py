@@ -7,12 +7,12 @@ for Twilio and a reply that finally fails stays on record as failed. Sends run o
 retries sleep, and Rasa's event loop must not.
 
 A text is marked sending (one conditional UPDATE: one process takes it) before the POST, and sent with
-Twilio's SID after it. A process that dies in between leaves it sending; `resume` (on start, and every
-half minute from the channel) takes over texts sending for longer than any live send lasts. Twilio's
-Messages API has no idempotency key, so the safe reading is checked with Twilio itself: its latest messages
-to that number are listed (GET Messages.json?To=&From=) and a text with the same body created since the
-send began counts as sent (its SID is recorded). Not found, it is sent again; when Twilio cannot be asked,
-also sent again: a reply twice is better than a crisis reply never.
+Twilio's SID after it. A process that dies in between leaves it sending; `recover` (the channel's `resume`, on
+start and every half minute; each pass of the worker that sends reminders) takes over texts sending for longer
+than any live send lasts. Twilio's Messages API has no idempotency key, so the safe reading is checked with
+Twilio itself: its latest messages to that number are listed (GET Messages.json?To=&From=) and a text with the
+same body created since the send began counts as sent (its SID is recorded). Not found, it is sent again; when
+Twilio cannot be asked, also sent again: a reply twice is better than a crisis reply never.
 """
 from __future__ import annotations
 
