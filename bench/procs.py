@@ -1,14 +1,15 @@
 """Processes the benchmark starts and measures: timed training runs, the stock Rasa server, memory."""
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
-
 
 from tests.support.servers import BIN, free_port, wait_ready
 
@@ -59,6 +60,45 @@ def tree_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total_kb / 1024
+
+
+@dataclass(frozen=True)
+class Role:
+    """One process of the cluster: its program and argument runs that must each appear in its command line."""
+    name: str
+    program: str
+    args: tuple[tuple[str, ...], ...]
+
+
+def _runs(argv: list[str], role: Role) -> bool:
+    """Whether `argv` is the role's real process. A console script's argv is [python, script, ...]; a bash
+    restart loop around it is not matched, since its own argv names bash."""
+    start = 1 if argv and Path(argv[0]).name.startswith("python") else 0
+    if len(argv) <= start or Path(argv[start]).name != role.program:
+        return False
+    rest = "\0" + "\0".join(argv[start + 1:]) + "\0"
+    return all("\0" + "\0".join(run) + "\0" in rest for run in role.args)
+
+
+def find(marker: str, wanted: Sequence[Role]) -> dict[str, Optional[int]]:
+    """Each role's pid among the processes with `marker` (NAME=value) in their environment, None when it is not
+    running (between restarts, say): a cluster's processes carry its CLUSTER_PORT, a test's servers their ports."""
+    needle = f"\0{marker}\0".encode()
+    tree = _children()
+    parent = {child: ppid for ppid, kids in tree.items() for child in kids}
+    matches: dict[str, set[int]] = {role.name: set() for role in wanted}
+    for pid in itertools.chain.from_iterable(tree.values()):
+        try:
+            if needle not in b"\0" + Path(f"/proc/{pid}/environ").read_bytes():
+                continue
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").rstrip("\0").split("\0")
+        except OSError:
+            continue  # exited, or not ours
+        for role in wanted:
+            if _runs(argv, role):
+                matches[role.name].add(pid)
+    # A forked child keeps its parent's command line: the topmost match is the process (tree_rss_mb adds children).
+    return {name: next((pid for pid in pids if parent.get(pid) not in pids), None) for name, pids in matches.items()}
 
 
 def child_with_args(*needles: str) -> int:

@@ -168,3 +168,5 @@ def section_intro(key: str, ctx: Context) -> str:
 
 START_OVER = "Okay, let's start over from the beginning."
 EMPTY_MESSAGE = "I didn't get any text there. Could you type your answer?"
+# Said by Rasa itself when the action that should answer could not run (the action server unreachable).
+ACTION_FAILED = "Sorry, something went wrong on my side and I missed that. Could you send it again in a moment?"

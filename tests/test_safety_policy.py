@@ -12,7 +12,7 @@ from rasa.core.policies.policy import PolicyPrediction, confidence_scores_for
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.policies.routing import safety_action
@@ -151,3 +151,49 @@ def test_an_unsure_message_that_is_no_option_is_still_asked_about(pending) -> No
     text = "I'm looking at my gun trying to find a reason not to"
     assert safety_action(intent="inform", text=text, confidence=0.9, external=False, pending_question=pending,
                          actions_since_message=(), tier="check_in") == "action_crisis_check"
+
+
+# ---------------------------------------------------------------------------------------------------
+# An action whose call failed (the action server down): never silence
+
+
+def predicted(domain: Domain, tracker: DialogueStateTracker) -> str:
+    return domain.action_names_or_texts[policy().predict_action_probabilities(tracker, domain).max_confidence_index]
+
+
+def failed_after(domain: Domain, text: str, intent: str, action: str, *after: Any) -> DialogueStateTracker:
+    """The person's message, then `action` logged with no event after it (as Rasa logs a failed call)."""
+    tracker = in_form(domain, text, intent)
+    for event in (ActionExecuted(action), *after):
+        tracker.update(event)
+    return tracker
+
+
+def test_an_answer_the_action_server_could_not_take_is_asked_for_again(domain: Domain) -> None:
+    tracker = failed_after(domain, "I worry all the time", "inform", "screening_form")
+    assert best(domain, policy().predict_action_probabilities(tracker, domain)) == "utter_action_failed"
+    assert "send it again" in domain.responses["utter_action_failed"][0]["text"]
+    tracker.update(ActionExecuted("utter_action_failed"))
+    tracker.update(BotUttered(domain.responses["utter_action_failed"][0]["text"]))
+    assert predicted(domain, tracker) == "action_listen"  # then waits: the form asks nothing twice
+
+
+@pytest.mark.parametrize("action", ["action_crisis", "action_crisis_check", "screening_form"])
+def test_a_crisis_the_action_server_could_not_answer_still_gets_the_crisis_lines(domain: Domain,
+                                                                                 action: str) -> None:
+    tracker = failed_after(domain, "I'm going to end it tonight", "crisis", action)
+    assert best(domain, policy().predict_action_probabilities(tracker, domain)) == "utter_crisis_fallback"
+    reply = domain.responses["utter_crisis_fallback"][0]["text"]
+    assert "911" in reply and "988" in reply and "741741" in reply and "could not alert our team" in reply
+
+
+def test_an_action_that_spoke_or_set_anything_did_not_fail(domain: Domain) -> None:
+    answer = ("I worry all the time", "inform", "screening_form")
+    spoke = failed_after(domain, *answer, BotUttered("Over the last 2 weeks"))
+    assert policy().predict_action_probabilities(spoke, domain).max_confidence == 0.0
+    worked = failed_after(domain, *answer, SlotSet("requested_slot", "phq9_1"))
+    assert policy().predict_action_probabilities(worked, domain).max_confidence == 0.0
+    # A staff hand-back says nothing to the person by design: no apology for it.
+    handed_back = failed_after(domain, "EXTERNAL: EXTERNAL_handback", "EXTERNAL_handback", "action_hand_back")
+    assert domain.action_names_or_texts[
+        policy().predict_action_probabilities(handed_back, domain).max_confidence_index] != "utter_action_failed"

@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 
 from bot.booking.replies import Kind, after_booking
 from bot.dialogue import CRISIS_INTENT, TurnKind, read_turn
+from bot.domain import ACTION_FAILED_REPLY, CRISIS_FALLBACK_REPLY, FORM
 from bot.questions import Context
 from bot.screening import QUESTIONS
 
@@ -30,12 +31,27 @@ HAND_BACK_ACTION = "action_hand_back"
 BOOKING_ACTION = "action_booking"
 LISTEN_ACTION = "action_listen"
 OWN_ACTIONS = frozenset({CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION,
-                         BOOKING_ACTION})
+                         BOOKING_ACTION, ACTION_FAILED_REPLY, CRISIS_FALLBACK_REPLY})
+# Actions that say something whenever they run: one that ran with no event after it and nothing said since the
+# message failed (Rasa logs a custom action whose call failed that way, and carries on).
+SPEAKING_ACTIONS = frozenset({FORM, CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION, HANDOFF_ACTION, BOOKING_ACTION,
+                              "action_start_screening", "action_restart_screening", "action_finish_screening",
+                              "action_answer_faq", "action_outside_screening"})
+_CRISIS_ACTIONS = frozenset({CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION})
 # While times are on offer, these intents still go to their own rules (a program question, thanks, bye,
 # start over); every other message is read as a reply to the offer.
 _NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_ask"})
 # Times on offer; asked for a number for reminders; waiting for the code texted to it.
 _AWAITING_REPLY = frozenset({"offering", "reminders", "verifying"})
+
+
+def after_failed_action(failed: str, intent: Optional[str]) -> str:
+    """What Rasa says by itself after `failed` (one of SPEAKING_ACTIONS) ran and said nothing: the person must
+    never be met with silence. A crisis message, or a crisis action, gets the crisis lines in full; anything
+    else is asked again. The answer was not stored, so the person's next message answers the same question."""
+    if intent == CRISIS_INTENT or failed in _CRISIS_ACTIONS:
+        return CRISIS_FALLBACK_REPLY
+    return ACTION_FAILED_REPLY
 
 
 def safety_action(*, intent: Optional[str], text: str, confidence: float, external: bool,

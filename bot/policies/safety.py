@@ -3,7 +3,9 @@
 It predicts `action_crisis` for a crisis message, `action_crisis_check` when the crisis detector is unsure (and
 `action_crisis_check_reply` for the answer), and `action_handoff` for a request for a person, inside the
 screening form or outside it, and `action_hand_back` when staff hand a conversation back; outside the form,
-`action_booking` for replies about booking an assessment; then `action_listen` after its own action.
+`action_booking` for replies about booking an assessment; then `action_listen` after its own action. When an
+action that always speaks ran and said nothing (its call to the action server failed), it has Rasa say so
+itself, with the crisis lines for a crisis.
 Everything else it leaves to RulePolicy. The decisions are in
 bot/policies/routing.py; this class only reads them off the tracker.
 
@@ -20,11 +22,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import IS_EXTERNAL, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.policies.routing import booking_action, safety_action
+from bot.policies.routing import SPEAKING_ACTIONS, after_failed_action, booking_action, safety_action
 
 FORM = "screening_form"
 BOOKING_STAGE = "booking_stage"
@@ -42,6 +44,22 @@ def _actions_since_message(tracker: DialogueStateTracker) -> List[str]:
     return actions[::-1]
 
 
+def _failed_action(tracker: DialogueStateTracker) -> Optional[str]:
+    """The action that has just run without a single event, when it is one that always speaks and nothing has
+    been said since the person's message: its call failed (rasa/core/processor.py `_run_action` logs it so)."""
+    if not tracker.events:
+        return None
+    last = tracker.events[-1]
+    if not isinstance(last, ActionExecuted) or last.action_name not in SPEAKING_ACTIONS:
+        return None
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return None
+        if isinstance(event, UserUttered):
+            return last.action_name
+    return None
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class SafetyPolicy(Policy):
     @staticmethod
@@ -56,6 +74,10 @@ class SafetyPolicy(Policy):
                                      **kwargs: Any) -> PolicyPrediction:
         message = tracker.latest_message
         intent = (message.intent if message else None) or {}
+        failed = _failed_action(tracker)
+        if failed is not None:
+            reply = after_failed_action(failed, intent.get("name"))
+            return self._prediction(confidence_scores_for(reply, 1.0, domain), is_no_user_prediction=True)
         action = safety_action(
             intent=intent.get("name"),
             text=(message.text if message else None) or "",

@@ -82,6 +82,14 @@ def crisis_reminder(program: Program, now: datetime, for_self: bool = True, cate
     return f"{opening}\n{crisis_resources(program, category)}\n{staff_alert(program, now)}"
 
 
+def crisis_fallback() -> str:
+    """The crisis reply Rasa gives by itself when the action that answers a crisis could not run (the action
+    server unreachable): the national lines in full, and honestly that no one could be alerted from here."""
+    return "\n".join([crisis_opening(), *NATIONAL_RESOURCES,
+                      "Something went wrong on my side and I could not alert our team just now, so please call or "
+                      "text one of these numbers now."])
+
+
 def owes_crisis_lines(cssrs_risk: str, phq9_item9: object) -> bool:
     """Whether the end of a screening must give the crisis lines: any thought of death or self-harm on the
     PHQ-9 (or no answer to it), or any C-SSRS risk. On every channel, whatever the outcome."""
