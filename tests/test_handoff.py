@@ -335,6 +335,28 @@ def test_no_re_alert_when_the_bot_is_not_paused_or_the_message_is_not_a_crisis(m
     assert [row[1:3] for row in escalations(migrated_db_url)] == [("high", "unspecified")]
 
 
+def fallback_event(at: datetime, conversation: str = CONVERSATION) -> dict:
+    """Rasa's own crisis reply, given when the action server could not run action_crisis."""
+    return {"sender_id": conversation, "event": "bot", "text": "Call or text 988.", "timestamp": at.timestamp(),
+            "metadata": {"utter_action": "utter_crisis_fallback"}}
+
+
+def test_a_crisis_the_action_server_could_not_answer_is_escalated_from_its_reply(migrated_db_url: str) -> None:
+    realert, paged = broker(migrated_db_url)
+    realert.publish(user_event("I took all my pills", MONDAY_10AM, category="overdose_or_medical"))
+    realert.publish(fallback_event(MONDAY_10AM + SECOND))
+    rows = escalations(migrated_db_url)
+    assert [row[1:] for row in rows] == [("high", "overdose_or_medical", "message", "I took all my pills")]
+    assert paged == [rows[0][0]]
+    # RabbitMQ hands the reply out again (a worker died before acknowledging it): recorded once.
+    assert realert.handle(fallback_event(MONDAY_10AM + SECOND), redelivered=True) == rows[0][0]
+    assert len(escalations(migrated_db_url)) == 1
+    # Other replies, and Rasa's other fallback ("send it again"), escalate nothing.
+    other = {**fallback_event(MONDAY_10AM, "web-other"), "metadata": {"utter_action": "utter_action_failed"}}
+    realert.publish(other)
+    assert len(escalations(migrated_db_url)) == 1
+
+
 def test_a_database_failure_never_breaks_storing_the_message(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
     realert, paged = broker(f"sqlite:///{tmp_path / 'no-tables.db'}")
     with caplog.at_level(logging.ERROR, logger="bot.store.broker"):

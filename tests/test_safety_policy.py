@@ -184,7 +184,7 @@ def test_a_crisis_the_action_server_could_not_answer_still_gets_the_crisis_lines
     tracker = failed_after(domain, "I'm going to end it tonight", "crisis", action)
     assert best(domain, policy().predict_action_probabilities(tracker, domain)) == "utter_crisis_fallback"
     reply = domain.responses["utter_crisis_fallback"][0]["text"]
-    assert "911" in reply and "988" in reply and "741741" in reply and "could not alert our team" in reply
+    assert "911" in reply and "988" in reply and "741741" in reply and "please don't wait for us" in reply
 
 
 def test_an_action_that_spoke_or_set_anything_did_not_fail(domain: Domain) -> None:

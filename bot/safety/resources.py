@@ -84,10 +84,11 @@ def crisis_reminder(program: Program, now: datetime, for_self: bool = True, cate
 
 def crisis_fallback() -> str:
     """The crisis reply Rasa gives by itself when the action that answers a crisis could not run (the action
-    server unreachable): the national lines in full, and honestly that no one could be alerted from here."""
+    server unreachable): the national lines in full. The event broker then escalates (bot/store/broker.py), but
+    the reply cannot know that it will, so it promises nothing."""
     return "\n".join([crisis_opening(), *NATIONAL_RESOURCES,
-                      "Something went wrong on my side and I could not alert our team just now, so please call or "
-                      "text one of these numbers now."])
+                      "Something went wrong on my side, so please don't wait for us: call or text one of these "
+                      "numbers now."])
 
 
 def owes_crisis_lines(cssrs_risk: str, phq9_item9: object) -> bool:

@@ -17,6 +17,11 @@ escalated by `action_crisis`, so it does not alert twice. Configured in endpoint
 logic on them (bot/store/event_queue.py), paging and replying on its own thread: `handle` with
 `redelivered` for a message RabbitMQ hands out again because a worker died before acknowledging it.
 
+It also stands in for an action that could not run. When the action server cannot be reached, Rasa gives a
+crisis message the crisis lines by itself (`utter_crisis_fallback`, bot/policies/routing.py), but the action
+that records the escalation and pages never ran: on that reply's event, the escalation is opened here (or the
+message joins the conversation's open one) and paged, with the person's latest message as its trigger.
+
 Log lines name escalation ids and error types only: never what the person wrote.
 """
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 from asyncio import AbstractEventLoop
+from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional, Text
 
@@ -34,11 +40,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import handoff
+from bot.domain import CRISIS_FALLBACK_REPLY
 from bot.notify import Notifier
 from bot.program import Program, load_program
+from bot.safety.escalation import client_ref, for_message
 from bot.safety.lexicon import Category
 from bot.safety.resources import crisis_reminder
-from bot.safety.escalation import client_ref, for_message
 from bot.settings import settings
 from bot.store import crud
 from bot.store.db import session_scope
@@ -46,6 +53,7 @@ from bot.store.models import Escalation, EscalationMessage
 
 log = logging.getLogger(__name__)
 
+REMEMBERED = 1000  # conversations whose latest message is kept, for an escalation its reply may need
 Pager = Callable[[Callable[[int], Any], int], None]
 Reminder = Callable[[str, str], None]  # (conversation id, text)
 
@@ -74,6 +82,7 @@ class RealertBroker(EventBroker):
         self.pager = pager
         self.reminder = reminder
         self.program = program or load_program(settings().program_file)
+        self._latest: OrderedDict[str, Dict[Text, Any]] = OrderedDict()  # each conversation's latest message
 
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig,
@@ -90,8 +99,13 @@ class RealertBroker(EventBroker):
     def handle(self, event: Dict[Text, Any], *, redelivered: bool = False) -> Optional[int]:
         """Re-alert for a crisis message stored while its conversation was paused: the escalation's id, or None
         for any other event. Raises SQLAlchemyError when the database cannot be used (nothing was paged)."""
+        if event.get("event") == "bot":
+            return self.unanswered(event, redelivered=redelivered)
+        if event.get("event") != "user":
+            return None
+        self._remember(event)
         parse_data = event.get("parse_data") or {}
-        if event.get("event") != "user" or (parse_data.get("intent") or {}).get("name") != "crisis":
+        if (parse_data.get("intent") or {}).get("name") != "crisis":
             return None
         escalation_id = self.realert(event, redelivered=redelivered)
         if escalation_id is not None:
@@ -104,6 +118,36 @@ class RealertBroker(EventBroker):
             text = crisis_reminder(self.program, datetime.now(timezone.utc),
                                    for_self=category != Category.THIRD_PARTY.value, category=category)
             self.reminder(str(event.get("sender_id") or ""), text)
+        return escalation_id
+
+    def _remember(self, event: Dict[Text, Any]) -> None:
+        conversation_id = str(event.get("sender_id") or "")
+        self._latest.pop(conversation_id, None)
+        self._latest[conversation_id] = event
+        while len(self._latest) > REMEMBERED:
+            self._latest.popitem(last=False)
+
+    def unanswered(self, event: Dict[Text, Any], *, redelivered: bool = False) -> Optional[int]:
+        """For Rasa's own crisis reply (the action that escalates could not run): the escalation that action
+        would have opened, paged; None for any other reply."""
+        if (event.get("metadata") or {}).get("utter_action") != CRISIS_FALLBACK_REPLY:
+            return None
+        conversation_id = str(event.get("sender_id") or "")
+        message = self._latest.get(conversation_id) or {}  # missing after a restart: the transcript has it
+        text = message.get("text") or "(a crisis message: see the transcript)"
+        answered_at = datetime.fromtimestamp(float(event.get("timestamp") or 0), timezone.utc)
+        with session_scope(self.notifier.database_url) as session:
+            if redelivered and (recorded := _recorded(session, conversation_id, text, answered_at)) is not None:
+                log.info("escalation %d: a redelivered crisis reply was already recorded", recorded)
+                return recorded
+            screening = crud.latest_screening(session, conversation_id=conversation_id)
+            screening_id = screening.id if screening is not None else None
+        category = ((message.get("parse_data") or {}).get("crisis") or {}).get("category")
+        escalation_id = self.notifier.open_escalation(
+            conversation_id=conversation_id, trigger=for_message(category), trigger_text=text,
+            screening_id=screening_id, source_ref=client_ref(message.get("metadata")))
+        log.warning("escalation %d: crisis lines given without the action server; paging from here", escalation_id)
+        self.pager(self.notifier.page, escalation_id)
         return escalation_id
 
     def realert(self, event: Dict[Text, Any], *, redelivered: bool = False) -> Optional[int]:
