@@ -48,24 +48,29 @@ def _free(port: int) -> bool:
 
 
 @contextmanager
-def cluster(servers: int, workdir: Path) -> Iterator[Servers]:
+def cluster(servers: int, workdir: Path, *, database: str = "iop_bench",
+            extra_env: Optional[dict[str, str]] = None) -> Iterator[Servers]:
+    """`scripts/cluster N` on free ports with PostgreSQL databases `database` and `database`_tracker and a
+    queue of that name; yields the HAProxy front (Servers.env holds CLUSTER_PORT and the rest)."""
     front, rasa_port = free_port(), free_ports_in_a_row(servers)
     env = {
         **os.environ,
         "CLUSTER_PORT": str(front),
         "RASA_PORT": str(rasa_port),  # the servers take this port and the next ones
-        "ACTIONS_PORT": str(free_port()),
+        "ACTIONS_PORT": str(free_port()), "ACTIONS_BACKEND_PORT": str(free_port()),
         "CONSOLE_PORT": str(free_port()),
-        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/iop_bench",
-        "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:5432/iop_bench_tracker",
-        "EVENTS_QUEUE": "iop_bench_events", "EVENTS_EXCHANGE": "iop_bench_events", "LOCK_KEY_PREFIX": "bench",
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+        "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}_tracker",
+        "EVENTS_QUEUE": f"{database}_events", "EVENTS_EXCHANGE": f"{database}_events",
+        "LOCK_KEY_PREFIX": database.replace("_", ""),  # Rasa takes letters and digits only
         "RASA_AUTH_TOKEN": TOKEN,
         # Every participant comes from 127.0.0.1: limits far above the load.
         "RATE_LIMIT_PER_CONVERSATION": "100000", "RATE_LIMIT_PER_ADDRESS": "1000000",
+        **(extra_env or {}),
     }
     for name in ("ACTION_ENDPOINT_URL", "RASA_URL", "WIDGET_BOT_URL", "CONSOLE_PUBLIC_URL"):
         env.pop(name, None)  # scripts/env.sh and scripts/cluster make them from the ports above
-    log = workdir / f"cluster-{servers}.log"
+    log = workdir / f"cluster-{database}-{servers}.log"  # runs on other databases may share the folder
     proc = subprocess.Popen([str(ROOT / "scripts" / "cluster"), str(servers)], cwd=ROOT, env=env,
                             stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{front}"

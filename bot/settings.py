@@ -73,6 +73,9 @@ class Settings:
     staff_api_token: str = field(default="", repr=False)  # the staff endpoint's bearer token; unset: endpoint off
     action_server_token: str = field(default=DEV_ACTION_TOKEN, repr=False)  # what the action server asks of Rasa
     actions_interface: str = "127.0.0.1"  # the action server listens here: only the Rasa server calls it
+    # Conversations each Rasa server keeps in memory after their last turn (bot/store/tracker.py): about 0.6 MB
+    # each at the end of a screening, so 200 bound it near 120 MB; 0 reads every turn from the database.
+    tracker_cache_conversations: int = 200
     actions_port: int = 5055
     rest_channel_token: str = field(default="", repr=False)  # the REST channel's; unset: open outside production
     widget_allowed_origins: tuple[str, ...] = ()  # pages that may open the widget's socket; unset: the console's
@@ -230,6 +233,8 @@ class Settings:
                 raise ConfigError(f"{name} should be at least 1 (messages a minute)")
         if self.rasa_proxies < 0:
             raise ConfigError("RASA_PROXIES_COUNT should be 0 or more")
+        if self.tracker_cache_conversations < 0:
+            raise ConfigError("TRACKER_CACHE_CONVERSATIONS should be 0 or more")
         if not self.actions_interface:
             raise ConfigError("ACTIONS_INTERFACE should be an address to listen on, like 127.0.0.1")
 
@@ -347,6 +352,7 @@ def settings() -> Settings:
         actions_port=_port("ACTIONS_PORT", 5055),
         rest_channel_token=(env("REST_CHANNEL_TOKEN") or "").strip(),
         widget_allowed_origins=_origins("WIDGET_ALLOWED_ORIGINS", env("WIDGET_ALLOWED_ORIGINS") or ""),
+        tracker_cache_conversations=_whole("TRACKER_CACHE_CONVERSATIONS", 200),
         rate_limit_per_conversation=_whole("RATE_LIMIT_PER_CONVERSATION", 20),
         rate_limit_per_address=_whole("RATE_LIMIT_PER_ADDRESS", 60),
         rasa_proxies=_whole("RASA_PROXIES_COUNT", 0),

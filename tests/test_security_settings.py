@@ -67,6 +67,7 @@ def test_development_keeps_its_defaults():
     (dict(rate_limit_per_conversation=0), "RATE_LIMIT_PER_CONVERSATION should be at least 1"),
     (dict(rate_limit_per_address=0), "RATE_LIMIT_PER_ADDRESS should be at least 1"),
     (dict(rasa_proxies=-1), "RASA_PROXIES_COUNT should be 0 or more"),
+    (dict(tracker_cache_conversations=-1), "TRACKER_CACHE_CONVERSATIONS should be 0 or more"),
 ])
 def test_limits_are_checked_in_any_environment(changes: dict, message: str):
     with pytest.raises(ConfigError, match=message):

@@ -112,6 +112,27 @@ def test_a_kept_tracker_is_saved_without_counting_the_stored_rows(db_url: str, m
     store.engine.dispose()
 
 
+def test_memory_keeps_only_the_most_recent_conversations(db_url: str, monkeypatch: pytest.MonkeyPatch):
+    """TRACKER_CACHE_CONVERSATIONS bounds the server's memory: an older conversation is read back from SQL."""
+    monkeypatch.setenv("TRACKER_CACHE_CONVERSATIONS", "2")
+    store = UrlSQLTrackerStore(domain=Domain.empty(), url=db_url)
+    for sender in ("conv-a", "conv-b", "conv-c"):
+        _turn(store, sender, "one")
+        _turn(store, sender, "two")  # read back from SQL once, then kept
+    read_back = []
+    retrieve = SQLTrackerStore.retrieve
+
+    async def counting(self: SQLTrackerStore, sender_id: str):
+        read_back.append(sender_id)
+        return await retrieve(self, sender_id)
+    monkeypatch.setattr(SQLTrackerStore, "retrieve", counting)
+    for sender in ("conv-c", "conv-b", "conv-a"):
+        _turn(store, sender, "three")
+    assert read_back == ["conv-a"]  # the two saved last were kept
+    assert _texts(asyncio.run(store.retrieve("conv-a")))[-2:] == ["three", "got three"]
+    store.engine.dispose()
+
+
 class _Collecting:
     def __init__(self) -> None:
         self.events: list[dict] = []

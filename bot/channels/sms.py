@@ -240,6 +240,15 @@ class SmsChannel(InputChannel):
                 log.error("SMS: looking for unfinished messages failed: %s", type(error).__name__)
             await asyncio.sleep(self.replay_every)
 
+    async def _keep_claim(self, service: SmsService, message_sid: str) -> None:
+        while True:
+            await asyncio.sleep(max(self.lease.total_seconds() / 3, 1.0))
+            try:
+                if not await service.renew_claim(message_sid):
+                    return  # finished meanwhile
+            except Exception as error:  # the database may be busy: the next renewal tries again
+                log.error("SMS: renewing a claim failed: %s", type(error).__name__)
+
     def _start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], pending: Pending, verdict: Verdict,
                agent: Any, *, replay: bool) -> None:
         assert self.service is not None  # only called with the channel configured
@@ -264,6 +273,9 @@ class SmsChannel(InputChannel):
             if waited and not await service.renew_claim(sid):
                 log.info("SMS %s: message %s was finished or taken over meanwhile", conversation_id, sid)
                 return
+            # The claim is renewed while the turn runs: a turn that waits for its conversation's lock (held by
+            # a server that died, until TICKET_LOCK_LIFETIME) must not look abandoned and be run twice.
+            keeper = asyncio.get_running_loop().create_task(self._keep_claim(service, sid))
             try:
                 if replay and await turn_stored(agent, conversation_id, sid):
                     log.info("SMS %s: message %s had its turn stored; its replies are released", conversation_id, sid)
@@ -281,6 +293,8 @@ class SmsChannel(InputChannel):
                 failed = True
                 log.error("SMS: the bot failed on a message in %s: %s", conversation_id, type(error).__name__)
                 log.debug("SMS bot failure", exc_info=True)
+            finally:
+                keeper.cancel()
         # Not reached when the task is cancelled (shutdown): the message stays pending for a replay.
         await service.finish_turn(conversation_id, sid, failed=failed)
         await service.turn_done(conversation_id)

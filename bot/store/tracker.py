@@ -32,7 +32,6 @@ from sqlalchemy.pool import QueuePool
 from bot.settings import settings
 
 CONNECT_ATTEMPTS = 5
-CACHED_CONVERSATIONS = 1000  # about 0.2 MB each at the end of a screening
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -96,6 +95,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _write_ahead_log)
             self.sessionmaker = sessionmaker(bind=self.engine)
         self._saved: OrderedDict[str, _Saved] = OrderedDict()  # least recently saved first
+        self._cache_size = settings().tracker_cache_conversations
         self._lent: dict[str, _Saved] = {}  # handed out by retrieve(), not saved back yet
 
     def _rows(self, sender_id: str) -> Fingerprint:
@@ -155,5 +155,5 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 count += 1
                 newest = event.timestamp if newest is None else max(newest, event.timestamp)
             self._saved[sender_id] = _Saved(tracker, len(tracker.events), (count, newest))
-            if len(self._saved) > CACHED_CONVERSATIONS:
+            while len(self._saved) > self._cache_size:
                 self._saved.popitem(last=False)

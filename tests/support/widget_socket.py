@@ -56,10 +56,14 @@ class Tab:
 
 
 @asynccontextmanager
-async def open_tab(rasa_url: str, *, origin: Optional[str] = None, client: str = "") -> AsyncIterator[Tab]:
-    """A socket.io connection over a websocket to `rasa_url`, from client address `client` (X-Forwarded-For)."""
+async def open_tab(rasa_url: str, *, origin: Optional[str] = None, client: str = "",
+                   cookie: str = "") -> AsyncIterator[Tab]:
+    """A socket.io connection over a websocket to `rasa_url`, from client address `client` (X-Forwarded-For),
+    sending `cookie` (HAProxy's stickiness cookie, as a browser would after its first request)."""
     url = rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
     headers = {"X-Forwarded-For": client} if client else {}
+    if cookie:
+        headers["Cookie"] = cookie
     async with websockets.connect(url, origin=origin, extra_headers=headers, max_size=None) as ws:
         assert (await ws.recv()).startswith("0")  # Engine.IO open
         await ws.send("40")  # Socket.IO connect, default namespace
