@@ -82,12 +82,14 @@ def policy() -> SafetyPolicy:
                         ExecutionContext(GraphSchema({}), "test"))
 
 
-def in_form(domain: Domain, text: str, intent: str, **metadata: Any) -> DialogueStateTracker:
+def in_form(domain: Domain, text: str, intent: str, message_id: Optional[str] = None,
+            **metadata: Any) -> DialogueStateTracker:
     events = [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet", "confidence": 1.0}),
               ActionExecuted("action_start_screening"), ActionExecuted("screening_form"),
               ActiveLoop("screening_form"), SlotSet("requested_slot", "concerns_text"),
               ActionExecuted("action_listen"),
-              UserUttered(text, {"name": intent, "confidence": 0.9}, metadata=metadata or None)]
+              UserUttered(text, {"name": intent, "confidence": 0.9}, metadata=metadata or None,
+                          message_id=message_id)]
     return DialogueStateTracker.from_events("t-policy", events, slots=domain.slots)
 
 
@@ -161,10 +163,12 @@ def predicted(domain: Domain, tracker: DialogueStateTracker) -> str:
     return domain.action_names_or_texts[policy().predict_action_probabilities(tracker, domain).max_confidence_index]
 
 
-def failed_after(domain: Domain, text: str, intent: str, action: str, *after: Any) -> DialogueStateTracker:
-    """The person's message, then `action` logged with no event after it (as Rasa logs a failed call)."""
-    tracker = in_form(domain, text, intent)
-    for event in (ActionExecuted(action), *after):
+def failed_after(domain: Domain, text: str, intent: str, action: str, *after: Any,
+                 message_id: Optional[str] = "b7c2f0e4d1a94c1b") -> DialogueStateTracker:
+    """The person's message (with the id a channel's message gets), then `action` logged with no event after it,
+    as Rasa logs a failed call."""
+    tracker = in_form(domain, text, intent, message_id)
+    for event in (ActionExecuted(action, "RulePolicy", 1.0), *after):
         tracker.update(event)
     return tracker
 
@@ -193,6 +197,9 @@ def test_an_action_that_spoke_or_set_anything_did_not_fail(domain: Domain) -> No
     assert policy().predict_action_probabilities(spoke, domain).max_confidence == 0.0
     worked = failed_after(domain, *answer, SlotSet("requested_slot", "phq9_1"))
     assert policy().predict_action_probabilities(worked, domain).max_confidence == 0.0
+    # A story's message (`rasa test`) has no message id, and its actions none of their events: nothing failed.
+    story = failed_after(domain, *answer, message_id=None)
+    assert policy().predict_action_probabilities(story, domain).max_confidence == 0.0
     # A staff hand-back says nothing to the person by design: no apology for it.
     handed_back = failed_after(domain, "EXTERNAL: EXTERNAL_handback", "EXTERNAL_handback", "action_hand_back")
     assert domain.action_names_or_texts[

@@ -46,7 +46,9 @@ def _actions_since_message(tracker: DialogueStateTracker) -> List[str]:
 
 def _failed_action(tracker: DialogueStateTracker) -> Optional[str]:
     """The action that has just run without a single event, when it is one that always speaks and nothing has
-    been said since the person's message: its call failed (rasa/core/processor.py `_run_action` logs it so)."""
+    been said since the person's message: its call failed (rasa/core/processor.py `_run_action` logs it so).
+    Only after a message that came through a channel (it has a message id): a story's messages have none, and
+    its actions none of their events (`rasa test` would read every action as failed)."""
     if not tracker.events:
         return None
     last = tracker.events[-1]
@@ -56,7 +58,7 @@ def _failed_action(tracker: DialogueStateTracker) -> Optional[str]:
         if isinstance(event, BotUttered):
             return None
         if isinstance(event, UserUttered):
-            return last.action_name
+            return last.action_name if event.message_id else None
     return None
 
 
