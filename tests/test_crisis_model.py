@@ -153,6 +153,24 @@ def test_batches_and_threads_give_the_same_embeddings_as_one_message() -> None:
 
 
 @needs_encoder
+def test_the_onnx_graph_computes_the_embeddings_the_head_was_trained_on() -> None:
+    """The six layers in onnxruntime against BERT written out in numpy (float64), padding included."""
+    from bot.safety.model.encoder import MAX_TOKENS, get_encoder, model_dir, pool
+    from tests.support.minilm_numpy import last_hidden_state
+
+    encoder = get_encoder()
+    texts = ["yes", "I can't do this anymore, I have the pills ready", "Does my insurance cover the evening group?"]
+    tokens = [encoder.tokenizer.encode(text, MAX_TOKENS) for text in texts]
+    ids = np.zeros((len(texts), max(map(len, tokens))), dtype=np.int64)
+    mask = np.zeros(ids.shape, dtype=np.float32)
+    for row, pieces in enumerate(tokens):
+        ids[row, :len(pieces)] = pieces
+        mask[row, :len(pieces)] = 1.0
+    expected = pool(last_hidden_state(model_dir(), encoder.embed(ids), mask), mask)
+    assert np.abs(encoder.encode(texts) - expected).max() < 1e-5
+
+
+@needs_encoder
 def test_tokenizer_matches_bert_uncased_wordpiece() -> None:
     from bot.safety.model.encoder import get_encoder
 

