@@ -8,7 +8,8 @@ scored on it at thresholds chosen without it (bot.safety.model.train). Printed: 
 and of crisis-or-check-in, false-positive and check-in rates, with Wilson 95% intervals, per group and
 per category, for each model alone, the rules, and what bot.safety.model.tiers.assess does; the check-in
 threshold's trade-off; then latency per message of the sentence model (`predict`) and of the whole
-decision (`assess`: rules, both models, the combiner).
+decision (`assess_uncached`: rules, both models, the combiner; `assess` keeps short texts' readings, so a
+repeated answer costs nothing, and is not what is timed).
 """
 from __future__ import annotations
 
@@ -88,15 +89,15 @@ def _latency(name: str, timings: list[float]) -> str:
 
 def print_latency(texts: Sequence[str], short: Sequence[str]) -> None:
     from bot.safety.model import predict, warm_up
-    from bot.safety.model.tiers import assess
+    from bot.safety.model.tiers import assess_uncached
 
     start = time.perf_counter()
     warm_up()
     print(f"\nmodel loaded in {(time.perf_counter() - start) * 1000:.0f} ms")
     print(_latency("sentence model (predict), dev set", _timings(predict, texts)))
-    print(_latency("whole decision (assess), same", _timings(assess, texts)))
+    print(_latency("whole decision (assess), same", _timings(assess_uncached, texts)))
     if short:
-        print(_latency("whole decision (assess), short answers", _timings(assess, short)))
+        print(_latency("whole decision (assess), short answers", _timings(assess_uncached, short)))
 
 
 def run(eval_dir: Path = EVAL_DIR, cases: Path = CASES, short: Sequence[str] = ()) -> int:

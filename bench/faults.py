@@ -409,9 +409,9 @@ async def run_load(front: str, token: str, twilio: FakeTwilio, cluster_port: str
 
 
 def check(logs: Sequence[Log], env: dict, twilio: FakeTwilio,
-          sms_turns: dict[str, list[str]]) -> tuple[list[str], int, int]:
+          sms_turns: dict[str, list[str]]) -> tuple[list[str], int, int, int]:
     """The participants' logs against the database, the trackers and the texts sent: the problems found,
-    the number of answers checked and of escalations."""
+    the number of answers checked, of escalations and of pages to on-call."""
     problems, checked = [], 0
     with session_scope(env["DATABASE_URL"]) as session:
         for log in logs:
@@ -460,7 +460,7 @@ def check(logs: Sequence[Log], env: dict, twilio: FakeTwilio,
     pages = len(twilio.to(ON_CALL))
     if pages != escalation_count:
         problems.append(f"{pages} page(s) to on-call for {escalation_count} escalation(s)")
-    return problems, checked, escalation_count
+    return problems, checked, escalation_count, pages
 
 
 async def sms_turns_of(front: str, token: str, logs: Sequence[Log]) -> dict[str, list[str]]:
@@ -523,10 +523,9 @@ def run(per_channel: int, kill_at: Sequence[float], workdir: Path, database: str
                 kill_at, prefix))
             settle(env, logs)
             sms_turns = asyncio.run(sms_turns_of(front.rasa_url, front.token, logs))
-            problems, checked, escalations = check(logs, env, twilio, sms_turns)
+            problems, checked, escalations, pages = check(logs, env, twilio, sms_turns)
             restarts = [line for line in (workdir / f"cluster-{database}-2.log").read_text().splitlines()
                         if "starting it again" in line]
-            pages = len(twilio.to(ON_CALL))
     turns = [turn for log in logs for turn in log.turns]
     report = Report(
         participants=dict(Counter(log.channel for log in logs)), elapsed_s=round(elapsed, 1), sent=len(turns),

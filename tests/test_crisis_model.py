@@ -366,3 +366,18 @@ def test_held_out_scores_never_see_the_held_out_groups_labels(tmp_path: Path) ->
     for scores in ("sentence", "chars", "combined"):
         assert getattr(after, scores)[mine].tolist() == getattr(before, scores)[mine].tolist()
         assert getattr(after, scores)[~mine].tolist() != getattr(before, scores)[~mine].tolist()
+
+
+@needs_encoder
+def test_short_answers_are_read_once_and_long_messages_every_time() -> None:
+    from bot.safety.model import tiers
+
+    tiers._assess_short.cache_clear()
+    first = tiers.assess("several days")
+    assert tiers.assess("several days") is first
+    assert tiers._assess_short.cache_info().hits == 1
+    long_text = "I have been feeling low for weeks and I do not know who to talk to about it"
+    assert tiers.assess(long_text) == tiers.assess_uncached(long_text)
+    assert tiers._assess_short.cache_info().currsize == 1  # the long message was not kept
+    assert tiers.assess("I want to die").tier is tiers.Tier.CRISIS
+    assert tiers.assess("I want to die").tier is tiers.Tier.CRISIS

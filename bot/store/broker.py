@@ -140,12 +140,8 @@ class RealertBroker(EventBroker):
             if redelivered and (recorded := _recorded(session, conversation_id, text, answered_at)) is not None:
                 log.info("escalation %d: a redelivered crisis reply was already recorded", recorded)
                 return recorded
-            screening = crud.latest_screening(session, conversation_id=conversation_id)
-            screening_id = screening.id if screening is not None else None
-        category = ((message.get("parse_data") or {}).get("crisis") or {}).get("category")
-        escalation_id = self.notifier.open_escalation(
-            conversation_id=conversation_id, trigger=for_message(category), trigger_text=text,
-            screening_id=screening_id, source_ref=client_ref(message.get("metadata")))
+            screening_id = _screening_id(session, conversation_id)
+        escalation_id = self._escalate(conversation_id, message, text, screening_id)
         log.warning("escalation %d: crisis lines given without the action server; paging from here", escalation_id)
         self.pager(self.notifier.page, escalation_id)
         return escalation_id
@@ -164,14 +160,23 @@ class RealertBroker(EventBroker):
                 if recorded is not None:
                     log.info("escalation %d: a redelivered crisis message was already recorded", recorded)
                     return recorded
-            screening = crud.latest_screening(session, conversation_id=conversation_id)
-            screening_id = screening.id if screening is not None else None
-        category = ((event.get("parse_data") or {}).get("crisis") or {}).get("category")
-        escalation_id = self.notifier.open_escalation(
-            conversation_id=conversation_id, trigger=for_message(category), trigger_text=event.get("text") or "",
-            screening_id=screening_id, source_ref=client_ref(event.get("metadata")))
+            screening_id = _screening_id(session, conversation_id)
+        escalation_id = self._escalate(conversation_id, event, event.get("text") or "", screening_id)
         log.info("escalation %d: crisis message while the bot is paused (handoff %d)", escalation_id, handoff.id)
         return escalation_id
+
+    def _escalate(self, conversation_id: str, message: Dict[Text, Any], text: str, screening_id: Optional[int]
+                  ) -> int:
+        """Open the escalation for a crisis message event (its category from the parse data)."""
+        category = ((message.get("parse_data") or {}).get("crisis") or {}).get("category")
+        return self.notifier.open_escalation(
+            conversation_id=conversation_id, trigger=for_message(category), trigger_text=text,
+            screening_id=screening_id, source_ref=client_ref(message.get("metadata")))
+
+
+def _screening_id(session: Session, conversation_id: str) -> Optional[int]:
+    screening = crud.latest_screening(session, conversation_id=conversation_id)
+    return screening.id if screening is not None else None
 
 
 def _recorded(session: Session, conversation_id: str, text: str, written_at: datetime) -> Optional[int]:

@@ -14,6 +14,7 @@ rules_or_combined_discounted.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 from typing import Optional
@@ -50,7 +51,23 @@ def is_short(text: str) -> bool:
     return len(text.split()) <= SHORT_WORDS
 
 
+# Most of a screening is short answers many people give in the same words ("several days", "no", "Aetna"), and
+# reading one costs the Rasa server about a quarter of its time per message under load. The reading is a pure
+# function of the text, so short texts' readings are kept (bounded; long messages, the personal ones, never).
+SHORT_READINGS_KEPT = 4096
+
+
 def assess(text: str) -> Assessment:
+    return _assess_short(text) if is_short(text) else assess_uncached(text)
+
+
+@functools.lru_cache(maxsize=SHORT_READINGS_KEPT)
+def _assess_short(text: str) -> Assessment:
+    return assess_uncached(text)
+
+
+def assess_uncached(text: str) -> Assessment:
+    """What `assess` returns, always computed (benchmarks time this)."""
     rules = detect(text)
     reading = RuleReading.of(rules.crisis, rules.flags)
     text = text[:MAX_CHARS]
