@@ -29,7 +29,7 @@ class ActionAnswerFaq(Action):
 
 
 class ActionCrisis(Action):
-    """A crisis message in any state (bot/policies/safety.py): resources, escalation, and a person takes over."""
+    """A crisis message in any state (rasa_edge/policies/safety.py): resources, escalation, and a person takes over."""
 
     def name(self) -> Text:
         return "action_crisis"

@@ -1,6 +1,6 @@
 """Booking the free assessment: offering times after a screening, taking the chosen one, and cancelling or
 moving it later. The decisions are in bot/booking/; this module moves data between slots, the desk and the
-person. Which messages reach `action_booking` is decided by bot/policies/routing.py `booking_action`.
+person. Which messages reach `action_booking` is decided by bot/routing.py `booking_action`.
 """
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from bot.store.models import utcnow
 
 FORM = "screening_form"
 CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
-TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # bot/channels/sms.py: texts can be read by others; no links, no results
+TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # rasa_edge/channels/sms.py: texts can be read by others; no links, no results
 
 
 @lru_cache(maxsize=1)

@@ -232,7 +232,7 @@ class Sms:
 
 def answered(texts: Sequence[str], turn: Turn) -> bool:
     """Whether the bot's texts for a turn answer it: not nothing, and not its apology when the action server
-    could not be reached (bot/policies/routing.py), which asks the person to send the message again."""
+    could not be reached (bot/routing.py), which asks the person to send the message again."""
     turn.apology = any(ACTION_FAILED in text for text in texts)
     return any(texts) and not turn.apology
 
@@ -503,8 +503,8 @@ def run(per_channel: int, kill_at: Sequence[float], workdir: Path, database: str
     credentials = workdir / "credentials-faults.yml"
     # A dead server's acknowledged texts are taken over after SMS_LEASE_S, not the production 120 s.
     credentials.write_text((ROOT / "credentials.yml").read_text().replace(
-        "bot.channels.sms.SmsChannel:\n",
-        f"bot.channels.sms.SmsChannel:\n  lease: {SMS_LEASE_S}\n  replay_every: 2\n"))
+        "rasa_edge.channels.sms.SmsChannel:\n",
+        f"rasa_edge.channels.sms.SmsChannel:\n  lease: {SMS_LEASE_S}\n  replay_every: 2\n"))
     with FakeTwilio().serving() as twilio:
         extra = {
             "RASA_CREDENTIALS": str(credentials),

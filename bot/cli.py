@@ -312,8 +312,8 @@ class _Retention:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     current = settings()
-    if current.events_queue:  # several Rasa servers: re-alerts from their events (bot/store/event_queue.py)
-        from bot.store.event_queue import RealertConsumer
+    if current.events_queue:  # several Rasa servers: re-alerts from their events (rasa_edge/event_queue.py)
+        from rasa_edge.event_queue import RealertConsumer
 
         current.check()
         RealertConsumer.from_settings(current).start()
@@ -394,7 +394,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
-    from bot.actions_server import serve
+    from rasa_edge.actions_server import serve
 
     try:
         current = settings()

@@ -4,7 +4,7 @@ Every message inside the screening reaches `read_turn`. The order of the checks 
 
 1. The crisis detector's verdict comes first and nothing overrides it: a message that signals a crisis is
    never stored as an answer, even when it would also read as one ("yes I just took 30 pills" to "have you
-   ever done anything to end your life?"). The crisis path runs instead (bot/policies/routing.py).
+   ever done anything to end your life?"). The crisis path runs instead (bot/routing.py).
 2. Markup or SQL is never an answer.
 3. A refusal ("no comment", "I'd rather not say") is read before the answer, so it is never mistaken for
    the "no" inside it: skippable questions take it as a skip, safety questions ask once more and then store
@@ -26,7 +26,7 @@ CONTROL_CONFIDENCE = 0.6
 # Stopping or starting over loses the person's place: the classifier must be surer (held-out precision of
 # `stop` is 0.82 at 0.6, see README).
 DESTRUCTIVE_CONFIDENCE = 0.8
-CRISIS_INTENT = "crisis"  # set by the NLU pipeline's crisis component (bot/nlu/crisis.py) when it fires
+CRISIS_INTENT = "crisis"  # set by the NLU pipeline's crisis component (rasa_edge/nlu/crisis.py) when it fires
 MISSES_BEFORE_HELP = 2
 
 # Saying "I won't answer this one". Matched when the message holds nothing else but politeness.

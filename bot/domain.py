@@ -12,7 +12,7 @@ from bot.safety.resources import crisis_fallback
 from bot.screening import all_keys
 
 FORM = "screening_form"
-# Rasa renders these itself, so they reach the person while the action server is down (bot/policies/routing.py).
+# Rasa renders these itself, so they reach the person while the action server is down (bot/routing.py).
 ACTION_FAILED_REPLY = "utter_action_failed"
 CRISIS_FALLBACK_REPLY = "utter_crisis_fallback"
 HEADER = (

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import requests
 
-from bot.policies.routing import HAND_BACK_INTENT
+from bot.routing import HAND_BACK_INTENT
 from bot.screening import Status
 from bot.settings import settings
 from bot.store import crud

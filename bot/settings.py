@@ -8,7 +8,7 @@ queued for the console, and notes that nobody was paged. Production refuses to s
 without on-call and backup numbers: a crisis that pages nobody is the failure this product exists to
 prevent. TWILIO_API_URL points the client at a local mock (tests, staging) instead of api.twilio.com.
 
-The SMS channel (bot/channels/sms.py) is on when SMS_PUBLIC_URL is set: the address Twilio posts to, which
+The SMS channel (rasa_edge/channels/sms.py) is on when SMS_PUBLIC_URL is set: the address Twilio posts to, which
 request signatures are checked against. It replies through the same Twilio account and number. Its two
 keys (SMS_ID_KEY for the pseudonymous conversation ids, SMS_NUMBER_KEY to encrypt numbers) have
 development defaults that production refuses.
@@ -73,7 +73,7 @@ class Settings:
     staff_api_token: str = field(default="", repr=False)  # the staff endpoint's bearer token; unset: endpoint off
     action_server_token: str = field(default=DEV_ACTION_TOKEN, repr=False)  # what the action server asks of Rasa
     actions_interface: str = "127.0.0.1"  # the action server listens here: only the Rasa server calls it
-    # Conversations each Rasa server keeps in memory after their last turn (bot/store/tracker.py): about 0.6 MB
+    # Conversations each Rasa server keeps in memory after their last turn (rasa_edge/tracker_store.py): about 0.6 MB
     # each at the end of a screening, so 200 bound it near 120 MB; 0 reads every turn from the database.
     tracker_cache_conversations: int = 200
     actions_port: int = 5055

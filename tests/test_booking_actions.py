@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import ActionBooking, desk
 from bot.booking.offers import Preferences
-from bot.policies.routing import booking_action
+from bot.routing import booking_action
 from bot.store import crud
 from bot.store.db import session_scope
 from bot.store.models import utcnow

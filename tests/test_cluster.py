@@ -31,10 +31,10 @@ from bot.notify import Contacts, Notifier
 from bot.safety.escalation import Policy
 from bot.settings import settings
 from bot.store import crud
-from bot.store.broker import RealertBroker
+from rasa_edge.event_broker import RealertBroker
 from bot.store.db import session_scope
-from bot.store.event_queue import RealertConsumer
-from bot.store.tracker import UrlSQLTrackerStore
+from rasa_edge.event_queue import RealertConsumer
+from rasa_edge.tracker_store import UrlSQLTrackerStore
 from bot.store.models import Answer, Escalation, EscalationMessage, Screening
 from tests.conftest import _postgres_unavailable, _postgres_url, _schema_sql
 from tests.support.conversation import LIKELY_FIT, texts

@@ -13,7 +13,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.crisis import CrisisDetector
+from rasa_edge.nlu.crisis import CrisisDetector
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,8 +118,8 @@ def test_the_intent_name_is_configurable() -> None:
 
 
 def test_registered_and_last_in_the_pipeline() -> None:
-    assert DefaultV1Recipe._from_registry("bot.nlu.crisis.CrisisDetector").clazz is CrisisDetector
+    assert DefaultV1Recipe._from_registry("rasa_edge.nlu.crisis.CrisisDetector").clazz is CrisisDetector
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
     names = [step["name"] for step in pipeline]
-    assert names[-1] == "bot.nlu.crisis.CrisisDetector"
-    assert names.index("FallbackClassifier") < names.index("bot.nlu.crisis.CrisisDetector")
+    assert names[-1] == "rasa_edge.nlu.crisis.CrisisDetector"
+    assert names.index("FallbackClassifier") < names.index("rasa_edge.nlu.crisis.CrisisDetector")

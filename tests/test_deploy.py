@@ -402,7 +402,7 @@ def sanic_test_mode() -> Iterator[None]:
 
 
 def test_action_server_probe_path_is_its_open_health_route(sanic_test_mode: None) -> None:
-    from bot.actions_server import create_app
+    from rasa_edge.actions_server import create_app
 
     paths = sorted(http_probe_paths("actions"))
     assert paths == ["/health"]

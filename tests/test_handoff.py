@@ -17,7 +17,7 @@ from bot.notify import Contacts, Notifier
 from bot.program import load_program
 from bot.safety.resources import crisis_message
 from bot.store import crud, db
-from bot.store.broker import RealertBroker
+from rasa_edge.event_broker import RealertBroker
 from bot.store.models import HANDOFF_REASONS, Escalation, Handoff
 
 CONVERSATION = "web-5b1e0c44d2"
@@ -359,7 +359,7 @@ def test_a_crisis_the_action_server_could_not_answer_is_escalated_from_its_reply
 
 def test_a_database_failure_never_breaks_storing_the_message(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
     realert, paged = broker(f"sqlite:///{tmp_path / 'no-tables.db'}")
-    with caplog.at_level(logging.ERROR, logger="bot.store.broker"):
+    with caplog.at_level(logging.ERROR, logger="rasa_edge.event_broker"):
         realert.publish(user_event("I want to end my life", MONDAY_10AM))
     assert paged == []
     assert "OperationalError" in caplog.text and "end my life" not in caplog.text

@@ -8,7 +8,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.classifier import SentenceLogisticRegression
+from rasa_edge.nlu.classifier import SentenceLogisticRegression
 
 
 def message(seed: int, with_dense: bool) -> Message:

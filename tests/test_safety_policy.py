@@ -15,8 +15,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.policies.routing import safety_action
-from bot.policies.safety import SafetyPolicy
+from bot.routing import safety_action
+from rasa_edge.policies.safety import SafetyPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
 

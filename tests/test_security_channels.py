@@ -15,8 +15,8 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from bot.channels.limits import TOO_FAST, TOO_LONG, RateLimits
-from bot.channels.rest import RestChannel
-from bot.channels.staff import StaffChannel
+from rasa_edge.channels.rest import RestChannel
+from rasa_edge.channels.staff import StaffChannel
 from bot.settings import settings
 from tests.support.servers import free_port
 from tests.test_security_rules import CRISIS_TEXT, Agent

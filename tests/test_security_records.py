@@ -35,7 +35,7 @@ from bot.store import crud, db, forget
 from bot.store import sms as sms_store
 from bot.store import staff as store
 from bot.store.booking import CodeCounts, NumberCheck
-from bot.store.broker import RealertBroker
+from rasa_edge.event_broker import RealertBroker
 from bot.store.models import Answer, Escalation, EscalationMessage, Handoff, Screening, metadata
 from tests.conftest import POSTGRES_URL, _postgres_unavailable
 from tests.test_booking_store import CIPHER, NOW, NUMBER, book, first_free
@@ -339,7 +339,7 @@ def say(tracker_url: str, conversation: str, *texts: str) -> None:
     from rasa.shared.core.events import BotUttered, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.store.tracker import UrlSQLTrackerStore
+    from rasa_edge.tracker_store import UrlSQLTrackerStore
 
     tracker_store = UrlSQLTrackerStore(url=tracker_url)
     events = [event for text in texts for event in (UserUttered(text), BotUttered(f"you said {len(text)} letters"))]
@@ -348,7 +348,7 @@ def say(tracker_url: str, conversation: str, *texts: str) -> None:
 
 
 def stored_texts(tracker_url: str, conversation: str) -> list[str]:
-    from bot.store.tracker import UrlSQLTrackerStore
+    from rasa_edge.tracker_store import UrlSQLTrackerStore
 
     tracker_store = UrlSQLTrackerStore(url=tracker_url)
     tracker = asyncio.run(tracker_store.retrieve(conversation))

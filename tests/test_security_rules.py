@@ -14,7 +14,7 @@ from bot.channels.access import (bearer_matches, client_address, rest_conversati
                                  staff_refusal)
 from bot.channels.limits import (MAX_MESSAGE_CHARS, REQUEST_MAX_BYTES, TOO_FAST, TOO_LONG, UNREAD_FACTOR,
                                  RateLimits, Verdict, cap_request_size, is_crisis, refusal, too_long)
-from bot.channels.widget import idle_expired, last_activity
+from rasa_edge.channels.widget import idle_expired, last_activity
 from bot.program import ProgramError, load_program, parse_program
 from bot.settings import ROOT
 

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from bot.channels.sms import EMPTY_TWIML, SmsChannel
+from rasa_edge.channels.sms import EMPTY_TWIML, SmsChannel
 from bot.messages import EMPTY_MESSAGE
 from bot.notify.sms import Retry, TwilioConfig
 from bot.program import load_program

@@ -28,7 +28,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sqlalchemy.exc import OperationalError
 
-from bot.channels.sms import EMPTY_TWIML, TEST_TURN_DELAY, SmsChannel
+from rasa_edge.channels.sms import EMPTY_TWIML, TEST_TURN_DELAY, SmsChannel
 from bot.notify.sms import Retry, TwilioConfig
 from bot.settings import ConfigError
 from bot.sms.identity import NumberCipher
@@ -606,7 +606,7 @@ def restart_rasa_killed(servers: Any, workdir: Path) -> subprocess.Popen:
     env = {k: v for k, v in servers.env.items() if k != TEST_TURN_DELAY}
     credentials = workdir / "credentials.yml"
     credentials.write_text((ROOT / "credentials.yml").read_text().replace(
-        "bot.channels.sms.SmsChannel:\n", "bot.channels.sms.SmsChannel:\n  lease: 1\n  replay_every: 1\n"))
+        "rasa_edge.channels.sms.SmsChannel:\n", "rasa_edge.channels.sms.SmsChannel:\n  lease: 1\n  replay_every: 1\n"))
     log = workdir / "rasa-restarted.log"
     proc = subprocess.Popen(
         [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", port, "--enable-api",

@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from bot.channels.sms import EMPTY_TWIML
+from rasa_edge.channels.sms import EMPTY_TWIML
 from bot.messages import EMPTY_MESSAGE
 from bot.notify.sms import TwilioConfig
 from bot.sms import compliance

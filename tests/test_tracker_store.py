@@ -11,8 +11,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.store import tracker as tracker_module
-from bot.store.tracker import TrackerStoreUnavailable, UrlSQLTrackerStore
+from rasa_edge import tracker_store as tracker_module
+from rasa_edge.tracker_store import TrackerStoreUnavailable, UrlSQLTrackerStore
 
 
 def test_a_conversation_is_read_back_by_a_new_store_instance(db_url: str):

@@ -1,9 +1,9 @@
-"""The widget channel's own rules (bot/channels/widget.py) and the console's demo page, without servers."""
+"""The widget channel's own rules (rasa_edge/channels/widget.py) and the console's demo page, without servers."""
 from __future__ import annotations
 
 import re
 
-from bot.channels.widget import SESSION_ID, history, new_session_id, widget_message
+from rasa_edge.channels.widget import SESSION_ID, history, new_session_id, widget_message
 from bot.console.app import demo_facts
 from bot.program import load_program
 

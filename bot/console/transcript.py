@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from bot.policies.routing import HAND_BACK_INTENT
+from bot.routing import HAND_BACK_INTENT
 
 # Rasa's `events` table (rasa.core.tracker_store.SQLTrackerStore), the columns read here.
 EVENTS = sa.Table(

@@ -84,7 +84,7 @@ def crisis_reminder(program: Program, now: datetime, for_self: bool = True, cate
 
 def crisis_fallback() -> str:
     """The crisis reply Rasa gives by itself when the action that answers a crisis could not run (the action
-    server unreachable): the national lines in full. The event broker then escalates (bot/store/broker.py), but
+    server unreachable): the national lines in full. The event broker then escalates (rasa_edge/event_broker.py), but
     the reply cannot know that it will, so it promises nothing."""
     return "\n".join([crisis_opening(), *NATIONAL_RESOURCES,
                       "Something went wrong on my side, so please don't wait for us: call or text one of these "

@@ -6,7 +6,7 @@ the bot, an empty or picture-only message gets a short reply, and anything else 
 conversation's pseudonym, with "2" read as the second option of the latest question. A message for the bot
 is written (its text encrypted, pending) in the same transaction that records its MessageSid, before Twilio
 is answered; the bot's turn on it ends with `finish_turn`, and the texts that turn writes are held
-until it is finished, so a turn replayed after a crash (bot.channels.sms) never answers twice.
+until it is finished, so a turn replayed after a crash (rasa_edge.channels.sms) never answers twice.
 
 Outbound: the bot's text with its buttons rendered as options, in plain GSM-7, split into texts of at
 most 320 characters, queued in order; the first text to a new number is followed by the opt-out notice.

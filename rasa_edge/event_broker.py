@@ -12,13 +12,13 @@ re-page at most every ESCALATION_RENOTIFY_MINUTES, within the flood limits, keye
 the channel put in the message's metadata) and sends the person the crisis lines again through Rasa's
 events API. The message that caused the pause is older than its handoff and was already
 escalated by `action_crisis`, so it does not alert twice. Configured in endpoints.yml as
-`event_broker: type: bot.store.broker.RealertBroker` (one Rasa server). With several Rasa servers
+`event_broker: type: rasa_edge.event_broker.RealertBroker` (one Rasa server). With several Rasa servers
 (endpoints.cluster.yml) Rasa's RabbitMQ broker carries the events instead and the worker runs this same
-logic on them (bot/store/event_queue.py), paging and replying on its own thread: `handle` with
+logic on them (rasa_edge/event_queue.py), paging and replying on its own thread: `handle` with
 `redelivered` for a message RabbitMQ hands out again because a worker died before acknowledging it.
 
 It also stands in for an action that could not run. When the action server cannot be reached, Rasa gives a
-crisis message the crisis lines by itself (`utter_crisis_fallback`, bot/policies/routing.py), but the action
+crisis message the crisis lines by itself (`utter_crisis_fallback`, bot/routing.py), but the action
 that records the escalation and pages never ran: on that reply's event, the escalation is opened here (or the
 message joins the conversation's open one) and paged, with the person's latest message as its trigger.
 

@@ -34,6 +34,7 @@ from bot.settings import settings
 from bot.store import crud
 from bot.store import staff as staff_store
 from bot.store.db import session_scope
+from rasa_edge import speedups
 
 log = logging.getLogger(__name__)
 THROUGH = "staff API"  # the audit rows' detail: which door the act came through
@@ -60,6 +61,7 @@ class StaffChannel(InputChannel):
         return "staff"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        speedups.apply()  # server start: this channel's routes are being registered
         staff = Blueprint("staff_handoff", __name__)
 
         @staff.middleware("request")

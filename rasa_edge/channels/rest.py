@@ -25,7 +25,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import speedups
 from bot.channels.access import client_address, rest_conversation_id, rest_refusal
 from bot.channels.limits import TOO_LONG, RateLimits, cap_request_size, refusal, shared_limits
 from bot.channels.text import participant_text
@@ -33,10 +32,9 @@ from bot.messages import EMPTY_MESSAGE
 from bot.safety.escalation import CLIENT_REF
 from bot.store.refs import keyed_ref
 from bot.settings import Settings, settings
+from rasa_edge import speedups
 
 log = logging.getLogger(__name__)
-
-speedups.apply()  # the REST channel is loaded by every `rasa run` of this project
 
 
 class _Blueprint(Blueprint):
@@ -63,6 +61,7 @@ class RestChannel(InputChannel):
         return cls(current, shared_limits(current))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        speedups.apply()  # server start: this channel's routes are being registered
         rest = _Blueprint("rest_webhook", __name__)
 
         @rest.route("/", methods=["GET"])

@@ -1,6 +1,6 @@
 """The worker's re-alerts when several Rasa servers share the load: Rasa's events, read from RabbitMQ.
 
-With one Rasa server, bot.store.broker.RealertBroker runs inside it. With several (endpoints.cluster.yml),
+With one Rasa server, rasa_edge.event_broker.RealertBroker runs inside it. With several (endpoints.cluster.yml),
 each publishes every stored event to RabbitMQ through Rasa's own pika broker, and the worker process reads
 them here (aio-pika, which Rasa uses too, on a thread of its own) and runs the same RealertBroker logic: a
 crisis message written while the bot is paused opens or joins the conversation's escalation, pages on-call
@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import handoff
 from bot.notify import Notifier
 from bot.settings import Settings
-from bot.store.broker import RealertBroker
+from rasa_edge.event_broker import RealertBroker
 
 log = logging.getLogger(__name__)
 

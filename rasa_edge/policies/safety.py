@@ -7,7 +7,7 @@ screening form or outside it, and `action_hand_back` when staff hand a conversat
 action that always speaks ran and said nothing (its call to the action server failed), it has Rasa say so
 itself, with the crisis lines for a crisis.
 Everything else it leaves to RulePolicy. The decisions are in
-bot/policies/routing.py; this class only reads them off the tracker.
+bot/routing.py; this class only reads them off the tracker.
 
 Its predictions are marked as not using the user's input, because RulePolicy marks the form's happy path
 that way and Rasa's ensemble lets such predictions beat all others whatever their priority
@@ -26,7 +26,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.policies.routing import SPEAKING_ACTIONS, after_failed_action, booking_action, safety_action
+from bot.routing import SPEAKING_ACTIONS, after_failed_action, booking_action, safety_action
 
 FORM = "screening_form"
 BOOKING_STAGE = "booking_stage"

@@ -3,10 +3,10 @@ dialogue is in, and replies about booking an assessment.
 
 Rasa's rules do not fire inside a form unless written for it, and forms win over rules on the happy path;
 the crisis response must not depend on which form or rule happens to be active. `SafetyPolicy`
-(bot/policies/safety.py) asks this module on every prediction. Pure: plain values in, an action name out.
+(rasa_edge/policies/safety.py) asks this module on every prediction. Pure: plain values in, an action name out.
 
 A paused conversation predicts nothing at all (Rasa skips the policies), so these decisions apply to a
-conversation the bot is talking in; the event broker (bot/store/broker.py) watches the paused ones.
+conversation the bot is talking in; the event broker (rasa_edge/event_broker.py) watches the paused ones.
 """
 from __future__ import annotations
 

@@ -28,7 +28,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
-from bot.channels import speedups
 from bot.channels.access import client_address
 from bot.channels.limits import REQUEST_MAX_BYTES, cap_request_size, refusal, shared_limits
 from bot.channels.text import participant_text
@@ -37,8 +36,7 @@ from bot.program import load_program
 from bot.safety.escalation import CLIENT_REF
 from bot.store.refs import keyed_ref
 from bot.settings import settings
-
-speedups.apply()
+from rasa_edge import speedups
 
 SESSION_ID = re.compile(r"web-[0-9a-f]{32}")
 HISTORY_LIMIT = 60  # messages re-shown on reload: the recent part of the conversation
@@ -119,6 +117,7 @@ class WidgetChannel(SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        speedups.apply()  # server start: this channel's routes are being registered
         current = settings()
         idle_minutes = load_program(current.program_file).widget_idle_minutes
         limits = shared_limits(current)

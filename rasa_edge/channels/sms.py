@@ -39,14 +39,12 @@ from sanic import Blueprint, response
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 
-from bot.channels import speedups
 from bot.channels.limits import RateLimits, Verdict, cap_request_size, refusal, shared_limits
 from bot.settings import ConfigError, settings
 from bot.sms.service import STATUS_PATH, WEBHOOK_PATH, BadRequest, Pending, SmsService
+from rasa_edge import speedups
 
 log = logging.getLogger(__name__)
-
-speedups.apply()
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # Messages the bot works on at once. Rasa runs NLU, policies and the tracker store on the event loop that
@@ -172,6 +170,7 @@ class SmsChannel(InputChannel):
         return None, {key: values[0] for key, values in params.items()}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        speedups.apply()  # server start: this channel's routes are being registered
         sms = _Blueprint("sms_webhook", __name__)
 
         @sms.route("/", methods=["GET"])

@@ -1,0 +1,1 @@
+"""Rasa dialogue policies of this project (the decisions they make live in bot/routing.py)."""
