@@ -23,8 +23,8 @@ from typing import Iterator, Optional, Sequence
 import requests
 
 from bench.driver import Load, Outcome, drive
-from tests.support.conversation import LIKELY_FIT, answer_until_done
-from tests.support.servers import ROOT, Servers, free_port
+from harness.conversation import LIKELY_FIT, answer_until_done
+from harness.servers import ROOT, Servers, free_port
 
 OUT = ROOT / "bench" / "out"
 TOKEN = "bench-cluster-token"

@@ -46,10 +46,10 @@ from bot.sms.identity import pseudonym
 from bot.store import sms as sms_store
 from bot.store.db import session_scope
 from bot.store.models import Answer, Escalation, Screening
-from tests.support.conversation import LIKELY_FIT
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, sign
-from tests.support.servers import ROOT
-from tests.support.widget_socket import Tab, open_tab
+from harness.conversation import LIKELY_FIT
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, sign
+from harness.servers import ROOT
+from harness.widget_socket import Tab, open_tab
 
 CHANNELS = ("rest", "widget", "sms")
 CRISIS = "I can't do this anymore, I'm going to kill myself tonight"

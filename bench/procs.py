@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-from tests.support.servers import BIN, free_port, wait_ready
+from harness.servers import BIN, free_port, wait_ready
 
 STOCK_TOKEN = "bench-stock-token"
 

@@ -19,8 +19,8 @@ from typing import Callable, Optional, Sequence
 
 from bench.driver import Load, Outcome, drive
 from bench.procs import child_with_args, stock_server, timed_run, tree_rss_mb
-from tests.support.conversation import LIKELY_FIT, answer_until_done
-from tests.support.servers import BIN, ROOT, conversation, running_servers
+from harness.conversation import LIKELY_FIT, answer_until_done
+from harness.servers import BIN, ROOT, conversation, running_servers
 
 OUT = ROOT / "bench" / "out"
 # One message per intent of the stock moodbot's domain, cycled to the length of a project screening.

@@ -25,9 +25,9 @@ from cryptography.fernet import Fernet
 
 from bot.program import load_program
 from bot.screening import QUESTIONS, required
-from tests.support.conversation import LIKELY_FIT
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, sign
-from tests.support.servers import newest_model, running_servers
+from harness.conversation import LIKELY_FIT
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, sign
+from harness.servers import newest_model, running_servers
 
 PUBLIC = "https://intake.example.org/webhooks/sms"
 AREAS = ("503", "360", "541", "971", "458")  # with 555-0100..0199: fictional numbers only

@@ -25,8 +25,8 @@ import aiohttp
 from bench.cluster import OUT, cluster, figures
 from bench.driver import REQUEST_TIMEOUT_S, Outcome
 from bench.procs import Role, find, tree_rss_mb
-from tests.support.conversation import LIKELY_FIT, answer_until_done
-from tests.support.servers import Servers
+from harness.conversation import LIKELY_FIT, answer_until_done
+from harness.servers import Servers
 
 MAX_IN_FLIGHT = 200  # participants; past it a start is skipped (and counted) rather than queued
 GROWTH_LIMIT_PCT = 10.0

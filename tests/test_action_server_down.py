@@ -20,8 +20,8 @@ from bot.messages import ACTION_FAILED
 from bot.store import crud
 from bot.store.db import session_scope
 from bot.store.models import Answer, Escalation
-from tests.support.conversation import texts
-from tests.support.servers import BIN, ROOT, Servers, conversation, module_servers, wait_ready
+from harness.conversation import texts
+from harness.servers import BIN, ROOT, Servers, conversation, module_servers, wait_ready
 
 pytestmark = pytest.mark.e2e
 

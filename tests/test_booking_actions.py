@@ -175,7 +175,7 @@ def test_asking_to_book_after_a_referral_elsewhere_goes_to_the_intake_team(booki
 @pytest.fixture
 def twilio(monkeypatch: pytest.MonkeyPatch):
     """Twilio configured, talking to a local fake of its API."""
-    from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+    from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 
     fake = FakeTwilio()
     with fake.serving():

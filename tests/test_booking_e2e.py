@@ -14,8 +14,8 @@ from icalendar import Calendar
 
 from bot.store import db
 from bot.store.booking import Booking, Reminder
-from tests.support.conversation import LIKELY_FIT, answer_until_done, texts
-from tests.support.servers import Servers, conversation, module_servers
+from harness.conversation import LIKELY_FIT, answer_until_done, texts
+from harness.servers import Servers, conversation, module_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -24,7 +24,7 @@ from bot.store import booking as store
 from bot.store import sms as sms_store
 from bot.store.booking import Booking, Slot
 from bot.store.db import session_scope
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=LA).astimezone(timezone.utc)  # Thursday

@@ -16,9 +16,9 @@ from bot.sms.identity import NumberCipher
 from bot.store import crud, db
 from bot.store.booking import Booking
 from bot.store.models import Escalation, Screening
-from tests.support.conversation import LIKELY_FIT, texts
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
-from tests.support.servers import Servers, conversation, module_servers
+from harness.conversation import LIKELY_FIT, texts
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+from harness.servers import Servers, conversation, module_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -37,10 +37,10 @@ from rasa_edge.event_queue import RealertConsumer
 from rasa_edge.tracker_store import UrlSQLTrackerStore
 from bot.store.models import Answer, Escalation, EscalationMessage, Screening
 from tests.conftest import _postgres_unavailable, _postgres_url, _schema_sql
-from tests.support.conversation import LIKELY_FIT, texts
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
-from tests.support.servers import BIN, ROOT, Servers, conversation, free_port, newest_model, wait_ready
-from tests.support.widget_socket import open_tab
+from harness.conversation import LIKELY_FIT, texts
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+from harness.servers import BIN, ROOT, Servers, conversation, free_port, newest_model, wait_ready
+from harness.widget_socket import open_tab
 from tests.test_notify import CREATED, FakeTwilio as FakeTwilioClient, sms
 from tests.test_tracker_store import _texts, _turn
 

@@ -17,7 +17,7 @@ from typing import Iterator
 import pytest
 
 from tests.support.browser import AXE, chromium, require_chromium, shoot
-from tests.support.servers import BIN, ROOT, Servers, module_servers
+from harness.servers import BIN, ROOT, Servers, module_servers
 
 pytestmark = pytest.mark.e2e
 

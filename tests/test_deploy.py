@@ -481,7 +481,7 @@ def test_worker_probe_windows_allow_a_slow_first_pass() -> None:
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The Rasa server with a trained model, the action server and the console, started as `make run` does."""
-    from tests.support.servers import module_servers
+    from harness.servers import module_servers
 
     with module_servers(tmp_path_factory, "deploy-servers", console=True) as running:
         yield running
@@ -523,7 +523,7 @@ def test_a_rasa_pod_runs_with_the_cluster_endpoints_and_locks_in_redis(
     """The Rasa server started as the Deployment starts it (its arguments, the endpoints file from the
     ConfigMap) against the local Redis, beside the action server: ready by the probe, answers a message,
     and took its conversation lock in Redis."""
-    from tests.support.servers import BIN, free_port, newest_model
+    from harness.servers import BIN, free_port, newest_model
 
     redis_client = local_redis()
     tmp_path = tmp_path_factory.mktemp("deploy-pod")

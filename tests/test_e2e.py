@@ -14,8 +14,8 @@ from bot.screening import QUESTIONS, context
 from bot.store import crud
 from bot.store import staff as staff_store
 from bot.store.db import session_scope
-from tests.support.conversation import LIKELY_FIT, answer_until_done, texts
-from tests.support.servers import BIN, ROOT, STAFF_TOKEN, conversation, newest_model, running_servers
+from harness.conversation import LIKELY_FIT, answer_until_done, texts
+from harness.servers import BIN, ROOT, STAFF_TOKEN, conversation, newest_model, running_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.faults import run
-from tests.support.servers import newest_model
+from harness.servers import newest_model
 from tests.test_cluster import services_missing
 
 pytestmark = pytest.mark.e2e

@@ -42,3 +42,14 @@ def test_the_project_classes_rasa_loads_by_name_are_in_the_edge() -> None:
                                                           "endpoints.cluster.yml"))
     classes = set(re.findall(r"\b([a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+)\b", text))
     assert len(classes) >= 8 and all(name.startswith("rasa_edge.") for name in classes), sorted(classes)
+
+
+def test_the_product_never_imports_the_test_harness_and_benchmarks_never_import_tests() -> None:
+    def offenders(package: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+        found = {str(path.relative_to(ROOT)): sorted(n for n in _imported(path) if n.split(".")[0] in forbidden)
+                 for path in sorted((ROOT / package).rglob("*.py"))}
+        return {path: names for path, names in found.items() if names}
+
+    for package in ("bot", "rasa_edge", "actions"):
+        assert offenders(package, ("harness", "tests", "bench")) == {}, package
+    assert offenders("bench", ("tests",)) == {}

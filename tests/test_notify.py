@@ -30,7 +30,7 @@ from bot.safety.lexicon import Category
 from bot.settings import ROOT, ConfigError, Settings, settings
 from bot.store import crud, db
 from bot.store.models import Escalation
-from tests.support.servers import free_port
+from harness.servers import free_port
 
 CONVERSATION = "web-7f3c9a1e2b"
 T0 = datetime(2024, 5, 6, 14, 0, tzinfo=timezone.utc)

@@ -22,7 +22,7 @@ from bot.store import sms as sms_store
 from bot.store.booking import Booking, Reminder
 from bot.store.db import session_scope
 from bot.store.models import utcnow
-from tests.support.fake_twilio import FakeTwilio
+from harness.fake_twilio import FakeTwilio
 from tests.test_booking_store import CIPHER, NUMBER, desk, sender, texted_booking, twilio  # noqa: F401 (fixtures)
 
 

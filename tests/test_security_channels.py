@@ -18,7 +18,7 @@ from bot.channels.limits import TOO_FAST, TOO_LONG, RateLimits
 from rasa_edge.channels.rest import RestChannel
 from rasa_edge.channels.staff import StaffChannel
 from bot.settings import settings
-from tests.support.servers import free_port
+from harness.servers import free_port
 from tests.test_security_rules import CRISIS_TEXT, Agent
 
 TOKEN = "t" * 32

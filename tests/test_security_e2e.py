@@ -25,10 +25,10 @@ from bot.console.transcript import Transcripts
 from bot.sms.identity import pseudonym
 from bot.store import db
 from bot.store.models import Escalation
-from tests.support.conversation import texts
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed
-from tests.support.servers import ACTIONS_TOKEN, Servers, module_servers
-from tests.support.widget_socket import Tab, open_tab
+from harness.conversation import texts
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed
+from harness.servers import ACTIONS_TOKEN, Servers, module_servers
+from harness.widget_socket import Tab, open_tab
 
 pytestmark = pytest.mark.e2e
 

@@ -19,9 +19,9 @@ from cryptography.fernet import Fernet
 from bot.store import db
 from bot.store.booking import NumberCheck
 from bot.store.models import Escalation
-from tests.support.conversation import LIKELY_FIT, answer_until_done, texts
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
-from tests.support.servers import BIN, ROOT, Servers, conversation, module_servers
+from harness.conversation import LIKELY_FIT, answer_until_done, texts
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
+from harness.servers import BIN, ROOT, Servers, conversation, module_servers
 
 pytestmark = pytest.mark.e2e
 

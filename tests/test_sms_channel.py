@@ -33,8 +33,8 @@ from bot.sms.service import SmsService
 from bot.store import db
 from bot.store import sms as store
 from bot.store.models import metadata
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, inbound, sign
-from tests.support.servers import free_port
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, inbound, sign
+from harness.servers import free_port
 
 PUBLIC = "https://intake.example.org/webhooks/sms"
 NUMBER, OTHER = "+15035550123", "+15035550188"

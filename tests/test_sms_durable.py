@@ -37,8 +37,8 @@ from bot.sms.service import SmsService
 from bot.store import db
 from bot.store import sms as store
 from bot.store.models import utcnow
-from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed, sign
-from tests.support.servers import BIN, ROOT, free_port, newest_model, running_servers, wait_ready
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed, sign
+from harness.servers import BIN, ROOT, free_port, newest_model, running_servers, wait_ready
 from tests.test_notify import CREATED, CRISIS, TEXT, FakeTwilio as FakePagerHttp, notifier, row
 from tests.test_sms_channel import CONVERSATION, ID_KEY, NUMBER, NUMBER_KEY, PUBLIC, Transport, make_service, new_app
 

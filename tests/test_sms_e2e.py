@@ -30,10 +30,10 @@ from bot.store import db
 from bot.store import sms as store
 from bot.store.booking import Booking
 from bot.store.models import Escalation
-from tests.support.conversation import LIKELY_FIT
-from tests.support.fake_twilio import (ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed,
+from harness.conversation import LIKELY_FIT
+from harness.fake_twilio import (ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed,
                                        sign)
-from tests.support.servers import BIN, ROOT, Servers, newest_model, running_servers
+from harness.servers import BIN, ROOT, Servers, newest_model, running_servers
 from tests.test_notify import twilio_mock  # noqa: F401 (the Prism fixture)
 
 pytestmark = pytest.mark.e2e

@@ -14,9 +14,9 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.support.conversation import LIKELY_FIT
+from harness.conversation import LIKELY_FIT
 from tests.support.browser import AXE, chromium, require_chromium, shoot
-from tests.support.servers import BIN, ROOT, STAFF_TOKEN, Servers, module_servers
+from harness.servers import BIN, ROOT, STAFF_TOKEN, Servers, module_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.support.servers import ROOT
+from harness.servers import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -21,7 +21,7 @@ import requests
 
 from bot.channels.access import rest_conversation_id
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 

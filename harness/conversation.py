@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from tests.support.servers import Servers
+from harness.servers import Servers
 
 # A participant whose answers describe moderate depression and anxiety, free in the mornings, insured.
 LIKELY_FIT: dict[str, str] = {
