@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -24,7 +23,7 @@ import requests
 
 from bench.driver import Load, Outcome, drive
 from harness.conversation import LIKELY_FIT, answer_until_done
-from harness.servers import ROOT, Servers, free_port
+from harness.servers import ROOT, Servers, free_port, stop
 
 OUT = ROOT / "bench" / "out"
 TOKEN = "bench-cluster-token"
@@ -83,12 +82,7 @@ def cluster(servers: int, workdir: Path, *, database: str = "iop_bench",
         requests.get(f"{url}/status", params={"token": TOKEN}, timeout=10).raise_for_status()
         yield Servers(url, TOKEN, env)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop([proc], timeout=60)
 
 
 def figures(outcome: Outcome) -> dict:

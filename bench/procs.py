@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-from harness.servers import BIN, free_port, wait_ready
+from harness.servers import BIN, free_port, stop, wait_ready
 
 STOCK_TOKEN = "bench-stock-token"
 
@@ -130,10 +130,5 @@ def stock_server(project_dir: Path, env: dict) -> Iterator[tuple[str, int]]:
         wait_ready(f"http://127.0.0.1:{port}/status?token={STOCK_TOKEN}", proc, 240, log)
         yield f"http://127.0.0.1:{port}", proc.pid
     finally:
-        if proc is not None and proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        if proc is not None:
+            stop([proc])

@@ -33,6 +33,15 @@ class Sent:
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
+
+def _refusal(path: str, auth: str) -> Optional[tuple[int, dict]]:
+    """Twilio's answer to a call on another path (404) or without the account's credentials (401)."""
+    if path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
+        return 404, {"code": 20404, "message": "not found"}
+    if auth != "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode():
+        return 401, {"code": 20003, "message": "Authenticate"}
+    return None
+
 class FakeTwilio:
     """POST /2010-04-01/Accounts/{sid}/Messages.json: 201 with a new SM sid, after `fail_first` 500s.
     GET on the same path: the messages accepted, newest first, filtered by To and From, in Twilio's list
@@ -57,13 +66,10 @@ class FakeTwilio:
             return [sent.body for sent in self.sent if sent.to == number]
 
     def _handle(self, path: str, auth: str, form: dict[str, str]) -> tuple[int, dict]:
-        expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
         with self._lock:
             self.requests += 1
-            if path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
-                return 404, {"code": 20404, "message": "not found"}
-            if auth != expected:
-                return 401, {"code": 20003, "message": "Authenticate"}
+            if (refused := _refusal(path, auth)) is not None:
+                return refused
             if self.failures_left > 0:
                 self.failures_left -= 1
                 return 500, {"code": 20500, "message": "Internal Server Error"}
@@ -75,13 +81,10 @@ class FakeTwilio:
             return 201, {"sid": sid, "status": "queued"}
 
     def _list(self, path: str, auth: str, query: dict[str, str]) -> tuple[int, dict]:
-        expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
         with self._lock:
             self.listed += 1
-            if path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
-                return 404, {"code": 20404, "message": "not found"}
-            if auth != expected:
-                return 401, {"code": 20003, "message": "Authenticate"}
+            if (refused := _refusal(path, auth)) is not None:
+                return refused
             found = [sent for sent in reversed(self.sent) if query.get("To") in (None, sent.to)
                      and query.get("From") in (None, sent.from_)][:int(query.get("PageSize") or 50)]
             return 200, {"messages": [{"sid": sent.sid, "to": sent.to, "from": sent.from_, "body": sent.body,

