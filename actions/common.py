@@ -11,7 +11,6 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.handoff import status_after_crisis
-from bot.messages import help_offer
 from bot.notify import Notifier
 from bot.program import Program, load_program
 from bot.questions import Context, Question
@@ -22,6 +21,7 @@ from bot.settings import settings
 from bot.store import checkins, crud
 from bot.store.db import session_scope
 from bot.store.models import utcnow
+from bot.turn import Say, question_message
 
 FORM = "screening_form"
 CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
@@ -109,13 +109,10 @@ def screening_record(tracker: Tracker) -> Iterator[tuple[Any, Any]]:
         yield session, screening
 
 
+def say(dispatcher: CollectingDispatcher, said: Say) -> None:
+    dispatcher.utter_message(text=said.text, buttons=list(said.buttons) or None)
+
+
 def ask(dispatcher: CollectingDispatcher, question: Question, ctx: Context, *, with_help: bool, intro: str = "") -> None:
     """Send a question with its options as buttons; after repeated misses, explain it first."""
-    parts = [intro] if intro else []
-    if with_help:
-        parts += [question.help, help_offer(question)]
-    parts.append(question.wording(ctx))
-    buttons = [{"title": choice.label, "payload": choice.payload} for choice in question.choices]
-    if with_help and question.skippable:
-        buttons.append({"title": "Skip", "payload": "skip"})
-    dispatcher.utter_message(text="\n".join(parts), buttons=buttons or None)
+    say(dispatcher, question_message(question, ctx, with_help=with_help, intro=intro))

@@ -1,7 +1,7 @@
-"""The screening form: its validation action, one ask action per question, and the start and finish.
+"""The screening form: its validation action, and the start and finish.
 
-All decisions are made in bot/ (dialogue.read_turn, screening.required, eligibility.assess); these classes
-only move data between Rasa's slots, the database and the person.
+All decisions are made in bot/ (bot/turn.py `take_turn` for each message, eligibility.assess at the end);
+these classes only move data between Rasa's slots, the database and the person.
 """
 from __future__ import annotations
 
@@ -12,27 +12,20 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import offer_after_screening
-from actions.common import (TEXT_MESSAGE_CHANNELS, answers_of, ask, channel_of, crisis_path, escalate, program,
-                            screening_record, step_back, utcnow)
-from bot import messages
-from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
+from actions.common import (TEXT_MESSAGE_CHANNELS, answers_of, channel_of, crisis_path, escalate, program,
+                            say, screening_record, step_back, utcnow)
+from bot import messages, turn
 from bot.eligibility import outcome_message
-from bot.faq import faq_reply
 from bot.insurance import insurance_summary
 from bot.intake.contact import GIVEN
-from bot.questions import DECLINED, SKIPPED
-from bot.instruments.cssrs import Risk, cssrs_risk
+from bot.instruments.cssrs import Risk
 from bot.safety.escalation import for_cssrs, for_urgent_review
 from bot.safety.resources import crisis_opening, crisis_reminder, staff_alert
-from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
-                           summary_fields)
+from bot.screening import Status, context, summarise, summary_fields
 from bot.settings import settings
 from bot.sms.identity import NumberCipher
 from bot.store import crud
 from bot.store.db import session_scope
-
-WELCOME_BACK_AFTER_S = 30 * 60  # a message after half an hour's silence is greeted before the question
-REFUSED_SLOT = "screening_refused"  # the safety question the person has refused once (asked again, once)
 
 
 def _seconds_since_previous_message(tracker: Tracker) -> float:
@@ -40,148 +33,64 @@ def _seconds_since_previous_message(tracker: Tracker) -> float:
     return times[-1] - times[-2] if len(times) >= 2 else 0.0
 
 
-def _latest_intent(tracker: Tracker) -> tuple[Optional[str], float]:
-    intent = tracker.latest_message.get("intent") or {}
-    return intent.get("name"), float(intent.get("confidence") or 0.0)
-
-
 class ValidateScreeningForm(Action):
-    """Reads each answer, handles requests made mid-screening and chooses the next question."""
+    """Hands each message to bot/turn.py and carries out what it returns."""
 
     def name(self) -> Text:
         return "validate_screening_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        prog = program()
-        answers = answers_of(tracker)
-        requested = tracker.get_slot("requested_slot")
-        misses = previous_misses = int(tracker.get_slot("screening_misses") or 0)
-        events: List[EventType] = []
-        status: Optional[Status] = None
+        requested = tracker.get_slot(turn.REQUESTED_SLOT)
+        intent = tracker.latest_message.get("intent") or {}
+        state = turn.Screening(answers=answers_of(tracker), requested=requested,
+                               awaiting=requested in tracker.slots_to_validate(),
+                               misses=int(tracker.get_slot(turn.MISSES_SLOT) or 0),
+                               refused=tracker.get_slot(turn.REFUSED_SLOT),
+                               by_text=channel_of(tracker) in TEXT_MESSAGE_CHANNELS,
+                               idle_seconds=_seconds_since_previous_message(tracker))
+        message = turn.Message(text=tracker.latest_message.get("text") or "", intent=intent.get("name"),
+                               confidence=float(intent.get("confidence") or 0.0))
+        outcome = turn.take_turn(state, message, program())
+        if outcome.crisis:
+            return crisis_path(dispatcher, tracker)
+        for record in outcome.records:
+            perform(tracker, record)
+        for said in outcome.say:
+            say(dispatcher, said)
+        return [SlotSet(key, value) for key, value in outcome.slots]
 
-        if requested in QUESTIONS and requested in tracker.slots_to_validate():
-            answers.pop(requested, None)
-            text = tracker.latest_message.get("text") or ""
-            intent, confidence = _latest_intent(tracker)
-            turn = read_turn(QUESTIONS[requested], text, intent, confidence, context(answers))
-            if turn.kind is TurnKind.CRISIS:
-                # The safety policy sends crisis messages to action_crisis before the form sees them; should
-                # one arrive here all the same, it takes the same path and nothing is stored.
-                return crisis_path(dispatcher, tracker)
-            away = _seconds_since_previous_message(tracker) > WELCOME_BACK_AFTER_S
-            if turn.kind is not TurnKind.ANSWER and away:
-                dispatcher.utter_message(text=messages.welcome_back(context(answers)))
-            if turn.kind is TurnKind.REFUSAL and tracker.get_slot(REFUSED_SLOT) == requested:
-                turn = Turn(TurnKind.ANSWER, DECLINED)  # asked twice: recorded as declined, never as no
-            if turn.kind is TurnKind.ANSWER:
-                answers[requested] = self._record(tracker, answers, requested, turn.value, text)
-                events.append(SlotSet(requested, answers[requested]))
-                if note := messages.after_answer(requested, answers[requested], prog):
-                    dispatcher.utter_message(text=note)
-                if tracker.get_slot(REFUSED_SLOT) is not None:
-                    events.append(SlotSet(REFUSED_SLOT, None))
-                if QUESTIONS[requested].instrument == "cssrs" and cssrs_risk(answers) is Risk.MODERATE:
-                    # A clinician should call soon (a moderate answer, or a refusal that hides the risk): raised
-                    # now, not when the screening ends.
-                    escalate(tracker, for_cssrs(Risk.MODERATE), once_per_screening=True)
-                misses = 0
-                status = stop_status(answers, prog)
-            elif turn.kind is TurnKind.REFUSAL:
-                events += [SlotSet(requested, None), SlotSet(REFUSED_SLOT, requested)]
-                dispatcher.utter_message(text=messages.safety_refusal(context(answers)))
-            elif turn.kind is TurnKind.REQUEST:
-                events.append(SlotSet(requested, None))
-                status = self._handle_request(dispatcher, tracker, turn, requested, answers, events, away)
-            else:
-                events.append(SlotSet(requested, None))
-                dispatcher.utter_message(text=messages.unclear(turn.note))
-                misses += 1
-        else:
-            status = stop_status(answers, prog)
 
-        if status is not None:
-            events += [SlotSet("screening_status", status.value), SlotSet("requested_slot", None)]
-            misses = 0
-        else:
-            following = next_question(answers, prog, by_text=channel_of(tracker) in TEXT_MESSAGE_CHANNELS)
-            if following != requested:
-                misses = 0
-            events.append(SlotSet("requested_slot", following))
-            if following is None:
-                events.append(SlotSet("screening_status", Status.COMPLETED.value))
-            else:
-                # Asked here rather than by an `action_ask_<slot>` that Rasa's form would call next: the
-                # domain has none, so the form asks nothing itself (rasa/core/actions/forms.py
-                # _ask_for_slot) and each message costs one action-server call instead of two.
-                ask_question(dispatcher, following, answers, misses)
-        if misses != previous_misses:  # every event is replayed on each later message: store only changes
-            events.append(SlotSet("screening_misses", misses))
-        return events
-
-    def _handle_request(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, requested: str,
-                        answers: Dict[str, Any], events: List[EventType], away: bool) -> Optional[Status]:
-        prog = program()
-        if turn.request is Request.STOP:
-            return Status.STOPPED
-        if turn.request is Request.FAQ:
-            dispatcher.utter_message(text=faq_reply(tracker.latest_message.get("text") or "", prog))
-        elif turn.request is Request.WHY:
-            dispatcher.utter_message(text=QUESTIONS[requested].why)
-        elif turn.request is Request.GREET and not away:  # after a real absence the welcome back is said above
-            dispatcher.utter_message(text=messages.HELLO_AGAIN)
-        elif turn.request is Request.BACK:
-            previous = previous_question(answers, prog, requested, by_text=channel_of(tracker) in TEXT_MESSAGE_CHANNELS)
-            if previous is None:
-                dispatcher.utter_message(text="This is the first question, so there's nothing to go back to.")
-            else:
-                dispatcher.utter_message(text="Sure, let's go back one question.")
-                answers.pop(previous, None)
-                events.append(SlotSet(previous, None))
-                with screening_record(tracker) as (session, screening):
-                    crud.clear_answers(session, screening=screening, keys=[previous])
-        elif turn.request is Request.RESTART:
-            dispatcher.utter_message(text=messages.START_OVER)
-            events.extend(restart_events(tracker, answers))
-        return None
-
-    @staticmethod
-    def _record(tracker: Tracker, answers: Dict[str, Any], key: str, value: Any, raw_text: str) -> Any:
-        """Store the answer at once, with the scores it completes: a dropped conversation loses nothing.
-
-        A secret answer (the phone number) is kept only encrypted on the screening; the answer row and the slot
-        say that it was given. Returns the value the slot keeps."""
+def perform(tracker: Tracker, record: turn.Record) -> None:
+    """Carry out one of the turn's records in the database (and page staff for an escalation)."""
+    if isinstance(record, turn.Escalate):
+        escalate(tracker, record.trigger, once_per_screening=record.once_per_screening)
+    elif isinstance(record, turn.RestartScreening):
+        with session_scope(settings().database_url) as session:
+            screening = crud.restart_screening(session, conversation_id=tracker.sender_id, channel=channel_of(tracker))
+            if record.keep_consent:
+                crud.record_answer(session, screening=screening, key="consent", raw_text="", value=True)
+    else:
         with screening_record(tracker) as (session, screening):
-            if QUESTIONS[key].meta.get("secret") and value != SKIPPED:
-                encrypted = NumberCipher(settings().sms_number_key).encrypt(value)
+            if isinstance(record, turn.ClearAnswers):
+                crud.clear_answers(session, screening=screening, keys=list(record.keys))
+                return
+            if record.secret is not None:
+                encrypted = NumberCipher(settings().sms_number_key).encrypt(record.secret)
                 crud.update_screening(session, screening=screening, contact_number_encrypted=encrypted)
-                value, raw_text = GIVEN, ""
-            crud.record_answer(session, screening=screening, key=key, raw_text=raw_text, value=value,
-                               instrument=QUESTIONS[key].instrument)
-            answers = {**answers, key: value}
-            for_self = answers["for_whom"] == "self" if "for_whom" in answers else None
-            crud.update_screening(session, screening=screening, for_self=for_self,
-                                  **summary_fields(summarise(answers, program()), answers, final=False))
-        return value
+            crud.record_answer(session, screening=screening, key=record.key, raw_text=record.raw_text,
+                               value=record.value, instrument=record.instrument)
+            crud.update_screening(session, screening=screening, **record.screening)
 
 
 def restart_events(tracker: Tracker, answers: Dict[str, Any]) -> List[EventType]:
     """Clear every answer but the consent and open a new screening record (the old one is kept)."""
-    with session_scope(settings().database_url) as session:
-        screening = crud.restart_screening(session, conversation_id=tracker.sender_id, channel=channel_of(tracker))
-        if answers.get("consent") is True:
-            crud.record_answer(session, screening=screening, key="consent", raw_text="", value=True)
-    cleared = [key for key in list(answers) if key != "consent"]
-    for key in cleared:
-        answers.pop(key)
-    return [SlotSet(key, None) for key in cleared] + [SlotSet("screening_status", Status.IN_PROGRESS.value),
-                                                      SlotSet("screening_reported", False)]
+    slots, record = turn.restart(answers)
+    perform(tracker, record)
+    return [SlotSet(key, value) for key, value in slots]
 
 
 def ask_question(dispatcher: CollectingDispatcher, key: str, answers: Dict[str, Any], misses: int) -> None:
-    """The question for `key`: with its section's intro the first time, explained after repeated misses."""
-    ctx = context(answers)
-    intro = messages.section_intro(key, ctx) if misses == 0 else ""
-    ask(dispatcher, QUESTIONS[key], ctx, with_help=misses >= MISSES_BEFORE_HELP, intro=intro)
+    say(dispatcher, turn.ask(key, answers, misses))
 
 
 class ActionStartScreening(Action):

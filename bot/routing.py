@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 from bot.booking.replies import Kind, after_booking
 from bot.dialogue import CRISIS_INTENT, TurnKind, read_turn
 from bot.domain import ACTION_FAILED_REPLY, CRISIS_FALLBACK_REPLY, FORM
-from bot.questions import Context
+from bot.questions import Context, Question
 from bot.screening import QUESTIONS
 
 HUMAN_INTENT = "human"
@@ -77,25 +77,23 @@ def safety_action(*, intent: Optional[str], text: str, confidence: float, extern
         return CRISIS_ACTION
     if checking:  # whatever they say now answers "are you having thoughts of ending your life?"
         return CHECK_REPLY_ACTION
+    question = QUESTIONS.get(pending_question or "")
     if tier == CHECK_IN_TIER:  # unsure: neither ignored nor paged, asked at once...
         # ...unless the message names one of the options the pending question offers ("it's my own plan" to
         # "whose plan is it?"): the model reads words, not the question, and an offered option is no riddle.
-        return None if _names_an_option(pending_question, text, for_self) else CHECK_ACTION
+        offered = question is not None and bool(question.choices) and _answers(question, text, intent, confidence,
+                                                                               for_self)
+        return None if offered else CHECK_ACTION
     if intent != HUMAN_INTENT:
         return None
     # "my dad" to "who is this for?" stays an answer, as the form's validation reads it.
-    if pending_question in QUESTIONS:
-        turn = read_turn(QUESTIONS[pending_question], text, intent, confidence, Context(for_self=for_self))
-        if turn.kind is TurnKind.ANSWER:
-            return None
-    return HANDOFF_ACTION
+    return None if question is not None and _answers(question, text, intent, confidence, for_self) else HANDOFF_ACTION
 
 
-def _names_an_option(pending_question: Optional[str], text: str, for_self: bool) -> bool:
-    question = QUESTIONS.get(pending_question or "")
-    if question is None or not question.choices:
-        return False
-    return read_turn(question, text, ctx=Context(for_self=for_self)).kind is TurnKind.ANSWER
+def _answers(question: Question, text: str, intent: Optional[str], confidence: float, for_self: bool) -> bool:
+    """Whether the message answers the pending question, read as the form reads it (bot/turn.py reads it with the
+    same bot/dialogue.py `read_turn`). Read at most once per message: the branches above are exclusive."""
+    return read_turn(question, text, intent, confidence, Context(for_self=for_self)).kind is TurnKind.ANSWER
 
 
 def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],
