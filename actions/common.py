@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.booking.conversation import AWAITING_REPLY, OFFER_SLOT, STAGE_SLOT, Stage
 from bot.handoff import status_after_crisis
 from bot.notify import Notifier
 from bot.program import Program, load_program
@@ -92,8 +93,8 @@ def step_back(tracker: Tracker, reason: str) -> List[EventType]:
     # The form's slot mapping already put this message's text into the pending question's slot.
     unanswered = [SlotSet(pending, None)] if tracker.active_loop_name == FORM and pending in QUESTIONS else []
     # Times on offer are withdrawn: after the hand-back a "1" must not book what was offered before the crisis.
-    offers = ([SlotSet("booking_stage", "open"), SlotSet("booking_offer", None)]
-              if tracker.get_slot("booking_stage") in ("offering", "reminders", "verifying") else [])
+    offers = ([SlotSet(STAGE_SLOT, Stage.OPEN), SlotSet(OFFER_SLOT, None)]
+              if tracker.get_slot(STAGE_SLOT) in AWAITING_REPLY else [])
     return [ActiveLoop(None), *unanswered, *offers, SlotSet("requested_slot", None), ConversationPaused()]
 
 

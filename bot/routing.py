@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from bot.booking.conversation import AWAITING_REPLY
 from bot.booking.replies import Kind, after_booking
 from bot.dialogue import CRISIS_INTENT, TurnKind, read_turn
 from bot.domain import ACTION_FAILED_REPLY, CRISIS_FALLBACK_REPLY, FORM
@@ -41,8 +42,6 @@ _CRISIS_ACTIONS = frozenset({CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION})
 # While times are on offer, these intents still go to their own rules (a program question, thanks, bye,
 # start over); every other message is read as a reply to the offer.
 _NOT_ABOUT_BOOKING = frozenset({"faq", "thanks", "goodbye", "start_over", "why_ask"})
-# Times on offer; asked for a number for reminders; waiting for the code texted to it.
-_AWAITING_REPLY = frozenset({"offering", "reminders", "verifying"})
 
 
 def after_failed_action(failed: str, intent: Optional[str]) -> str:
@@ -98,16 +97,16 @@ def _answers(question: Question, text: str, intent: Optional[str], confidence: f
 
 def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],
                    actions_since_message: Sequence[str]) -> Optional[str]:
-    """`action_booking`, outside the screening, for a reply to offered times or to the question about text
-    reminders (`stage` "offering", "reminders"), a request to cancel, reschedule or know when the appointment
-    is at any time, and a request to book once a screening has offered times (`stage` set; before that,
+    """`action_booking`, outside the screening, for a reply to offered times or to the questions about text
+    reminders (`stage` in bot/booking/conversation.py AWAITING_REPLY), a request to cancel, reschedule or know
+    when the appointment is at any time, and a request to book once a screening has offered times (`stage` set; before that,
     asking to book starts the screening by the rules). A program question, thanks or goodbye always go to
     their own rules. None leaves the message to the rules."""
     if actions_since_message or in_form:
         return None
     if intent in _NOT_ABOUT_BOOKING:
         return None
-    if stage in _AWAITING_REPLY:
+    if stage in AWAITING_REPLY:
         return BOOKING_ACTION
     kind = after_booking(text)
     if kind in (Kind.CANCEL, Kind.RESCHEDULE, Kind.STATUS):  # the action looks the booking up

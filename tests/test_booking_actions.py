@@ -15,6 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import ActionBooking, desk
+from bot.booking.conversation import STAGE_SLOT, Stage
 from bot.booking.offers import Preferences
 from bot.routing import booking_action
 from bot.store import crud
@@ -27,7 +28,7 @@ ANSWERS = {"schedule_times": ["afternoon", "evening"], "modality": "telehealth"}
 def tracker(text: str, *, stage: Optional[str] = None, offered: Optional[list[int]] = None, channel: str = "rest",
             sender: str = "web-" + "a" * 32, **slots: Any) -> Tracker:
     slots = {"booking_offered_at": time.time() - 60, **slots}  # offered a minute ago unless the test says
-    return Tracker(sender_id=sender, slots={**ANSWERS, "booking_stage": stage, "booking_offer": offered, **slots},
+    return Tracker(sender_id=sender, slots={**ANSWERS, STAGE_SLOT: stage, "booking_offer": offered, **slots},
                    latest_message={"text": text, "intent": {"name": "inform", "confidence": 0.9}},
                    events=[{"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel}],
                    paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
@@ -65,21 +66,21 @@ def offered(booking_db: str) -> list[int]:
 
 
 @pytest.mark.parametrize("text, intent, stage, in_form, expected", [
-    ("2", "inform", "offering", False, "action_booking"),
-    ("next tuesday", "nlu_fallback", "offering", False, "action_booking"),
-    ("what is an IOP?", "faq", "offering", False, None),  # a program question is answered by its rule
-    ("thanks", "thanks", "offering", False, None),
-    ("C", "booking", "booked", False, "action_booking"),
+    ("2", "inform", Stage.OFFERING, False, "action_booking"),
+    ("next tuesday", "nlu_fallback", Stage.OFFERING, False, "action_booking"),
+    ("what is an IOP?", "faq", Stage.OFFERING, False, None),  # a program question is answered by its rule
+    ("thanks", "thanks", Stage.OFFERING, False, None),
+    ("C", "booking", Stage.BOOKED, False, "action_booking"),
     ("R", "inform", None, False, "action_booking"),  # cancel/reschedule: the action checks the database
     ("can I book an appointment?", "booking", None, False, None),  # before a screening: the rules start one
-    ("can I book an appointment?", "booking", "open", False, "action_booking"),
-    ("when is my appointment?", "booking", "booked", False, "action_booking"),
-    ("cancel", "stop", "booked", True, None),  # inside the screening it is the form's business
-    ("2", "inform", "booked", False, None),
-    ("503 555 0177", "inform", "reminders", False, "action_booking"),
+    ("can I book an appointment?", "booking", Stage.OPEN, False, "action_booking"),
+    ("when is my appointment?", "booking", Stage.BOOKED, False, "action_booking"),
+    ("cancel", "stop", Stage.BOOKED, True, None),  # inside the screening it is the form's business
+    ("2", "inform", Stage.BOOKED, False, None),
+    ("503 555 0177", "inform", Stage.REMINDERS, False, "action_booking"),
     ("when is my appointment?", "booking", None, False, "action_booking"),  # the action looks it up
-    ("can I change my appointment?", "faq", "booked", False, None),  # a program question is answered as one
-    ("I can't make it on mornings, is there an evening group?", "inform", "booked", False, None),
+    ("can I change my appointment?", "faq", Stage.BOOKED, False, None),  # a program question is answered as one
+    ("I can't make it on mornings, is there an evening group?", "inform", Stage.BOOKED, False, None),
 ])
 def test_the_policy_sends_booking_replies_to_the_booking_action(text, intent, stage, in_form, expected):
     assert booking_action(intent=intent, text=text, in_form=in_form, stage=stage, actions_since_message=[]) == expected
@@ -92,8 +93,8 @@ def test_the_policy_sends_booking_replies_to_the_booking_action(text, intent, st
 
 def test_choosing_a_time_books_it_and_confirms_with_the_calendar_link(offered):
     completed_screening("web-" + "a" * 32)
-    events, messages = run(tracker("2", stage="offering", offered=offered))
-    assert slot(events, "booking_stage") == "booked"
+    events, messages = run(tracker("2", stage=Stage.OFFERING, offered=offered))
+    assert slot(events, STAGE_SLOT) == Stage.BOOKED
     text = messages[0]["text"]
     assert text.startswith("You're booked for a free assessment with a clinician: ")
     assert "/calendar/" in text and ".ics" in text and "web-" not in text
@@ -103,7 +104,7 @@ def test_choosing_a_time_books_it_and_confirms_with_the_calendar_link(offered):
 
 def test_over_sms_the_confirmation_is_short_and_says_how_to_cancel(offered):
     sender = "sms-" + "1" * 24
-    events, messages = run(tracker("1", stage="offering", offered=offered, channel="sms", sender=sender))
+    events, messages = run(tracker("1", stage=Stage.OFFERING, offered=offered, channel="sms", sender=sender))
     text = messages[0]["text"]
     assert text.startswith("Booked: ") and text.endswith("Reply C to cancel, R to reschedule.")
     assert "http" not in text and "bring" not in text
@@ -115,7 +116,7 @@ def test_fifty_people_pressing_the_same_time_get_one_booking_and_forty_nine_kind
     said: dict[int, list[dict]] = {}
 
     def press(i: int) -> None:
-        t = tracker("1", stage="offering", offered=offered, sender=f"web-{i:032x}")
+        t = tracker("1", stage=Stage.OFFERING, offered=offered, sender=f"web-{i:032x}")
         start.wait()
         said[i] = run(t)[1]
 
@@ -134,40 +135,40 @@ def test_fifty_people_pressing_the_same_time_get_one_booking_and_forty_nine_kind
 
 
 def test_a_day_in_words_is_offered_in_the_zone_the_person_names(offered):
-    events, messages = run(tracker("tuesday at 6pm eastern", stage="offering", offered=offered))
+    events, messages = run(tracker("tuesday at 6pm eastern", stage=Stage.OFFERING, offered=offered))
     assert slot(events, "booking_tz") == "America/New_York"
     titles = [b["title"] for b in messages[0]["buttons"][:-2]]
     assert titles and all(" ES" in t or " ED" in t for t in titles), titles
 
 
 def test_a_time_that_has_passed_is_said_kindly(offered):
-    events, messages = run(tracker("yesterday", stage="offering", offered=offered))
+    events, messages = run(tracker("yesterday", stage=Stage.OFFERING, offered=offered))
     assert messages[0]["text"].endswith("has already passed. Which other day or time would suit you?")
     assert events == []
 
 
 def test_an_unclear_reply_repeats_the_choices(offered):
-    _, messages = run(tracker("purple", stage="offering", offered=offered))
+    _, messages = run(tracker("purple", stage=Stage.OFFERING, offered=offered))
     assert "Reply with a number from 1 to 3" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]][:3] == ["1", "2", "3"]
 
 
 def test_cancel_and_reschedule_by_letter_and_nothing_to_cancel_for_anyone_else(offered):
     sender = "sms-" + "2" * 24
-    run(tracker("1", stage="offering", offered=offered, channel="sms", sender=sender))
-    _, messages = run(tracker("R", stage="booked", channel="sms", sender=sender))
+    run(tracker("1", stage=Stage.OFFERING, offered=offered, channel="sms", sender=sender))
+    _, messages = run(tracker("R", stage=Stage.BOOKED, channel="sms", sender=sender))
     assert "stays booked until you choose" in messages[0]["text"]
-    _, messages = run(tracker("C", stage="offering", offered=offered, channel="sms", sender=sender))
+    _, messages = run(tracker("C", stage=Stage.OFFERING, offered=offered, channel="sms", sender=sender))
     assert "is cancelled" in messages[0]["text"]
     assert desk().upcoming(sender, utcnow()) is None
-    _, messages = run(tracker("C", stage="booked", channel="sms", sender="sms-" + "3" * 24))
+    _, messages = run(tracker("C", stage=Stage.BOOKED, channel="sms", sender="sms-" + "3" * 24))
     assert "I don't see an upcoming appointment" in messages[0]["text"]
 
 
 def test_asking_to_book_after_a_referral_elsewhere_goes_to_the_intake_team(booking_db):
     sender = "web-" + "b" * 32
     completed_screening(sender, outcome="refer_outpatient")
-    events, messages = run(tracker("can I book an appointment?", stage="open", sender=sender))
+    events, messages = run(tracker("can I book an appointment?", stage=Stage.OPEN, sender=sender))
     assert messages[0]["text"].startswith("Our intake team will call you about the next steps")
     assert events == [] and desk().upcoming(sender, utcnow()) is None
 
@@ -194,22 +195,22 @@ def test_after_booking_in_the_widget_text_reminders_go_to_a_number_once_its_code
     from bot.store import sms as sms_store
 
     sender = "web-" + "c" * 32
-    events, messages = run(tracker("1", stage="offering", offered=offered, sender=sender))
-    assert slot(events, "booking_stage") == "reminders"
+    events, messages = run(tracker("1", stage=Stage.OFFERING, offered=offered, sender=sender))
+    assert slot(events, STAGE_SLOT) == Stage.REMINDERS
     assert messages[1]["text"].startswith("Would you like text reminders 24 hours and 2 hours before?")
-    _, messages = run(tracker("hmm", stage="reminders", sender=sender))
+    _, messages = run(tracker("hmm", stage=Stage.REMINDERS, sender=sender))
     assert messages[0]["text"] == "Please send a mobile number like 503-555-0123, or say no thanks."
-    events, messages = run(tracker("(503) 555-0177", stage="reminders", sender=sender))
-    assert slot(events, "booking_stage") == "verifying" and "ending in 77" in messages[0]["text"]
+    events, messages = run(tracker("(503) 555-0177", stage=Stage.REMINDERS, sender=sender))
+    assert slot(events, STAGE_SLOT) == Stage.VERIFYING and "ending in 77" in messages[0]["text"]
     [text] = twilio.to(PHONE)
     assert text.startswith("Riverbend: your code is ") and text.endswith("Reply STOP to opt out.")
     code = text.split("code is ")[1][:4]
     assert desk().upcoming(sender, utcnow()).contact_conversation_id is None  # not before the code
     wrong = "0000" if code != "0000" else "1111"
-    events, messages = run(tracker(wrong, stage="verifying", sender=sender))
+    events, messages = run(tracker(wrong, stage=Stage.VERIFYING, sender=sender))
     assert messages[0]["text"].startswith("That code doesn't match") and events == []
-    events, messages = run(tracker(code, stage="verifying", sender=sender))
-    assert slot(events, "booking_stage") == "booked"
+    events, messages = run(tracker(code, stage=Stage.VERIFYING, sender=sender))
+    assert slot(events, STAGE_SLOT) == Stage.BOOKED
     assert "ending in 77" in messages[0]["text"] and "555" not in messages[0]["text"]
     phone = pseudonym(PHONE, settings().sms_id_key)
     assert desk().upcoming(sender, utcnow()).contact_conversation_id == phone
@@ -231,24 +232,24 @@ def test_a_number_that_said_stop_gets_no_code(offered, twilio):
                                            number_encrypted=NumberCipher(settings().sms_number_key).encrypt(PHONE))
         sms_store.opt_out(session, contact=contact)
     sender = "web-" + "g" * 32
-    run(tracker("1", stage="offering", offered=offered, sender=sender))
-    _, messages = run(tracker("503-555-0177", stage="reminders", sender=sender))
+    run(tracker("1", stage=Stage.OFFERING, offered=offered, sender=sender))
+    _, messages = run(tracker("503-555-0177", stage=Stage.REMINDERS, sender=sender))
     assert "has asked us not to text it" in messages[0]["text"] and twilio.to(PHONE) == []
 
 
 def test_no_thanks_to_text_reminders(offered, twilio):
     sender = "web-" + "d" * 32
-    run(tracker("1", stage="offering", offered=offered, sender=sender))
-    events, messages = run(tracker("no thanks", stage="reminders", sender=sender))
-    assert messages[0]["text"] == "No problem, no text reminders." and slot(events, "booking_stage") == "booked"
+    run(tracker("1", stage=Stage.OFFERING, offered=offered, sender=sender))
+    events, messages = run(tracker("no thanks", stage=Stage.REMINDERS, sender=sender))
+    assert messages[0]["text"] == "No problem, no text reminders." and slot(events, STAGE_SLOT) == Stage.BOOKED
     assert desk().upcoming(sender, utcnow()).contact_conversation_id is None
 
 
 def test_an_old_offer_is_made_again_with_the_times_open_now(offered):
     stale = time.time() - 7 * 60 * 60
-    events, messages = run(tracker("1", stage="offering", offered=offered, booking_offered_at=stale))
+    events, messages = run(tracker("1", stage=Stage.OFFERING, offered=offered, booking_offered_at=stale))
     assert messages[0]["text"] == "Open times change, so here are the ones open now:"
-    assert slot(events, "booking_stage") == "offering" and desk().upcoming("web-" + "a" * 32, utcnow()) is None
+    assert slot(events, STAGE_SLOT) == Stage.OFFERING and desk().upcoming("web-" + "a" * 32, utcnow()) is None
 
 
 def test_a_time_blocked_since_it_was_offered_is_no_longer_available(offered):
@@ -256,33 +257,33 @@ def test_a_time_blocked_since_it_was_offered_is_no_longer_available(offered):
 
     with session_scope(desk().database_url) as session:
         store.set_slot_status(session, slot_id=offered[0], status="blocked", by="Ada Staff")
-    events, messages = run(tracker("1", stage="offering", offered=offered))
+    events, messages = run(tracker("1", stage=Stage.OFFERING, offered=offered))
     assert messages[0]["text"] == "Sorry, that time is no longer available. Here are the times open now:"
     assert offered[0] not in slot(events, "booking_offer")
 
 
 def test_a_day_beyond_the_booking_horizon_is_said_as_such(offered):
     far = utcnow().astimezone(ZoneInfo("America/Los_Angeles")) + timedelta(days=60)
-    _, messages = run(tracker(f"{far:%B} {far.day}", stage="offering", offered=offered))
+    _, messages = run(tracker(f"{far:%B} {far.day}", stage=Stage.OFFERING, offered=offered))
     assert messages[0]["text"].startswith("I can only book up to 21 days ahead")
 
 
 def test_not_now_while_choosing_a_new_time_keeps_the_booking(offered):
     sender = "web-" + "e" * 32
-    run(tracker("1", stage="offering", offered=offered, sender=sender))
-    events, messages = run(tracker("not now", stage="offering", offered=offered, sender=sender))
+    run(tracker("1", stage=Stage.OFFERING, offered=offered, sender=sender))
+    events, messages = run(tracker("not now", stage=Stage.OFFERING, offered=offered, sender=sender))
     assert messages[0]["text"].startswith("No problem: your appointment on ")
-    assert slot(events, "booking_stage") == "booked" and desk().upcoming(sender, utcnow()) is not None
+    assert slot(events, STAGE_SLOT) == Stage.BOOKED and desk().upcoming(sender, utcnow()) is not None
 
 
 def test_times_are_said_in_the_zone_the_person_named_everywhere_after(offered):
     sender = "web-" + "f" * 32
-    events, messages = run(tracker("tuesday at 6pm eastern", stage="offering", offered=offered, sender=sender))
+    events, messages = run(tracker("tuesday at 6pm eastern", stage=Stage.OFFERING, offered=offered, sender=sender))
     new_offer = slot(events, "booking_offer")
-    events, messages = run(tracker("1", stage="offering", offered=new_offer, sender=sender,
+    events, messages = run(tracker("1", stage=Stage.OFFERING, offered=new_offer, sender=sender,
                                    booking_tz="America/New_York"))
     assert " ES" in messages[0]["text"] or " ED" in messages[0]["text"]
-    _, messages = run(tracker("when is my appointment?", stage="booked", sender=sender))  # slot gone: from the booking
+    _, messages = run(tracker("when is my appointment?", stage=Stage.BOOKED, sender=sender))  # slot gone: from the booking
     assert messages[0]["text"].startswith("You're booked for ") and (" EST." in messages[0]["text"]
                                                                      or " EDT." in messages[0]["text"])
 
@@ -290,6 +291,6 @@ def test_times_are_said_in_the_zone_the_person_named_everywhere_after(offered):
 def test_stepping_back_for_a_person_withdraws_the_times_on_offer(booking_db):
     from actions.common import step_back
 
-    events = step_back(tracker("I want to die", stage="offering", offered=[1, 2, 3]), "crisis")
+    events = step_back(tracker("I want to die", stage=Stage.OFFERING, offered=[1, 2, 3]), "crisis")
     assert {"event": "slot", "timestamp": None, "name": "booking_offer", "value": None} in events
-    assert slot(events, "booking_stage") == "open"
+    assert slot(events, STAGE_SLOT) == Stage.OPEN

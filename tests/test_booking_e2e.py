@@ -12,6 +12,7 @@ import requests
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from bot.booking.conversation import STAGE_SLOT, Stage
 from bot.store import db
 from bot.store.booking import Booking, Reminder
 from harness.conversation import LIKELY_FIT, answer_until_done, texts
@@ -38,7 +39,7 @@ def screened(servers: Servers, sender: str) -> list[dict]:
     servers.send(sender, "hi")
     answer_until_done(servers, sender, {**LIKELY_FIT, "member_id": "skip"})
     tracker = servers.tracker(sender)
-    assert tracker["slots"]["booking_stage"] == "offering"
+    assert tracker["slots"][STAGE_SLOT] == Stage.OFFERING
     return [e for e in tracker["events"] if e.get("event") == "bot"][-1:]
 
 
@@ -111,7 +112,7 @@ def test_other_times_and_a_day_in_words(servers: Servers):
     assert "not now" in [b["payload"] for b in named[-1]["buttons"]]
     later = texts(servers.send(sender, "not now"))
     assert 'say "book"' in later
-    assert servers.tracker(sender)["slots"]["booking_stage"] == "open"
+    assert servers.tracker(sender)["slots"][STAGE_SLOT] == Stage.OPEN
     assert bookings(servers, sender) == []
 
 

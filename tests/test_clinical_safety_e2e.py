@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+from bot.booking.conversation import STAGE_SLOT, Stage
 from bot.screening import QUESTIONS, all_keys, context
 from bot.sms.identity import NumberCipher
 from bot.store import crud, db
@@ -134,7 +135,7 @@ def test_a_crisis_that_would_also_answer_the_question_is_never_stored_as_its_ans
 
 def booked_screening(servers: Servers, sender: str) -> None:
     reach(servers, sender, None, ANSWERS)
-    assert servers.tracker(sender)["slots"]["booking_stage"] == "offering"
+    assert servers.tracker(sender)["slots"][STAGE_SLOT] == Stage.OFFERING
 
 
 def bookings(servers: Servers, sender: str) -> list[str]:
@@ -171,7 +172,7 @@ def test_a_crisis_when_asked_for_a_reminder_number_texts_no_code(servers: Server
     sender = "e2e-crisis-reminders"
     booked_screening(servers, sender)
     servers.send(sender, "1")
-    assert servers.tracker(sender)["slots"]["booking_stage"] == "reminders"
+    assert servers.tracker(sender)["slots"][STAGE_SLOT] == Stage.REMINDERS
     before = escalations(servers, sender)
     reply = servers.send(sender, "503-555-0143 but I'm going to end my life tonight")
     assert_crisis_handled(servers, sender, reply, before)
@@ -185,7 +186,7 @@ def test_a_crisis_when_asked_for_the_code_confirms_nothing(servers: Servers, twi
     servers.send(sender, "503-555-0144")
     [code_text] = twilio.to("+15035550144")
     code = re.search(r"\b(\d{4})\b", code_text)[1]
-    assert servers.tracker(sender)["slots"]["booking_stage"] == "verifying"
+    assert servers.tracker(sender)["slots"][STAGE_SLOT] == Stage.VERIFYING
     before = escalations(servers, sender)
     reply = servers.send(sender, f"the code is {code}, and I want to kill myself")
     assert_crisis_handled(servers, sender, reply, before)
@@ -347,7 +348,7 @@ def test_outside_the_licensed_states_the_screening_stops_with_where_to_look(serv
     reply = texts(servers.send(sender, "Idaho"))
     assert "1-800-662-4357" in reply and "FindTreatment.gov" in reply and "988" in reply
     assert servers.requested(sender) is None and screening_row(servers, sender).status == "out_of_area"
-    assert servers.tracker(sender)["slots"]["booking_stage"] is None
+    assert servers.tracker(sender)["slots"][STAGE_SLOT] is None
 
 
 def test_a_young_teen_is_asked_to_continue_with_a_parent(servers: Servers):

@@ -43,3 +43,15 @@ def test_intents_cover_every_request_the_dialogue_understands():
     intents = set(load("base.yml")["intents"])
     assert {request.value for request in Request} <= intents
     assert {"crisis", "inform"} <= intents
+
+
+def test_the_slots_the_turns_keep_are_in_the_domain():
+    from bot import turn
+    from bot.booking import conversation
+
+    slots = set(load("base.yml")["slots"])
+    assert {turn.STATUS_SLOT, turn.REPORTED_SLOT, turn.MISSES_SLOT, turn.REFUSED_SLOT} <= slots
+    assert {conversation.STAGE_SLOT, conversation.OFFER_SLOT, conversation.AFTER_SLOT, conversation.OFFERED_AT_SLOT,
+            conversation.TZ_SLOT} <= slots
+    stages = {value for name, value in vars(conversation.Stage).items() if name.isupper()}
+    assert set(load("base.yml")["slots"][conversation.STAGE_SLOT]["values"]) == stages

@@ -26,10 +26,10 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.booking.conversation import STAGE_SLOT
 from bot.routing import SPEAKING_ACTIONS, after_failed_action, booking_action, safety_action
 
 FORM = "screening_form"
-BOOKING_STAGE = "booking_stage"
 CHECKING_SLOT = "crisis_check"  # the check-in question is waiting for its reply (bot/safety/checkin.py)
 PRIORITY = 7  # RulePolicy's default is 6
 
@@ -96,7 +96,7 @@ class SafetyPolicy(Policy):
                 intent=intent.get("name"),
                 text=(message.text if message else None) or "",
                 in_form=tracker.active_loop_name == FORM,
-                stage=tracker.get_slot(BOOKING_STAGE) if BOOKING_STAGE in tracker.slots else None,
+                stage=tracker.get_slot(STAGE_SLOT) if STAGE_SLOT in tracker.slots else None,
                 actions_since_message=_actions_since_message(tracker),
             )
         if action is None:
