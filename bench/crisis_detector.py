@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import statistics
 import time
 from pathlib import Path
@@ -63,7 +64,11 @@ async def _parse_all(model: str, messages: Sequence[Message]
     """Per message: the intent classifier's crisis confidence, whether the bot's NLU pipeline decided `crisis`,
     and whether it asked for the check-in."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    # Rasa's structlog prints every parse at debug level, message text included, unless configured as its
+    # CLI does: the benchmark's terminal gets INFO and above.
+    configure_structlog(logging.INFO)
     agent = Agent.load(model)
     confidences, decided, checked = {}, {}, {}
     for message in messages:

@@ -1,5 +1,6 @@
 """`make bench`: training time, REST latency and throughput, and Rasa memory of this project's bot next to
-Rasa's stock `rasa init` bot, printed as a table against the targets and written to bench/out/results.json.
+Rasa's stock `rasa init` bot, printed as a table against the targets, written to bench/out/results.json and
+into docs/benchmarks.md's "Latest `make bench`" section (commit it with the change it measures).
 
 Phases run one after another so they never compete for the CPU: train the project, train the stock bot,
 then serve and drive the project bot, then serve and drive the stock bot.
@@ -13,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -23,6 +25,9 @@ from harness.conversation import LIKELY_FIT, answer_until_done
 from harness.servers import BIN, ROOT, conversation, running_servers
 
 OUT = ROOT / "bench" / "out"
+REPORT = ROOT / "docs" / "benchmarks.md"
+# The part of REPORT that each run replaces; everything else in it is written by hand.
+BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
 # One message per intent of the stock moodbot's domain, cycled to the length of a project screening.
 STOCK_MESSAGES = ("hi", "great", "yes", "no", "I am sad", "are you a bot?", "bye")
 TRAIN_TIMEOUT_S = 600
@@ -186,6 +191,30 @@ def verdicts(project: Figures, stock: Figures) -> list[dict]:
             for target in TARGETS]
 
 
+def report(when: str, settings: Settings, project: Figures, stock: Figures, results: Sequence[dict],
+           stored: int, replayed: int) -> str:
+    """The run as Markdown: what ran, the table and the verdicts, as printed."""
+    verdict_lines = [f"- {'PASS' if r['passed'] else 'MISS'} {r['target']}"
+                     + (f" ({r['missed_by']})" if r["missed_by"] else "") for r in results]
+    return "\n".join([
+        f"{when}, {os.cpu_count()} CPUs: {settings.participants} concurrent participants for up to "
+        f"{settings.load_duration_s:.0f} s, {settings.screenings_each} screenings each; "
+        f"{settings.idle_screenings} screenings one at a time for the idle figures.",
+        "", "```", table(project, stock), "```", "", *verdict_lines,
+        f"- screenings replayed to the end and stored as completed: {stored} of {replayed}",
+    ])
+
+
+def write_report(path: Path, text: str) -> None:
+    """Replace what lies between the markers in `path`, keeping the hand-written rest."""
+    document = path.read_text()
+    head, found, rest = document.partition(BEGIN)
+    _, found_end, tail = rest.partition(END)
+    if not (found and found_end):
+        raise ValueError(f"{path} lacks the lines {BEGIN} and {END}")
+    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True, help="the project's trained model (.tar.gz)")
@@ -222,7 +251,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "stock": asdict(stock), "project_screenings_replayed": replayed,
         "project_screenings_stored_completed": stored, "targets": results,
     }, indent=2) + "\n")
-    print(f"\nwritten: {(OUT / 'results.json').relative_to(ROOT)}")
+    write_report(REPORT, report(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), settings, project, stock,
+                                results, stored, replayed))
+    print(f"\nwritten: {(OUT / 'results.json').relative_to(ROOT)}, {REPORT.relative_to(ROOT)}")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 What a broken data file does to users: an intent the domain does not know never fires, an example under two
 intents makes the classifier unsure between them, and an evaluation text copied into training makes the
-crisis numbers in the README a lie.
+crisis figures in docs/benchmarks.md a lie.
 """
 from __future__ import annotations
 

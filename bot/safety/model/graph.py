@@ -2,7 +2,7 @@
 
 Why not numpy: for the few rows of one message numpy's OpenBLAS is slow (the six layers cost 8-13 ms a
 message); onnxruntime's kernels run the same float32 arithmetic 2-3 times faster on this machine's 2 cores
-(figures in docs/measured.md). Nothing is exported or downloaded: the graph is assembled from the safetensors
+(figures in docs/benchmarks.md). Nothing is exported or downloaded: the graph is assembled from the safetensors
 tensors the weights package ships, each time the encoder loads.
 
 The weights are not copied into the model: each is declared as external data and handed to onnxruntime as a
