@@ -294,15 +294,13 @@ def test_the_worker_pass_makes_slots_and_sends_due_reminders(desk: Desk, twilio:
 
 
 def test_slots_program_yml_no_longer_makes_are_removed_unless_booked(desk: Desk):
-    import dataclasses
-
     with session_scope(desk.database_url) as session:
         desk.refresh_slots(session, NOW)
     booked = book(desk, first_free(desk, "in_person").id)
     day = booked.slot.starts_at.astimezone(LA).date()
     # The program closes that day after its slots were made: the others that day go, the booked one stays.
-    closed = dataclasses.replace(desk.program.assessments, closed_dates=desk.program.assessments.closed_dates | {day})
-    changed = Desk(dataclasses.replace(desk.program, assessments=closed), desk.database_url)
+    closed = desk.program.assessments.copy(update={"closed_dates": desk.program.assessments.closed_dates | {day}})
+    changed = Desk(desk.program.copy(update={"assessments": closed}), desk.database_url)
     with session_scope(desk.database_url) as session:
         changed.refresh_slots(session, NOW)
         that_day = [s for s in session.execute(select(Slot)).scalars() if s.starts_at.astimezone(LA).date() == day]

@@ -303,3 +303,34 @@ def test_unusable_files(tmp_path, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ProgramError, match="cannot read the program file"):
         load_program(tmp_path / "nowhere.yml")
+
+
+def test_every_mistake_is_named_on_its_own_line_in_the_order_of_the_file(tmp_path, example):
+    data = copy.deepcopy(example)
+    data["phone"] = "555-0100"
+    data["tracks"][0]["colour"] = "blue"  # a key no track has
+    data["faq"]["cost"] = "Call {fax}."
+    path = write(tmp_path, data)
+    with pytest.raises(ProgramError) as error:
+        load_program(path)
+    lines = str(error.value).splitlines()
+    assert [line.split(": ")[1] for line in lines] == ["phone", "tracks[0].colour", "faq.cost"]
+    assert all(line.startswith(f"{path.resolve()}: ") for line in lines)
+    assert "tracks[0].colour: is not a key here (they are key, name, ages, days," in lines[1]
+
+
+def test_a_misspelt_optional_setting_is_refused_not_ignored(tmp_path, example):
+    data = copy.deepcopy(example)
+    data["widget_idle_minute"] = 10  # would otherwise leave the default of 30 in force
+    with pytest.raises(ProgramError, match=r"widget_idle_minute: is not a setting of the program \(they are name,"):
+        load_program(write(tmp_path, data))
+
+
+def test_the_loaded_program_cannot_be_changed():
+    program = load_program()
+    with pytest.raises(TypeError):
+        program.name = "Elsewhere"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        program.tracks[0].ages.low = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        program.faq["cost"] = "Free."  # type: ignore[index]
