@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from bot.instruments.cssrs import Risk
 from bot.program import Program
 from bot.questions import DECLINED
 from bot.safety.lexicon import Category
@@ -95,7 +96,7 @@ def owes_crisis_lines(cssrs_risk: str, phq9_item9: object) -> bool:
     """Whether the end of a screening must give the crisis lines: any thought of death or self-harm on the
     PHQ-9 (or no answer to it), or any C-SSRS risk. On every channel, whatever the outcome."""
     positive_item9 = isinstance(phq9_item9, int) and not isinstance(phq9_item9, bool) and phq9_item9 > 0
-    return positive_item9 or phq9_item9 == DECLINED or cssrs_risk not in ("none", "", None)
+    return positive_item9 or phq9_item9 == DECLINED or cssrs_risk not in (Risk.NONE, "", None)
 
 
 def closing_crisis_lines(program: Program) -> str:
