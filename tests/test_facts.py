@@ -2,9 +2,18 @@
 widget's JavaScript, the demo page) is held to the owner here, so no copy can drift."""
 from __future__ import annotations
 
+import re
+
+import sqlalchemy as sa
+import yaml
+
 from bot import eligibility
 from bot.instruments import AUDITC, GAD7, PHQ9
 from bot.instruments.cssrs import Risk
+from bot.screening import Status
+from bot.settings import ROOT
+from bot.store import db
+from bot.store.models import STATUSES, metadata
 
 
 def test_phq9_and_gad7_share_the_floors_the_rules_state_once_for_both() -> None:
@@ -18,3 +27,33 @@ def test_phq9_and_gad7_share_the_floors_the_rules_state_once_for_both() -> None:
 def test_the_rules_accept_exactly_the_cssrs_risk_levels() -> None:
     assert eligibility.CSSRS_RISKS == ("none", "low", "moderate", "high") == tuple(risk.value for risk in Risk)
     assert [level for level, _ in eligibility.CSSRS_TRIAGE] == ["high", "moderate", "low", "none"]
+
+
+def test_the_screening_status_slot_takes_every_status_a_conversation_can_have() -> None:
+    domain = yaml.safe_load((ROOT / "domain" / "base.yml").read_text(encoding="utf-8"))
+    values = domain["slots"]["screening_status"]["values"]
+    assert values == [status.value for status in Status if status is not Status.RESTARTED]
+    assert STATUSES == tuple(status.value for status in Status)
+
+
+def _quoted(sql: str) -> set[str]:
+    return set(re.findall(r"'([^']*)'", sql))
+
+
+def test_the_migrated_database_allows_exactly_the_values_the_models_list(migrated_db_url: str) -> None:
+    # Migrations keep frozen copies of each list (they must not change with the code): the newest one must
+    # leave the database allowing what the owners list now (screening statuses, escalation severities...).
+    expected = {(table.name, str(check.name)): _quoted(str(check.sqltext))
+                for table in metadata.sorted_tables for check in table.constraints
+                if isinstance(check, sa.CheckConstraint)}
+    assert expected[("screenings", "ck_screenings_status")] == set(STATUSES)
+    engine = db.make_engine(migrated_db_url)
+    try:
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            found = {(table, check["name"]): _quoted(check["sqltext"])
+                     for table in {table for table, _ in expected}
+                     for check in inspector.get_check_constraints(table)}
+    finally:
+        engine.dispose()
+    assert {key: found.get(key) for key in expected} == expected
