@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.domain import FORM
 from bot.handoff import status_after_crisis
 from bot.messages import help_offer
 from bot.notify import Notifier
@@ -23,7 +24,6 @@ from bot.store import checkins, crud
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 
-FORM = "screening_form"
 CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
 TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # rasa_edge/channels/sms.py: texts can be read by others; no links, no results
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot import eligibility
+from bot.domain import FORM
 from bot.instruments import AUDITC, GAD7, PHQ9
 from bot.instruments.cssrs import Risk
 from bot.screening import Status
@@ -57,3 +58,13 @@ def test_the_migrated_database_allows_exactly_the_values_the_models_list(migrate
     finally:
         engine.dispose()
     assert {key: found.get(key) for key in expected} == expected
+
+
+def test_the_stories_rules_and_domain_name_the_one_form() -> None:
+    files = [*(ROOT / "data").rglob("*.yml"), *(ROOT / "tests" / "conversations").rglob("*.yml"),
+             *(ROOT / "domain").glob("*.yml")]
+    named = {name for path in files
+             for name in re.findall(r"\b(?:active_loop|action):\s*(\w+_form)\b", path.read_text(encoding="utf-8"))}
+    forms = {name for path in (ROOT / "domain").glob("*.yml")
+             for name in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {})}
+    assert named == forms == {FORM}

@@ -26,9 +26,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.domain import FORM
 from bot.routing import SPEAKING_ACTIONS, after_failed_action, booking_action, safety_action
 
-FORM = "screening_form"
 BOOKING_STAGE = "booking_stage"
 CHECKING_SLOT = "crisis_check"  # the check-in question is waiting for its reply (bot/safety/checkin.py)
 PRIORITY = 7  # RulePolicy's default is 6
