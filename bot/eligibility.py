@@ -14,7 +14,8 @@ from bot.instruments import AUDITC, GAD7, PHQ9
 from bot.instruments.cssrs import Risk
 from bot.intake.care import RECENT_STOP_DAYS
 from bot.program import CONCERNS, US_STATES, Program, Track, days_text, join_words
-from bot.safety.resources import FIND_CARE, closing_crisis_lines, crisis_resources, higher_care_places, owes_crisis_lines
+from bot.safety.resources import (EMERGENCY, FIND_CARE, closing_crisis_lines, crisis_resources, higher_care_places,
+                                  owes_crisis_lines)
 
 FINAL_WORD = "A clinician makes the final decision at the assessment."
 
@@ -211,7 +212,7 @@ def _withdrawal(facts: ScreeningFacts, program: Program) -> list[str]:
                "medical care, so a clinician will check first whether support for withdrawal is needed."]
     if facts.stopped_drinking_recently:
         reasons.append("After stopping heavy drinking, shaking, sweating, confusion, seeing or hearing things, or a "
-                       "seizure need medical care right away: call 911 or go to the nearest emergency room.")
+                       f"seizure need medical care right away: call {EMERGENCY} or go to the nearest emergency room.")
     return reasons
 
 

@@ -3,18 +3,23 @@ widget's JavaScript, the demo page) is held to the owner here, so no copy can dr
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import sqlalchemy as sa
 import yaml
 
 from bot import eligibility
+from bot.console.app import HERE as CONSOLE
 from bot.domain import FORM
 from bot.instruments import AUDITC, GAD7, PHQ9
 from bot.instruments.cssrs import Risk
+from bot.safety.resources import EMERGENCY, LIFELINE, NATIONAL_RESOURCES
 from bot.screening import Status
 from bot.settings import ROOT
 from bot.store import db
 from bot.store.models import STATUSES, metadata
+from tests.test_console_auth import Console, config, console  # noqa: F401 (the console in process, its fixtures)
 
 
 def test_phq9_and_gad7_share_the_floors_the_rules_state_once_for_both() -> None:
@@ -68,3 +73,20 @@ def test_the_stories_rules_and_domain_name_the_one_form() -> None:
     forms = {name for path in (ROOT / "domain").glob("*.yml")
              for name in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {})}
     assert named == forms == {FORM}
+
+
+def test_the_widget_and_the_demo_page_take_the_crisis_lines_from_the_server(console: Console, tmp_path) -> None:
+    assert f"Call or text {LIFELINE}" in NATIONAL_RESOURCES[1] and f"call {EMERGENCY}" in NATIONAL_RESOURCES[0]
+    # The files name no crisis number themselves: the console writes them in.
+    for name in ("static/widget.js", "templates/demo.html"):
+        assert not re.search(rf"\b({LIFELINE}|{EMERGENCY})\b", (CONSOLE / name).read_text(encoding="utf-8")), name
+    script = console.get("/widget.js").text
+    assert f'var CRISIS = {{"lifeline": "{LIFELINE}", "emergency": "{EMERGENCY}"}};' in script
+    assert "__CRISIS_LINES__" not in script
+    demo = console.get("/demo").text
+    assert f'Call or text <a href="tel:{LIFELINE}">{LIFELINE}</a>,' in demo
+    assert f"or call {EMERGENCY} if you are in immediate danger" in demo
+    if shutil.which("node"):  # the script as served is still valid JavaScript
+        (tmp_path / "widget.js").write_text(script, encoding="utf-8")
+        checked = subprocess.run(["node", "--check", str(tmp_path / "widget.js")], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
