@@ -90,3 +90,10 @@ def test_the_widget_and_the_demo_page_take_the_crisis_lines_from_the_server(cons
         (tmp_path / "widget.js").write_text(script, encoding="utf-8")
         checked = subprocess.run(["node", "--check", str(tmp_path / "widget.js")], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
+
+
+def test_the_program_files_own_words_name_the_same_crisis_lines() -> None:
+    # program.yml's answers are the program's own words; where they name a crisis line, it is the owner's.
+    text = re.sub(r"\s+", " ", (ROOT / "program.yml").read_text(encoding="utf-8"))
+    named = re.findall(r"call or text (\d+)", text, re.IGNORECASE)
+    assert named and set(named) == {LIFELINE}
