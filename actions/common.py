@@ -11,6 +11,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.booking.conversation import AWAITING_REPLY, OFFER_SLOT, STAGE_SLOT, Stage
+from bot.domain import FORM
 from bot.handoff import status_after_crisis
 from bot.notify import Notifier
 from bot.program import Program, load_program
@@ -24,7 +25,6 @@ from bot.store.db import session_scope
 from bot.store.models import utcnow
 from bot.turn import Say, question_message
 
-FORM = "screening_form"
 CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
 TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # rasa_edge/channels/sms.py: texts can be read by others; no links, no results
 

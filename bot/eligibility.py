@@ -10,20 +10,23 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, Optional
 
+from bot.instruments import AUDITC, GAD7, PHQ9
+from bot.instruments.cssrs import Risk
 from bot.intake.care import RECENT_STOP_DAYS
 from bot.program import CONCERNS, US_STATES, Program, Track, days_text, join_words
-from bot.safety.resources import FIND_CARE, closing_crisis_lines, crisis_resources, higher_care_places, owes_crisis_lines
+from bot.safety.resources import (EMERGENCY, FIND_CARE, closing_crisis_lines, crisis_resources, higher_care_places,
+                                  owes_crisis_lines)
 
 FINAL_WORD = "A clinician makes the final decision at the assessment."
 
-CSSRS_RISKS = ("none", "low", "moderate", "high")
-PHQ9_BANDS = ((20, "severe"), (15, "moderately severe"), (10, "moderate"), (5, "mild"), (0, "minimal"))
-GAD7_BANDS = ((15, "severe"), (10, "moderate"), (5, "mild"), (0, "minimal"))
-SYMPTOM_CUTOFF = 10  # PHQ-9 and GAD-7: moderate and above
-MILD_CUTOFF = 5
-AUDITC_CUTOFF = 3  # the lower (more sensitive) of the usual AUDIT-C cutoffs
-AUDITC_HIGH = 8  # AUDIT-C "positive, high": drinking most likely to need care of its own
-SEVERE_PHQ9 = 20
+CSSRS_RISKS = tuple(risk.value for risk in Risk)
+# The cut-offs are the instruments' own band floors (bot/instruments); PHQ-9 and GAD-7 share theirs (a test
+# checks), so one number stands for both in the rules and their wording.
+SYMPTOM_CUTOFF = PHQ9.lowest("moderate")  # PHQ-9 and GAD-7: moderate and above
+MILD_CUTOFF = PHQ9.lowest("mild")
+AUDITC_CUTOFF = AUDITC.lowest("positive")  # the lower (more sensitive) of the usual AUDIT-C cutoffs
+AUDITC_HIGH = AUDITC.lowest("positive, high")  # drinking most likely to need care of its own
+SEVERE_PHQ9 = PHQ9.lowest("severe")
 # AUDIT-C answers (0-4 each): item 1 "4 or more times a week", item 2 "3 or 4" drinks, item 3 "weekly" and
 # "daily or almost daily" six or more drinks.
 MOST_DAYS, THREE_OR_MORE_DRINKS, WEEKLY, DAILY = 4, 1, 3, 4
@@ -80,7 +83,7 @@ class ScreeningFacts:
     auditc_item3: Optional[int] = None  # how often six or more (0-4)
     drinks_daily_said: bool = False  # the alcohol question was answered "every day", "daily"
     stopped_drinking_recently: bool = False  # ... or with a last drink within RECENT_STOP_DAYS
-    cssrs_risk: str = "none"  # one of CSSRS_RISKS
+    cssrs_risk: str = Risk.NONE.value  # one of CSSRS_RISKS
     times: frozenset[str] = frozenset()  # morning, afternoon, evening, weekend; empty: any
     days_per_week: Optional[int] = None  # days a week the person can attend
     modality: Optional[str] = None  # in_person, telehealth, either
@@ -116,17 +119,13 @@ def fitting_tracks(
     ]
 
 
-def _band(total: int, bands: tuple[tuple[int, str], ...]) -> str:
-    return next(name for floor, name in bands if total >= floor)
-
-
 def _symptom_reasons(facts: ScreeningFacts) -> list[str]:
     """Plain descriptions of every score in the mild range or above."""
     reasons = []
     if facts.phq9_total is not None and facts.phq9_total >= MILD_CUTOFF:
-        reasons.append(f"The answers describe depression symptoms in the {_band(facts.phq9_total, PHQ9_BANDS)} range.")
+        reasons.append(f"The answers describe depression symptoms in the {PHQ9.band(facts.phq9_total)} range.")
     if facts.gad7_total is not None and facts.gad7_total >= MILD_CUTOFF:
-        reasons.append(f"The answers describe anxiety symptoms in the {_band(facts.gad7_total, GAD7_BANDS)} range.")
+        reasons.append(f"The answers describe anxiety symptoms in the {GAD7.band(facts.gad7_total)} range.")
     if facts.auditc_total is not None and facts.auditc_total >= AUDITC_CUTOFF:
         reasons.append("The answers about alcohol are above the usual screening cutoff.")
     return reasons
@@ -213,7 +212,7 @@ def _withdrawal(facts: ScreeningFacts, program: Program) -> list[str]:
                "medical care, so a clinician will check first whether support for withdrawal is needed."]
     if facts.stopped_drinking_recently:
         reasons.append("After stopping heavy drinking, shaking, sweating, confusion, seeing or hearing things, or a "
-                       "seizure need medical care right away: call 911 or go to the nearest emergency room.")
+                       f"seizure need medical care right away: call {EMERGENCY} or go to the nearest emergency room.")
     return reasons
 
 
@@ -303,10 +302,10 @@ CSSRS_SOURCE = "C-SSRS screener triage (Columbia Lighthouse Project)"
 PROGRAM_SOURCE = "The program's own limits (program.yml)"
 RULES: tuple[Rule, ...] = (
     Rule("high_risk", "safety", "C-SSRS risk is high", Outcome.REFER_HIGHER, CSSRS_SOURCE,
-         lambda f, p: f.cssrs_risk == "high", _high_risk, safety=True),
+         lambda f, p: f.cssrs_risk == Risk.HIGH, _high_risk, safety=True),
     Rule("moderate_risk", "safety", "C-SSRS risk is moderate, whatever else is true (a concern the program does "
          "not treat, a state or age it does not serve)", Outcome.NEEDS_REVIEW, CSSRS_SOURCE,
-         lambda f, p: f.cssrs_risk == "moderate", _moderate_risk, urgent=True, safety=True),
+         lambda f, p: f.cssrs_risk == Risk.MODERATE, _moderate_risk, urgent=True, safety=True),
     Rule("outside_states", "state", "Lives in a state the program is not licensed in (program.yml `states`; "
          "licensing covers telehealth too)", Outcome.REFER_OTHER_PROGRAM, PROGRAM_SOURCE,
          outside_states, _outside_states),
@@ -316,7 +315,7 @@ RULES: tuple[Rule, ...] = (
          "any C-SSRS risk (low or above) or PHQ-9 of 20 or more", Outcome.NEEDS_REVIEW,
          "Suicide rates are highest soon after a psychiatric discharge (Chung et al., JAMA Psychiatry 2017); LOCUS "
          "dimensions I (risk of harm) and V (treatment and recovery history)",
-         lambda f, p: recent_discharge(f, p) and (f.cssrs_risk != "none" or _at_least(f.phq9_total, SEVERE_PHQ9)),
+         lambda f, p: recent_discharge(f, p) and (f.cssrs_risk != Risk.NONE or _at_least(f.phq9_total, SEVERE_PHQ9)),
          _step_down_with_risk, urgent=True, safety=True),
     Rule("alcohol_withdrawal", "alcohol", f"AUDIT-C {AUDITC_HIGH} or more; or drinking every day (said in those "
          "words, AUDIT-C item 3 \"daily or almost daily\", or item 1 \"4 or more times a week\" with 3 or more "
@@ -329,14 +328,14 @@ RULES: tuple[Rule, ...] = (
          lambda f, p: bool(f.concerns) and len(untreated(f, p)) == len(f.concerns), _untreated_only),
     Rule("severe_with_thoughts", "safety", "PHQ-9 of 20 or more (severe) with C-SSRS risk low",
          Outcome.NEEDS_REVIEW, "LOCUS reasoning: severe symptoms with thoughts of death may need more than an IOP",
-         lambda f, p: _at_least(f.phq9_total, SEVERE_PHQ9) and f.cssrs_risk == "low", _severe_with_thoughts,
+         lambda f, p: _at_least(f.phq9_total, SEVERE_PHQ9) and f.cssrs_risk == Risk.LOW, _severe_with_thoughts,
          safety=True),
     Rule("untreated_among_others", "concerns", "A concern the program does not treat, named alongside ones it "
          "treats", Outcome.NEEDS_REVIEW, PROGRAM_SOURCE, lambda f, p: bool(untreated(f, p)), _untreated_among_others),
     Rule("thoughts_of_death", "safety", "PHQ-9 item 9 above 0 or refused, or C-SSRS risk low (a wish to be dead or "
          "thoughts of suicide in the past month, nothing more)", Outcome.NEEDS_REVIEW,
          "PHQ-9 item 9 and the C-SSRS screener: any thought of death or self-harm gets a clinician's look",
-         lambda f, p: _at_least(f.phq9_item9, 1) or f.phq9_item9_declined or f.cssrs_risk == "low",
+         lambda f, p: _at_least(f.phq9_item9, 1) or f.phq9_item9_declined or f.cssrs_risk == Risk.LOW,
          _thoughts_of_death, safety=True),
     Rule("too_few_days", "schedule", "Can come fewer days a week than every group meets (program.yml tracks' "
          "`days`)", Outcome.NEEDS_REVIEW,
@@ -512,12 +511,12 @@ DURING_SCREENING = (
 )
 # The C-SSRS screener's risk levels: (level, answers).
 CSSRS_TRIAGE = (
-    ("high", "Yes to Q4 (intent) or Q5 (plan) in the past month, or Q6 (suicidal behaviour) within the past 3 months "
-             "(or when is not known)"),
-    ("moderate", "Yes to Q3 (thinking about how) in the past month, or Q6 longer than 3 months ago; a refused answer "
-                 "on Q2, Q4, Q5 or Q6, or any refusal after PHQ-9 item 9 above 0"),
-    ("low", "Yes to Q1 (wish to be dead) or Q2 (thoughts of killing themselves) only, in the past month"),
-    ("none", "No to every question asked"),
+    (Risk.HIGH.value, "Yes to Q4 (intent) or Q5 (plan) in the past month, or Q6 (suicidal behaviour) within the "
+                      "past 3 months (or when is not known)"),
+    (Risk.MODERATE.value, "Yes to Q3 (thinking about how) in the past month, or Q6 longer than 3 months ago; a "
+                          "refused answer on Q2, Q4, Q5 or Q6, or any refusal after PHQ-9 item 9 above 0"),
+    (Risk.LOW.value, "Yes to Q1 (wish to be dead) or Q2 (thoughts of killing themselves) only, in the past month"),
+    (Risk.NONE.value, "No to every question asked"),
 )
 _OUTCOME_WORDS = {
     Outcome.LIKELY_FIT: "Likely fit for the IOP; a track is suggested",

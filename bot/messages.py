@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.dialogue import is_safety_question
 from bot.program import Program
-from bot.safety.resources import FIND_CARE, closing_crisis_lines
+from bot.safety.resources import EMERGENCY, FIND_CARE, LIFELINE, TEXT_HOME, closing_crisis_lines
 from bot.questions import SKIPPED, Context, Question
 
 
@@ -16,7 +16,7 @@ def introduction(program: Program) -> str:
         "Program may be a good fit and help you get a free assessment with a clinician. It takes about "
         "5 minutes: a few questions about you, how you've been feeling, your schedule and insurance. "
         "Your answers go to our intake team.\n"
-        "I'm not an emergency service. If you are in danger, call 911; for a crisis, call or text 988."
+        f"I'm not an emergency service. If you are in danger, call {EMERGENCY}; for a crisis, call or text {LIFELINE}."
     )
 
 
@@ -71,7 +71,7 @@ def stopped(program: Program) -> str:
     )
 
 
-CRISIS_LINES = "If anyone is in danger, call 911. For a crisis, call or text 988, or text HOME to 741741."
+CRISIS_LINES = f"If anyone is in danger, call {EMERGENCY}. For a crisis, call or text {LIFELINE}, or {TEXT_HOME}."
 
 
 def out_of_range(program: Program, ctx: Context) -> str:
@@ -131,7 +131,7 @@ def handoff_requested(program: Program, now: datetime) -> str:
                 f"You can also call them at {program.phone}.")
     return (f"Of course. I've let our intake team know. They're off duty right now and back at "
             f"{program.staff_back_text(now)}, when someone will reply here. You can also call them at {program.phone} "
-            f"({program.staff_hours}). In an emergency, call 911, or call or text 988.")
+            f"({program.staff_hours}). In an emergency, call {EMERGENCY}, or call or text {LIFELINE}.")
 
 
 def handed_back(program: Program, *, resuming: bool, completed: bool) -> str:

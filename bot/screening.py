@@ -33,6 +33,9 @@ QUESTIONS: dict[str, Question] = {
 
 
 class Status(str, Enum):
+    """How a screening stands: the `screening_status` slot (domain/base.yml, every value but RESTARTED) and the
+    database's `screenings.status` (bot/store/models.py). tests/test_facts.py holds both to this list."""
+
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     DECLINED = "declined"  # said no to starting
@@ -42,6 +45,7 @@ class Status(str, Enum):
     HIGH_RISK = "high_risk"  # C-SSRS answers: the screening stops for crisis care
     CRISIS = "crisis"  # a crisis message mid-screening
     STOPPED = "stopped"  # asked to stop
+    RESTARTED = "restarted"  # the database's only: abandoned for a fresh screening in the same conversation
 
 
 def answered(answers: Mapping[str, Any], key: str) -> bool:

@@ -145,7 +145,7 @@ def test_every_route_is_either_public_or_guarded(console: Console) -> None:
     assert unmarked == []
     public = {route.path for route in console.app.router.routes if getattr(route.handler, "public", False)}
     # The booking's calendar link is public by design: its unguessable token is the key.
-    assert public == {"vendor/socket.io.min.js", "demo", "sign-in", "calendar/<token:str>"}
+    assert public == {"widget.js", "vendor/socket.io.min.js", "demo", "sign-in", "calendar/<token:str>"}
     assert len(guarded_routes(console.app)) >= 25
 
 

@@ -11,7 +11,7 @@ bot's answer to a crisis is the crisis lines and a person. Storing the limited m
 would not do: a crisis needs its answer now, not a record. Only other messages over a limit get "you're
 sending messages faster than I can read them", unread. Reading costs one NLU parse, so far beyond any
 person's typing speed (UNREAD_FACTOR times a limit) messages are refused unread: that is a program, not a
-person, and the refusal still names 988 and 911.
+person, and the refusal still names the crisis lines.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from bot.dialogue import CRISIS_INTENT
+from bot.safety.resources import EMERGENCY, LIFELINE
 
 MAX_MESSAGE_CHARS = 2000
 # A 2,000-character message is at most ~24 KB as JSON (\\uXXXX escapes); nothing a participant, Twilio or
@@ -31,7 +32,8 @@ WINDOW_S = 60.0  # the limits count messages in the last minute
 UNREAD_FACTOR = 3  # beyond this many times a limit, messages are refused without reading them
 MAX_KEYS = 20_000  # conversations and addresses remembered; the least recently seen are forgotten first
 
-SAFETY = "If you are thinking about ending your life or are in danger, call or text 988 now, or call 911."
+SAFETY = (f"If you are thinking about ending your life or are in danger, call or text {LIFELINE} now, or call "
+          f"{EMERGENCY}.")
 TOO_LONG = ("That message is longer than I can read (more than 2,000 characters). Could you send it again in "
             f"shorter parts? {SAFETY}")
 TOO_FAST = ("You're sending messages faster than I can read them. Please wait a moment, then send your last "

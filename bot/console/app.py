@@ -8,6 +8,7 @@ embedded by its one script tag. Every response carries the security headers (bot
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -27,12 +28,25 @@ from bot.console.web import Console, security_headers
 from bot.faq import faq_answer
 from bot.handoff import RasaApi
 from bot.program import Program, load_program
+from bot.safety.resources import EMERGENCY, LIFELINE
 from bot.settings import ROOT, Settings
 
 HERE = Path(__file__).resolve().parent
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MODALITIES = {"in_person": "in person", "telehealth": "telehealth", "both": "in person or telehealth"}
+# The crisis lines the widget and the demo page show: bot/safety/resources.py's, which the bot's replies use.
+CRISIS_LINES = {"lifeline": LIFELINE, "emergency": EMERGENCY}
+WIDGET_MARK = "__CRISIS_LINES__"  # where widget.js takes them
+
+
+def widget_script() -> str:
+    """widget.js as served, with the crisis lines written in (the page embedding it may allow no inline
+    script, and a lookup after load would leave the crisis bar empty when the network fails)."""
+    source = (HERE / "static" / "widget.js").read_text(encoding="utf-8")
+    if source.count(WIDGET_MARK) != 1:
+        raise ValueError(f"widget.js should hold {WIDGET_MARK} once")
+    return source.replace(WIDGET_MARK, json.dumps(CRISIS_LINES))
 
 
 def demo_facts(program: Program) -> dict:
@@ -45,6 +59,7 @@ def demo_facts(program: Program) -> dict:
                     "modality": MODALITIES.get(track.modality, track.modality),
                     "ages": str(track.ages)} for track in program.tracks],
         "tel": "".join(ch for ch in program.phone if ch.isdigit()),
+        "crisis": CRISIS_LINES,
     }
 
 
@@ -59,11 +74,17 @@ def create_app(current: Settings, *, name: str = "iop_console", rasa: Optional[R
                               Transcripts(current.tracker_store_url))
     app.blueprint(calendar_routes(Desk(program, current.database_url)))  # /calendar/<token>.ics (bookings)
 
-    app.static("/widget.js", HERE / "static" / "widget.js", content_type="text/javascript; charset=utf-8")
     app.static("/widget.css", HERE / "static" / "widget.css", content_type="text/css; charset=utf-8")
     app.static("/static/console.css", HERE / "static" / "console.css", content_type="text/css; charset=utf-8")
     app.static("/static/console.js", HERE / "static" / "console.js",
                content_type="text/javascript; charset=utf-8")
+
+    widget = widget_script()
+
+    @app.get("/widget.js")
+    @public
+    async def widget_js(_: Request) -> HTTPResponse:
+        return response.text(widget, content_type="text/javascript; charset=utf-8")
 
     @app.get("/vendor/socket.io.min.js")
     @public

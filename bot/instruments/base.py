@@ -102,3 +102,7 @@ class Instrument:
 
     def band(self, total: int) -> str:
         return next(label for low, label in reversed(self.bands) if total >= low)
+
+    def lowest(self, label: str) -> int:
+        """The lowest total in band `label`: the cut-off the eligibility rules read (bot/eligibility.py)."""
+        return next(low for low, name in self.bands if name == label)

@@ -11,14 +11,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from bot.instruments.cssrs import Risk
 from bot.program import Program
 from bot.questions import DECLINED
 from bot.safety.lexicon import Category
 
+# The national crisis lines. Every reply, text and page that names them takes them from here (the widget and
+# the demo page through the console, bot/console/app.py), so none can fall behind: tests/test_facts.py.
+EMERGENCY = "911"
+LIFELINE = "988"  # the Suicide & Crisis Lifeline: call or text
+LIFELINE_NAME = "Suicide & Crisis Lifeline"
+TEXT_LINE = "741741"  # the Crisis Text Line
+TEXT_HOME = f"text HOME to {TEXT_LINE}"
+
 NATIONAL_RESOURCES = (
-    "If you are in immediate danger, call 911 or go to the nearest emergency room.",
-    "Call or text 988 (Suicide & Crisis Lifeline), any time, day or night.",
-    "Text HOME to 741741 (Crisis Text Line).",
+    f"If you are in immediate danger, call {EMERGENCY} or go to the nearest emergency room.",
+    f"Call or text {LIFELINE} ({LIFELINE_NAME}), any time, day or night.",
+    f"Text HOME to {TEXT_LINE} (Crisis Text Line).",
 )
 POISON_CONTROL = "1-800-222-1222"
 SAMHSA_HELPLINE = "1-800-662-4357"  # SAMHSA's National Helpline: free treatment referral, 24/7
@@ -26,15 +35,15 @@ FIND_CARE = (f"SAMHSA's National Helpline, {SAMHSA_HELPLINE} (free, confidential
              "help find care that fits.")
 # Medical danger first: an overdose can be deadly even when the person feels fine for now.
 OVERDOSE_RESOURCES = (
-    "If you or someone else has taken too much of a medicine, drug or alcohol, call 911 now, even if you feel "
-    "okay right now.",
+    f"If you or someone else has taken too much of a medicine, drug or alcohol, call {EMERGENCY} now, even if you "
+    "feel okay right now.",
     f"Poison Control: call {POISON_CONTROL}, any time, day or night.",
     *NATIONAL_RESOURCES[1:],
 )
 HARM_TO_OTHERS_RESOURCES = (
-    "If anyone is in immediate danger, call 911 now.",
-    "Call or text 988 (Suicide & Crisis Lifeline), any time, day or night: they also help with thoughts of "
-    "hurting someone else.",
+    f"If anyone is in immediate danger, call {EMERGENCY} now.",
+    f"Call or text {LIFELINE} ({LIFELINE_NAME}), any time, day or night: they also help with thoughts of hurting "
+    "someone else.",
     NATIONAL_RESOURCES[2],
 )
 _RESOURCES = {Category.OVERDOSE_OR_MEDICAL.value: OVERDOSE_RESOURCES,
@@ -95,11 +104,12 @@ def owes_crisis_lines(cssrs_risk: str, phq9_item9: object) -> bool:
     """Whether the end of a screening must give the crisis lines: any thought of death or self-harm on the
     PHQ-9 (or no answer to it), or any C-SSRS risk. On every channel, whatever the outcome."""
     positive_item9 = isinstance(phq9_item9, int) and not isinstance(phq9_item9, bool) and phq9_item9 > 0
-    return positive_item9 or phq9_item9 == DECLINED or cssrs_risk not in ("none", "", None)
+    return positive_item9 or phq9_item9 == DECLINED or cssrs_risk not in (Risk.NONE, "", None)
 
 
 def closing_crisis_lines(program: Program) -> str:
     """The crisis lines at the end of a screening, after the outcome."""
     line = program.crisis_line
-    return ("If things get hard, you don't have to wait for us: call or text 988 (Suicide & Crisis Lifeline) or "
-            f"text HOME to 741741, any time. Our crisis line: {line.phone} ({line.hours}). In an emergency, call 911.")
+    return (f"If things get hard, you don't have to wait for us: call or text {LIFELINE} ({LIFELINE_NAME}) or "
+            f"{TEXT_HOME}, any time. Our crisis line: {line.phone} ({line.hours}). In an emergency, call "
+            f"{EMERGENCY}.")

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Optional
 
 from bot.program import Program
+from bot.safety.resources import EMERGENCY, LIFELINE
 
 
 class Keyword(str, Enum):
@@ -24,7 +25,7 @@ OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "q
 OPT_IN_WORDS = frozenset({"start", "unstop", "yes"})
 HELP_WORDS = frozenset({"help", "info"})
 
-CRISIS_LINE = "In a crisis, call or text 988, or call 911."
+CRISIS_LINE = f"In a crisis, call or text {LIFELINE}, or call {EMERGENCY}."
 
 
 def keyword(text: Optional[str], *, opted_out: bool) -> Optional[Keyword]:

@@ -7,7 +7,6 @@ must escape it.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from enum import Enum
 from typing import Any, Optional
 
 from sqlalchemy import (
@@ -25,6 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
+
+# The screening's logic owns its statuses (bot/screening.py); the table allows each of them.
+from bot.screening import Status as ScreeningStatus
 
 # Named constraints, so later migrations (and SQLite's batch mode) can refer to them by name.
 metadata = MetaData(naming_convention={
@@ -68,19 +70,6 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
-
-
-class ScreeningStatus(str, Enum):
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    STOPPED = "stopped"  # asked to stop
-    DECLINED = "declined"  # said no to starting
-    HIGH_RISK = "high_risk"  # C-SSRS answers: stopped for crisis care
-    CRISIS = "crisis"  # a crisis message mid-screening
-    OUT_OF_RANGE = "out_of_range"  # an age the program does not serve
-    OUT_OF_AREA = "out_of_area"  # lives in a state the program is not licensed in
-    NEEDS_GUARDIAN = "needs_guardian"  # a minor too young to consent alone: asked to come back with a parent
-    RESTARTED = "restarted"  # abandoned for a fresh screening in the same conversation
 
 
 STATUSES = tuple(status.value for status in ScreeningStatus)

@@ -27,9 +27,8 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.booking.conversation import STAGE_SLOT
+from bot.domain import FORM
 from bot.routing import SPEAKING_ACTIONS, after_failed_action, booking_action, safety_action
-
-FORM = "screening_form"
 CHECKING_SLOT = "crisis_check"  # the check-in question is waiting for its reply (bot/safety/checkin.py)
 PRIORITY = 7  # RulePolicy's default is 6
 

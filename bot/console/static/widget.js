@@ -1,8 +1,9 @@
 /* The intake assistant's website widget. Embed with one tag:
  *   <script src="https://CONSOLE-HOST/widget.js" data-bot-url="https://RASA-HOST" defer></script>
  * Optional: data-title (the panel's heading), data-start (what a new conversation sends first, default "hi").
- * Plain JavaScript, no build step. Everything lives in a shadow root, so the page's styles stay out and ours
- * stay in. Message content is only ever set as text (never as HTML). The browser keeps one thing: the
+ * Plain JavaScript, no build step: the console only writes in the crisis lines as it serves this file
+ * (bot/console/app.py, from bot/safety/resources.py), so the widget names the numbers the bot's replies do.
+ * Everything lives in a shadow root, so the page's styles stay out and ours stay in. Message content is only ever set as text (never as HTML). The browser keeps one thing: the
  * conversation id, in local storage; the server re-sends the conversation's messages on reload.
  * Computers are shared: the widget never opens by itself, "End chat" forgets the conversation, and so does
  * the widget after the program's idle period without a message (the server sends it, and after that long it
@@ -20,7 +21,9 @@
   var startText = script.dataset.start || "hi";
   var STORE_KEY = "iop-intake-session";
   var idleMinutes = 30; // until the server says
-  var LINK = /(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)])|(\b\d{3}-\d{3}-\d{4}\b|\b988\b|\b911\b)/g;
+  var CRISIS = __CRISIS_LINES__; // { lifeline: "...", emergency: "..." }, written in by the console
+  var LINK = new RegExp("(" + /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/.source + ")|(" + /\b\d{3}-\d{3}-\d{4}\b/.source +
+                        "|\\b" + CRISIS.lifeline + "\\b|\\b" + CRISIS.emergency + "\\b)", "g");
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -71,9 +74,9 @@
   header.appendChild(close);
   var crisisLine = el("p", { "class": "crisis-line" });
   crisisLine.appendChild(document.createTextNode("In crisis? "));
-  crisisLine.appendChild(el("a", { href: "tel:988" }, "Call"));
+  crisisLine.appendChild(el("a", { href: "tel:" + CRISIS.lifeline }, "Call"));
   crisisLine.appendChild(document.createTextNode(" or "));
-  crisisLine.appendChild(el("a", { href: "sms:988" }, "text 988"));
+  crisisLine.appendChild(el("a", { href: "sms:" + CRISIS.lifeline }, "text " + CRISIS.lifeline));
   var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Conversation",
                         tabindex: "0" });
   var typing = el("p", { "class": "typing", "aria-hidden": "true" });
@@ -161,9 +164,9 @@
     item.appendChild(body);
     if (message.crisis) {
       var actions = el("p", { "class": "crisis-actions" });
-      actions.appendChild(el("a", { href: "tel:988" }, "Call 988"));
-      actions.appendChild(el("a", { href: "sms:988" }, "Text 988"));
-      actions.appendChild(el("a", { href: "tel:911" }, "Call 911"));
+      actions.appendChild(el("a", { href: "tel:" + CRISIS.lifeline }, "Call " + CRISIS.lifeline));
+      actions.appendChild(el("a", { href: "sms:" + CRISIS.lifeline }, "Text " + CRISIS.lifeline));
+      actions.appendChild(el("a", { href: "tel:" + CRISIS.emergency }, "Call " + CRISIS.emergency));
       item.appendChild(actions);
     }
     var replies = message.quick_replies || [];
