@@ -42,8 +42,8 @@ from bench.procs import Role, find
 from bot.channels.access import rest_conversation_id
 from bot.messages import ACTION_FAILED
 from bot.screening import QUESTIONS
+from bot.sms import store as sms_store
 from bot.sms.identity import pseudonym
-from bot.store import sms as sms_store
 from bot.store.db import session_scope
 from bot.store.models import Answer, Escalation, Screening
 from harness.conversation import LIKELY_FIT

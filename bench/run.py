@@ -91,8 +91,8 @@ def bench_env(cache: Path) -> dict:
 def train_project() -> float:
     with tempfile.TemporaryDirectory(prefix="iop-bench-train-") as tmp:
         return timed_run(
-            [str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain", "--data", "data",
-             "--out", str(Path(tmp) / "models")],
+            [str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data/nlu",
+             "data/rules", "--out", str(Path(tmp) / "models")],
             cwd=ROOT, env=bench_env(Path(tmp) / "cache"), log=OUT / "train-project.log", timeout_s=TRAIN_TIMEOUT_S)
 
 

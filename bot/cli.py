@@ -16,21 +16,20 @@ if TYPE_CHECKING:
     from bot.notify import Round
     from bot.store.models import Escalation, Handoff
 
-DOMAIN_FILE = ROOT / "domain" / "screening.yml"
-
 
 def cmd_domain(args: argparse.Namespace) -> int:
-    from bot.domain import render
+    from bot.domain import FILE_NAME, render
 
+    path = ROOT / FILE_NAME
     text = render()
     if args.check:
-        current = DOMAIN_FILE.read_text() if DOMAIN_FILE.exists() else ""
+        current = path.read_text() if path.exists() else ""
         if current != text:
-            print(f"{DOMAIN_FILE.relative_to(ROOT)} is out of date: run `iop-intake domain`", file=sys.stderr)
+            print(f"{FILE_NAME} is out of date: run `iop-intake domain`", file=sys.stderr)
             return 1
         return 0
-    DOMAIN_FILE.write_text(text)
-    print(f"wrote {DOMAIN_FILE.relative_to(ROOT)}")
+    path.write_text(text)
+    print(f"wrote {FILE_NAME}")
     return 0
 
 
@@ -476,7 +475,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="iop-intake", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    domain = sub.add_parser("domain", help="write domain/screening.yml from the question definitions")
+    domain = sub.add_parser("domain", help="write domain.screening.yml from the question definitions")
     domain.add_argument("--check", action="store_true", help="only check that it is up to date")
     domain.set_defaults(func=cmd_domain)
 

@@ -11,6 +11,7 @@ from bot.messages import ACTION_FAILED
 from bot.safety.resources import crisis_fallback
 from bot.screening import all_keys
 
+FILE_NAME = "domain.screening.yml"  # beside domain.yml; Rasa merges the two (rasa_edge/importer.py)
 FORM = "screening_form"  # the one form; actions/ and the safety policy (rasa_edge/) import it
 # Rasa renders these itself, so they reach the person while the action server is down (bot/routing.py).
 ACTION_FAILED_REPLY = "utter_action_failed"

@@ -33,7 +33,7 @@ QUESTIONS: dict[str, Question] = {
 
 
 class Status(str, Enum):
-    """How a screening stands: the `screening_status` slot (domain/base.yml, every value but RESTARTED) and the
+    """How a screening stands: the `screening_status` slot (domain.yml, every value but RESTARTED) and the
     database's `screenings.status` (bot/store/models.py). tests/test_facts.py holds both to this list."""
 
     IN_PROGRESS = "in_progress"

@@ -24,7 +24,7 @@ from bot.screening import (QUESTIONS, Status, context, next_question, previous_q
                            summary_fields)
 
 WELCOME_BACK_AFTER_S = 30 * 60  # a message after half an hour's silence is greeted before the question
-# Slots the screening keeps besides one per question (domain/base.yml).
+# Slots the screening keeps besides one per question (domain.yml).
 REQUESTED_SLOT = "requested_slot"  # Rasa's: the question awaiting an answer
 STATUS_SLOT = "screening_status"
 REPORTED_SLOT = "screening_reported"

@@ -8,6 +8,7 @@
     event_queue.py   the same, in the worker, from the Rasa servers' events on RabbitMQ (several servers)
     actions_server.py rasa-sdk's action server behind its token
     speedups.py      two patches to Rasa 3.6 for speed
+    importer.py      the domain read from domain.yml and the generated domain.screening.yml as one
 
 No module under bot/ imports Rasa, and importing any of them loads neither Rasa nor this package; only the
 command line (bot/cli.py) reaches in here, inside the commands that start a server (tests/test_layout.py).

@@ -15,4 +15,7 @@ export ACTIONS_INTERFACE="${ACTIONS_INTERFACE:-127.0.0.1}"  # the action server:
 export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-dev-only-action-server-token}"
 export CONSOLE_PORT="${CONSOLE_PORT:-8000}"  # the console: widget assets and the demo page
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
+# What Rasa trains on: the NLU data and the rules. data/stories/ holds the conversation tests (`rasa test core`);
+# training on them would add their messages as examples and change the model.
+TRAINING_DATA=(data/nlu data/rules)
 mkdir -p "$ROOT/var"

@@ -191,8 +191,8 @@ PHONE = "+15035550177"
 
 def test_after_booking_in_the_widget_text_reminders_go_to_a_number_once_its_code_is_typed(offered, twilio):
     from bot.settings import settings
+    from bot.sms import store as sms_store
     from bot.sms.identity import pseudonym
-    from bot.store import sms as sms_store
 
     sender = "web-" + "c" * 32
     events, messages = run(tracker("1", stage=Stage.OFFERING, offered=offered, sender=sender))
@@ -224,8 +224,8 @@ def test_after_booking_in_the_widget_text_reminders_go_to_a_number_once_its_code
 
 def test_a_number_that_said_stop_gets_no_code(offered, twilio):
     from bot.settings import settings
+    from bot.sms import store as sms_store
     from bot.sms.identity import NumberCipher, pseudonym
-    from bot.store import sms as sms_store
 
     with session_scope(desk().database_url) as session:
         contact = sms_store.ensure_contact(session, conversation_id=pseudonym(PHONE, settings().sms_id_key),
@@ -253,7 +253,7 @@ def test_an_old_offer_is_made_again_with_the_times_open_now(offered):
 
 
 def test_a_time_blocked_since_it_was_offered_is_no_longer_available(offered):
-    from bot.store import booking as store
+    from bot.booking import store
 
     with session_scope(desk().database_url) as session:
         store.set_slot_status(session, slot_id=offered[0], status="blocked", by="Ada Staff")

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from bot.booking.conversation import STAGE_SLOT, Stage
+from bot.booking.store import Booking, Reminder
 from bot.store import db
-from bot.store.booking import Booking, Reminder
 from harness.conversation import LIKELY_FIT, answer_until_done, texts
 from harness.servers import Servers, conversation, module_servers
 

@@ -11,18 +11,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.booking import store
 from bot.booking.desk import Check, CodeRefused, Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.reminders import Reminders
 from bot.booking.slots import horizon_days, slot_times
-from bot.notify.sms import Retry, TwilioConfig
+from bot.booking.store import Booking, Slot
 from bot.program import load_program
+from bot.settings import DEV_SMS_NUMBER_KEY
+from bot.sms import store as sms_store
 from bot.sms.identity import NumberCipher
 from bot.sms.outbox import TwilioTransport
-from bot.settings import DEV_SMS_NUMBER_KEY
-from bot.store import booking as store
-from bot.store import sms as sms_store
-from bot.store.booking import Booking, Slot
+from bot.sms.twilio_rest import Retry, TwilioConfig
 from bot.store.db import session_scope
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 

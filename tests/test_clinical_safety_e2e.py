@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from bot.booking.conversation import STAGE_SLOT, Stage
+from bot.booking.store import Booking
 from bot.screening import QUESTIONS, all_keys, context
 from bot.sms.identity import NumberCipher
 from bot.store import crud, db
-from bot.store.booking import Booking
 from bot.store.models import Escalation, Screening
 from harness.conversation import LIKELY_FIT, texts
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
+from bot.booking import store as bookings
 from bot.booking.desk import Desk
 from bot.booking.slots import SlotTime
 from bot.console import transcript
@@ -29,7 +30,6 @@ from bot.handoff import RasaApi
 from bot.safety.escalation import Severity, Source, Trigger
 from bot.screening import QUESTIONS
 from bot.settings import Settings
-from bot.store import booking as bookings
 from bot.store import crud, db
 from bot.store import staff as store
 from bot.store.models import Handoff, Screening, utcnow

@@ -36,7 +36,7 @@ def test_the_rules_accept_exactly_the_cssrs_risk_levels() -> None:
 
 
 def test_the_screening_status_slot_takes_every_status_a_conversation_can_have() -> None:
-    domain = yaml.safe_load((ROOT / "domain" / "base.yml").read_text(encoding="utf-8"))
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     values = domain["slots"]["screening_status"]["values"]
     assert values == [status.value for status in Status if status is not Status.RESTARTED]
     assert STATUSES == tuple(status.value for status in Status)

@@ -53,3 +53,18 @@ def test_the_product_never_imports_the_test_harness_and_benchmarks_never_import_
     for package in ("bot", "rasa_edge", "actions"):
         assert offenders(package, ("harness", "tests", "bench")) == {}, package
     assert offenders("bench", ("tests",)) == {}
+
+
+def test_sms_and_booking_each_live_in_one_package_beside_their_rasa_adapter() -> None:
+    # bot/sms/ and bot/booking/ hold each feature's logic, tables and clients; the edge keeps one thin adapter.
+    named = sorted(str(path.relative_to(ROOT)) for package in ("bot", "rasa_edge", "actions", "bench", "harness")
+                   for path in (ROOT / package).rglob("*.py") if path.stem in ("sms", "booking"))
+    assert named == ["actions/booking.py", "rasa_edge/channels/sms.py"]
+
+
+def test_rasa_trains_on_the_nlu_data_and_rules_never_on_the_conversation_tests() -> None:
+    # data/stories/ is for `rasa test core`: trained on, its messages would become NLU examples (another model).
+    assert "TRAINING_DATA=(data/nlu data/rules)" in (ROOT / "scripts" / "env.sh").read_text()
+    for name in ("scripts/train", "scripts/test", "deploy/Containerfile", "bench/run.py"):
+        given = [arg.strip('"') for arg in re.findall(r'--data"?,?\s*("?[^\s",]+)', (ROOT / name).read_text())]
+        assert given and set(given) <= {"data/nlu", "${TRAINING_DATA[@]}"}, (name, given)

@@ -73,7 +73,7 @@ def test_intents_are_exactly_the_ones_the_bot_handles() -> None:
 
 
 def test_every_intent_is_declared_in_the_domain() -> None:
-    domain = yaml.safe_load((ROOT / "domain" / "base.yml").read_text(encoding="utf-8"))
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     assert set(_by_intent()) <= set(domain["intents"])
 
 

@@ -24,10 +24,10 @@ from cryptography.fernet import Fernet
 from bot import cli
 from bot.instruments.cssrs import Risk
 from bot.notify import NOT_CONFIGURED, Contacts, Notifier, Round
-from bot.notify.sms import Retry, TwilioConfig, TwilioSms
 from bot.safety.escalation import Policy, Role, Severity, Trigger, for_cssrs, for_message
 from bot.safety.lexicon import Category
 from bot.settings import ROOT, ConfigError, Settings, settings
+from bot.sms.twilio_rest import Retry, TwilioConfig, TwilioSms
 from bot.store import crud, db
 from bot.store.models import Escalation
 from harness.servers import free_port

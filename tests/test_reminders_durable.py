@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from bot.booking.desk import Desk
 from bot.booking.reminders import Reminders
+from bot.booking.store import Booking, Reminder
+from bot.sms import store as sms_store
 from bot.sms.outbox import SEND_LEASE, Attempt, Outbox, Transport
-from bot.store import sms as sms_store
-from bot.store.booking import Booking, Reminder
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 from harness.fake_twilio import FakeTwilio

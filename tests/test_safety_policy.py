@@ -16,6 +16,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.routing import safety_action
+from rasa_edge.importer import load_domain
 from rasa_edge.policies.safety import SafetyPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,7 @@ def test_it_stays_out_of_everything_else() -> None:
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain"))
+    return load_domain(ROOT / "domain.yml")
 
 
 def policy() -> SafetyPolicy:

@@ -16,8 +16,8 @@ import requests
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+from bot.booking.store import NumberCheck
 from bot.store import db
-from bot.store.booking import NumberCheck
 from bot.store.models import Escalation
 from harness.conversation import LIKELY_FIT, answer_until_done, texts
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio

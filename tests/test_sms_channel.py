@@ -22,16 +22,16 @@ from sanic import Sanic
 
 from rasa_edge.channels.sms import EMPTY_TWIML, SmsChannel
 from bot.messages import EMPTY_MESSAGE
-from bot.notify.sms import Retry, TwilioConfig
 from bot.program import load_program
 from bot.screening import QUESTIONS
 from bot.settings import ConfigError, Settings, settings
 from bot.sms import compliance
+from bot.sms import store
 from bot.sms.identity import NumberCipher, pseudonym
 from bot.sms.outbox import Attempt, Outbox, TwilioTransport
 from bot.sms.service import SmsService
+from bot.sms.twilio_rest import Retry, TwilioConfig
 from bot.store import db
-from bot.store import sms as store
 from bot.store.models import metadata
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, inbound, sign
 from harness.servers import free_port

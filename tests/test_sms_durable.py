@@ -29,13 +29,13 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sqlalchemy.exc import OperationalError
 
 from rasa_edge.channels.sms import EMPTY_TWIML, TEST_TURN_DELAY, SmsChannel
-from bot.notify.sms import Retry, TwilioConfig
 from bot.settings import ConfigError
+from bot.sms import store
 from bot.sms.identity import NumberCipher
 from bot.sms.outbox import Attempt, TwilioTransport
 from bot.sms.service import SmsService
+from bot.sms.twilio_rest import Retry, TwilioConfig
 from bot.store import db
-from bot.store import sms as store
 from bot.store.models import utcnow
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed, sign
 from harness.servers import BIN, ROOT, free_port, newest_model, running_servers, wait_ready

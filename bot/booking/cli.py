@@ -9,11 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from bot.booking import store
 from bot.booking.desk import Desk
 from bot.booking.reminders import Reminders, Sent
 from bot.program import load_program
 from bot.settings import Settings, settings
-from bot.store import booking as store
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 
@@ -39,10 +39,10 @@ def _desk(program_file: Path, database_url: str) -> Desk:
 
 def reminders_from_settings(current: Settings) -> Optional[Reminders]:
     """None when Twilio is not configured: reminders then wait in the database."""
-    from bot.notify.sms import TwilioConfig
     from bot.sms.identity import NumberCipher
     from bot.sms.outbox import TwilioTransport
     from bot.sms.service import STATUS_PATH
+    from bot.sms.twilio_rest import TwilioConfig
 
     config = TwilioConfig.from_settings(current)
     if config is None:

@@ -21,16 +21,16 @@ from bot.booking.offers import Preferences
 from bot.booking.phrases import When, read_when
 from bot.booking.replies import Kind, Reply, after_booking, read_number_reply, read_offer_reply
 from bot.eligibility import BOOKABLE
-from bot.notify.sms import TwilioConfig, TwilioSms
+from bot.sms.twilio_rest import TwilioConfig, TwilioSms
 from bot.program import Program
 from bot.settings import Settings
 from bot.sms.identity import NumberCipher
 from bot.store import crud
-from bot.store.booking import Booking
+from bot.booking.store import Booking
 from bot.store.db import session_scope
 from bot.turn import Button, Say
 
-# The slots the booking conversation keeps (domain/base.yml).
+# The slots the booking conversation keeps (domain.yml).
 STAGE_SLOT = "booking_stage"
 OFFER_SLOT = "booking_offer"  # the ids of the times on offer, in the order shown
 AFTER_SLOT = "booking_after"  # the last time shown: "other times" are the ones after it

@@ -14,15 +14,15 @@ from typing import Optional
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.booking import store
 from bot.booking.offers import Offer, Preferences, choose
 from bot.booking.phrases import When
 from bot.booking.slots import bookable_between, horizon_days, slot_times
+from bot.booking.store import Booking, Slot, SlotTaken
 from bot.program import Program
 from bot.settings import settings
+from bot.sms import store as sms_store
 from bot.sms.identity import NumberCipher, pseudonym
-from bot.store import booking as store
-from bot.store import sms as sms_store
-from bot.store.booking import Booking, Slot, SlotTaken
 from bot.store.db import session_scope
 
 __all__ = ["Check", "CodeRefused", "Desk", "SlotTaken"]

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.booking import store
 from bot.booking import texts
+from bot.booking.store import Reminder
 from bot.program import Program
+from bot.sms import store as sms_store
 from bot.sms.identity import NumberCipher
 from bot.sms.outbox import Outbox, Transport, send_encrypted
-from bot.store import booking as store
-from bot.store import sms as sms_store
-from bot.store.booking import Reminder
 from bot.store.db import session_scope
 
 log = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.booking import store as bookings
 from bot.booking.desk import Desk
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form, int_or_none
-from bot.store import booking as bookings
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 

@@ -16,11 +16,11 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.booking.store import Booking
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form
 from bot.eligibility import Outcome
 from bot.store import checkins
-from bot.store.booking import Booking
 from bot.store.db import session_scope
 from bot.store.models import Answer, Participant, Screening, ScreeningStatus, utcnow
 

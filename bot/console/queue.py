@@ -10,12 +10,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
 
+from bot.booking.store import bookings_between
 from bot.console.auth import allow
 from bot.console.web import Console, blocking
 from bot.eligibility import Outcome
 from bot.store import crud
 from bot.store import staff as store
-from bot.store.booking import bookings_between
 from bot.store.db import session_scope
 from bot.store.models import Screening, ScreeningStatus, utcnow
 

@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import or_, select
 
+from bot.booking.store import Booking
 from bot.console.auth import Staff, allow
 from bot.console.web import Console, blocking, form, words
 from bot.instruments import DIFFICULTY, INSTRUMENTS
@@ -19,7 +20,6 @@ from bot.questions import SKIPPED, Question
 from bot.screening import ABOUT, CONTACT_KEYS, QUESTIONS, SCHEDULE, all_keys, context
 from bot.sms.identity import NumberCipher, phone_text
 from bot.store import staff as store
-from bot.store.booking import Booking
 from bot.store.db import session_scope
 from bot.store.models import Escalation, Screening
 

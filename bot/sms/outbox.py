@@ -1,5 +1,5 @@
 """Sending the channel's texts: one at a time and in order within a conversation, through Twilio's REST API
-with retries and backoff (bot.notify.sms), never to a number that has opted out, each text recorded with
+with retries and backoff (bot.sms.twilio_rest), never to a number that has opted out, each text recorded with
 what became of it.
 
 Texts are written to the database first and sent by a task per conversation, so the webhook never waits
@@ -27,9 +27,9 @@ from typing import Any, Callable, Mapping, Optional, Protocol
 
 import requests
 
-from bot.notify.sms import HttpClient, HttpReply, Retry, TwilioConfig, TwilioSms, twilio_code
+from bot.sms import store
 from bot.sms.identity import NumberCipher
-from bot.store import sms as store
+from bot.sms.twilio_rest import HttpClient, HttpReply, Retry, TwilioConfig, TwilioSms, twilio_code
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 

@@ -24,18 +24,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from bot.booking.store import upcoming_booking
 from bot.channels.text import participant_text
 from bot.messages import EMPTY_MESSAGE
-from bot.notify.sms import TwilioConfig
 from bot.program import Program, load_program
 from bot.settings import Settings
 from bot.sms import compliance
+from bot.sms import store
 from bot.sms.compliance import Keyword, keyword
 from bot.sms.identity import NumberCipher, e164, pseudonym
 from bot.sms.outbox import Outbox, TwilioTransport
 from bot.sms.render import Options, chosen_payload, sms_texts
-from bot.store import sms as store
-from bot.store.booking import upcoming_booking
+from bot.sms.twilio_rest import TwilioConfig
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 

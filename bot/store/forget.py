@@ -30,13 +30,13 @@ import sqlalchemy as sa
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.booking.store import Booking, NumberCheck, Slot
 from bot.program import Retention
 from bot.sms.identity import NumberCipher, pseudonym
+from bot.sms.store import SmsContact, SmsInbound, SmsOutbound
 from bot.store import staff
-from bot.store.booking import Booking, NumberCheck, Slot
 from bot.store.checkins import CheckIn
 from bot.store.models import Answer, Escalation, EscalationMessage, Handoff, PageLog, Participant, Screening
-from bot.store.sms import SmsContact, SmsInbound, SmsOutbound
 from bot.store.staff import StaffNote
 
 PAGE_LOG_DAYS = 1  # the flood limits look back an hour at most

@@ -68,7 +68,7 @@ class Booking(Base):
     conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)
     channel: Mapped[str] = Column(String(32), nullable=False)
     screening_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("screenings.id", ondelete="SET NULL"), index=True)
-    # The SMS contact (bot.store.sms) reminders go to: the conversation itself over SMS, else none.
+    # The SMS contact (bot.sms.store) reminders go to: the conversation itself over SMS, else none.
     contact_conversation_id: Mapped[Optional[str]] = Column(String(64), index=True)
     person_tz: Mapped[Optional[str]] = Column(String(64))  # the zone the person named, for how times are shown
     status: Mapped[str] = Column(String(16), nullable=False, default="booked")

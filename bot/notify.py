@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Optional
 
-from bot.notify.sms import HttpClient, TwilioConfig, TwilioSms
 from bot.safety.escalation import Limits, Policy, Role, Severity, Trigger, sms_body, summary_body
 from bot.settings import Settings, settings
+from bot.sms.twilio_rest import HttpClient, TwilioConfig, TwilioSms
 from bot.store import crud
 from bot.store.db import session_scope
 from bot.store.models import utcnow

@@ -1,6 +1,6 @@
 """Booking benchmark (not a test): how fast times are offered, and how a rush on one slot resolves.
 
-    python -m bench.booking [--rounds 20] [--postgres postgresql://postgres@127.0.0.1:5432/test]
+    python -m bench.booking_desk [--rounds 20] [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 On a fresh migrated database (SQLite file, and PostgreSQL when reachable), with three weeks of slots made
 from program.yml: the time to compute an offer (p50 / p95), then `--rounds` times fifty threads pressing
