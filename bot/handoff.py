@@ -61,7 +61,7 @@ class RasaApi:
     timeout: float = 30.0
 
     @classmethod
-    def from_settings(cls) -> "RasaApi":
+    def from_settings(cls) -> RasaApi:
         config = settings()
         return cls(config.rasa_url, config.rasa_auth_token)
 

@@ -44,7 +44,7 @@ class Parsed:
     note: str = ""  # short, kind explanation of what was not understood (never echoes the text)
 
     @staticmethod
-    def fail(note: str = "") -> "Parsed":
+    def fail(note: str = "") -> Parsed:
         return Parsed(False, None, note)
 
 

@@ -35,7 +35,7 @@ class Preferences:
     modality: Optional[str] = None
 
     @classmethod
-    def from_answers(cls, answers: Mapping[str, Any]) -> "Preferences":
+    def from_answers(cls, answers: Mapping[str, Any]) -> Preferences:
         times = answers.get("schedule_times")
         modality = answers.get("modality")
         return cls(frozenset(times) if isinstance(times, list) else frozenset(),

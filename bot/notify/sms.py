@@ -50,7 +50,7 @@ class TwilioConfig:
         return f"{self.api_url.rstrip('/')}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
 
     @classmethod
-    def from_settings(cls, current: Settings) -> Optional["TwilioConfig"]:
+    def from_settings(cls, current: Settings) -> Optional[TwilioConfig]:
         """None when escalation SMS is not configured (development, tests)."""
         if not current.sms_configured:
             return None

@@ -36,7 +36,7 @@ class Options:
         return {"marks": list(self.marks), "payloads": list(self.payloads)}
 
     @classmethod
-    def from_json(cls, data: Any) -> Optional["Options"]:
+    def from_json(cls, data: Any) -> Optional[Options]:
         if not isinstance(data, dict):
             return None
         marks, payloads = data.get("marks"), data.get("payloads")

@@ -80,7 +80,7 @@ class SmsService:
         self._noticed: set[str] = set()  # conversations known to have had the first-contact notice
 
     @classmethod
-    def from_settings(cls, current: Settings) -> Optional["SmsService"]:
+    def from_settings(cls, current: Settings) -> Optional[SmsService]:
         """None when the channel is off (no SMS_PUBLIC_URL); ConfigError when its settings are unsafe."""
         current.check()
         config = TwilioConfig.from_settings(current)
@@ -205,7 +205,7 @@ class SmsService:
         return await asyncio.get_running_loop().run_in_executor(None, run)
 
     def stale_inbound(self, lease: timedelta, *, skip: Collection[str] = (),
-                      now: Optional[datetime] = None) -> list["Pending"]:
+                      now: Optional[datetime] = None) -> list[Pending]:
         """Messages for the bot whose claim lapsed more than `lease` ago, now claimed by this process, oldest
         first; not those in `skip` (this process has them in hand, waiting their turn). The claim is one UPDATE
         per message: of several servers replaying at once, one gets each, and one gets all of a conversation's."""

@@ -86,7 +86,7 @@ class Booking(Base):
     pending_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
     slot: Mapped[Slot] = relationship(Slot, lazy="joined")
-    reminders: Mapped[list["Reminder"]] = relationship("Reminder", back_populates="booking",
+    reminders: Mapped[list[Reminder]] = relationship("Reminder", back_populates="booking",
                                                        order_by="Reminder.due_at", cascade="all, delete-orphan")
 
 

@@ -94,7 +94,7 @@ class Participant(Base):
     channel: Mapped[str] = Column(String(32), nullable=False)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
-    screenings: Mapped[list["Screening"]] = relationship(
+    screenings: Mapped[list[Screening]] = relationship(
         "Screening", back_populates="participant", order_by="Screening.id")
 
 
@@ -137,7 +137,7 @@ class Screening(Base):
     contact_times: Mapped[Optional[list]] = Column(JSON)
 
     participant: Mapped[Participant] = relationship(Participant, back_populates="screenings")
-    answers: Mapped[list["Answer"]] = relationship(
+    answers: Mapped[list[Answer]] = relationship(
         "Answer", back_populates="screening", order_by="Answer.question_key",
         cascade="all, delete-orphan", passive_deletes=True)
 
@@ -212,7 +212,7 @@ class Escalation(Base):
     # were alerted, without what the person or staff wrote, under an opaque reference.
     stripped_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
-    messages: Mapped[list["EscalationMessage"]] = relationship(
+    messages: Mapped[list[EscalationMessage]] = relationship(
         "EscalationMessage", order_by="EscalationMessage.id", lazy="selectin", cascade="all, delete-orphan",
         passive_deletes=True)
 

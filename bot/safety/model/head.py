@@ -63,7 +63,7 @@ class RuleReading:
     third_party: bool
 
     @classmethod
-    def of(cls, crisis: bool, flags: Iterable[str]) -> "RuleReading":
+    def of(cls, crisis: bool, flags: Iterable[str]) -> RuleReading:
         flags = set(flags)
         return cls(crisis, not crisis and bool(DISCOUNTING_FLAGS & flags), "third_party" in flags)
 
@@ -175,7 +175,7 @@ class Head:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Head":
+    def from_json(cls, data: dict) -> Head:
         if (data.get("format") != FORMAT or data["category"]["labels"] != list(CATEGORIES)
                 or data["chars"]["ngrams"] != list(NGRAMS) or data["combiner"]["inputs"] != list(COMBINER_INPUTS)):
             raise ValueError("head.json was written for other categories or another format: retrain it "

@@ -80,7 +80,7 @@ class Tiers:
     levels: np.ndarray
 
     @classmethod
-    def of(cls, scores: np.ndarray, thresholds: Thresholds) -> "Tiers":
+    def of(cls, scores: np.ndarray, thresholds: Thresholds) -> Tiers:
         return cls(np.where(scores >= thresholds.crisis, 2, np.where(scores >= thresholds.check_in, 1, 0)))
 
     @staticmethod
