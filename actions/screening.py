@@ -12,20 +12,38 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import offer_after_screening
-from actions.common import (TEXT_MESSAGE_CHANNELS, answers_of, ask, channel_of, crisis_path, escalate, program,
-                            screening_record, step_back, utcnow)
+from actions.common import (
+    TEXT_MESSAGE_CHANNELS,
+    answers_of,
+    ask,
+    channel_of,
+    crisis_path,
+    escalate,
+    program,
+    screening_record,
+    step_back,
+    utcnow,
+)
 from bot import messages
 from bot.dialogue import MISSES_BEFORE_HELP, Request, Turn, TurnKind, read_turn
 from bot.eligibility import outcome_message
 from bot.faq import faq_reply
+from bot.instruments.cssrs import Risk, cssrs_risk
 from bot.insurance import insurance_summary
 from bot.intake.contact import GIVEN
 from bot.questions import DECLINED, SKIPPED
-from bot.instruments.cssrs import Risk, cssrs_risk
 from bot.safety.escalation import for_cssrs, for_urgent_review
 from bot.safety.resources import crisis_opening, crisis_reminder, staff_alert
-from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
-                           summary_fields)
+from bot.screening import (
+    QUESTIONS,
+    Status,
+    context,
+    next_question,
+    previous_question,
+    stop_status,
+    summarise,
+    summary_fields,
+)
 from bot.settings import settings
 from bot.sms.identity import NumberCipher
 from bot.store import crud

@@ -12,7 +12,13 @@ from typing import Callable, Optional
 
 from bot.intake.care import RECENT_STOP_DAYS
 from bot.program import CONCERNS, US_STATES, Program, Track, days_text, join_words
-from bot.safety.resources import FIND_CARE, closing_crisis_lines, crisis_resources, higher_care_places, owes_crisis_lines
+from bot.safety.resources import (
+    FIND_CARE,
+    closing_crisis_lines,
+    crisis_resources,
+    higher_care_places,
+    owes_crisis_lines,
+)
 
 FINAL_WORD = "A clinician makes the final decision at the assessment."
 

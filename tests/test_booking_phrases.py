@@ -1,8 +1,8 @@
 """Reading when someone can come for an assessment: "next Tuesday afternoon", "tomorrow after 5", "no mornings"."""
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 
 from bot.booking.phrases import read_when, zone_named
 

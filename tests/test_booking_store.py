@@ -17,9 +17,9 @@ from bot.booking.reminders import Reminders
 from bot.booking.slots import horizon_days, slot_times
 from bot.notify.sms import Retry, TwilioConfig
 from bot.program import load_program
+from bot.settings import DEV_SMS_NUMBER_KEY
 from bot.sms.identity import NumberCipher
 from bot.sms.outbox import TwilioTransport
-from bot.settings import DEV_SMS_NUMBER_KEY
 from bot.store import booking as store
 from bot.store import sms as sms_store
 from bot.store.booking import Booking, Slot

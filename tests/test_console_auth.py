@@ -25,11 +25,11 @@ from bot import cli
 from bot.console import auth, passwords
 from bot.console.app import create_app
 from bot.handoff import RasaApi
+from bot.safety.escalation import Severity, Source, Trigger
 from bot.settings import ConfigError, Settings, settings
 from bot.store import crud, db
 from bot.store import staff as store
 from bot.store.models import utcnow
-from bot.safety.escalation import Severity, Source, Trigger
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "intake", "clinician")

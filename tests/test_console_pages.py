@@ -33,8 +33,7 @@ from bot.store import booking as bookings
 from bot.store import crud, db
 from bot.store import staff as store
 from bot.store.models import Handoff, Screening, utcnow
-from tests.test_console_auth import (PASSWORD, Console, add_account, audit_rows, cheap_hashes,  # noqa: F401
-                                     config)
+from tests.test_console_auth import PASSWORD, Console, add_account, audit_rows, cheap_hashes, config  # noqa: F401
 
 CONVERSATION = "web-5b1e0c44d2aa"
 ATTACK = "<script>alert('owned')</script><img src=x onerror=alert(2)>"

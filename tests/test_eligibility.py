@@ -9,7 +9,16 @@ import pytest
 import yaml
 
 from bot.eligibility import (
-    BOOKABLE, FINAL_WORD, RULES, Assessment, Flag, Outcome, ScreeningFacts, assess, fitting_tracks, outcome_message,
+    BOOKABLE,
+    FINAL_WORD,
+    RULES,
+    Assessment,
+    Flag,
+    Outcome,
+    ScreeningFacts,
+    assess,
+    fitting_tracks,
+    outcome_message,
 )
 from bot.program import DEFAULT_PROGRAM_FILE, load_program, parse_program
 

@@ -17,8 +17,8 @@ from bot.notify import Contacts, Notifier
 from bot.program import load_program
 from bot.safety.resources import crisis_message
 from bot.store import crud, db
-from rasa_edge.event_broker import RealertBroker
 from bot.store.models import HANDOFF_REASONS, Escalation, Handoff
+from rasa_edge.event_broker import RealertBroker
 
 CONVERSATION = "web-5b1e0c44d2"
 MONDAY_10AM = datetime(2025, 6, 2, 17, 0, tzinfo=timezone.utc)  # in Portland: the team is on duty

@@ -24,19 +24,18 @@ from bot.booking.desk import CODES_PER_NUMBER_PER_DAY, Check, CodeRefused, Desk,
 from bot.instruments.cssrs import Risk
 from bot.notify import Contacts, Notifier
 from bot.program import ProgramError, Retention, load_program, parse_program
-from bot.safety.escalation import (CLIENT_REF, Limits, Policy, Severity, client_ref, for_cssrs,
-                                   for_message, summary_body)
+from bot.safety.escalation import CLIENT_REF, Limits, Policy, Severity, client_ref, for_cssrs, for_message, summary_body
 from bot.safety.lexicon import Category
 from bot.settings import ROOT, settings
 from bot.sms.identity import pseudonym
-from bot.store.refs import keyed_ref
 from bot.store import booking as bookings
 from bot.store import crud, db, forget
 from bot.store import sms as sms_store
 from bot.store import staff as store
 from bot.store.booking import CodeCounts, NumberCheck
-from rasa_edge.event_broker import RealertBroker
 from bot.store.models import Answer, Escalation, EscalationMessage, Handoff, Screening, metadata
+from bot.store.refs import keyed_ref
+from rasa_edge.event_broker import RealertBroker
 from tests.conftest import POSTGRES_URL, _postgres_unavailable
 from tests.test_booking_store import CIPHER, NOW, NUMBER, book, first_free
 from tests.test_console_auth import Console, add_account, audit_rows, cheap_hashes, config  # noqa: F401

@@ -20,7 +20,6 @@ from cryptography.fernet import Fernet
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from rasa_edge.channels.sms import EMPTY_TWIML, SmsChannel
 from bot.messages import EMPTY_MESSAGE
 from bot.notify.sms import Retry, TwilioConfig
 from bot.program import load_program
@@ -35,6 +34,7 @@ from bot.store import sms as store
 from bot.store.models import metadata
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, inbound, sign
 from harness.servers import free_port
+from rasa_edge.channels.sms import EMPTY_TWIML, SmsChannel
 
 PUBLIC = "https://intake.example.org/webhooks/sms"
 NUMBER, OTHER = "+15035550123", "+15035550188"

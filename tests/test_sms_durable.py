@@ -28,7 +28,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sqlalchemy.exc import OperationalError
 
-from rasa_edge.channels.sms import EMPTY_TWIML, TEST_TURN_DELAY, SmsChannel
 from bot.notify.sms import Retry, TwilioConfig
 from bot.settings import ConfigError
 from bot.sms.identity import NumberCipher
@@ -39,7 +38,9 @@ from bot.store import sms as store
 from bot.store.models import utcnow
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed, sign
 from harness.servers import BIN, ROOT, free_port, newest_model, running_servers, wait_ready
-from tests.test_notify import CREATED, CRISIS, TEXT, FakeTwilio as FakePagerHttp, notifier, row
+from rasa_edge.channels.sms import EMPTY_TWIML, TEST_TURN_DELAY, SmsChannel
+from tests.test_notify import CREATED, CRISIS, TEXT, notifier, row
+from tests.test_notify import FakeTwilio as FakePagerHttp
 from tests.test_sms_channel import CONVERSATION, ID_KEY, NUMBER, NUMBER_KEY, PUBLIC, Transport, make_service, new_app
 
 LEASE = 60.0

@@ -30,10 +30,10 @@ from bot.program import load_program
 from bot.questions import Context
 from bot.safety.resources import crisis_message, crisis_opening, staff_alert
 from bot.screening import QUESTIONS
+from bot.settings import ROOT
 from bot.sms import compliance
 from bot.sms.encoding import MAX_SMS_CHARS, is_gsm7, non_gsm7, plain, segments
 from bot.sms.render import render, sms_texts
-from bot.settings import ROOT
 
 PROGRAM = load_program()
 ON_DUTY = datetime(2025, 6, 2, 17, 0, tzinfo=timezone.utc)  # Monday 10am in Portland

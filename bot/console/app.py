@@ -18,8 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.booking.desk import Desk
-from bot.console import (accounts, appointments, audit, auth, escalations, forget, funnel, handoffs, queue,
-                         screenings)
+from bot.console import accounts, appointments, audit, auth, escalations, forget, funnel, handoffs, queue, screenings
 from bot.console.auth import public
 from bot.console.calendar import calendar_routes
 from bot.console.transcript import Transcripts

@@ -11,7 +11,16 @@ import re
 from typing import Any, Optional
 
 from bot.intake.matching import (
-    AMOUNT, NEGATORS, UNIT, UNSURE, PhraseTable, amount_days, clauses, days_ago, match_form, readable,
+    AMOUNT,
+    NEGATORS,
+    UNIT,
+    UNSURE,
+    PhraseTable,
+    amount_days,
+    clauses,
+    days_ago,
+    match_form,
+    readable,
 )
 from bot.parsing import parse_yes_no
 from bot.questions import Parsed

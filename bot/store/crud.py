@@ -8,17 +8,26 @@ read-then-write steps here do not race for the same conversation.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
-
-from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.safety.escalation import Role, Severity, Source, Trigger
-from bot.store.models import (HANDOFF_REASONS, Answer, Escalation, EscalationMessage, Handoff, PageLog, Participant,
-                              Screening, ScreeningStatus, utcnow)
+from bot.store.models import (
+    HANDOFF_REASONS,
+    Answer,
+    Escalation,
+    EscalationMessage,
+    Handoff,
+    PageLog,
+    Participant,
+    Screening,
+    ScreeningStatus,
+    utcnow,
+)
 
 # Columns a caller may set; the ids, the conversation and the start time are fixed at creation.
 SETTABLE = frozenset(Screening.__table__.columns.keys()) - {

@@ -30,8 +30,8 @@ from bot.channels.limits import TOO_LONG, RateLimits, cap_request_size, refusal,
 from bot.channels.text import participant_text
 from bot.messages import EMPTY_MESSAGE
 from bot.safety.escalation import CLIENT_REF
-from bot.store.refs import keyed_ref
 from bot.settings import Settings, settings
+from bot.store.refs import keyed_ref
 from rasa_edge import speedups
 
 log = logging.getLogger(__name__)

@@ -39,10 +39,33 @@ from bot.safety.model import data
 from bot.safety.model.data import Example
 from bot.safety.model.encoder import MAX_TOKENS, PACKAGE_PIN
 from bot.safety.model.fit import fit_binary, fit_softmax
-from bot.safety.model.head import (CATEGORIES, COMBINER_INPUTS, HEAD_FILE, LOGIT_LIMIT, NGRAMS, CharModel, Head,
-                                   RuleReading, Thresholds, char_ngrams, combiner_inputs, rounded, sigmoid)
-from bot.safety.model.measure import (CATEGORY_RECALL, CHECK_IN_RATE, CRISIS_FPR, CRISIS_RECALL, Rate, Tiers,
-                                      by_category, choose_thresholds, rate, summary)
+from bot.safety.model.head import (
+    CATEGORIES,
+    COMBINER_INPUTS,
+    HEAD_FILE,
+    LOGIT_LIMIT,
+    NGRAMS,
+    CharModel,
+    Head,
+    RuleReading,
+    Thresholds,
+    char_ngrams,
+    combiner_inputs,
+    rounded,
+    sigmoid,
+)
+from bot.safety.model.measure import (
+    CATEGORY_RECALL,
+    CHECK_IN_RATE,
+    CRISIS_FPR,
+    CRISIS_RECALL,
+    Rate,
+    Tiers,
+    by_category,
+    choose_thresholds,
+    rate,
+    summary,
+)
 
 REPORT_FILE = HEAD_FILE.with_name("training_report.json")
 # L2 strength on standardised embeddings, picked from 10 / 100 / 300 / 1000 by pooled held-out recall at the
