@@ -73,7 +73,8 @@ def offer_times(dispatcher: CollectingDispatcher, tracker: Tracker, now: datetim
             SlotSet("booking_tz", tz.key if named else None)]
 
 
-def offer_after_screening(dispatcher: CollectingDispatcher, tracker: Tracker, outcome: Optional[str]) -> List[EventType]:
+def offer_after_screening(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          outcome: Optional[str]) -> List[EventType]:
     """The first offer, right after a screening whose outcome allows an assessment."""
     if outcome not in BOOKABLE:
         return []
@@ -140,7 +141,8 @@ class ActionBooking(Action):
         if len(still_free) < len(offered):  # some went meanwhile: show what is free now
             return offer_times(dispatcher, tracker, now, lead=texts.stale_offer())
         tz, named = _zone(tracker)
-        dispatcher.utter_message(text=texts.unclear(len(offered)), buttons=texts.offer_buttons(still_free, tz, zone=named))
+        dispatcher.utter_message(text=texts.unclear(len(offered)),
+                                 buttons=texts.offer_buttons(still_free, tz, zone=named))
         return []
 
     def _when(self, dispatcher: CollectingDispatcher, tracker: Tracker, when: When, now: datetime) -> List[EventType]:
@@ -189,7 +191,8 @@ class ActionBooking(Action):
         tz, named = _zone(tracker)
         try:
             booking = desk().book(slot_id=slot_id, conversation_id=tracker.sender_id, channel=channel,
-                                  screening_id=screening_id, contact_conversation_id=tracker.sender_id if by_text else None,
+                                  screening_id=screening_id,
+                                  contact_conversation_id=tracker.sender_id if by_text else None,
                                   person_tz=tz.key if named else None, now=now)
         except SlotTaken as error:
             return offer_times(dispatcher, tracker, now, lead=texts.taken() if error.taken else texts.gone())

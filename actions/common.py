@@ -25,7 +25,8 @@ from bot.store.models import utcnow
 
 FORM = "screening_form"
 CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
-TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # rasa_edge/channels/sms.py: texts can be read by others; no links, no results
+# rasa_edge/channels/sms.py: texts can be read by others; no links, no results
+TEXT_MESSAGE_CHANNELS = frozenset({"sms"})
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +110,8 @@ def screening_record(tracker: Tracker) -> Iterator[tuple[Any, Any]]:
         yield session, screening
 
 
-def ask(dispatcher: CollectingDispatcher, question: Question, ctx: Context, *, with_help: bool, intro: str = "") -> None:
+def ask(dispatcher: CollectingDispatcher, question: Question, ctx: Context, *, with_help: bool,
+        intro: str = "") -> None:
     """Send a question with its options as buttons; after repeated misses, explain it first."""
     parts = [intro] if intro else []
     if with_help:

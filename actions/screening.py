@@ -259,7 +259,8 @@ class ActionFinishScreening(Action):
                 dispatcher.utter_message(text=crisis_reminder(prog, utcnow(), ctx.for_self))
             else:
                 referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
-                dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}\n{staff_alert(prog, utcnow())}")
+                opening, alert = crisis_opening(ctx.for_self), staff_alert(prog, utcnow())
+                dispatcher.utter_message(text=f"{opening}\n{referral}\n{alert}")
             events = step_back(tracker, "crisis")
         elif status is Status.COMPLETED:
             assessment = summary.assessment

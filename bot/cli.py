@@ -496,7 +496,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     check.set_defaults(func=cmd_check_config)
 
     setting = sub.add_parser("setting", help="print one setting (for scripts)")
-    setting.add_argument("name", choices=["program_name", "database_url", "tracker_store_url", "rasa_auth_token", "env"])
+    setting.add_argument("name",
+                         choices=["program_name", "database_url", "tracker_store_url", "rasa_auth_token", "env"])
     setting.set_defaults(func=cmd_setting)
 
     crisis = sub.add_parser("crisis-scan", help="run the crisis detector over messages (JSON Lines out, no texts)")

@@ -16,7 +16,6 @@ from bot.booking.offers import Preferences
 from bot.booking.reminders import Reminders
 from bot.booking.slots import horizon_days, slot_times
 from bot.notify.sms import Retry, TwilioConfig
-from bot.program import load_program
 from bot.settings import DEV_SMS_NUMBER_KEY
 from bot.sms.identity import NumberCipher
 from bot.sms.outbox import TwilioTransport
@@ -30,11 +29,6 @@ LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=LA).astimezone(timezone.utc)  # Thursday
 NUMBER = "+15035550142"  # fictional (555-01xx)
 CIPHER = NumberCipher(DEV_SMS_NUMBER_KEY)
-
-
-@pytest.fixture
-def desk(migrated_db_url: str) -> Desk:
-    return Desk(load_program(), migrated_db_url)
 
 
 def first_free(desk: Desk, modality: str = "telehealth") -> Slot:
@@ -177,13 +171,6 @@ def test_staff_mark_attended_or_no_show_once_it_started_but_not_on_a_cancelled_b
 
 
 # --- reminders ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    with fake.serving():
-        yield fake
 
 
 def sender(desk: Desk, twilio: FakeTwilio) -> Reminders:

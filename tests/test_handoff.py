@@ -329,7 +329,8 @@ def test_no_re_alert_when_the_bot_is_not_paused_or_the_message_is_not_a_crisis(m
     later = MONDAY_10AM + 60 * SECOND
     realert.publish(user_event("hello? anyone there", later, intent="greet"))
     realert.publish(user_event("I want to die", later, conversation="web-closed"))
-    realert.publish({"sender_id": CONVERSATION, "event": "bot", "text": "I want to die", "timestamp": later.timestamp()})
+    realert.publish({"sender_id": CONVERSATION, "event": "bot", "text": "I want to die",
+                     "timestamp": later.timestamp()})
     assert escalations(migrated_db_url) == [] and paged == []
     realert.publish(user_event("I want to die", later, category=None))  # waiting for a person: still alerts
     assert [row[1:3] for row in escalations(migrated_db_url)] == [("high", "unspecified")]

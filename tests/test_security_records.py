@@ -38,9 +38,10 @@ from bot.store.refs import keyed_ref
 from rasa_edge.event_broker import RealertBroker
 from tests.conftest import POSTGRES_URL, _postgres_unavailable
 from tests.test_booking_store import CIPHER, NOW, NUMBER, book, first_free
-from tests.test_console_auth import Console, add_account, audit_rows, cheap_hashes, config  # noqa: F401
+from tests.test_console_auth import Console, add_account, audit_rows
 from tests.test_notify import BACKUP, CREATED, ON_CALL, FakeTwilio, sms
 
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # many sign-ins: cheap argon2id (tests/conftest.py)
 T0 = datetime(2026, 3, 2, 17, 5, tzinfo=timezone.utc)
 MINUTE = timedelta(minutes=1)
 ID_KEY = "test-sms-id-key-" + "k" * 20
@@ -254,11 +255,6 @@ def test_where_a_message_came_from_comes_only_from_the_channels_metadata_key() -
 
 # ---------------------------------------------------------------------------------------------------
 # Finding 6: verification codes
-
-
-@pytest.fixture
-def desk(migrated_db_url: str) -> Desk:
-    return Desk(load_program(), migrated_db_url)
 
 
 def other_number(i: int) -> str:

@@ -310,7 +310,7 @@ def test_two_servers_replaying_at_once_run_each_message_once(url: str, tracker_s
         bots[:] = [RasaTurn(tracker_store, lock=lock_store), RasaTurn(tracker_store, lock=lock_store)]
         channels = [SmsChannel(make_service(url, transport), lease=LEASE) for _ in bots]
         agent = SimpleNamespace(tracker_store=tracker_store)
-        claimed = await asyncio.gather(*(c.replay(b, agent) for c, b in zip(channels, bots)))
+        claimed = await asyncio.gather(*(c.replay(b, agent) for c, b in zip(channels, bots, strict=True)))
         await asyncio.gather(*(c.idle() for c in channels))
         return list(claimed)
     bots: list[RasaTurn] = []

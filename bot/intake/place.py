@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from itertools import pairwise
 from typing import Optional
 
 from bot.intake.matching import looks_like_code
@@ -59,7 +60,7 @@ def _misspelt(norm: str) -> set[str]:
     whole = _fuzzy(" ".join(words)) if words else None
     if whole:
         return {whole}
-    pieces = [w for w in words if len(w) >= _MIN_FUZZY_WORD] + [" ".join(p) for p in zip(words, words[1:])]
+    pieces = [w for w in words if len(w) >= _MIN_FUZZY_WORD] + [" ".join(p) for p in pairwise(words)]
     return {code for code in map(_fuzzy, pieces) if code}
 
 

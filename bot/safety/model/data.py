@@ -96,7 +96,7 @@ def load(eval_dir: Path, cases: Path, cache_dir: Path, log=print
     sources = read_inputs(eval_dir, cases)
     rows: list[tuple[Example, np.ndarray]] = []
     for source in sources:
-        rows.extend(zip(source.examples, embed(source, cache_dir, log)))
+        rows.extend(zip(source.examples, embed(source, cache_dir, log), strict=True))
     rows.sort(key=lambda row: (row[0].group, row[0].text, row[0].crisis, row[0].file, row[0].line))
     examples = [example for example, _ in rows]
     return sources, examples, np.stack([vector for _, vector in rows]).astype(np.float32)

@@ -196,7 +196,7 @@ class Head:
 
 
 def _prediction(p: float, given: np.ndarray) -> Prediction:
-    probabilities = {name: p * float(q) for name, q in zip(CATEGORIES, given)}
+    probabilities = {name: p * float(q) for name, q in zip(CATEGORIES, given, strict=True)}
     probabilities[NONE] = 1.0 - p
     return Prediction(p, CATEGORIES[int(np.argmax(given))], probabilities)
 

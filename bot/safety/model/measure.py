@@ -109,7 +109,8 @@ def by_category(levels: np.ndarray, crisis: np.ndarray, categories: Sequence[Opt
     """Per labelled category: for crisis ones the path and check-in recall, for the others the false-alarm
     and check-in rates."""
     table: dict[str, dict[str, Rate]] = {}
-    for name in sorted({c for c, keep in zip(categories, mask if mask is not None else [True] * len(levels))
+    kept = mask if mask is not None else [True] * len(levels)
+    for name in sorted({c for c, keep in zip(categories, kept, strict=True)
                         if c and keep}):
         chosen = np.array([c == name for c in categories]) & (mask if mask is not None else True)
         level = levels[chosen]

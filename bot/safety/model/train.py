@@ -182,7 +182,8 @@ class CharFit:
 
     def model(self, grams: Sequence[str]) -> CharModel:
         names = [grams[column] for column in self.columns]
-        return CharModel(dict(zip(names, self.idf.tolist())), dict(zip(names, self.weights.tolist())), self.bias)
+        return CharModel(dict(zip(names, self.idf.tolist(), strict=True)),
+                         dict(zip(names, self.weights.tolist(), strict=True)), self.bias)
 
 
 def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -295,8 +296,8 @@ def held_out_categories(corpus: Corpus) -> dict[str, object]:
         weights, bias = fit_categories([examples[i] for i in train], corpus.vectors[train])
         test = [i for i, e in enumerate(examples) if e.group == group and e.crisis and e.category in CATEGORIES]
         named = np.argmax(corpus.vectors[test].astype(np.float64) @ weights.T + bias, axis=1)
-        right = [CATEGORIES[k] == examples[i].category for k, i in zip(named, test)]
-        per = {name: rate(ok for ok, i in zip(right, test) if examples[i].category == name).to_json()
+        right = [CATEGORIES[k] == examples[i].category for k, i in zip(named, test, strict=True)]
+        per = {name: rate(ok for ok, i in zip(right, test, strict=True) if examples[i].category == name).to_json()
                for name in CATEGORIES if any(examples[i].category == name for i in test)}
         found[group] = {"accuracy": rate(right).to_json(), "by_category": per}
     return found
