@@ -134,7 +134,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     return 1 if any(d.status == "failed" for d in done) else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slots = sub.add_parser("slots", help="assessment slots: generate from program.yml, list, add, block, remove")
     steps = slots.add_subparsers(dest="action", required=True)
     steps.add_parser("generate", help="make the slots of the booking horizon (the worker does this too)")

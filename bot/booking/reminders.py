@@ -118,12 +118,14 @@ class Reminders:
             if not store.claim_reminder(session, reminder_id=reminder_id, now=now):
                 return None  # another worker has it
             reminder = session.get(Reminder, reminder_id)
+            assert reminder is not None  # just claimed
             reason = _skip_reason(session, reminder, now)
             if reason is not None:
                 store.finish_reminder(session, reminder_id=reminder_id, status="skipped", note=reason)
                 return Sent(reminder_id, "skipped", reason)
             booking = reminder.booking
             contact = sms_store.contact(session, conversation_id=booking.contact_conversation_id)
+            assert contact is not None  # _skip_reason skips a booking without one
             tz = ZoneInfo(booking.person_tz) if booking.person_tz else self.program.tz
             body = texts.reminder(self.program, booking.slot, booking.slot.location, tz, now,
                                   zone=booking.person_tz is not None)

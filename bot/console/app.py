@@ -9,7 +9,7 @@ embedded by its one script tag. Every response carries the security headers (bot
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
@@ -34,7 +34,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MODALITIES = {"in_person": "in person", "telehealth": "telehealth", "both": "in person or telehealth"}
 
 
-def demo_facts(program: Program) -> dict:
+def demo_facts(program: Program) -> dict[str, Any]:
     """What the demo page says, all from program.yml."""
     return {
         "program": program,
@@ -80,14 +80,15 @@ def create_app(current: Settings, *, name: str = "iop_console", rasa: Optional[R
     for pages in (auth, queue, screenings, escalations, handoffs, appointments, funnel, audit, accounts, forget):
         pages.register(app)
 
-    @app.exception(NotFound, MethodNotSupported)
+    @app.exception(NotFound, MethodNotSupported)  # type: ignore[untyped-decorator, no-untyped-call]  # untyped in Sanic 21.12
     async def not_found(request: Request, error: Exception) -> HTTPResponse:
         status = getattr(error, "status_code", 404)
-        return app.ctx.console.render(request, "message.html", title="Not found" if status == 404 else "Error",
-                                      status=status, message="There is nothing here." if status == 404 else
-                                      "This address does not take that kind of request.")
+        console: Console = app.ctx.console
+        return console.render(request, "message.html", title="Not found" if status == 404 else "Error",
+                              status=status, message="There is nothing here." if status == 404 else
+                              "This address does not take that kind of request.")
 
-    @app.middleware("response")
+    @app.middleware("response")  # type: ignore[untyped-decorator, no-untyped-call]  # untyped in Sanic 21.12
     async def headers(request: Request, reply: HTTPResponse) -> None:
         security_headers(request, reply)
 

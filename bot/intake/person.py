@@ -5,8 +5,8 @@ import re
 import unicodedata
 from itertools import pairwise
 
-from bot.intake.matching import UNSURE, PhraseTable, looks_like_code, polar, readable, strip_symbols
-from bot.parsing import normalise, parse_number
+from bot.intake.matching import UNSURE, PhraseTable, polar, readable, strip_symbols
+from bot.parsing import looks_like_code, normalise, parse_number
 from bot.questions import Parsed
 
 # --- consent ----------------------------------------------------------------------------------------

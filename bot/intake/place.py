@@ -10,8 +10,7 @@ import re
 from itertools import pairwise
 from typing import Optional
 
-from bot.intake.matching import looks_like_code
-from bot.parsing import find_phrases, normalise
+from bot.parsing import find_phrases, looks_like_code, normalise
 from bot.program import US_STATES
 from bot.questions import Parsed
 

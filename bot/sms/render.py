@@ -32,7 +32,7 @@ class Options:
     marks: tuple[str, ...]
     payloads: tuple[str, ...]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"marks": list(self.marks), "payloads": list(self.payloads)}
 
     @classmethod

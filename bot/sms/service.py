@@ -98,7 +98,7 @@ class SmsService:
         if not signature:
             return False
         url = f"{self.public_url}/{path}" + (f"?{query}" if query else "")
-        return self.validator.validate(url, params, signature)
+        return bool(self.validator.validate(url, params, signature))
 
     async def receive(self, form: Mapping[str, str]) -> Inbound:
         """Handle one incoming message (call on the event loop)."""

@@ -78,7 +78,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def logit(p: float) -> float:
-    low = float(sigmoid(np.float64(-LOGIT_LIMIT)))
+    low = float(sigmoid(np.array(-LOGIT_LIMIT, dtype=np.float64)))
     p = min(max(p, low), 1.0 - low)
     return math.log(p / (1.0 - p))
 

@@ -435,7 +435,7 @@ def train(eval_dir: Path, cases: Path, cache_dir: Path, out_dir: Path = HEAD_FIL
     category_weights, category_bias = fit_categories(examples, vectors)
     head = rounded(Head(data.ENCODER_KEY, weights, bias, category_weights, category_bias, chars.model(corpus.grams),
                         combiner_weights, combiner_bias, Thresholds(round(final.crisis, 4), round(final.check_in, 4))))
-    report = {
+    report: dict[str, object] = {
         "inputs": [{"file": source.path.name, "sha256": source.sha256, "rows": len(source.examples)}
                    for source in sources],
         "counts": counts(corpus),
