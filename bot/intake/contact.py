@@ -83,7 +83,8 @@ _WHY = "So our intake team can call you about the assessment, the way and at the
 CONTACT: dict[str, Question] = {question.key: question for question in (
     Question(
         key="contact_phone",
-        text="What's the best phone number for our intake team to reach you? Or say no if you'd rather not share one.",
+        text="What's the best phone number for our intake team to reach you? "
+             "Or say no if you'd rather not share one.",
         text_other="What's the best phone number for our intake team to reach you about {name}? Or say no if "
                    "you'd rather not share one.",
         parse=parse_phone,
