@@ -41,7 +41,8 @@ def _events(dispatcher: CollectingDispatcher, outcome: conversation.Outcome) -> 
     return [SlotSet(key, value) for key, value in outcome.slots]
 
 
-def offer_after_screening(dispatcher: CollectingDispatcher, tracker: Tracker, outcome: Optional[str]) -> List[EventType]:
+def offer_after_screening(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          outcome: Optional[str]) -> List[EventType]:
     """The first offer, right after a screening whose outcome allows an assessment."""
     return _events(dispatcher, conversation.offer_after_screening(_conversation(tracker), outcome, utcnow(),
                                                                   program=program(), desk=desk(),

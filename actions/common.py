@@ -26,7 +26,8 @@ from bot.store.models import utcnow
 from bot.turn import Say, question_message
 
 CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
-TEXT_MESSAGE_CHANNELS = frozenset({"sms"})  # rasa_edge/channels/sms.py: texts can be read by others; no links, no results
+# rasa_edge/channels/sms.py: texts can be read by others; no links, no results
+TEXT_MESSAGE_CHANNELS = frozenset({"sms"})
 
 
 @lru_cache(maxsize=1)

@@ -12,13 +12,23 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import offer_after_screening
-from actions.common import (TEXT_MESSAGE_CHANNELS, answers_of, channel_of, crisis_path, escalate, program,
-                            say, screening_record, step_back, utcnow)
+from actions.common import (
+    TEXT_MESSAGE_CHANNELS,
+    answers_of,
+    channel_of,
+    crisis_path,
+    escalate,
+    program,
+    say,
+    screening_record,
+    step_back,
+    utcnow,
+)
 from bot import messages, turn
 from bot.eligibility import outcome_message
+from bot.instruments.cssrs import Risk
 from bot.insurance import insurance_summary
 from bot.intake.contact import GIVEN
-from bot.instruments.cssrs import Risk
 from bot.safety.escalation import for_cssrs, for_urgent_review
 from bot.safety.resources import crisis_opening, crisis_reminder, staff_alert
 from bot.screening import Status, context, summarise, summary_fields
@@ -150,7 +160,8 @@ class ActionFinishScreening(Action):
                 dispatcher.utter_message(text=crisis_reminder(prog, utcnow(), ctx.for_self))
             else:
                 referral = outcome_message(summary.assessment, prog, ctx.for_self, ctx.name)
-                dispatcher.utter_message(text=f"{crisis_opening(ctx.for_self)}\n{referral}\n{staff_alert(prog, utcnow())}")
+                opening, alert = crisis_opening(ctx.for_self), staff_alert(prog, utcnow())
+                dispatcher.utter_message(text=f"{opening}\n{referral}\n{alert}")
             events = step_back(tracker, "crisis")
         elif status is Status.COMPLETED:
             assessment = summary.assessment

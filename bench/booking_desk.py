@@ -14,7 +14,6 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 from typing import Optional
 

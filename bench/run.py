@@ -180,7 +180,7 @@ def table(project: Figures, stock: Figures) -> str:
         rows.append((name, _fmt(value), _fmt(other), f"{value / other:.2f}" if other else "n/a"))
     widths = [max(len(row[col]) for row in rows) for col in range(4)]
     lines = ["  ".join(cell.ljust(width) if col == 0 else cell.rjust(width)
-                       for col, (cell, width) in enumerate(zip(row, widths))) for row in rows]
+                       for col, (cell, width) in enumerate(zip(row, widths, strict=True))) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 

@@ -435,17 +435,18 @@ def cmd_staff(args: argparse.Namespace) -> int:
         with session_scope(settings().database_url) as session:
             if args.action == "list":
                 print(f"{'name':<24}  {'role':<10}  {'state':<8}  last sign-in (UTC)")
-                for account in store.list_staff(session):
-                    state = "active" if account.active else "disabled"
-                    print(f"{account.name:<24}  {account.role:<10}  {state:<8}  {_when(account.last_sign_in_at)}")
+                for listed in store.list_staff(session):
+                    state = "active" if listed.active else "disabled"
+                    print(f"{listed.name:<24}  {listed.role:<10}  {state:<8}  {_when(listed.last_sign_in_at)}")
                 return 0
             if args.action == "add":
                 account = store.add_staff(session, name=args.name, role=args.role, password_hash=hashed)
                 action, done = "add_staff", f"added {account.name} ({account.role})"
             else:
-                account = store.staff_by_name(session, name=args.name)
-                if account is None:
+                found = store.staff_by_name(session, name=args.name)
+                if found is None:
                     raise LookupError(f"no staff account named {args.name}")
+                account = found
                 if args.action == "password":
                     store.set_password(session, staff_id=account.id, password_hash=hashed)
                     action, done = "set_password", f"new password set for {account.name} (signed out everywhere)"
@@ -495,7 +496,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     check.set_defaults(func=cmd_check_config)
 
     setting = sub.add_parser("setting", help="print one setting (for scripts)")
-    setting.add_argument("name", choices=["program_name", "database_url", "tracker_store_url", "rasa_auth_token", "env"])
+    setting.add_argument("name",
+                         choices=["program_name", "database_url", "tracker_store_url", "rasa_auth_token", "env"])
     setting.set_defaults(func=cmd_setting)
 
     crisis = sub.add_parser("crisis-scan", help="run the crisis detector over messages (JSON Lines out, no texts)")

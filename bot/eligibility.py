@@ -14,8 +14,14 @@ from bot.instruments import AUDITC, GAD7, PHQ9
 from bot.instruments.cssrs import Risk
 from bot.intake.care import RECENT_STOP_DAYS
 from bot.program import CONCERNS, US_STATES, Program, Track, days_text, join_words
-from bot.safety.resources import (EMERGENCY, FIND_CARE, closing_crisis_lines, crisis_resources, higher_care_places,
-                                  owes_crisis_lines)
+from bot.safety.resources import (
+    EMERGENCY,
+    FIND_CARE,
+    closing_crisis_lines,
+    crisis_resources,
+    higher_care_places,
+    owes_crisis_lines,
+)
 
 FINAL_WORD = "A clinician makes the final decision at the assessment."
 

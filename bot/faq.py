@@ -11,7 +11,14 @@ from typing import Mapping, Sequence
 from bot.insurance import Carrier, carriers_asked_about, self_pay_text
 from bot.parsing import find_phrases
 from bot.program import (
-    CONCERNS, FAQ_TOPICS, MIN_HOURS_PER_WEEK, PARTIAL_HOSPITALIZATION_HOURS, IntRange, Program, Track, join_words,
+    CONCERNS,
+    FAQ_TOPICS,
+    MIN_HOURS_PER_WEEK,
+    PARTIAL_HOSPITALIZATION_HOURS,
+    IntRange,
+    Program,
+    Track,
+    join_words,
 )
 
 __all__ = ["FAQ_TOPICS", "faq_answer", "faq_facts", "faq_reply", "faq_topic"]

@@ -61,11 +61,11 @@ class RasaApi:
     timeout: float = 30.0
 
     @classmethod
-    def from_settings(cls) -> "RasaApi":
+    def from_settings(cls) -> RasaApi:
         config = settings()
         return cls(config.rasa_url, config.rasa_auth_token)
 
-    def post(self, conversation_id: str, path: str, body: dict, **params: str) -> dict:
+    def post(self, conversation_id: str, path: str, body: dict[str, Any], **params: str) -> dict[str, Any]:
         url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{path}"
         try:
             response = self.http.post(url, params={"token": self.token, **params}, json=body, timeout=self.timeout)
@@ -73,7 +73,8 @@ class RasaApi:
             raise HandoffError(f"the Rasa server did not answer ({type(error).__name__}); is it running?") from None
         if response.status_code >= 400:
             raise HandoffError(f"the Rasa server answered {response.status_code} to {path}")
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer
 
 
 def _staff(name: str) -> str:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.dialogue import is_safety_question
 from bot.program import Program
-from bot.safety.resources import EMERGENCY, FIND_CARE, LIFELINE, TEXT_HOME, closing_crisis_lines
 from bot.questions import SKIPPED, Context, Question
+from bot.safety.resources import EMERGENCY, FIND_CARE, LIFELINE, TEXT_HOME, closing_crisis_lines
 
 
 def introduction(program: Program) -> str:

@@ -76,7 +76,7 @@ class Notifier:
 
     @classmethod
     def from_settings(cls, current: Optional[Settings] = None, *, http: Optional[HttpClient] = None,
-                      sleep: Callable[[float], None] = time.sleep) -> "Notifier":
+                      sleep: Callable[[float], None] = time.sleep) -> Notifier:
         current = current or settings()
         config = TwilioConfig.from_settings(current)
         return cls(

@@ -179,7 +179,7 @@ class PhraseTable(Generic[T]):
             for start, phrase in sorted(hits):
                 kept = phrase[0] in NEGATORS or phrase in self._steady or not _negated(tokens, used, start)
                 (values if kept else negated).append(self._entries[phrase])
-            rest.append(" ".join(w for w, u in zip(original, used) if not u))
+            rest.append(" ".join(w for w, u in zip(original, used, strict=True) if not u))
         return Found(values, ", ".join(r for r in rest if r), negated)
 
 

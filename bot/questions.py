@@ -44,7 +44,7 @@ class Parsed:
     note: str = ""  # short, kind explanation of what was not understood (never echoes the text)
 
     @staticmethod
-    def fail(note: str = "") -> "Parsed":
+    def fail(note: str = "") -> Parsed:
         return Parsed(False, None, note)
 
 
@@ -67,7 +67,7 @@ class Question:
     instrument: Optional[str] = None  # "phq9", "gad7", "auditc", "cssrs" or None for intake
     stem: str = ""  # instrument stem shown before the item ("Over the last 2 weeks, ...")
     stem_other: str = ""
-    meta: dict = field(default_factory=dict, compare=False, hash=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     # Reads the answer when the screening is about someone else, where it differs ("mine" to "whose plan is
     # it?" is the person answering, not the participant); `parse` otherwise.
     parse_other: Optional[Callable[[str], Parsed]] = None

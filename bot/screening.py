@@ -11,8 +11,19 @@ from enum import Enum
 from typing import Any, Mapping, Optional
 
 from bot.eligibility import Assessment, ScreeningFacts, assess
-from bot.instruments import (AUDITC, CSSRS, DIFFICULTY, GAD7, INSTRUMENTS, PHQ9, Instrument, Score, cssrs_risk,
-                             difficulty_due, high_risk_reached)
+from bot.instruments import (
+    AUDITC,
+    CSSRS,
+    DIFFICULTY,
+    GAD7,
+    INSTRUMENTS,
+    PHQ9,
+    Instrument,
+    Score,
+    cssrs_risk,
+    difficulty_due,
+    high_risk_reached,
+)
 from bot.instruments.cssrs import Risk
 from bot.insurance import InsuranceMatch, recognise_insurance
 from bot.intake import INTAKE

@@ -196,7 +196,8 @@ class Settings:
             valid_key = False
         if not valid_key:
             raise ConfigError("SMS_NUMBER_KEY should be a Fernet key (32 bytes in URL-safe base64): "
-                              "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
+                              "python -c 'from cryptography.fernet import Fernet; "
+                              "print(Fernet.generate_key().decode())'")
 
     def _check_sms_secrets(self) -> None:
         """Whatever the SMS channel's setting: phone numbers typed in the widget or over REST are encrypted

@@ -20,8 +20,16 @@ from bot.intake.contact import GIVEN
 from bot.program import Program
 from bot.questions import DECLINED, SKIPPED, Context, Question
 from bot.safety.escalation import Trigger, for_cssrs
-from bot.screening import (QUESTIONS, Status, context, next_question, previous_question, stop_status, summarise,
-                           summary_fields)
+from bot.screening import (
+    QUESTIONS,
+    Status,
+    context,
+    next_question,
+    previous_question,
+    stop_status,
+    summarise,
+    summary_fields,
+)
 
 WELCOME_BACK_AFTER_S = 30 * 60  # a message after half an hour's silence is greeted before the question
 # Slots the screening keeps besides one per question (domain.yml).

@@ -94,7 +94,7 @@ class FakeTwilio:
                          "page": 0, "page_size": len(found), "next_page_uri": None}
 
     @contextmanager
-    def serving(self) -> Iterator["FakeTwilio"]:
+    def serving(self) -> Iterator[FakeTwilio]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -133,8 +133,8 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
             cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
         rasa_log = workdir / "rasa.log"
         procs.append(subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
-             "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+            [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(rasa_port),
+             "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
             cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
         console_url = f"http://127.0.0.1:{console_port}" if console else None
         if console:

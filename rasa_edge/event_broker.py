@@ -86,7 +86,7 @@ class RealertBroker(EventBroker):
 
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig,
-                                   event_loop: Optional[AbstractEventLoop] = None) -> "RealertBroker":
+                                   event_loop: Optional[AbstractEventLoop] = None) -> RealertBroker:
         return cls(Notifier.from_settings())
 
     def publish(self, event: Dict[Text, Any]) -> None:

@@ -66,7 +66,7 @@ class RealertConsumer:
         self.ready = threading.Event()  # set once the queue is declared and read
 
     @classmethod
-    def from_settings(cls, current: Settings) -> "RealertConsumer":
+    def from_settings(cls, current: Settings) -> RealertConsumer:
         # Paging and the reply run on the handling thread: acknowledging only after them is what makes a
         # killed worker's message come back.
         broker = RealertBroker(Notifier.from_settings(current), pager=lambda page, escalation_id: page(escalation_id),

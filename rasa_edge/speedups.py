@@ -24,7 +24,6 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import ActionReverted, Restarted, SessionStarted, UserUtteranceReverted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-
 log = logging.getLogger(__name__)
 
 RASA_CHECK = RemoteAction._validate_action_result  # kept for the test that compares verdicts

@@ -1,10 +1,12 @@
-"""Shared fixtures: an empty application database on SQLite and, when it is reachable, PostgreSQL.
+"""Shared fixtures: an empty application database on SQLite and, when it is reachable, PostgreSQL; and the
+fixtures more than one test module uses (the console's settings, a booking desk, the fake Twilio).
 
 PostgreSQL is TEST_POSTGRES_URL (default: database `test` on 127.0.0.1:5432, user postgres, trust auth).
 Each test gets its own schema there, dropped afterwards, so parallel runs and other suites don't collide.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from functools import lru_cache
@@ -13,9 +15,15 @@ from typing import Iterator, Optional
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy.engine import make_url
 
+from bot.booking.desk import Desk
+from bot.console import passwords
+from bot.program import load_program
+from bot.settings import Settings, settings
 from bot.store import db
+from harness.fake_twilio import FakeTwilio
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -85,3 +93,32 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     db.upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
     return url
+
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # argon2id still: only cheaper for tests
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Console passwords hashed cheaply; a module that signs in a lot uses it for every test (pytestmark)."""
+    monkeypatch.setattr(passwords, "HASHER", CHEAP)
+
+
+@pytest.fixture
+def config(database: str, tmp_path: Path) -> Settings:
+    """The console's settings: the test database, a tracker store of its own, lock-out after 5 failures."""
+    return dataclasses.replace(settings(), env="test", database_url=database,
+                               tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+                               console_lockout_after=5, console_lockout_minutes=15)
+
+
+@pytest.fixture
+def desk(migrated_db_url: str) -> Desk:
+    return Desk(load_program(), migrated_db_url)
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio()
+    with fake.serving():
+        yield fake

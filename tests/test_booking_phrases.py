@@ -1,8 +1,8 @@
 """Reading when someone can come for an assessment: "next Tuesday afternoon", "tomorrow after 5", "no mornings"."""
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 
 from bot.booking.phrases import read_when, zone_named
 
@@ -182,7 +182,7 @@ def test_reads_days_and_times(text, expected):
 @pytest.mark.parametrize("text", [text for text, _ in CASES])
 def test_windows_are_aware_sorted_apart_and_inside_the_horizon(text):
     windows = read_when(text, NOW, LA).windows
-    for (a, b), following in zip(windows, windows[1:] + ((None, None),)):
+    for (a, b), following in zip(windows, windows[1:] + ((None, None),), strict=True):
         assert a.utcoffset() is not None and NOW <= a < b <= END
         assert following[0] is None or b < following[0]
 

@@ -32,11 +32,6 @@ NUMBER = "+15035550142"  # fictional (555-01xx)
 CIPHER = NumberCipher(DEV_SMS_NUMBER_KEY)
 
 
-@pytest.fixture
-def desk(migrated_db_url: str) -> Desk:
-    return Desk(load_program(), migrated_db_url)
-
-
 def first_free(desk: Desk, modality: str = "telehealth") -> Slot:
     return desk.offer(Preferences(modality=modality), NOW).slots[0]
 
@@ -177,13 +172,6 @@ def test_staff_mark_attended_or_no_show_once_it_started_but_not_on_a_cancelled_b
 
 
 # --- reminders ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    with fake.serving():
-        yield fake
 
 
 def sender(desk: Desk, twilio: FakeTwilio) -> Reminders:

@@ -189,7 +189,7 @@ def test_the_table_lists_every_rule_in_order_with_its_outcome_and_source():
     text = DOC.read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| ") and line.split(" | ")[0][2:].isdigit()]
     assert len(rows) == len(RULES)
-    for n, (row, rule) in enumerate(zip(rows, RULES), 1):
+    for n, (row, rule) in enumerate(zip(rows, RULES, strict=True), 1):
         assert row.startswith(f"| {n} | {rule.condition} | {rule.outcome.value}") and rule.source in row
     assert "PHQ-9 item 9 above 0" in text and "minor-consent age" in text
 

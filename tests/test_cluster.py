@@ -30,17 +30,18 @@ from bot.notify import Contacts, Notifier
 from bot.safety.escalation import Policy
 from bot.settings import settings
 from bot.store import crud
-from rasa_edge.event_broker import RealertBroker
 from bot.store.db import session_scope
-from rasa_edge.event_queue import RealertConsumer
-from rasa_edge.tracker_store import UrlSQLTrackerStore
 from bot.store.models import Answer, Escalation, EscalationMessage, Screening
-from tests.conftest import _postgres_unavailable, _postgres_url, _schema_sql
 from harness.conversation import LIKELY_FIT, texts
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 from harness.servers import BIN, ROOT, Servers, conversation, free_port, newest_model, stop, wait_ready
 from harness.widget_socket import open_tab
-from tests.test_notify import CREATED, FakeTwilio as FakeTwilioClient, sms
+from rasa_edge.event_broker import RealertBroker
+from rasa_edge.event_queue import RealertConsumer
+from rasa_edge.tracker_store import UrlSQLTrackerStore
+from tests.conftest import _postgres_unavailable, _postgres_url, _schema_sql
+from tests.test_notify import CREATED, sms
+from tests.test_notify import FakeTwilio as FakeTwilioClient
 from tests.test_tracker_store import _texts, _turn
 
 pytestmark = pytest.mark.e2e

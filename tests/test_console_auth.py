@@ -25,16 +25,16 @@ from bot import cli
 from bot.console import auth, passwords
 from bot.console.app import create_app
 from bot.handoff import RasaApi
+from bot.safety.escalation import Severity, Source, Trigger
 from bot.settings import ConfigError, Settings, settings
 from bot.store import crud, db
 from bot.store import staff as store
 from bot.store.models import utcnow
-from bot.safety.escalation import Severity, Source, Trigger
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "intake", "clinician")
 CONVERSATION = "web-5b1e0c44d2aa"
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # argon2id still: only cheaper for tests
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # many sign-ins: cheap argon2id (tests/conftest.py)
 
 
 class Console:
@@ -100,18 +100,6 @@ def add_account(url: str, name: str, role: str, password: str = PASSWORD) -> int
 def audit_rows(url: str, action: Optional[str] = None) -> list[store.AuditEvent]:
     with db.session_scope(url) as session:
         return list(reversed(store.audit_log(session, action=action, limit=1000)))
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "HASHER", CHEAP)
-
-
-@pytest.fixture
-def config(database: str, tmp_path) -> Settings:
-    return dataclasses.replace(settings(), env="test", database_url=database,
-                               tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
-                               console_lockout_after=5, console_lockout_minutes=15)
 
 
 @pytest.fixture
@@ -438,7 +426,8 @@ def test_unknown_names_get_the_same_answer_and_are_not_written_down(console: Con
     unknown = console.sign_in("my password is hunter2", PASSWORD)
     wrong = console.sign_in("Dana Example", "not the password")
     assert unknown.status_code == wrong.status_code == 401
-    assert "That name and password do not match." in unknown.text and "That name and password do not match." in wrong.text
+    mismatch = "That name and password do not match."
+    assert mismatch in unknown.text and mismatch in wrong.text
     names = [row.staff_name for row in audit_rows(config.database_url, "sign_in_failed")]
     assert names == ["(unknown or disabled name)", "Dana Example"]
     with db.session_scope(config.database_url) as session:  # counted under a keyed pseudonym, never the text

@@ -16,8 +16,8 @@ from typing import Iterator
 
 import pytest
 
-from tests.support.browser import AXE, chromium, require_chromium, shoot
 from harness.servers import BIN, ROOT, Servers, module_servers
+from tests.support.browser import AXE, chromium, require_chromium, shoot
 
 pytestmark = pytest.mark.e2e
 

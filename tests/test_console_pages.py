@@ -33,9 +33,9 @@ from bot.settings import Settings
 from bot.store import crud, db
 from bot.store import staff as store
 from bot.store.models import Handoff, Screening, utcnow
-from tests.test_console_auth import (PASSWORD, Console, add_account, audit_rows, cheap_hashes,  # noqa: F401
-                                     config)
+from tests.test_console_auth import PASSWORD, Console, add_account, audit_rows
 
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # many sign-ins: cheap argon2id (tests/conftest.py)
 CONVERSATION = "web-5b1e0c44d2aa"
 ATTACK = "<script>alert('owned')</script><img src=x onerror=alert(2)>"
 ESCAPED = "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;"
@@ -185,7 +185,8 @@ def test_the_queue_puts_unacknowledged_escalations_first_then_most_severe_then_o
         crud.acknowledge_escalation(session, escalation_id=high_old, by="Sam Sample", now=now - timedelta(minutes=40))
         crud.resolve_escalation(session, escalation_id=resolved, by="Sam Sample", outcome="Not a crisis on review")
         crud.open_handoff(session, conversation_id="web-waiting00", reason="request", now=now - timedelta(minutes=7))
-    likely, review = screening(url), screening(url, conversation="sms-0a1b2c3d4e", channel="sms", outcome="needs_review")
+    likely = screening(url)
+    review = screening(url, conversation="sms-0a1b2c3d4e", channel="sms", outcome="needs_review")
     stopped = screening(url, conversation="web-stopped000", status="stopped", outcome=None)
     page = signed_in.get("/")
     assert page.status_code == 200 and 'data-live="20"' in page.text
@@ -345,7 +346,7 @@ def test_the_transcript_shows_who_said_what_when_with_crises_and_handoffs_marked
              "Past risk mentioned (not treated as a crisis now): suicide attempt", "The bot resumed",
              "Handed back to the bot by Dana Example"]
     positions = [shown.find(part) for part in order]
-    assert -1 not in positions and positions == sorted(positions), dict(zip(order, positions))
+    assert -1 not in positions and positions == sorted(positions), dict(zip(order, positions, strict=True))
     assert "EXTERNAL" not in shown and "action_session_start" not in shown
     assert ATTACK not in page.text and ESCAPED in page.text and page.text.count("<script") == 1  # console.js only
     [view] = audit_rows(config.database_url, "view_transcript")
@@ -422,7 +423,8 @@ def test_staff_take_over_reply_and_hand_back_as_themselves_and_each_step_is_audi
     sent = [(r["url"].rsplit("/", 1)[-1], r["json"]) for r in rasa.requests]
     assert sent == [
         ("events", {"event": "pause"}),
-        ("events", {"event": "bot", "text": "Hi, I'm Dana from the intake team.", "metadata": {"staff": "Dana Example"}}),
+        ("events", {"event": "bot", "text": "Hi, I'm Dana from the intake team.",
+                    "metadata": {"staff": "Dana Example"}}),
         ("events", {"event": "resume"}),
         ("trigger_intent", {"name": "EXTERNAL_handback", "entities": {"staff": "Dana Example"}}),
     ]
@@ -866,7 +868,8 @@ def test_admins_read_the_audit_log_newest_first_and_filter_it(console: Console, 
 def test_admins_add_disable_unlock_and_reset_accounts(console: Console, config: Settings) -> None:
     add_account(config.database_url, "Ann Admin", "admin")
     console.sign_in("Ann Admin")
-    form = {"name": "Robin Clinician", "role": "clinician", "password": "a fine long phrase", "again": "a fine long phrase"}
+    form = {"name": "Robin Clinician", "role": "clinician", "password": "a fine long phrase",
+            "again": "a fine long phrase"}
     assert console.post("/staff", form).status_code == 303
     assert "already a staff account" in console.post("/staff", form).text
     assert "differ" in console.post("/staff", {**form, "name": "Sam", "again": "something else entirely"}).text

@@ -15,8 +15,18 @@ from bot.safety.lexicon import Category
 from bot.safety.model import CLASSES, NONE, available
 from bot.safety.model.encoder import PACKAGE_PIN
 from bot.safety.model.fit import fit_binary, fit_softmax
-from bot.safety.model.head import (CATEGORIES, COMBINER_INPUTS, HEAD_FILE, CharModel, Head, RuleReading, Thresholds,
-                                   char_ngrams, load_head, rounded)
+from bot.safety.model.head import (
+    CATEGORIES,
+    COMBINER_INPUTS,
+    HEAD_FILE,
+    CharModel,
+    Head,
+    RuleReading,
+    Thresholds,
+    char_ngrams,
+    load_head,
+    rounded,
+)
 from bot.safety.model.measure import choose_thresholds, wilson
 
 needs_encoder = pytest.mark.skipif(

@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Optional
@@ -140,7 +141,7 @@ def test_four_processes_each_with_a_deployment() -> None:
 
 def test_rasa_runs_the_model_the_image_trains_with_the_api_and_the_projects_config() -> None:
     args = containers(deployment("rasa"))[0]["args"]
-    option = {flag: value for flag, value in zip(args, args[1:]) if flag.startswith("--")}
+    option = {flag: value for flag, value in pairwise(args) if flag.startswith("--")}
     assert "--enable-api" in args
     built = re.search(r"--out (\S+).*?--fixed-model-name (\S+)", CONTAINERFILE.read_text(), re.S)
     assert built and option["--model"] == f"{built.group(1)}/{built.group(2)}.tar.gz"
@@ -210,7 +211,8 @@ def production_env() -> dict[str, str]:
 
 def settings_from(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in list(os.environ):
-        if re.match(r"(IOP|RASA|ACTION|TWILIO|ESCALATION|SMS|WIDGET|CONSOLE|STAFF|REST|RATE)_|DATABASE_URL|TRACKER", name):
+        if re.match(r"(IOP|RASA|ACTION|TWILIO|ESCALATION|SMS|WIDGET|CONSOLE|STAFF|REST|RATE)_|DATABASE_URL|TRACKER",
+                    name):
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

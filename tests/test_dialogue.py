@@ -105,7 +105,8 @@ def test_asking_for_a_person_on_the_who_is_it_for_question_is_heard():
 
 
 @pytest.mark.parametrize("key", ["phq9_9", "cssrs_1", "cssrs_2", "cssrs_6_recent"])
-@pytest.mark.parametrize("text", ["I don't want to be alive anymore", "no I want to die", "not really, but I want to die"])
+@pytest.mark.parametrize("text", ["I don't want to be alive anymore", "no I want to die",
+                                  "not really, but I want to die"])
 def test_a_no_that_says_it_wants_to_die_is_a_crisis_not_a_no(key: str, text: str):
     assert turn(key, text, "crisis", 1.0).kind is TurnKind.CRISIS
 

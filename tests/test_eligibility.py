@@ -9,7 +9,16 @@ import pytest
 import yaml
 
 from bot.eligibility import (
-    BOOKABLE, FINAL_WORD, RULES, Assessment, Flag, Outcome, ScreeningFacts, assess, fitting_tracks, outcome_message,
+    BOOKABLE,
+    FINAL_WORD,
+    RULES,
+    Assessment,
+    Flag,
+    Outcome,
+    ScreeningFacts,
+    assess,
+    fitting_tracks,
+    outcome_message,
 )
 from bot.program import DEFAULT_PROGRAM_FILE, load_program, parse_program
 
@@ -571,7 +580,8 @@ def test_a_declined_item_9_is_a_reason_for_a_clinicians_look(program):
     "changes, opening, next_step",
     [
         ({"phq9_total": 6}, "A clinician will review the answers before suggesting whether an intensive "
-                            "outpatient program (IOP) fits you.", "a free assessment with a clinician, which you can book here now"),
+                            "outpatient program (IOP) fits you.",
+         "a free assessment with a clinician, which you can book here now"),
         ({"concerns": frozenset({"eating_disorder"})}, "a specialized program is likely to fit you better than "
                                                        "Riverbend IOP.", "call you to share options"),
         ({"phq9_total": 2}, "weekly outpatient care may fit you better than an intensive program right now.",

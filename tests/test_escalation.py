@@ -121,7 +121,10 @@ def test_who_is_paged_when(state: State, at: datetime, due: tuple[Role, ...]) ->
 # The table
 
 
-def _open(url: str, trigger: Trigger = for_message(Category.SUICIDAL_IDEATION), text: str = "I want to end it all",
+IDEATION = for_message(Category.SUICIDAL_IDEATION)
+
+
+def _open(url: str, trigger: Trigger = IDEATION, text: str = "I want to end it all",
           now: datetime = T0, screening_id: Optional[int] = None) -> int:
     with db.session_scope(url) as session:
         return crud.create_escalation(session, conversation_id=CONVERSATION, trigger=trigger, trigger_text=text,
@@ -133,11 +136,13 @@ def test_the_migration_creates_the_table_on_both_databases(db_url: str) -> None:
     with db.session_scope(db_url) as session:  # data from before the upgrade carries over
         # Plain SQL: today's models have columns that revision 0001 does not.
         now = datetime.now(timezone.utc)
-        session.execute(sa.text("INSERT INTO participants (conversation_id, channel, created_at) VALUES (:c, 'rest', :t)"),
+        session.execute(sa.text("INSERT INTO participants (conversation_id, channel, created_at) "
+                                "VALUES (:c, 'rest', :t)"),
                         {"c": CONVERSATION, "t": now})
         participant_id = session.execute(sa.text("SELECT id FROM participants")).scalar_one()
-        session.execute(sa.text("INSERT INTO screenings (participant_id, conversation_id, status, started_at, updated_at) "
-                                "VALUES (:p, :c, 'in_progress', :t, :t)"), {"p": participant_id, "c": CONVERSATION, "t": now})
+        session.execute(sa.text("INSERT INTO screenings (participant_id, conversation_id, status, started_at, "
+                                "updated_at) VALUES (:p, :c, 'in_progress', :t, :t)"),
+                        {"p": participant_id, "c": CONVERSATION, "t": now})
         screening_id = session.execute(sa.text("SELECT id FROM screenings")).scalar_one()
     db.upgrade(db_url)
     engine = db.make_engine(db_url)

@@ -17,8 +17,8 @@ from bot.notify import Contacts, Notifier
 from bot.program import load_program
 from bot.safety.resources import crisis_message
 from bot.store import crud, db
-from rasa_edge.event_broker import RealertBroker
 from bot.store.models import HANDOFF_REASONS, Escalation, Handoff
+from rasa_edge.event_broker import RealertBroker
 
 CONVERSATION = "web-5b1e0c44d2"
 MONDAY_10AM = datetime(2025, 6, 2, 17, 0, tzinfo=timezone.utc)  # in Portland: the team is on duty
@@ -329,7 +329,8 @@ def test_no_re_alert_when_the_bot_is_not_paused_or_the_message_is_not_a_crisis(m
     later = MONDAY_10AM + 60 * SECOND
     realert.publish(user_event("hello? anyone there", later, intent="greet"))
     realert.publish(user_event("I want to die", later, conversation="web-closed"))
-    realert.publish({"sender_id": CONVERSATION, "event": "bot", "text": "I want to die", "timestamp": later.timestamp()})
+    realert.publish({"sender_id": CONVERSATION, "event": "bot", "text": "I want to die",
+                     "timestamp": later.timestamp()})
     assert escalations(migrated_db_url) == [] and paged == []
     realert.publish(user_event("I want to die", later, category=None))  # waiting for a person: still alerts
     assert [row[1:3] for row in escalations(migrated_db_url)] == [("high", "unspecified")]

@@ -7,7 +7,14 @@ import pytest
 import yaml
 
 from bot.insurance import (
-    IN_NETWORK, OUT_OF_NETWORK, SELF_PAY, UNKNOWN, Carrier, InsuranceMatch, carriers_asked_about, insurance_summary,
+    IN_NETWORK,
+    OUT_OF_NETWORK,
+    SELF_PAY,
+    UNKNOWN,
+    Carrier,
+    InsuranceMatch,
+    carriers_asked_about,
+    insurance_summary,
     recognise_insurance,
 )
 from bot.program import DEFAULT_PROGRAM_FILE, load_program, parse_program

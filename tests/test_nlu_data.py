@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Dict, List
 
@@ -33,7 +33,7 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> dict:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load((NLU_DIR / name).read_text(encoding="utf-8"), Loader=loader)
@@ -43,7 +43,7 @@ def _examples(block: dict) -> List[str]:
     return [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_intent() -> Dict[str, List[str]]:
     """Examples per intent over all files (cached: read-only, callers must not mutate)."""
     found: Dict[str, List[str]] = defaultdict(list)

@@ -11,7 +11,13 @@ import pytest
 import yaml
 
 from bot.program import (
-    DEFAULT_PROGRAM_FILE, PROGRAM_FILE_ENV, US_STATES, ProgramError, days_text, join_words, load_program,
+    DEFAULT_PROGRAM_FILE,
+    PROGRAM_FILE_ENV,
+    US_STATES,
+    ProgramError,
+    days_text,
+    join_words,
+    load_program,
     time_span_text,
 )
 

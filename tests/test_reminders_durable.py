@@ -23,7 +23,7 @@ from bot.sms.outbox import SEND_LEASE, Attempt, Outbox, Transport
 from bot.store.db import session_scope
 from bot.store.models import utcnow
 from harness.fake_twilio import FakeTwilio
-from tests.test_booking_store import CIPHER, NUMBER, desk, sender, texted_booking, twilio  # noqa: F401 (fixtures)
+from tests.test_booking_store import CIPHER, NUMBER, sender, texted_booking
 
 
 class Died(BaseException):

@@ -113,7 +113,8 @@ def test_handing_back_after_a_crisis_resumes_the_screening_without_asking_anythi
         crud.open_handoff(session, conversation_id="t-safety", reason="crisis")
     events, said = run(ActionHandBack(), staff_hands_back({**BASE, "screening_status": "crisis"}))
     assert events == [SlotSet("screening_status", "in_progress"), FollowupAction("screening_form")]
-    assert said == "Thanks for waiting. You're talking with the intake assistant again. Let's pick up where we left off."
+    assert said == ("Thanks for waiting. You're talking with the intake assistant again. "
+                    "Let's pick up where we left off.")
     assert rows(database) == {"escalations": [], "status": "in_progress", "handoff": None}
     with session_scope(database) as session:
         assert crud.list_open_handoffs(session) == []
@@ -262,7 +263,8 @@ def test_the_check_in_asks_directly_and_stores_nothing_from_the_message(database
     t = tracker(BASE, "I'm dying to get started", "inform", requested="concerns_text")
     t.latest_message["crisis"] = {"tier": "check_in", "category": "passive_death_wish", "model_score": 0.55}
     events, said = run(ActionCrisisCheck(), t)
-    assert said == "I want to make sure I understand you. Are you having thoughts of ending your life or hurting yourself?"
+    assert said == ("I want to make sure I understand you. "
+                    "Are you having thoughts of ending your life or hurting yourself?")
     assert events == [SlotSet("concerns_text", None), SlotSet("crisis_check", "asked")]
     assert checkins(database) == [("open", "passive_death_wish")]
     assert rows(database)["escalations"] == []  # nobody is paged for a question

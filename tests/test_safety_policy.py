@@ -123,8 +123,9 @@ def test_a_hand_back_is_read_from_the_external_flag_rasa_sets(domain: Domain) ->
 
 def test_an_unsure_crisis_reading_gets_the_check_in_question_in_any_state() -> None:
     for pending in (None, "consent", "phq9_4", "insurance_holder"):
-        assert safety_action(intent="inform", text="I'm dying to get started", confidence=0.6, external=False,
-                             pending_question=pending, actions_since_message=(), tier="check_in") == "action_crisis_check"
+        chosen = safety_action(intent="inform", text="I'm dying to get started", confidence=0.6, external=False,
+                               pending_question=pending, actions_since_message=(), tier="check_in")
+        assert chosen == "action_crisis_check"
 
 
 def test_while_the_check_in_waits_every_reply_is_its_answer_but_a_crisis_still_wins() -> None:

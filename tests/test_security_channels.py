@@ -15,10 +15,10 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from bot.channels.limits import TOO_FAST, TOO_LONG, RateLimits
-from rasa_edge.channels.rest import RestChannel
-from rasa_edge.channels.staff import StaffChannel
 from bot.settings import settings
 from harness.servers import free_port
+from rasa_edge.channels.rest import RestChannel
+from rasa_edge.channels.staff import StaffChannel
 from tests.test_security_rules import CRISIS_TEXT, Agent
 
 TOKEN = "t" * 32

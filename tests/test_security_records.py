@@ -20,28 +20,28 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bot import cli
+from bot.booking import store as bookings
 from bot.booking.desk import CODES_PER_NUMBER_PER_DAY, Check, CodeRefused, Desk, code_refusal
+from bot.booking.store import CodeCounts, NumberCheck
 from bot.instruments.cssrs import Risk
 from bot.notify import Contacts, Notifier
 from bot.program import ProgramError, Retention, load_program, parse_program
-from bot.safety.escalation import (CLIENT_REF, Limits, Policy, Severity, client_ref, for_cssrs,
-                                   for_message, summary_body)
-from bot.booking import store as bookings
-from bot.booking.store import CodeCounts, NumberCheck
+from bot.safety.escalation import CLIENT_REF, Limits, Policy, Severity, client_ref, for_cssrs, for_message, summary_body
 from bot.safety.lexicon import Category
 from bot.settings import ROOT, settings
 from bot.sms import store as sms_store
 from bot.sms.identity import pseudonym
 from bot.store import crud, db, forget
 from bot.store import staff as store
+from bot.store.models import Answer, Escalation, EscalationMessage, Handoff, Screening, metadata
 from bot.store.refs import keyed_ref
 from rasa_edge.event_broker import RealertBroker
-from bot.store.models import Answer, Escalation, EscalationMessage, Handoff, Screening, metadata
 from tests.conftest import POSTGRES_URL, _postgres_unavailable
 from tests.test_booking_store import CIPHER, NOW, NUMBER, book, first_free
-from tests.test_console_auth import Console, add_account, audit_rows, cheap_hashes, config  # noqa: F401
+from tests.test_console_auth import Console, add_account, audit_rows
 from tests.test_notify import BACKUP, CREATED, ON_CALL, FakeTwilio, sms
 
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # many sign-ins: cheap argon2id (tests/conftest.py)
 T0 = datetime(2026, 3, 2, 17, 5, tzinfo=timezone.utc)
 MINUTE = timedelta(minutes=1)
 ID_KEY = "test-sms-id-key-" + "k" * 20
@@ -255,11 +255,6 @@ def test_where_a_message_came_from_comes_only_from_the_channels_metadata_key() -
 
 # ---------------------------------------------------------------------------------------------------
 # Finding 6: verification codes
-
-
-@pytest.fixture
-def desk(migrated_db_url: str) -> Desk:
-    return Desk(load_program(), migrated_db_url)
 
 
 def other_number(i: int) -> str:

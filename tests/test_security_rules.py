@@ -10,13 +10,23 @@ from typing import Optional
 import pytest
 import yaml
 
-from bot.channels.access import (bearer_matches, client_address, rest_conversation_id, rest_refusal,
-                                 staff_refusal)
-from bot.channels.limits import (MAX_MESSAGE_CHARS, REQUEST_MAX_BYTES, TOO_FAST, TOO_LONG, UNREAD_FACTOR,
-                                 RateLimits, Verdict, cap_request_size, is_crisis, refusal, too_long)
-from rasa_edge.channels.widget import idle_expired, last_activity
+from bot.channels.access import bearer_matches, client_address, rest_conversation_id, rest_refusal, staff_refusal
+from bot.channels.limits import (
+    MAX_MESSAGE_CHARS,
+    REQUEST_MAX_BYTES,
+    TOO_FAST,
+    TOO_LONG,
+    UNREAD_FACTOR,
+    RateLimits,
+    Verdict,
+    cap_request_size,
+    is_crisis,
+    refusal,
+    too_long,
+)
 from bot.program import ProgramError, load_program, parse_program
 from bot.settings import ROOT
+from rasa_edge.channels.widget import idle_expired, last_activity
 
 CRISIS_TEXT = "I want to kill myself tonight"
 

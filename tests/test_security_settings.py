@@ -9,8 +9,15 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot import cli
-from bot.settings import (DEV_ACTION_TOKEN, DEV_SMS_ID_KEY, DEV_SMS_NUMBER_KEY, ConfigError, Settings,
-                          origin_of, settings)
+from bot.settings import (
+    DEV_ACTION_TOKEN,
+    DEV_SMS_ID_KEY,
+    DEV_SMS_NUMBER_KEY,
+    ConfigError,
+    Settings,
+    origin_of,
+    settings,
+)
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 
 NUMBER_KEY = Fernet.generate_key().decode()

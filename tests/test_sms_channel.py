@@ -20,13 +20,11 @@ from cryptography.fernet import Fernet
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from rasa_edge.channels.sms import EMPTY_TWIML, SmsChannel
 from bot.messages import EMPTY_MESSAGE
 from bot.program import load_program
 from bot.screening import QUESTIONS
 from bot.settings import ConfigError, Settings, settings
-from bot.sms import compliance
-from bot.sms import store
+from bot.sms import compliance, store
 from bot.sms.identity import NumberCipher, pseudonym
 from bot.sms.outbox import Attempt, Outbox, TwilioTransport
 from bot.sms.service import SmsService
@@ -35,6 +33,7 @@ from bot.store import db
 from bot.store.models import metadata
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, inbound, sign
 from harness.servers import free_port
+from rasa_edge.channels.sms import EMPTY_TWIML, SmsChannel
 
 PUBLIC = "https://intake.example.org/webhooks/sms"
 NUMBER, OTHER = "+15035550123", "+15035550188"

@@ -28,7 +28,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sqlalchemy.exc import OperationalError
 
-from rasa_edge.channels.sms import EMPTY_TWIML, TEST_TURN_DELAY, SmsChannel
 from bot.settings import ConfigError
 from bot.sms import store
 from bot.sms.identity import NumberCipher
@@ -39,7 +38,9 @@ from bot.store import db
 from bot.store.models import utcnow
 from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed, sign
 from harness.servers import BIN, ROOT, free_port, newest_model, running_servers, wait_ready
-from tests.test_notify import CREATED, CRISIS, TEXT, FakeTwilio as FakePagerHttp, notifier, row
+from rasa_edge.channels.sms import EMPTY_TWIML, TEST_TURN_DELAY, SmsChannel
+from tests.test_notify import CREATED, CRISIS, TEXT, notifier, row
+from tests.test_notify import FakeTwilio as FakePagerHttp
 from tests.test_sms_channel import CONVERSATION, ID_KEY, NUMBER, NUMBER_KEY, PUBLIC, Transport, make_service, new_app
 
 LEASE = 60.0
@@ -309,7 +310,7 @@ def test_two_servers_replaying_at_once_run_each_message_once(url: str, tracker_s
         bots[:] = [RasaTurn(tracker_store, lock=lock_store), RasaTurn(tracker_store, lock=lock_store)]
         channels = [SmsChannel(make_service(url, transport), lease=LEASE) for _ in bots]
         agent = SimpleNamespace(tracker_store=tracker_store)
-        claimed = await asyncio.gather(*(c.replay(b, agent) for c, b in zip(channels, bots)))
+        claimed = await asyncio.gather(*(c.replay(b, agent) for c, b in zip(channels, bots, strict=True)))
         await asyncio.gather(*(c.idle() for c in channels))
         return list(claimed)
     bots: list[RasaTurn] = []

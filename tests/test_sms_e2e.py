@@ -18,12 +18,10 @@ import requests
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from rasa_edge.channels.sms import EMPTY_TWIML
 from bot.booking.store import Booking
 from bot.messages import EMPTY_MESSAGE
 from bot.program import load_program
-from bot.sms import compliance
-from bot.sms import store
+from bot.sms import compliance, store
 from bot.sms.encoding import MAX_SMS_CHARS, is_gsm7
 from bot.sms.identity import pseudonym
 from bot.sms.outbox import TwilioTransport
@@ -31,9 +29,9 @@ from bot.sms.twilio_rest import TwilioConfig
 from bot.store import db
 from bot.store.models import Escalation
 from harness.conversation import LIKELY_FIT
-from harness.fake_twilio import (ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed,
-                                       sign)
+from harness.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, inbound, post_signed, sign
 from harness.servers import BIN, ROOT, Servers, newest_model, running_servers
+from rasa_edge.channels.sms import EMPTY_TWIML
 from tests.test_notify import twilio_mock  # noqa: F401 (the Prism fixture)
 
 pytestmark = pytest.mark.e2e

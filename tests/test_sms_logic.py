@@ -8,12 +8,12 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.program import load_program
+from bot.screening import QUESTIONS
 from bot.sms import compliance
 from bot.sms.compliance import Keyword, keyword
 from bot.sms.encoding import MAX_SMS_CHARS, is_gsm7, non_gsm7, plain, segments, split_text
 from bot.sms.identity import NumberCipher, e164, pseudonym
 from bot.sms.render import Options, chosen_payload, render, sms_texts
-from bot.screening import QUESTIONS
 
 PROGRAM = load_program()
 NUMBER = "+15035550123"

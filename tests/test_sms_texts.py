@@ -30,10 +30,10 @@ from bot.program import load_program
 from bot.questions import Context
 from bot.safety.resources import crisis_message, crisis_opening, staff_alert
 from bot.screening import QUESTIONS
+from bot.settings import ROOT
 from bot.sms import compliance
 from bot.sms.encoding import MAX_SMS_CHARS, is_gsm7, non_gsm7, plain, segments
 from bot.sms.render import render, sms_texts
-from bot.settings import ROOT
 
 PROGRAM = load_program()
 ON_DUTY = datetime(2025, 6, 2, 17, 0, tzinfo=timezone.utc)  # Monday 10am in Portland
@@ -223,9 +223,10 @@ def test_report_lengths_and_encodings(capsys: pytest.CaptureFixture[str]) -> Non
     assert rows
     if over:
         warnings.warn(f"{len(over)} SMS templates are over {MAX_SMS_CHARS} characters (sent as several texts): "
-                      + "; ".join(over))
+                      + "; ".join(over), stacklevel=1)
     if non_gsm:
-        warnings.warn(f"{len(non_gsm)} SMS templates have characters outside GSM-7: " + "; ".join(non_gsm))
+        warnings.warn(f"{len(non_gsm)} SMS templates have characters outside GSM-7: " + "; ".join(non_gsm),
+                      stacklevel=1)
 
 
 NO_RESULTS = re.compile(r"\b(PHQ|GAD|AUDIT|C-SSRS|scores?|scored|(?<!not a )diagnos\w*|severe|moderate(ly)?|mild|"
@@ -254,4 +255,4 @@ def test_report_outcome_messages_with_health_details(capsys: pytest.CaptureFixtu
     print("\n".join(["", "Outcome messages with health details:", *findings]))
     if findings:
         warnings.warn(f"{len(findings)} outcome messages (bot/eligibility.py:outcome_message) name symptoms, bands "
-                      "or concerns: " + "; ".join(findings))
+                      "or concerns: " + "; ".join(findings), stacklevel=1)

@@ -8,8 +8,7 @@ import pytest
 
 from bot.program import load_program
 from bot.screening import QUESTIONS
-from bot.turn import (ClearAnswers, Escalate, Message, Outcome, RecordAnswer, RestartScreening, Screening,
-                      take_turn)
+from bot.turn import ClearAnswers, Escalate, Message, Outcome, RecordAnswer, RestartScreening, Screening, take_turn
 
 PROGRAM = load_program()
 BASE = {"consent": True, "for_whom": "self", "first_name": "Sam", "age": 34, "state": "OR"}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from rasa_edge.channels.widget import SESSION_ID, history, new_session_id, widget_message
 from bot.console.app import demo_facts
 from bot.program import load_program
+from rasa_edge.channels.widget import SESSION_ID, history, new_session_id, widget_message
 
 CHOICES = [{"title": "Yes, let's start", "payload": "yes"}, {"title": "Not now", "payload": "no"}]
 

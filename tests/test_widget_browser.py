@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from harness.conversation import LIKELY_FIT
-from tests.support.browser import AXE, chromium, require_chromium, shoot
 from harness.servers import BIN, ROOT, STAFF_TOKEN, Servers, module_servers
+from tests.support.browser import AXE, chromium, require_chromium, shoot
 
 pytestmark = pytest.mark.e2e
 

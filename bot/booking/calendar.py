@@ -39,4 +39,5 @@ def invitation(program: Program, slot: SlotLike, ends_at: datetime, location: Op
                              f"To cancel or change it, call {program.phone}.")
     calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

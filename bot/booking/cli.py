@@ -82,7 +82,8 @@ def cmd_slots(args: argparse.Namespace) -> int:
             for slot in store.slots_between(session, start=start, end=start + timedelta(days=args.days)):
                 held = store.active_booking_of_slot(session, slot.id)
                 state = f"booked #{held.id}" if held else slot.status
-                print(f"{slot.id:>6}  {_local(slot.starts_at, current)}  {slot.modality:<10}  {state:<12}  {slot.assessor}")
+                print(f"{slot.id:>6}  {_local(slot.starts_at, current)}  {slot.modality:<10}  {state:<12}  "
+                      f"{slot.assessor}")
         elif args.action == "add":
             slot = store.add_slot(session, assessor=args.assessor, starts_at=_parse_local(args.start, current),
                                   minutes=args.minutes or program.assessments.slot_minutes, modality=args.modality,
@@ -133,7 +134,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     return 1 if any(d.status == "failed" for d in done) else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slots = sub.add_parser("slots", help="assessment slots: generate from program.yml, list, add, block, remove")
     steps = slots.add_subparsers(dest="action", required=True)
     steps.add_parser("generate", help="make the slots of the booking horizon (the worker does this too)")

@@ -20,13 +20,13 @@ from bot.booking.desk import Check, CodeRefused, Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.phrases import When, read_when
 from bot.booking.replies import Kind, Reply, after_booking, read_number_reply, read_offer_reply
+from bot.booking.store import Booking
 from bot.eligibility import BOOKABLE
-from bot.sms.twilio_rest import TwilioConfig, TwilioSms
 from bot.program import Program
 from bot.settings import Settings
 from bot.sms.identity import NumberCipher
+from bot.sms.twilio_rest import TwilioConfig, TwilioSms
 from bot.store import crud
-from bot.booking.store import Booking
 from bot.store.db import session_scope
 from bot.turn import Button, Say
 

@@ -95,7 +95,7 @@ class Desk:
         return self.refresh_slots(session, now)
 
     def offer(self, prefs: Preferences, now: datetime, *, after: Optional[datetime] = None,
-              shown: frozenset = frozenset(), when: Optional[When] = None) -> Offer:
+              shown: frozenset[tuple[datetime, str]] = frozenset(), when: Optional[When] = None) -> Offer:
         with session_scope(self.database_url) as session:
             self.ensure_fresh(session, now)
             free = self._free(session, now)

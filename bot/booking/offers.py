@@ -35,7 +35,7 @@ class Preferences:
     modality: Optional[str] = None
 
     @classmethod
-    def from_answers(cls, answers: Mapping[str, Any]) -> "Preferences":
+    def from_answers(cls, answers: Mapping[str, Any]) -> Preferences:
         times = answers.get("schedule_times")
         modality = answers.get("modality")
         return cls(frozenset(times) if isinstance(times, list) else frozenset(),
@@ -57,7 +57,7 @@ def part_of_day(local: datetime) -> str:
 
 @dataclass(frozen=True)
 class Offer:
-    slots: tuple  # of the caller's slot objects, earliest first
+    slots: tuple[Any, ...]  # of the caller's slot objects, earliest first
     fits: bool  # False: nothing matched, these are the earliest times instead
 
 
@@ -78,7 +78,8 @@ def _in_windows(slot: SlotLike, when: When) -> bool:
 
 
 def choose(free: Sequence[S], prefs: Preferences, tz: ZoneInfo, *, after: Optional[datetime] = None,
-           shown: frozenset = frozenset(), when: Optional[When] = None, count: int = OFFER_SIZE) -> Offer:
+           shown: frozenset[tuple[datetime, str]] = frozenset(), when: Optional[When] = None,
+           count: int = OFFER_SIZE) -> Offer:
     """The earliest `count` of `free` (sorted by start) from `after` on that suit the person, leaving out the
     (start, modality) pairs already `shown` on the page before.
 

@@ -177,6 +177,7 @@ def _clock(text: str, meridiem: Optional[str] = None) -> Optional[int]:
     if text in ("noon", "midday"):
         return 720
     found = re.match(r"(\d{1,2})(?::(\d{2}))?\s*([ap]m)?", text)
+    assert found is not None  # callers pass a time their own pattern matched
     hour, minute, meridiem = int(found[1]), int(found[2] or 0), found[3] or meridiem
     if minute > 59 or hour > (12 if meridiem else 23):
         return None
@@ -202,7 +203,7 @@ def _span(m: re.Match[str], today: date) -> list[_Term]:
         return []
     if mb and not ma and start >= end:
         start = _clock(a, "am" if mb[0] == "pm" else "pm")
-    if not mb and end <= start and end < 720:
+    elif not mb and end <= start and end < 720:
         end += 720
     end = end or DAY  # "10pm-12am"
     if start is None or end <= start:

@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.booking import store
-from bot.booking import texts
+from bot.booking import store, texts
 from bot.booking.store import Reminder
 from bot.program import Program
 from bot.sms import store as sms_store
@@ -118,12 +117,14 @@ class Reminders:
             if not store.claim_reminder(session, reminder_id=reminder_id, now=now):
                 return None  # another worker has it
             reminder = session.get(Reminder, reminder_id)
+            assert reminder is not None  # just claimed
             reason = _skip_reason(session, reminder, now)
             if reason is not None:
                 store.finish_reminder(session, reminder_id=reminder_id, status="skipped", note=reason)
                 return Sent(reminder_id, "skipped", reason)
             booking = reminder.booking
             contact = sms_store.contact(session, conversation_id=booking.contact_conversation_id)
+            assert contact is not None  # _skip_reason skips a booking without one
             tz = ZoneInfo(booking.person_tz) if booking.person_tz else self.program.tz
             body = texts.reminder(self.program, booking.slot, booking.slot.location, tz, now,
                                   zone=booking.person_tz is not None)

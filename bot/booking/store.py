@@ -12,14 +12,26 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint, func, or_,
-                        select, update)
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, selectinload
 
 from bot.booking.slots import SlotTime
+from bot.store.db import rowcount
+from bot.store.mapped import Column, relationship
 from bot.store.models import Base, UTCDateTime, check_in, utcnow
 
 SLOT_STATUSES = ("open", "blocked", "removed")  # removed: kept so that regenerating never brings it back
@@ -86,7 +98,7 @@ class Booking(Base):
     pending_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
     slot: Mapped[Slot] = relationship(Slot, lazy="joined")
-    reminders: Mapped[list["Reminder"]] = relationship("Reminder", back_populates="booking",
+    reminders: Mapped[list[Reminder]] = relationship("Reminder", back_populates="booking",
                                                        order_by="Reminder.due_at", cascade="all, delete-orphan")
 
 
@@ -150,9 +162,10 @@ class NotFound(LookupError):
 def ensure_slots(session: Session, specs: Iterable[SlotTime]) -> int:
     """Store the slots that do not exist yet (same assessor and start); returns how many were new. Safe to
     run from several processes at once: an insert that loses a race is skipped by the database."""
-    rows = [{"assessor": s.assessor, "starts_at": s.starts_at, "ends_at": s.ends_at, "modality": s.modality,
-             "location": s.location, "status": "open", "source": "generated", "created_at": utcnow()}
-            for s in specs]
+    rows: list[dict[str, Any]] = [
+        {"assessor": s.assessor, "starts_at": s.starts_at, "ends_at": s.ends_at, "modality": s.modality,
+         "location": s.location, "status": "open", "source": "generated", "created_at": utcnow()}
+        for s in specs]
     if not rows:
         return 0
     known = set(session.execute(select(Slot.assessor, Slot.starts_at).where(
@@ -164,7 +177,7 @@ def ensure_slots(session: Session, specs: Iterable[SlotTime]) -> int:
     dialect = session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
     statement = insert(Slot).values(new).on_conflict_do_nothing(index_elements=["assessor", "starts_at"])
-    return max(session.execute(statement).rowcount, 0)
+    return max(rowcount(session.execute(statement)), 0)
 
 
 def retire_slots(session: Session, specs: Iterable[SlotTime], *, start: datetime, end: datetime) -> int:
@@ -351,7 +364,7 @@ def claim_reminder(session: Session, *, reminder_id: int, now: datetime) -> bool
     """Take a pending reminder for sending; only one caller (thread or process) ever gets True."""
     result = session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "pending")
                              .values(status="sending", claimed_at=now))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def finish_reminder(session: Session, *, reminder_id: int, status: str, note: Optional[str] = None,

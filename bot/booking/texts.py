@@ -15,10 +15,11 @@ EXAMPLE = 'a day and time that suits you, like "next Tuesday afternoon"'
 SMS_WHERE = {"in_person": "in person", "telehealth": "by video call"}
 
 
-def offer_buttons(slots: Sequence[SlotLike], tz: ZoneInfo, *, zone: bool = False) -> list[dict]:
+def offer_buttons(slots: Sequence[SlotLike], tz: ZoneInfo, *, zone: bool = False) -> list[dict[str, str]]:
     """The offered times as buttons (numbered options by SMS), then "Other times" and "Not now"."""
     buttons = [{"title": slot_label(slot, tz, zone=zone), "payload": str(i)} for i, slot in enumerate(slots, 1)]
-    return buttons + [{"title": "Other times", "payload": MORE_PAYLOAD}, {"title": "Not now", "payload": NOT_NOW_PAYLOAD}]
+    return buttons + [{"title": "Other times", "payload": MORE_PAYLOAD},
+                      {"title": "Not now", "payload": NOT_NOW_PAYLOAD}]
 
 
 def first_offer(fits: bool) -> str:

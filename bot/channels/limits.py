@@ -85,7 +85,7 @@ class RateLimits:
         self._answered = _Window(1, window_s)
 
     @classmethod
-    def from_settings(cls, current: Any) -> "RateLimits":
+    def from_settings(cls, current: Any) -> RateLimits:
         return cls(current.rate_limit_per_conversation, current.rate_limit_per_address)
 
     def verdict(self, conversation: str, address: Optional[str] = None) -> Verdict:

@@ -11,7 +11,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.console import passwords
-from bot.console.auth import Staff, allow
+from bot.console.auth import Handler, Staff, allow
 from bot.console.web import Console, blocking, form
 from bot.store import staff as store
 from bot.store.db import session_scope
@@ -60,7 +60,7 @@ def register(app: Sanic) -> None:
             return await page(request, error=str(error)[:1].upper() + str(error)[1:], status=422)
         return response.redirect("/staff", status=303)
 
-    def change(action: str, work: Callable[..., object]) -> Callable[[Request, int], object]:
+    def change(action: str, work: Callable[..., object]) -> Handler:
         async def handler(request: Request, staff_id: int) -> HTTPResponse:
             console: Console = request.app.ctx.console
             staff: Staff = request.ctx.staff
@@ -85,7 +85,7 @@ def register(app: Sanic) -> None:
 
         return handler
 
-    routes = {
+    routes: dict[str, tuple[str, Callable[..., object]]] = {
         "disable": ("disable_staff", lambda session, staff_id: store.set_active(session, staff_id=staff_id,
                                                                                 active=False)),
         "enable": ("enable_staff", lambda session, staff_id: store.set_active(session, staff_id=staff_id, active=True)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
@@ -19,8 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.booking.desk import Desk
-from bot.console import (accounts, appointments, audit, auth, escalations, forget, funnel, handoffs, queue,
-                         screenings)
+from bot.console import accounts, appointments, audit, auth, escalations, forget, funnel, handoffs, queue, screenings
 from bot.console.auth import public
 from bot.console.calendar import calendar_routes
 from bot.console.transcript import Transcripts
@@ -49,7 +48,7 @@ def widget_script() -> str:
     return source.replace(WIDGET_MARK, json.dumps(CRISIS_LINES))
 
 
-def demo_facts(program: Program) -> dict:
+def demo_facts(program: Program) -> dict[str, Any]:
     """What the demo page says, all from program.yml."""
     return {
         "program": program,
@@ -102,14 +101,15 @@ def create_app(current: Settings, *, name: str = "iop_console", rasa: Optional[R
     for pages in (auth, queue, screenings, escalations, handoffs, appointments, funnel, audit, accounts, forget):
         pages.register(app)
 
-    @app.exception(NotFound, MethodNotSupported)
+    @app.exception(NotFound, MethodNotSupported)  # type: ignore[untyped-decorator, no-untyped-call]  # untyped in Sanic 21.12
     async def not_found(request: Request, error: Exception) -> HTTPResponse:
         status = getattr(error, "status_code", 404)
-        return app.ctx.console.render(request, "message.html", title="Not found" if status == 404 else "Error",
-                                      status=status, message="There is nothing here." if status == 404 else
-                                      "This address does not take that kind of request.")
+        console: Console = app.ctx.console
+        return console.render(request, "message.html", title="Not found" if status == 404 else "Error",
+                              status=status, message="There is nothing here." if status == 404 else
+                              "This address does not take that kind of request.")
 
-    @app.middleware("response")
+    @app.middleware("response")  # type: ignore[untyped-decorator, no-untyped-call]  # untyped in Sanic 21.12
     async def headers(request: Request, reply: HTTPResponse) -> None:
         security_headers(request, reply)
 

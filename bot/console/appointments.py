@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Optional
+from typing import Any, Mapping, Optional
 from urllib.parse import urlencode
 
 from sanic import Sanic, response
@@ -46,7 +46,7 @@ def _date(value: Optional[str]) -> Optional[date]:
         return None
 
 
-def filters(args: dict, today: date) -> Filters:
+def filters(args: Mapping[str, str], today: date) -> Filters:
     view = "past" if args.get("view") == "past" else "upcoming"
     default = (today - timedelta(days=PERIOD_DAYS), today) if view == "past" else \
         (today, today + timedelta(days=PERIOD_DAYS))
@@ -54,7 +54,7 @@ def filters(args: dict, today: date) -> Filters:
     if end < start:
         start, end = end, start
     end = min(end, start + timedelta(days=92))  # a quarter at most on one page
-    status = args.get("status") if args.get("status") in SHOWN_STATUSES else ""
+    status = args.get("status", "") if args.get("status") in SHOWN_STATUSES else ""
     return Filters(view, start, end, status, (args.get("assessor") or "")[:100])
 
 
@@ -63,7 +63,7 @@ def local_range(console: Console, start: date, end: date) -> tuple[datetime, dat
     return datetime.combine(start, time(), tz), datetime.combine(end + timedelta(days=1), time(), tz)
 
 
-def appointments_page(console: Console, desk: Desk, chosen: Filters) -> dict:
+def appointments_page(console: Console, desk: Desk, chosen: Filters) -> dict[str, Any]:
     start, end = local_range(console, chosen.start, chosen.end)
     statuses = [chosen.status] if chosen.status else ["booked", "attended", "no_show"]
     with session_scope(console.db_url) as session:
@@ -87,7 +87,7 @@ def _back(request: Request) -> str:
     return back if back.startswith("/appointments") else "/appointments"
 
 
-def new_slot(console: Console, request: Request) -> dict:
+def new_slot(console: Console, request: Request) -> dict[str, Any]:
     """The add-a-slot form's values, checked; ValueError says what is wrong."""
     assessor = next((a for a in console.program.assessments.assessors if a.name == form(request, "assessor")), None)
     if assessor is None:

@@ -2,6 +2,8 @@
 no route changes or deletes a row."""
 from __future__ import annotations
 
+from typing import Any
+
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -23,7 +25,7 @@ def register(app: Sanic) -> None:
         action = request.args.get("action") if request.args.get("action") in store.AUDIT_ACTIONS else ""
         before = int_or_none(request.args.get("before"))
 
-        def load() -> dict:
+        def load() -> dict[str, Any]:
             with session_scope(console.db_url) as session:
                 rows = store.audit_log(session, before_id=before, staff_name=who or None, action=action or None,
                                        limit=PAGE)

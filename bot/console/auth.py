@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from functools import wraps
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Callable, Coroutine, Optional
 from urllib.parse import quote
 
 from sanic import Sanic, response
@@ -64,7 +64,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"admin"}),
 }
 
-Handler = Callable[..., Awaitable[HTTPResponse]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]  # what Sanic's route decorators take
 
 
 @dataclass(frozen=True)
@@ -227,12 +227,12 @@ def attempt_sign_in(console: Console, name: str, password: str, address: str = "
     address_ref = keyed_ref("address", address, config.sms_id_key)
     with session_scope(console.db_url) as session:
         account = store.staff_by_name(session, name=name)
-        known = account is not None and account.active
+        known = account if account is not None and account.active else None
         # An unknown name is counted under a keyed pseudonym of what was typed (never the text: it may be a
         # password typed in the wrong field), so it slows down and locks exactly like a known one.
-        key = account.failure_key if known else keyed_ref("name", " ".join(name.lower().split()), config.sms_id_key)
-        staff_id, staff_name = (account.id, account.name) if known else (None, UNKNOWN_NAME)
-        password_hash = account.password_hash if known else None
+        key = known.failure_key if known else keyed_ref("name", " ".join(name.lower().split()), config.sms_id_key)
+        staff_id, staff_name = (known.id, known.name) if known else (None, UNKNOWN_NAME)
+        password_hash = known.password_hash if known else None
         counted = store.count_attempt(session, account_key=key, address_ref=address_ref, now=now,
                                       lock_window=timedelta(minutes=config.console_lockout_minutes),
                                       address_window=ADDRESS_WINDOW)
@@ -250,6 +250,7 @@ def attempt_sign_in(console: Console, name: str, password: str, address: str = "
                         detail=f"attempt {counted.in_a_row}")
         locked = counted.in_a_row >= config.console_lockout_after
         return Attempt(failures=counted.in_a_row, gate=Gate.NAME_LOCKED if locked else Gate.CHECK)
+    assert staff_id is not None  # a right password: only a known account has a hash to match
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with session_scope(console.db_url) as session:
         account = store.sign_in_succeeded(session, staff_id=staff_id, address_ref=address_ref, now=now)

@@ -3,6 +3,8 @@ it. Opening it, acknowledging and resolving are recorded in the audit log, and w
 escalation too."""
 from __future__ import annotations
 
+from typing import Any
+
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
 from sanic.request import Request
@@ -24,7 +26,7 @@ OUTCOMES = (
 )
 
 
-def escalation_page(console: Console, staff: Staff, escalation_id: int) -> dict:
+def escalation_page(console: Console, staff: Staff, escalation_id: int) -> dict[str, Any]:
     """The page's data. It shows what the person wrote, so each showing writes an audit row (the page shown
     again after a refused form too: that form can be posted without opening the page first)."""
     with session_scope(console.db_url) as session:

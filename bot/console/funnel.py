@@ -7,7 +7,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 from zoneinfo import ZoneInfo
 
 from sanic import Sanic, response
@@ -50,7 +50,7 @@ class Period:
         return f"{self.start.isoformat()}..{self.end.isoformat()}" + (f" {self.channel}" if self.channel else "")
 
 
-def period(values: dict, today: date) -> Period:
+def period(values: Mapping[str, str], today: date) -> Period:
     def day(key: str) -> Optional[date]:
         try:
             return date.fromisoformat(values.get(key) or "")
@@ -182,7 +182,7 @@ def register(app: Sanic) -> None:
         console: Console = request.app.ctx.console
         chosen = period({key: request.args.get(key) for key in request.args}, console.day(utcnow()))
 
-        def load() -> dict:
+        def load() -> dict[str, Any]:
             with session_scope(console.db_url) as session:
                 found = rows(session, console.program.tz, chosen)
                 totals = counts(found)

@@ -7,7 +7,7 @@ signed-in member of staff's name: the name the person sees beside the reply and 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import quote, unquote
 
 from sanic import Sanic, response
@@ -37,7 +37,7 @@ def _known(session: Session, conversation_id: str) -> bool:
                for table in (Screening, Handoff))
 
 
-def handoff_page(console: Console, staff: Staff, conversation_id: str) -> dict:
+def handoff_page(console: Console, staff: Staff, conversation_id: str) -> dict[str, Any]:
     lines = console.transcripts.lines(conversation_id)
     with session_scope(console.db_url) as session:
         if not lines and not _known(session, conversation_id):

@@ -4,6 +4,7 @@ today's assessments. It refreshes itself (console.js)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sanic import Sanic
 from sanic.request import Request
@@ -44,7 +45,7 @@ def local_day(console: Console, now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def queue_data(console: Console, now: datetime) -> dict:
+def queue_data(console: Console, now: datetime) -> dict[str, Any]:
     with session_scope(console.db_url) as session:
         escalations = crud.list_escalations(session, open_only=True)
         handoffs = crud.list_open_handoffs(session)
@@ -56,7 +57,7 @@ def queue_data(console: Console, now: datetime) -> dict:
         channels = {s.id: s.participant.channel for s in finished}
         start, end = local_day(console, now)
         today = bookings_between(session, start=start, end=end, statuses=("booked", "attended", "no_show"))
-    groups = {title: [] for title, _ in GROUPS}
+    groups: dict[str, list[Screening]] = {title: [] for title, _ in GROUPS}
     for screening in finished:
         groups.setdefault(group_of(screening), []).append(screening)
     return {"escalations": escalations, "handoffs": handoffs, "groups": groups, "seen": seen, "channels": channels,

@@ -66,7 +66,7 @@ def shown_value(question: Question, value: Any) -> str:
                 else choice.label
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return question.meta.get("labels", {}).get(value, str(value))
+    return str(question.meta.get("labels", {}).get(value, value))
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def asked(question: Question, about_other: bool, name: str) -> str:
     return text.replace("{name}", name)
 
 
-def sections(screening: Screening) -> list[dict]:
+def sections(screening: Screening) -> list[dict[str, Any]]:
     answers = {answer.question_key: answer for answer in screening.answers}
     ctx = context({key: answer.value for key, answer in answers.items()})
     totals = {"phq9": (screening.phq9_total, screening.phq9_band), "gad7": (screening.gad7_total, screening.gad7_band),
@@ -105,7 +105,7 @@ def sections(screening: Screening) -> list[dict]:
     return shown
 
 
-def screening_page(console: Console, staff: Staff, screening_id: int) -> Optional[dict]:
+def screening_page(console: Console, staff: Staff, screening_id: int) -> Optional[dict[str, Any]]:
     with session_scope(console.db_url) as session:
         screening = session.get(Screening, screening_id)
         if screening is None:
@@ -128,7 +128,7 @@ def screening_page(console: Console, staff: Staff, screening_id: int) -> Optiona
     return page
 
 
-def transcript_page(console: Console, staff: Staff, conversation_id: str) -> dict:
+def transcript_page(console: Console, staff: Staff, conversation_id: str) -> dict[str, Any]:
     """The transcript; every opening is audited, refreshes included (a request header cannot opt out)."""
     lines = console.transcripts.lines(conversation_id)
     with session_scope(console.db_url) as session:

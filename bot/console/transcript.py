@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
@@ -45,7 +45,7 @@ def _words(value: Optional[str]) -> str:
     return (value or "").replace("_", " ")
 
 
-def _crisis(parse_data: dict) -> Optional[str]:
+def _crisis(parse_data: dict[str, Any]) -> Optional[str]:
     found = parse_data.get("crisis")
     if not isinstance(found, dict):
         return None
@@ -65,7 +65,7 @@ def _crisis(parse_data: dict) -> Optional[str]:
     return None
 
 
-def _line(type_name: str, timestamp: Optional[float], data: dict) -> Optional[Line]:
+def _line(type_name: str, timestamp: Optional[float], data: dict[str, Any]) -> Optional[Line]:
     at = datetime.fromtimestamp(timestamp or data.get("timestamp") or 0, timezone.utc)
     if type_name == "user":
         metadata = data.get("metadata") or {}
@@ -92,7 +92,7 @@ def _line(type_name: str, timestamp: Optional[float], data: dict) -> Optional[Li
     return Line(at, "event", events[type_name]) if type_name in events else None
 
 
-def lines(rows: Iterable[tuple[str, Optional[float], str]]) -> list[Line]:
+def lines(rows: Iterable[Sequence[Any]]) -> list[Line]:
     """Stored events (type_name, timestamp, data as JSON text), in order, as transcript lines."""
     shown = []
     for type_name, timestamp, text in rows:

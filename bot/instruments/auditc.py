@@ -42,7 +42,7 @@ def _rates(option: Callable[[float], int]) -> Extractor:
     def extract(text: str) -> tuple[list[int], str]:
         values: list[int] = []
 
-        def take(match: re.Match) -> str:
+        def take(match: re.Match[str]) -> str:
             first, second, unit = match.groups()
             values.extend(option(count(c) * _PER_MONTH[unit.lower()]) for c in (first, second) if c)
             return " "

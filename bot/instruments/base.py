@@ -14,7 +14,7 @@ MAX_ANSWER_CHARS = 300  # an answer to one item is a few words; a long message i
 Extractor = Callable[[str], tuple[list[int], str]]
 
 
-def choice_phrases(entries: Mapping[str, int]) -> PhraseTable[Optional[int]]:
+def choice_phrases(entries: Mapping[str, Optional[int]]) -> PhraseTable[Optional[int]]:
     """The item's phrases, plus "not sure" and the like, which name no option ("I don't know" is not "I don't")."""
     return PhraseTable({**dict.fromkeys(UNSURE_PHRASES), **entries})
 

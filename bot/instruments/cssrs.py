@@ -207,7 +207,7 @@ def _amount(word: Optional[str]) -> tuple[Fraction, Fraction]:
     return value, value
 
 
-def _weeks_ago(match: re.Match) -> tuple[Fraction, Fraction]:
+def _weeks_ago(match: re.Match[str]) -> tuple[Fraction, Fraction]:
     """The fewest and most weeks "N units" can be ("several weeks": 3 to 7, "2 or 3 months": 8.7 to 13)."""
     unit = match["unit"].lower()
     per = _WEEKS[unit[:2]] if unit[:2] in _WEEKS else _WEEKS[unit[0]]
@@ -237,7 +237,7 @@ def _dated(text: str, today: date) -> tuple[list[Reading], str]:
     """
     readings: list[Reading] = []
 
-    def month(match: re.Match) -> str:
+    def month(match: re.Match[str]) -> str:
         lead = " ".join((match["lead"] or "").lower().split())
         name = match["month"].lower()
         if name == "may" and not (lead or match["year"]):
@@ -250,7 +250,7 @@ def _dated(text: str, today: date) -> tuple[list[Reading], str]:
         readings.append(None if unsure else back < 3)
         return " "
 
-    def year(match: re.Match) -> str:
+    def year(match: re.Match[str]) -> str:
         old = int(match["year"]) < today.year - 1
         if match["since"]:  # "not since 2019" was 2019; "since 2019" may mean ever since
             readings.append(False if old and _DENIED_IN_CLAUSE.search(match.string, 0, match.start()) else None)
@@ -258,7 +258,7 @@ def _dated(text: str, today: date) -> tuple[list[Reading], str]:
             readings.append(False if old and not negated_at(match.string, match.start()) else None)
         return " "
 
-    def ago(match: re.Match) -> str:
+    def ago(match: re.Match[str]) -> str:
         more, less = bool(match["more"]), bool(match["less"])
         if not (more or less or (match["n"] and match["ago"])):
             return match.group(0)  # "2 weeks" alone may be how long it lasted, not when

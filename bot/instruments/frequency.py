@@ -72,7 +72,7 @@ def _spans(text: str) -> tuple[list[int], str]:
     option: they are taken out so their number is not read as one."""
     values: list[int] = []
 
-    def take(match: re.Match) -> str:
+    def take(match: re.Match[str]) -> str:
         n, unit = match["n"].lower(), match["unit"][0].lower()
         days = (1 if n == "a" else 2 if n.startswith("couple") else count(n)) * _UNIT_DAYS[unit]
         negated = negated_at(match.string, match.start())
@@ -84,8 +84,9 @@ def _spans(text: str) -> tuple[list[int], str]:
                 values.append(0)
             return " "
         if lasted or (unit == "w" and n != "a"):  # "the whole 2 weeks", "5 days in a row", "2 weeks"
-            if not negated:  # "not the whole 2 weeks": fewer days, but not how many
-                values.append(_days_value(min(days, 14)))
+            value = _days_value(min(days, 14))
+            if not negated and value is not None:  # "not the whole 2 weeks": fewer days, but not how many
+                values.append(value)
             return " "
         return match.group(0)  # "3 days": a count of days, read by _day_counts
 
@@ -96,7 +97,7 @@ def _day_counts(text: str) -> tuple[list[int], str]:
     """Readings of "3 days", "2 or 3 days", "5 days a week", "twice a week"; "not once", "not 1 day" are 0."""
     values: list[int] = []
 
-    def take(match: re.Match) -> str:
+    def take(match: re.Match[str]) -> str:
         first, second, unit, per_week = match.groups()
         counts = [count(c) for c in (first, second) if c]
         if negated_at(match.string, match.start()):

@@ -11,7 +11,16 @@ import re
 from typing import Any, Optional
 
 from bot.intake.matching import (
-    AMOUNT, NEGATORS, UNIT, UNSURE, PhraseTable, amount_days, clauses, days_ago, match_form, readable,
+    AMOUNT,
+    NEGATORS,
+    UNIT,
+    UNSURE,
+    PhraseTable,
+    amount_days,
+    clauses,
+    days_ago,
+    match_form,
+    readable,
 )
 from bot.parsing import parse_yes_no
 from bot.questions import Parsed
@@ -118,7 +127,7 @@ def parse_current_care(text: str) -> Parsed:
     if care:
         options = [option for option in CARE_OPTIONS if option in care]
         # A recent stay named without a time counts as within the month the question asks about.
-        timed = None if not recent or None in recent else min(recent)
+        timed = None if not recent or None in recent else min(r for r in recent if r is not None)
         return Parsed(True, options + ([f"{timed} day{'' if timed == 1 else 's'} ago"] if timed is not None else []))
     named_other = bool(hits.found & _NOT_ASKED_ABOUT)
     if "none" in hits.found or named_other or hits.negated - {"none", "both"} or parse_yes_no(clean) is False:
@@ -196,7 +205,7 @@ def parse_alcohol_use(text: str) -> Parsed:
     decides between "stopped_recently", "stopped" and, over a year ago, "none"."""
     clean = readable(text)
     found = _ALCOHOL.match(clean).found if clean else frozenset()
-    if "stopped" in found:
+    if clean and "stopped" in found:  # found is empty without clean
         days = _days_since_last_drink(clean)
         if days is None or RECENT_STOP_DAYS < days <= PAST_YEAR_DAYS:
             return Parsed(True, "stopped")

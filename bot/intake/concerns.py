@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from bot.intake.matching import PhraseTable, has_letters, looks_like_code
+from bot.intake.matching import PhraseTable, has_letters
+from bot.parsing import looks_like_code
 from bot.questions import Parsed
 
 MAX_TEXT_CHARS = 1000  # stored as typed up to this length; the whole message is still read for concerns

@@ -83,7 +83,8 @@ _WHY = "So our intake team can call you about the assessment, the way and at the
 CONTACT: dict[str, Question] = {question.key: question for question in (
     Question(
         key="contact_phone",
-        text="What's the best phone number for our intake team to reach you? Or say no if you'd rather not share one.",
+        text="What's the best phone number for our intake team to reach you? "
+             "Or say no if you'd rather not share one.",
         text_other="What's the best phone number for our intake team to reach you about {name}? Or say no if "
                    "you'd rather not share one.",
         parse=parse_phone,
@@ -96,7 +97,8 @@ CONTACT: dict[str, Question] = {question.key: question for question in (
         key="contact_ok",
         text="If we can't reach you, is it OK for our team to leave a voicemail or send a text to your number?",
         parse=parse_contact_ok,
-        choices=(Choice("voicemail_and_text", "Both are OK", "both"), Choice("voicemail", "Voicemail only", "voicemail"),
+        choices=(Choice("voicemail_and_text", "Both are OK", "both"),
+                 Choice("voicemail", "Voicemail only", "voicemail"),
                  Choice("text", "Text only", "text"), Choice("call_only", "Neither, just call", "neither")),
         why="Some people share a phone or voicemail, so we ask before leaving a message.",
         help="Say both, voicemail, text, or neither.",

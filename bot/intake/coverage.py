@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from bot.intake.matching import PhraseTable, has_letters, looks_like_code, readable
+from bot.intake.matching import PhraseTable, has_letters, readable
+from bot.parsing import looks_like_code
 from bot.questions import Parsed
 
 MAX_CARRIER_CHARS = 200

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Iterable, Mapping, Optional, TypeVar
+from typing import Any, Generic, Iterable, Mapping, Optional, TypeVar
 
 from bot.parsing import NUMBER_WORDS, looks_like_code, normalise, parse_yes_no
 
@@ -70,9 +70,9 @@ def _pattern(phrase: str) -> str:
 
 
 @dataclass(frozen=True)
-class Matches:
-    found: frozenset  # values named and not negated
-    negated: frozenset  # values only ever named after a negator
+class Matches(Generic[T]):
+    found: frozenset[T]  # values named and not negated
+    negated: frozenset[T]  # values only ever named after a negator
 
 
 @dataclass
@@ -80,10 +80,10 @@ class PhraseTable(Generic[T]):
     """value -> phrases. Longer phrases win ("manic depression" is bipolar, not depression)."""
 
     phrases: Mapping[T, Iterable[str]]
-    negators: frozenset = NEGATORS
+    negators: frozenset[str] = NEGATORS
     window: int = 3  # words looked back for a negator
-    _compiled: list = field(init=False, repr=False)
-    _negators: frozenset = field(init=False, repr=False)
+    _compiled: list[tuple[re.Pattern[str], T]] = field(init=False, repr=False)
+    _negators: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._negators = frozenset(word.replace("'", "") for word in self.negators)  # "dont" as "don't"
@@ -99,9 +99,9 @@ class PhraseTable(Generic[T]):
                 return True
         return False
 
-    def match(self, text: str) -> Matches:
-        found: set = set()
-        negated: set = set()
+    def match(self, text: str) -> Matches[T]:
+        found: set[T] = set()
+        negated: set[T] = set()
         for clause in clauses(text):
             original = match_form(clause)
             working = original
@@ -116,7 +116,7 @@ class PhraseTable(Generic[T]):
 UNSURE = "unsure"
 
 
-def polar(text: str, table: PhraseTable) -> Optional[bool]:
+def polar(text: str, table: PhraseTable[Any]) -> Optional[bool]:
     """Yes/no from a table of True/False/UNSURE phrases, then the shared yes/no words; None if unclear.
 
     A definite answer outranks hedging ("not sure, maybe once a month" is a yes); both yes and no is unclear.
@@ -124,7 +124,7 @@ def polar(text: str, table: PhraseTable) -> Optional[bool]:
     hits = table.match(text).found
     definite = hits & {True, False}
     if len(definite) == 1:
-        return next(iter(definite))
+        return bool(next(iter(definite)))
     if definite or UNSURE in hits:
         return None
     return parse_yes_no(text)
@@ -169,7 +169,7 @@ def days_ago(text: str) -> list[int]:
     norm = match_form(text)
     found: list[int] = []
 
-    def take(match: re.Match) -> str:
+    def take(match: re.Match[str]) -> str:
         found.append(amount_days(match.group(1), match.group(2)))
         return " "
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
-from bot.intake.matching import UNSURE, PhraseTable, looks_like_code, polar, readable, strip_symbols
-from bot.parsing import normalise, parse_number
+from bot.intake.matching import UNSURE, PhraseTable, polar, readable, strip_symbols
+from bot.parsing import looks_like_code, normalise, parse_number
 from bot.questions import Parsed
 
 # --- consent ----------------------------------------------------------------------------------------
@@ -116,7 +117,7 @@ def _is_name_word(word: str) -> bool:
     """Letters with single ' . - between them, an optional closing dot: "O'Brien", "J.", "Mary-Jane"."""
     core = word[:-1] if word.endswith(".") else word
     return bool(core) and _letter(core[0]) and _letter(core[-1]) and not any(
-        a in _NAME_PUNCTUATION and b in _NAME_PUNCTUATION for a, b in zip(core, core[1:])
+        a in _NAME_PUNCTUATION and b in _NAME_PUNCTUATION for a, b in pairwise(core)
     )
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from itertools import pairwise
 from typing import Optional
 
-from bot.intake.matching import looks_like_code
-from bot.parsing import find_phrases, normalise
+from bot.parsing import find_phrases, looks_like_code, normalise
 from bot.program import US_STATES
 from bot.questions import Parsed
 
@@ -59,7 +59,7 @@ def _misspelt(norm: str) -> set[str]:
     whole = _fuzzy(" ".join(words)) if words else None
     if whole:
         return {whole}
-    pieces = [w for w in words if len(w) >= _MIN_FUZZY_WORD] + [" ".join(p) for p in zip(words, words[1:])]
+    pieces = [w for w in words if len(w) >= _MIN_FUZZY_WORD] + [" ".join(p) for p in pairwise(words)]
     return {code for code in map(_fuzzy, pieces) if code}
 
 

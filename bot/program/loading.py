@@ -10,7 +10,13 @@ import yaml
 from pydantic import ValidationError
 from pydantic.error_wrappers import ErrorWrapper
 from pydantic.errors import (
-    DictError, FrozenSetError, ListError, MissingError, NoneIsNotAllowedError, SetError, TupleError,
+    DictError,
+    FrozenSetError,
+    ListError,
+    MissingError,
+    NoneIsNotAllowedError,
+    SetError,
+    TupleError,
 )
 
 from bot.program.schema import Program

@@ -19,8 +19,25 @@ from bot.parsing import normalise
 from bot.program.hours import Hours
 from bot.program.section import Section, keyed, listing, within
 from bot.program.values import (
-    AssessmentModality, Clock, FaqTemplate, Flag, IsoDate, Modality, Number, PartOfDay, Phone, Problem,
-    StateCode, Text, TextList, TimeZoneName, Website, Weekday, WholeNumber, concern, faq_topic,
+    AssessmentModality,
+    Clock,
+    FaqTemplate,
+    Flag,
+    IsoDate,
+    Modality,
+    Number,
+    PartOfDay,
+    Phone,
+    Problem,
+    StateCode,
+    Text,
+    TextList,
+    TimeZoneName,
+    Website,
+    Weekday,
+    WholeNumber,
+    concern,
+    faq_topic,
 )
 from bot.program.vocabulary import FAQ_TOPICS, US_STATES
 from bot.program.wording import days_text, join_words, opening_text, time_span_text

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.program.vocabulary import (
-    ASSESSMENT_MODALITIES, CONCERNS, DAY_NUMBERS, FAQ_PLACEHOLDERS, FAQ_TOPICS, MODALITIES, PARTS_OF_DAY, US_STATES,
+    ASSESSMENT_MODALITIES,
+    CONCERNS,
+    DAY_NUMBERS,
+    FAQ_PLACEHOLDERS,
+    FAQ_TOPICS,
+    MODALITIES,
+    PARTS_OF_DAY,
+    US_STATES,
 )
 
 Place = Union[str, int]  # a key, or a position in a list

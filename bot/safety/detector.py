@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Optional, cast
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
 
 from bot.safety.lexicon import CUES, PRIORITY, RULES, Category, Cue, Rule, Who
@@ -165,7 +166,8 @@ class _Model:
         nlp = spacy.blank("en")
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        lemmatizer = cast(Lemmatizer, nlp.get_pipe("lemmatizer"))  # spaCy types every pipe as a callable
+        table = lemmatizer.lookups.get_table("lemma_lookup")
         lemmas = set(table.values())
         self.nlp: Language = nlp
         self.lemma_table = table

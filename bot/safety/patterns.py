@@ -97,7 +97,7 @@ def _sequence(text: str) -> list[Token]:
         optional = len(word) > 1 and word.endswith("?")
         word = word[:-1] if optional else word
         if word.startswith("*"):
-            pattern.append({"IS_PUNCT": False, "OP": "{0,%d}" % int(word[1:] or 1)})
+            pattern.append({"IS_PUNCT": False, "OP": f"{{0,{int(word[1:] or 1)}}}"})
             continue
         if word.startswith("@"):
             token: Token = dict(SETS[word[1:]])

@@ -128,7 +128,7 @@ class TwilioTransport:
             except (TypeError, ValueError):
                 continue
             if message.get("body") == body and created >= since and isinstance(message.get("sid"), str):
-                return message["sid"]
+                return str(message["sid"])
         return None
 
 
@@ -137,7 +137,7 @@ class Outbox:
         self.database_url = database_url
         self.transport = transport
         self.cipher = cipher
-        self._tasks: dict[str, asyncio.Task] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
         self._woken: dict[str, bool] = {}
         self._threads = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="sms-send")
 

@@ -32,11 +32,11 @@ class Options:
     marks: tuple[str, ...]
     payloads: tuple[str, ...]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"marks": list(self.marks), "payloads": list(self.payloads)}
 
     @classmethod
-    def from_json(cls, data: Any) -> Optional["Options"]:
+    def from_json(cls, data: Any) -> Optional[Options]:
         if not isinstance(data, dict):
             return None
         marks, payloads = data.get("marks"), data.get("payloads")
@@ -53,7 +53,7 @@ def _marks(titles: Sequence[str], payloads: Sequence[str]) -> list[str]:
     numbers = [_integer(p) for p in payloads]
     scale = [n for n in numbers if n is not None]
     if len(scale) >= 2 and len(set(scale)) == len(scale):
-        return [str(n) if n is not None else title for n, title in zip(numbers, titles)]
+        return [str(n) if n is not None else title for n, title in zip(numbers, titles, strict=True)]
     for position, title in enumerate(titles, 1):
         match = _LEADING_NUMBER.match(title)
         if match and int(match.group(1)) != position:
@@ -62,8 +62,8 @@ def _marks(titles: Sequence[str], payloads: Sequence[str]) -> list[str]:
 
 
 def _hint(marks: Sequence[str], titles: Sequence[str]) -> str:
-    short = [mark for mark, title in zip(marks, titles) if mark != title]
-    words = [f'"{title}"' for mark, title in zip(marks, titles) if mark == title]
+    short = [mark for mark, title in zip(marks, titles, strict=True) if mark != title]
+    words = [f'"{title}"' for mark, title in zip(marks, titles, strict=True) if mark == title]
     choices = short + words
     if len(choices) == 1:
         return f"Reply {choices[0]}."
@@ -78,7 +78,7 @@ def _choices(buttons: Optional[Sequence[Mapping[str, Any]]]) -> tuple[str, Optio
     titles = [str(b["title"]).strip() for b in usable]
     payloads = [str(b["payload"]) for b in usable]
     marks = _marks(titles, payloads)
-    lines = [f"{mark}) {title}" for mark, title in zip(marks, titles) if mark != title]
+    lines = [f"{mark}) {title}" for mark, title in zip(marks, titles, strict=True) if mark != title]
     lines.append(_hint(marks, titles))
     return "\n".join(lines), Options(tuple(marks), tuple(payloads))
 
@@ -118,7 +118,7 @@ def _one(mark: str, options: Options) -> Optional[str]:
     mark = mark.strip().strip(".)(#\"'").strip().lower()
     if mark in _WORDS:
         mark = str(_WORDS.index(mark))
-    for candidate, payload in zip(options.marks, options.payloads):
+    for candidate, payload in zip(options.marks, options.payloads, strict=True):
         if candidate.lower() == mark:
             return payload
     return None

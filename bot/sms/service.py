@@ -29,8 +29,7 @@ from bot.channels.text import participant_text
 from bot.messages import EMPTY_MESSAGE
 from bot.program import Program, load_program
 from bot.settings import Settings
-from bot.sms import compliance
-from bot.sms import store
+from bot.sms import compliance, store
 from bot.sms.compliance import Keyword, keyword
 from bot.sms.identity import NumberCipher, e164, pseudonym
 from bot.sms.outbox import Outbox, TwilioTransport
@@ -80,7 +79,7 @@ class SmsService:
         self._noticed: set[str] = set()  # conversations known to have had the first-contact notice
 
     @classmethod
-    def from_settings(cls, current: Settings) -> Optional["SmsService"]:
+    def from_settings(cls, current: Settings) -> Optional[SmsService]:
         """None when the channel is off (no SMS_PUBLIC_URL); ConfigError when its settings are unsafe."""
         current.check()
         config = TwilioConfig.from_settings(current)
@@ -98,7 +97,7 @@ class SmsService:
         if not signature:
             return False
         url = f"{self.public_url}/{path}" + (f"?{query}" if query else "")
-        return self.validator.validate(url, params, signature)
+        return bool(self.validator.validate(url, params, signature))
 
     async def receive(self, form: Mapping[str, str]) -> Inbound:
         """Handle one incoming message (call on the event loop)."""
@@ -205,7 +204,7 @@ class SmsService:
         return await asyncio.get_running_loop().run_in_executor(None, run)
 
     def stale_inbound(self, lease: timedelta, *, skip: Collection[str] = (),
-                      now: Optional[datetime] = None) -> list["Pending"]:
+                      now: Optional[datetime] = None) -> list[Pending]:
         """Messages for the bot whose claim lapsed more than `lease` ago, now claimed by this process, oldest
         first; not those in `skip` (this process has them in hand, waiting their turn). The claim is one UPDATE
         per message: of several servers replaying at once, one gets each, and one gets all of a conversation's."""

@@ -10,12 +10,14 @@ Functions take a session and only flush, like bot.store.crud.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session
 
+from bot.store.db import rowcount
+from bot.store.mapped import Column
 from bot.store.models import Base, UTCDateTime, check_in, utcnow
 
 # What an outbound row is: the bot's (or staff's, through Rasa) reply, a channel message (the first-contact
@@ -41,7 +43,7 @@ class SmsContact(Base):
     opted_out_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
     opted_in_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # the latest START after a STOP
     notice_sent_at: Mapped[Optional[datetime]] = Column(UTCDateTime)  # "Reply STOP to opt out" went out
-    last_options: Mapped[Optional[dict]] = Column(JSON)  # bot.sms.render.Options of the latest question
+    last_options: Mapped[Optional[dict[str, Any]]] = Column(JSON)  # bot.sms.render.Options of the latest question
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -146,7 +148,7 @@ def claim(session: Session, *, inbound_id: int, by: str, older_than: datetime, n
         sa.update(SmsInbound).where(SmsInbound.id == inbound_id, SmsInbound.state == "pending",
                                     SmsInbound.claimed_at < older_than)
         .values(claimed_by=by, claimed_at=now or utcnow(), attempts=SmsInbound.attempts + 1))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def renew_claim(session: Session, *, message_sid: str, by: str, now: Optional[datetime] = None) -> bool:
@@ -156,7 +158,7 @@ def renew_claim(session: Session, *, message_sid: str, by: str, now: Optional[da
         sa.update(SmsInbound).where(SmsInbound.message_sid == message_sid, SmsInbound.state == "pending",
                                     SmsInbound.claimed_by == by)
         .values(claimed_at=now or utcnow()))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def finish_turn(session: Session, *, message_sid: str, state: str = "done", now: Optional[datetime] = None) -> None:
@@ -172,8 +174,8 @@ def finish_turn(session: Session, *, message_sid: str, state: str = "done", now:
 
 def drop_held(session: Session, *, message_sid: str) -> int:
     """Forget the texts an unfinished turn wrote (never sent): the turn runs again and writes them anew."""
-    return session.execute(sa.delete(SmsOutbound).where(SmsOutbound.turn_sid == message_sid,
-                                                        SmsOutbound.status == "held")).rowcount
+    return rowcount(session.execute(sa.delete(SmsOutbound).where(SmsOutbound.turn_sid == message_sid,
+                                                                 SmsOutbound.status == "held")))
 
 
 def opt_out(session: Session, *, contact: SmsContact, now: Optional[datetime] = None) -> bool:
@@ -190,7 +192,7 @@ def opt_in(session: Session, *, contact: SmsContact, now: Optional[datetime] = N
     session.flush()
 
 
-def set_options(session: Session, *, conversation_id: str, options: Optional[dict]) -> None:
+def set_options(session: Session, *, conversation_id: str, options: Optional[dict[str, Any]]) -> None:
     """Keep the latest question's options (None: the latest message had none) across restarts."""
     session.execute(sa.update(SmsContact).where(SmsContact.conversation_id == conversation_id)
                     .values(last_options=options))
@@ -225,7 +227,7 @@ def claim_next(session: Session, *, conversation_id: str, now: Optional[datetime
             return None
         taken = session.execute(sa.update(SmsOutbound).where(SmsOutbound.id == row.id, SmsOutbound.status == "queued")
                                 .values(status="sending", updated_at=now or utcnow()))
-        if taken.rowcount == 1:
+        if rowcount(taken) == 1:
             session.refresh(row)
             return row
 
@@ -248,7 +250,7 @@ def claim_stale(session: Session, *, outbound_id: int, seen: datetime, now: Opti
                                                           SmsOutbound.status == "sending",
                                                           SmsOutbound.updated_at == seen)
                              .values(updated_at=now or utcnow()))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def requeue(session: Session, *, outbound_id: int) -> None:
@@ -267,6 +269,7 @@ def record_attempt(session: Session, *, outbound_id: int, ok: bool, attempts: in
                    error_code: Optional[int], http_status: Optional[int], now: Optional[datetime] = None) -> None:
     """What came of sending: accepted by Twilio (sent), or failed after the retries."""
     row = session.get(SmsOutbound, outbound_id)
+    assert row is not None  # the sender claimed this row, and rows are never deleted while sending
     row.attempts += attempts
     row.http_status, row.error_code = http_status, error_code
     if ok:

@@ -26,8 +26,10 @@ _E164 = re.compile(r"\+[1-9]\d{7,14}")
 
 
 class HttpReply(Protocol):
-    status_code: int
-    headers: Mapping[str, str]
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
     def json(self) -> Any: ...
 
@@ -50,7 +52,7 @@ class TwilioConfig:
         return f"{self.api_url.rstrip('/')}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
 
     @classmethod
-    def from_settings(cls, current: Settings) -> Optional["TwilioConfig"]:
+    def from_settings(cls, current: Settings) -> Optional[TwilioConfig]:
         """None when escalation SMS is not configured (development, tests)."""
         if not current.sms_configured:
             return None
@@ -70,7 +72,7 @@ class Retry:
     def delay(self, retry: int, retry_after: Optional[float] = None) -> float:
         """Seconds to wait before retry number `retry` (1 for the first retry)."""
         backoff = self.first_delay * 2 ** (retry - 1)
-        return min(self.max_delay, max(backoff, retry_after or 0.0))
+        return float(min(self.max_delay, max(backoff, retry_after or 0.0)))
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ def _reply_field(reply: HttpReply, name: str, kind: type) -> Any:
 
 def twilio_code(reply: HttpReply) -> Optional[int]:
     """Twilio's numeric error code (never its message, which repeats the number)."""
-    return _reply_field(reply, "code", int)
+    code: Optional[int] = _reply_field(reply, "code", int)
+    return code
 
 
 class TwilioSms:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, func, select
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session
 
+from bot.store.mapped import Column
 from bot.store.models import Base, UTCDateTime, check_in, utcnow
 
 # open: waiting for the reply; yes / no: as answered; unclear: asked twice without a clear answer (the crisis

@@ -8,17 +8,29 @@ read-then-write steps here do not race for the same conversation.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
-from dataclasses import dataclass
-
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import Case
+from sqlalchemy.types import Integer
 
 from bot.safety.escalation import Role, Severity, Source, Trigger
-from bot.store.models import (HANDOFF_REASONS, Answer, Escalation, EscalationMessage, Handoff, PageLog, Participant,
-                              Screening, ScreeningStatus, utcnow)
+from bot.store.db import rowcount
+from bot.store.models import (
+    HANDOFF_REASONS,
+    Answer,
+    Escalation,
+    EscalationMessage,
+    Handoff,
+    PageLog,
+    Participant,
+    Screening,
+    ScreeningStatus,
+    utcnow,
+)
 
 # Columns a caller may set; the ids, the conversation and the start time are fixed at creation.
 SETTABLE = frozenset(Screening.__table__.columns.keys()) - {
@@ -230,8 +242,9 @@ def get_escalation(session: Session, *, escalation_id: int) -> Escalation:
     return escalation
 
 
-_SEVERITY_RANK = case({Severity.HIGH.value: 0, Severity.MODERATE.value: 1}, value=Escalation.severity, else_=2)
-_TAKEN = case((Escalation.acknowledged_at.is_(None), 0), else_=1)
+_SEVERITY_RANK: Case[Integer] = case({Severity.HIGH.value: 0, Severity.MODERATE.value: 1}, value=Escalation.severity,
+                                     else_=2)
+_TAKEN: Case[Integer] = case((Escalation.acknowledged_at.is_(None), 0), else_=1)
 
 
 def list_escalations(session: Session, *, open_only: bool = False) -> list[Escalation]:
@@ -289,7 +302,7 @@ def resolve_escalation(session: Session, *, escalation_id: int, by: str, outcome
         .values(outcome=_short(outcome, "the outcome", 255), note=_clean(note) if note and note.strip() else None,
                 resolved_at=at, resolved_by=name))
     escalation = _reloaded(session, escalation_id)
-    if resolved.rowcount != 1:
+    if rowcount(resolved) != 1:
         raise EscalationClosed(f"escalation {escalation_id} was already resolved by {escalation.resolved_by}")
     if escalation.acknowledged_at is None:
         escalation.acknowledged_at, escalation.acknowledged_by = at, name
@@ -306,7 +319,7 @@ def claim_paging(session: Session, *, escalation_id: int, seen: Optional[datetim
     open_ = [Escalation.resolved_at.is_(None)] + ([] if repage else [Escalation.acknowledged_at.is_(None)])
     result = session.execute(
         update(Escalation).where(Escalation.id == escalation_id, unchanged, *open_).values(last_attempt_at=now))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def record_paging(session: Session, *, escalation_id: int, attempts: int, error: Optional[str],

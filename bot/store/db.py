@@ -8,12 +8,12 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -22,7 +22,7 @@ from bot.settings import settings
 HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = HERE / "alembic.ini"
 
-_engines: dict[str, tuple[Engine, sessionmaker]] = {}
+_engines: dict[str, tuple[Engine, sessionmaker[Session]]] = {}
 _lock = threading.Lock()
 
 
@@ -60,7 +60,7 @@ def make_engine(url: str, *, migrating: bool = False) -> Engine:
         # The action server runs handlers on several threads; each session still uses one at a time.
         # A pool for files (SQLAlchemy 1.4 opens and closes a connection per session for SQLite files,
         # running the pragmas every time); an in-memory database lives in its one connection.
-        pool = {"poolclass": QueuePool} if parsed.database not in (None, "", ":memory:") else {}
+        pool: dict[str, Any] = {"poolclass": QueuePool} if parsed.database not in (None, "", ":memory:") else {}
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, hide_parameters=True,
                                **pool)
         event.listen(engine, "connect", _migration_pragmas if migrating else _sqlite_pragmas)
@@ -68,7 +68,7 @@ def make_engine(url: str, *, migrating: bool = False) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
-def session_factory(url: str) -> sessionmaker:
+def session_factory(url: str) -> sessionmaker[Session]:
     """One engine and session factory per URL for the life of the process."""
     with _lock:
         if url not in _engines:
@@ -120,3 +120,9 @@ def upgrade(url: str, revision: str = "head") -> None:
             check_foreign_keys(connection)
     finally:
         engine.dispose()
+
+
+def rowcount(result: Result) -> int:
+    """Rows an INSERT, UPDATE or DELETE touched: what those return is a CursorResult, though sqlalchemy2-stubs
+    type Session.execute as returning its base class Result, which does not count."""
+    return cast(CursorResult, result).rowcount

@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence, cast
 
 import sqlalchemy as sa
 from sqlalchemy import delete, func, select, update
@@ -156,9 +156,9 @@ class TrackerEvents:
         self.engine.dispose()
 
 
-def _run(session: Session, statement: sa.sql.Executable) -> sa.engine.Result:
+def _run(session: Session, statement: sa.sql.Executable) -> sa.engine.CursorResult:
     """A bulk UPDATE or DELETE: rows it touches are not read back into the session."""
-    return session.execute(statement, execution_options={"synchronize_session": False})
+    return cast(sa.engine.CursorResult, session.execute(statement, execution_options={"synchronize_session": False}))
 
 
 def _count(session: Session, query: sa.sql.Select) -> int:
@@ -286,7 +286,7 @@ def activities(session: Session, events: TrackerEvents) -> list[Activity]:
     """Every conversation the databases know of, with its latest activity, appointment and open escalation."""
     latest: dict[str, datetime] = {}
 
-    def seen(rows: Iterable[tuple[str, Optional[datetime]]]) -> None:
+    def seen(rows: Iterable[Sequence[Any]]) -> None:  # (conversation id, latest time) rows
         for conversation_id, at in rows:
             if conversation_id and at is not None:
                 latest[conversation_id] = max(at, latest.get(conversation_id, at))

@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Column,
     DateTime,
     ForeignKey,
     Integer,
@@ -22,11 +21,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, declarative_base, relationship
+from sqlalchemy.orm import Mapped, registry
+from sqlalchemy.orm.decl_api import DeclarativeMeta
 from sqlalchemy.types import TypeDecorator
 
 # The screening's logic owns its statuses (bot/screening.py); the table allows each of them.
 from bot.screening import Status as ScreeningStatus
+from bot.store.mapped import Column, relationship
 
 # Named constraints, so later migrations (and SQLite's batch mode) can refer to them by name.
 metadata = MetaData(naming_convention={
@@ -36,7 +37,15 @@ metadata = MetaData(naming_convention={
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 })
-Base: Any = declarative_base(metadata=metadata)
+mapper_registry = registry(metadata=metadata)
+
+
+class Base(metaclass=DeclarativeMeta):
+    """What declarative_base() makes, written out so the type checker knows the models' base (SQLAlchemy 1.4)."""
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+    __init__ = mapper_registry.constructor
 
 
 def check_in(column: str, values: tuple[str, ...]) -> str:
@@ -48,7 +57,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in and out, on every backend.
 
     SQLite has no time zone type and hands back naive values; they were stored as UTC, so say so.
@@ -83,7 +92,7 @@ class Participant(Base):
     channel: Mapped[str] = Column(String(32), nullable=False)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
-    screenings: Mapped[list["Screening"]] = relationship(
+    screenings: Mapped[list[Screening]] = relationship(
         "Screening", back_populates="participant", order_by="Screening.id")
 
 
@@ -111,22 +120,22 @@ class Screening(Base):
     auditc_total: Mapped[Optional[int]] = Column(Integer)
     auditc_band: Mapped[Optional[str]] = Column(String(32))
     cssrs_risk: Mapped[Optional[str]] = Column(String(16))
-    concerns: Mapped[Optional[list]] = Column(JSON)
-    care: Mapped[Optional[list]] = Column(JSON)
-    schedule: Mapped[Optional[dict]] = Column(JSON)
-    insurance: Mapped[Optional[dict]] = Column(JSON)  # as given and as recognised
+    concerns: Mapped[Optional[list[Any]]] = Column(JSON)
+    care: Mapped[Optional[list[Any]]] = Column(JSON)
+    schedule: Mapped[Optional[dict[str, Any]]] = Column(JSON)
+    insurance: Mapped[Optional[dict[str, Any]]] = Column(JSON)  # as given and as recognised
     outcome: Mapped[Optional[str]] = Column(String(64))
-    reasons: Mapped[Optional[list]] = Column(JSON)
+    reasons: Mapped[Optional[list[Any]]] = Column(JSON)
     track: Mapped[Optional[str]] = Column(String(64))
-    flags: Mapped[Optional[list]] = Column(JSON)
+    flags: Mapped[Optional[list[Any]]] = Column(JSON)
     # How the intake team may reach the person (widget and REST; a text conversation has its number already):
     # the number encrypted with SMS_NUMBER_KEY, whether a voicemail or a text is OK, the best times to call.
     contact_number_encrypted: Mapped[Optional[str]] = Column(Text)
     contact_ok: Mapped[Optional[str]] = Column(String(24))
-    contact_times: Mapped[Optional[list]] = Column(JSON)
+    contact_times: Mapped[Optional[list[Any]]] = Column(JSON)
 
     participant: Mapped[Participant] = relationship(Participant, back_populates="screenings")
-    answers: Mapped[list["Answer"]] = relationship(
+    answers: Mapped[list[Answer]] = relationship(
         "Answer", back_populates="screening", order_by="Answer.question_key",
         cascade="all, delete-orphan", passive_deletes=True)
 
@@ -201,7 +210,7 @@ class Escalation(Base):
     # were alerted, without what the person or staff wrote, under an opaque reference.
     stripped_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
-    messages: Mapped[list["EscalationMessage"]] = relationship(
+    messages: Mapped[list[EscalationMessage]] = relationship(
         "EscalationMessage", order_by="EscalationMessage.id", lazy="selectin", cascade="all, delete-orphan",
         passive_deletes=True)
 

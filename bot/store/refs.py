@@ -8,4 +8,4 @@ import hmac
 
 def keyed_ref(kind: str, value: str, key: str) -> str:
     """32 hex characters of HMAC-SHA256 over `kind` and `value`: the same value of another kind differs."""
-    return hmac.new(key.encode("utf-8"), f"{kind}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key.encode("utf-8"), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, delete, func, select, update
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, relationship
+from sqlalchemy.orm import Mapped, Session
 
+from bot.store.mapped import Column, relationship
 from bot.store.models import Base, UTCDateTime, check_in, utcnow
 
 ROLES = ("admin", "intake", "clinician")

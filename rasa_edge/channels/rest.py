@@ -30,8 +30,8 @@ from bot.channels.limits import TOO_LONG, RateLimits, cap_request_size, refusal,
 from bot.channels.text import participant_text
 from bot.messages import EMPTY_MESSAGE
 from bot.safety.escalation import CLIENT_REF
-from bot.store.refs import keyed_ref
 from bot.settings import Settings, settings
+from bot.store.refs import keyed_ref
 from rasa_edge import speedups
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,9 @@ class RestChannel(InputChannel):
                 return response.json([{"recipient_id": conversation, "text": EMPTY_MESSAGE}])
             collector = CollectingOutputChannel()
             try:
+                ref = keyed_ref("address", address, self.settings.sms_id_key)
                 await on_new_message(UserMessage(text, collector, conversation, input_channel=self.name(),
-                                                 metadata={CLIENT_REF: keyed_ref("address", address, self.settings.sms_id_key)}))
+                                                 metadata={CLIENT_REF: ref}))
             except Exception as error:  # the text may be health information: never in the log
                 log.error("REST: the bot failed on a message in %s: %s", conversation, type(error).__name__)
                 log.debug("REST bot failure", exc_info=True)

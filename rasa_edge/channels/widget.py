@@ -34,8 +34,8 @@ from bot.channels.text import participant_text
 from bot.messages import EMPTY_MESSAGE
 from bot.program import load_program
 from bot.safety.escalation import CLIENT_REF
-from bot.store.refs import keyed_ref
 from bot.settings import settings
+from bot.store.refs import keyed_ref
 from rasa_edge import speedups
 
 SESSION_ID = re.compile(r"web-[0-9a-f]{32}")

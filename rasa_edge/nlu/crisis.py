@@ -58,7 +58,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CrisisDetector":
+               execution_context: ExecutionContext) -> CrisisDetector:
         warm_up()  # load the encoder when the model loads, not on someone's first message
         return cls(config)
 

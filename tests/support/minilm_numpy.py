@@ -37,7 +37,7 @@ def last_hidden_state(directory: Path, hidden: np.ndarray, mask: np.ndarray) -> 
         def get(part: str, n: int = n) -> np.ndarray:
             return weights.read(f"encoder.layer.{n}.{part}").astype(np.float64)
 
-        def split(name: str) -> np.ndarray:
+        def split(name: str, x: np.ndarray = x) -> np.ndarray:
             projected = x @ get(f"attention.self.{name}.weight").T + get(f"attention.self.{name}.bias")
             return projected.reshape(batch, length, heads, size).transpose(0, 2, 1, 3)
 

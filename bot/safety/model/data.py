@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -74,7 +74,7 @@ def read_inputs(eval_dir: Path, cases: Path) -> list[Source]:
             read_source(cases, CASES_GROUP)]
 
 
-def embed(source: Source, cache_dir: Path, log=print) -> np.ndarray:
+def embed(source: Source, cache_dir: Path, log: Callable[[str], None] = print) -> np.ndarray:
     """The source's embeddings in row order, from the cache or computed (and then cached)."""
     cached = cache_dir / f"{source.sha256[:16]}-{ENCODER_KEY}.npy"
     if cached.exists():
@@ -90,13 +90,13 @@ def embed(source: Source, cache_dir: Path, log=print) -> np.ndarray:
     return vectors
 
 
-def load(eval_dir: Path, cases: Path, cache_dir: Path, log=print
+def load(eval_dir: Path, cases: Path, cache_dir: Path, log: Callable[[str], None] = print
          ) -> tuple[list[Source], list[Example], np.ndarray]:
     """All examples in a fixed order (group, then text), whatever the files' order, with their embeddings."""
     sources = read_inputs(eval_dir, cases)
     rows: list[tuple[Example, np.ndarray]] = []
     for source in sources:
-        rows.extend(zip(source.examples, embed(source, cache_dir, log)))
+        rows.extend(zip(source.examples, embed(source, cache_dir, log), strict=True))
     rows.sort(key=lambda row: (row[0].group, row[0].text, row[0].crisis, row[0].file, row[0].line))
     examples = [example for example, _ in rows]
     return sources, examples, np.stack([vector for _, vector in rows]).astype(np.float32)

@@ -69,11 +69,11 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, sample_weight: np.nd
         gradient = (z.T @ (s[:, None] * (p - target))).T + penalty * w
         hessian = np.zeros((classes, d1, classes, d1))
         for k in range(classes):
-            for l in range(k, classes):
-                curvature = s * p[:, k] * ((k == l) - p[:, l])
+            for j in range(k, classes):
+                curvature = s * p[:, k] * ((k == j) - p[:, j])
                 block = (z * curvature[:, None]).T @ z
-                hessian[k, :, l, :] = block
-                hessian[l, :, k, :] = block.T
+                hessian[k, :, j, :] = block
+                hessian[j, :, k, :] = block.T
             hessian[k, :, k, :] += np.diag(penalty)
         step = np.linalg.solve(hessian.reshape(classes * d1, classes * d1), gradient.reshape(-1))
         w -= step.reshape(classes, d1)

@@ -15,7 +15,7 @@ it and the mean pooling after it stay in numpy (a row lookup and a sum).
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import onnx
@@ -50,7 +50,7 @@ class _Builder:
         self.values[name] = value
         return name
 
-    def op(self, kind: str, inputs: list[str], output: str, **attributes: object) -> str:
+    def op(self, kind: str, inputs: list[str], output: str, **attributes: Any) -> str:
         self.nodes.append(helper.make_node(kind, inputs, [output], name=output, **attributes))
         return output
 

@@ -63,7 +63,7 @@ class RuleReading:
     third_party: bool
 
     @classmethod
-    def of(cls, crisis: bool, flags: Iterable[str]) -> "RuleReading":
+    def of(cls, crisis: bool, flags: Iterable[str]) -> RuleReading:
         flags = set(flags)
         return cls(crisis, not crisis and bool(DISCOUNTING_FLAGS & flags), "third_party" in flags)
 
@@ -78,7 +78,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def logit(p: float) -> float:
-    low = float(sigmoid(np.float64(-LOGIT_LIMIT)))
+    low = float(sigmoid(np.array(-LOGIT_LIMIT, dtype=np.float64)))
     p = min(max(p, low), 1.0 - low)
     return math.log(p / (1.0 - p))
 
@@ -175,7 +175,7 @@ class Head:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Head":
+    def from_json(cls, data: dict) -> Head:
         if (data.get("format") != FORMAT or data["category"]["labels"] != list(CATEGORIES)
                 or data["chars"]["ngrams"] != list(NGRAMS) or data["combiner"]["inputs"] != list(COMBINER_INPUTS)):
             raise ValueError("head.json was written for other categories or another format: retrain it "
@@ -196,7 +196,7 @@ class Head:
 
 
 def _prediction(p: float, given: np.ndarray) -> Prediction:
-    probabilities = {name: p * float(q) for name, q in zip(CATEGORIES, given)}
+    probabilities = {name: p * float(q) for name, q in zip(CATEGORIES, given, strict=True)}
     probabilities[NONE] = 1.0 - p
     return Prediction(p, CATEGORIES[int(np.argmax(given))], probabilities)
 

@@ -80,7 +80,7 @@ class Tiers:
     levels: np.ndarray
 
     @classmethod
-    def of(cls, scores: np.ndarray, thresholds: Thresholds) -> "Tiers":
+    def of(cls, scores: np.ndarray, thresholds: Thresholds) -> Tiers:
         return cls(np.where(scores >= thresholds.crisis, 2, np.where(scores >= thresholds.check_in, 1, 0)))
 
     @staticmethod
@@ -109,7 +109,8 @@ def by_category(levels: np.ndarray, crisis: np.ndarray, categories: Sequence[Opt
     """Per labelled category: for crisis ones the path and check-in recall, for the others the false-alarm
     and check-in rates."""
     table: dict[str, dict[str, Rate]] = {}
-    for name in sorted({c for c, keep in zip(categories, mask if mask is not None else [True] * len(levels))
+    kept = mask if mask is not None else [True] * len(levels)
+    for name in sorted({c for c, keep in zip(categories, kept, strict=True)
                         if c and keep}):
         chosen = np.array([c == name for c in categories]) & (mask if mask is not None else True)
         level = levels[chosen]

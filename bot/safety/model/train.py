@@ -39,10 +39,33 @@ from bot.safety.model import data
 from bot.safety.model.data import Example
 from bot.safety.model.encoder import MAX_TOKENS, PACKAGE_PIN
 from bot.safety.model.fit import fit_binary, fit_softmax
-from bot.safety.model.head import (CATEGORIES, COMBINER_INPUTS, HEAD_FILE, LOGIT_LIMIT, NGRAMS, CharModel, Head,
-                                   RuleReading, Thresholds, char_ngrams, combiner_inputs, rounded, sigmoid)
-from bot.safety.model.measure import (CATEGORY_RECALL, CHECK_IN_RATE, CRISIS_FPR, CRISIS_RECALL, Rate, Tiers,
-                                      by_category, choose_thresholds, rate, summary)
+from bot.safety.model.head import (
+    CATEGORIES,
+    COMBINER_INPUTS,
+    HEAD_FILE,
+    LOGIT_LIMIT,
+    NGRAMS,
+    CharModel,
+    Head,
+    RuleReading,
+    Thresholds,
+    char_ngrams,
+    combiner_inputs,
+    rounded,
+    sigmoid,
+)
+from bot.safety.model.measure import (
+    CATEGORY_RECALL,
+    CHECK_IN_RATE,
+    CRISIS_FPR,
+    CRISIS_RECALL,
+    Rate,
+    Tiers,
+    by_category,
+    choose_thresholds,
+    rate,
+    summary,
+)
 
 REPORT_FILE = HEAD_FILE.with_name("training_report.json")
 # L2 strength on standardised embeddings, picked from 10 / 100 / 300 / 1000 by pooled held-out recall at the
@@ -159,7 +182,8 @@ class CharFit:
 
     def model(self, grams: Sequence[str]) -> CharModel:
         names = [grams[column] for column in self.columns]
-        return CharModel(dict(zip(names, self.idf.tolist())), dict(zip(names, self.weights.tolist())), self.bias)
+        return CharModel(dict(zip(names, self.idf.tolist(), strict=True)),
+                         dict(zip(names, self.weights.tolist(), strict=True)), self.bias)
 
 
 def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -272,8 +296,8 @@ def held_out_categories(corpus: Corpus) -> dict[str, object]:
         weights, bias = fit_categories([examples[i] for i in train], corpus.vectors[train])
         test = [i for i, e in enumerate(examples) if e.group == group and e.crisis and e.category in CATEGORIES]
         named = np.argmax(corpus.vectors[test].astype(np.float64) @ weights.T + bias, axis=1)
-        right = [CATEGORIES[k] == examples[i].category for k, i in zip(named, test)]
-        per = {name: rate(ok for ok, i in zip(right, test) if examples[i].category == name).to_json()
+        right = [CATEGORIES[k] == examples[i].category for k, i in zip(named, test, strict=True)]
+        per = {name: rate(ok for ok, i in zip(right, test, strict=True) if examples[i].category == name).to_json()
                for name in CATEGORIES if any(examples[i].category == name for i in test)}
         found[group] = {"accuracy": rate(right).to_json(), "by_category": per}
     return found
@@ -411,7 +435,7 @@ def train(eval_dir: Path, cases: Path, cache_dir: Path, out_dir: Path = HEAD_FIL
     category_weights, category_bias = fit_categories(examples, vectors)
     head = rounded(Head(data.ENCODER_KEY, weights, bias, category_weights, category_bias, chars.model(corpus.grams),
                         combiner_weights, combiner_bias, Thresholds(round(final.crisis, 4), round(final.check_in, 4))))
-    report = {
+    report: dict[str, object] = {
         "inputs": [{"file": source.path.name, "sha256": source.sha256, "rows": len(source.examples)}
                    for source in sources],
         "counts": counts(corpus),

@@ -31,8 +31,8 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(f"outcome IN ({', '.join(repr(o) for o in OUTCOMES)})",
                            name=op.f("ck_crisis_check_ins_outcome")),
-        sa.ForeignKeyConstraint(["screening_id"], ["screenings.id"], name=op.f("fk_crisis_check_ins_screening_id_screenings"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["screening_id"], ["screenings.id"],
+                                name=op.f("fk_crisis_check_ins_screening_id_screenings"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crisis_check_ins")),
     )
     op.create_index(op.f("ix_crisis_check_ins_conversation_id"), "crisis_check_ins", ["conversation_id"])
