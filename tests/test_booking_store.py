@@ -17,7 +17,6 @@ from bot.booking.offers import Preferences
 from bot.booking.reminders import Reminders
 from bot.booking.slots import horizon_days, slot_times
 from bot.booking.store import Booking, Slot
-from bot.program import load_program
 from bot.settings import DEV_SMS_NUMBER_KEY
 from bot.sms import store as sms_store
 from bot.sms.identity import NumberCipher

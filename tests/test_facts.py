@@ -16,10 +16,10 @@ from bot.instruments import AUDITC, GAD7, PHQ9
 from bot.instruments.cssrs import Risk
 from bot.safety.resources import EMERGENCY, LIFELINE, NATIONAL_RESOURCES
 from bot.screening import Status
-from bot.settings import ROOT
+from bot.settings import ROOT, Settings
 from bot.store import db
 from bot.store.models import STATUSES, metadata
-from tests.test_console_auth import Console, config, console  # noqa: F401 (the console in process, its fixtures)
+from tests.test_console_auth import Console
 
 
 def test_phq9_and_gad7_share_the_floors_the_rules_state_once_for_both() -> None:
@@ -75,7 +75,15 @@ def test_the_stories_rules_and_domain_name_the_one_form() -> None:
     assert named == forms == {FORM}
 
 
-def test_the_widget_and_the_demo_page_take_the_crisis_lines_from_the_server(console: Console, tmp_path) -> None:
+def test_the_widget_and_the_demo_page_take_the_crisis_lines_from_the_server(config: Settings, tmp_path) -> None:
+    console = Console(config)  # the console in process, on tests/conftest.py's settings
+    try:
+        _crisis_lines_served(console, tmp_path)
+    finally:
+        console.close()
+
+
+def _crisis_lines_served(console: Console, tmp_path) -> None:
     assert f"Call or text {LIFELINE}" in NATIONAL_RESOURCES[1] and f"call {EMERGENCY}" in NATIONAL_RESOURCES[0]
     # The files name no crisis number themselves: the console writes them in.
     for name in ("static/widget.js", "templates/demo.html"):

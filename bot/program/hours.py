@@ -1,6 +1,7 @@
 """Opening hours in program.yml: "24/7", or for each day "HH:MM-HH:MM", a list of them, or "closed"."""
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
@@ -38,7 +39,7 @@ def _day_windows(spec: Any) -> tuple[TimeWindow, ...]:
     if spec is None or (isinstance(spec, str) and spec.strip().lower() == "closed"):
         return ()
     windows = sorted((_window(s) for s in (spec if isinstance(spec, list) else [spec])), key=lambda w: w.start)
-    if any(a.end > b.start for a, b in zip(windows, windows[1:])):
+    if any(a.end > b.start for a, b in itertools.pairwise(windows)):
         raise Problem("has overlapping time windows")
     return tuple(windows)
 

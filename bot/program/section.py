@@ -21,7 +21,7 @@ class Section(BaseModel):
 
     def __init__(__pydantic_self__, *args: Any, **data: Any) -> None:
         # As with the dataclasses these were, fields may also be given in order: IntRange(7, 30).
-        super().__init__(**dict(zip(__pydantic_self__.__fields__, args)), **data)
+        super().__init__(**dict(zip(__pydantic_self__.__fields__, args, strict=False)), **data)  # fewer args than fields
 
     @classmethod
     def validate(cls: type[S], value: Any) -> S:
