@@ -1,5 +1,6 @@
 """Actions outside the screening form: program questions, the crisis reply, handing the conversation to a
 person and taking it back, and everything else."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -39,7 +40,7 @@ class ActionCrisis(Action):
 
 
 class ActionHandoff(Action):
-    """"Can I talk to a person?": recorded for the intake team (no one is paged), and the bot steps back."""
+    """ "Can I talk to a person?": recorded for the intake team (no one is paged), and the bot steps back."""
 
     def name(self) -> Text:
         return "action_handoff"

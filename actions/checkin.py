@@ -1,5 +1,6 @@
 """The direct check-in when the crisis detector is unsure (bot/safety/checkin.py decides; the safety policy
 routes): ask, then act on the reply. Nothing from the message that raised it is stored as an answer."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -32,10 +33,15 @@ class ActionCrisisCheck(Action):
         found = tracker.latest_message.get("crisis") or {}
         with session_scope(settings().database_url) as session:
             screening = crud.latest_screening(session, conversation_id=tracker.sender_id)
-            checkins.open_check_in(session, conversation_id=tracker.sender_id,
-                                   screening_id=screening.id if screening is not None else None,
-                                   channel=channel_of(tracker), category=found.get("category"),
-                                   model_score=found.get("model_score"), now=utcnow())
+            checkins.open_check_in(
+                session,
+                conversation_id=tracker.sender_id,
+                screening_id=screening.id if screening is not None else None,
+                channel=channel_of(tracker),
+                category=found.get("category"),
+                model_score=found.get("model_score"),
+                now=utcnow(),
+            )
         # `assistant: check_in` in the event's metadata marks the question in the staff transcript.
         dispatcher.utter_message(text=checkin.QUESTION, buttons=list(checkin.BUTTONS), assistant="check_in")
         return [*_pending(tracker), SlotSet(CHECKING_SLOT, checkin.ASKED)]
@@ -60,6 +66,7 @@ class ActionCrisisCheckReply(Action):
         dispatcher.utter_message(text=checkin.THANKS)
         pending = _pending(tracker)
         if pending:  # back to the question the screening was on
-            ask(dispatcher, QUESTIONS[tracker.get_slot("requested_slot")], context(answers_of(tracker)),
-                with_help=False)
+            ask(
+                dispatcher, QUESTIONS[tracker.get_slot("requested_slot")], context(answers_of(tracker)), with_help=False
+            )
         return [*pending, SlotSet(CHECKING_SLOT, None)]

@@ -1,4 +1,5 @@
 """What every action needs: the program, the answers held in slots, the database, how to ask."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,8 +53,9 @@ def crisis_path(dispatcher: CollectingDispatcher, tracker: Tracker, *, check_in:
         category = (tracker.latest_message.get("crisis") or {}).get("category") or (asked.category if asked else None)
     about_self = category != "third_party" and tracker.get_slot("for_whom") != "other"
     # `assistant: crisis` goes into the event's metadata, as on the broker's reminder: the widget's crisis card.
-    dispatcher.utter_message(text=crisis_message(program(), utcnow(), for_self=about_self, category=category),
-                             assistant="crisis")
+    dispatcher.utter_message(
+        text=crisis_message(program(), utcnow(), for_self=about_self, category=category), assistant="crisis"
+    )
     escalate(tracker, for_message(category))
     status = status_after_crisis(tracker.get_slot("screening_status"))
     checking = [SlotSet(CHECKING_SLOT, None)] if tracker.get_slot(CHECKING_SLOT) else []
@@ -74,14 +76,16 @@ def escalate(tracker: Tracker, trigger: Trigger, *, once_per_screening: bool = F
     notifier = Notifier.from_settings()
     with screening_record(tracker) as (session, screening):
         screening_id = screening.id
-        seen = once_per_screening and crud.has_escalation(session, screening_id=screening_id,
-                                                          category=trigger.category)
+        seen = once_per_screening and crud.has_escalation(session, screening_id=screening_id, category=trigger.category)
     if seen:
         return
-    escalation_id = notifier.open_escalation(conversation_id=tracker.sender_id, trigger=trigger,
-                                             trigger_text=tracker.latest_message.get("text") or "",
-                                             screening_id=screening_id,
-                                             source_ref=client_ref(tracker.latest_message.get("metadata")))
+    escalation_id = notifier.open_escalation(
+        conversation_id=tracker.sender_id,
+        trigger=trigger,
+        trigger_text=tracker.latest_message.get("text") or "",
+        screening_id=screening_id,
+        source_ref=client_ref(tracker.latest_message.get("metadata")),
+    )
     asyncio.get_running_loop().run_in_executor(None, notifier.page, escalation_id)
 
 
@@ -94,8 +98,11 @@ def step_back(tracker: Tracker, reason: str) -> List[EventType]:
     # The form's slot mapping already put this message's text into the pending question's slot.
     unanswered = [SlotSet(pending, None)] if tracker.active_loop_name == FORM and pending in QUESTIONS else []
     # Times on offer are withdrawn: after the hand-back a "1" must not book what was offered before the crisis.
-    offers = ([SlotSet(STAGE_SLOT, Stage.OPEN), SlotSet(OFFER_SLOT, None)]
-              if tracker.get_slot(STAGE_SLOT) in AWAITING_REPLY else [])
+    offers = (
+        [SlotSet(STAGE_SLOT, Stage.OPEN), SlotSet(OFFER_SLOT, None)]
+        if tracker.get_slot(STAGE_SLOT) in AWAITING_REPLY
+        else []
+    )
     return [ActiveLoop(None), *unanswered, *offers, SlotSet("requested_slot", None), ConversationPaused()]
 
 
@@ -115,6 +122,8 @@ def say(dispatcher: CollectingDispatcher, said: Say) -> None:
     dispatcher.utter_message(text=said.text, buttons=list(said.buttons) or None)
 
 
-def ask(dispatcher: CollectingDispatcher, question: Question, ctx: Context, *, with_help: bool, intro: str = "") -> None:
+def ask(
+    dispatcher: CollectingDispatcher, question: Question, ctx: Context, *, with_help: bool, intro: str = ""
+) -> None:
     """Send a question with its options as buttons; after repeated misses, explain it first."""
     say(dispatcher, question_message(question, ctx, with_help=with_help, intro=intro))

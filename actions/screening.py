@@ -3,6 +3,7 @@
 All decisions are made in bot/ (bot/turn.py `take_turn` for each message, eligibility.assess at the end);
 these classes only move data between Rasa's slots, the database and the person.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -52,14 +53,20 @@ class ValidateScreeningForm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         requested = tracker.get_slot(turn.REQUESTED_SLOT)
         intent = tracker.latest_message.get("intent") or {}
-        state = turn.Screening(answers=answers_of(tracker), requested=requested,
-                               awaiting=requested in tracker.slots_to_validate(),
-                               misses=int(tracker.get_slot(turn.MISSES_SLOT) or 0),
-                               refused=tracker.get_slot(turn.REFUSED_SLOT),
-                               by_text=channel_of(tracker) in TEXT_MESSAGE_CHANNELS,
-                               idle_seconds=_seconds_since_previous_message(tracker))
-        message = turn.Message(text=tracker.latest_message.get("text") or "", intent=intent.get("name"),
-                               confidence=float(intent.get("confidence") or 0.0))
+        state = turn.Screening(
+            answers=answers_of(tracker),
+            requested=requested,
+            awaiting=requested in tracker.slots_to_validate(),
+            misses=int(tracker.get_slot(turn.MISSES_SLOT) or 0),
+            refused=tracker.get_slot(turn.REFUSED_SLOT),
+            by_text=channel_of(tracker) in TEXT_MESSAGE_CHANNELS,
+            idle_seconds=_seconds_since_previous_message(tracker),
+        )
+        message = turn.Message(
+            text=tracker.latest_message.get("text") or "",
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+        )
         outcome = turn.take_turn(state, message, program())
         if outcome.crisis:
             return crisis_path(dispatcher, tracker)
@@ -87,8 +94,14 @@ def perform(tracker: Tracker, record: turn.Record) -> None:
             if record.secret is not None:
                 encrypted = NumberCipher(settings().sms_number_key).encrypt(record.secret)
                 crud.update_screening(session, screening=screening, contact_number_encrypted=encrypted)
-            crud.record_answer(session, screening=screening, key=record.key, raw_text=record.raw_text,
-                               value=record.value, instrument=record.instrument)
+            crud.record_answer(
+                session,
+                screening=screening,
+                key=record.key,
+                raw_text=record.raw_text,
+                value=record.value,
+                instrument=record.instrument,
+            )
             crud.update_screening(session, screening=screening, **record.screening)
 
 
@@ -126,7 +139,7 @@ class ActionStartScreening(Action):
 
 
 class ActionRestartScreening(Action):
-    """"Start over" outside the form: a new screening with the consent already given."""
+    """ "Start over" outside the form: a new screening with the consent already given."""
 
     def name(self) -> Text:
         return "action_restart_screening"
@@ -166,12 +179,16 @@ class ActionFinishScreening(Action):
         elif status is Status.COMPLETED:
             assessment = summary.assessment
             if by_text:
-                dispatcher.utter_message(text=messages.completed_by_text(
-                    prog, ctx, crisis_lines=assessment.crisis_lines, callback=assessment.urgent))
+                dispatcher.utter_message(
+                    text=messages.completed_by_text(
+                        prog, ctx, crisis_lines=assessment.crisis_lines, callback=assessment.urgent
+                    )
+                )
             else:
                 can_call = answers.get("contact_phone") == GIVEN
-                dispatcher.utter_message(text=outcome_message(assessment, prog, ctx.for_self, ctx.name,
-                                                              can_call=can_call))
+                dispatcher.utter_message(
+                    text=outcome_message(assessment, prog, ctx.for_self, ctx.name, can_call=can_call)
+                )
                 if summary.insurance is not None:
                     dispatcher.utter_message(text=insurance_summary(summary.insurance, prog))
             completed_outcome = summary.assessment.outcome.value
@@ -187,8 +204,9 @@ class ActionFinishScreening(Action):
         elif status is Status.STOPPED:
             dispatcher.utter_message(text=messages.stopped(prog))
         with screening_record(tracker) as (session, screening):
-            crud.update_screening(session, screening=screening, status=status.value,
-                                  **summary_fields(summary, answers, final=True))
+            crud.update_screening(
+                session, screening=screening, status=status.value, **summary_fields(summary, answers, final=True)
+            )
         cssrs_trigger = for_cssrs(summary.risk)
         if cssrs_trigger is not None:  # high: crisis care now; moderate (raised when answered): a clinician calls
             escalate(tracker, cssrs_trigger, once_per_screening=True)

@@ -6,6 +6,7 @@ On a fresh migrated database (SQLite file, and PostgreSQL when reachable), with 
 from program.yml: the time to compute an offer (p50 / p95), then `--rounds` times fifty threads pressing
 the same slot at once: how many got it (must be exactly one), and the time until all fifty had an answer.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,15 @@ def rush(desk: Desk, slot_id: int) -> tuple[int, float]:
     def press(i: int) -> None:
         start.wait()
         try:
-            desk.book(slot_id=slot_id, conversation_id=f"web-{uuid.uuid4().hex}", channel="rest", screening_id=None,
-                      contact_conversation_id=None, person_tz=None, now=utcnow())
+            desk.book(
+                slot_id=slot_id,
+                conversation_id=f"web-{uuid.uuid4().hex}",
+                channel="rest",
+                screening_id=None,
+                contact_conversation_id=None,
+                person_tz=None,
+                now=utcnow(),
+            )
             won.append(i)
         except SlotTaken:
             pass
@@ -71,10 +79,14 @@ def measure(url: str, rounds: int) -> dict:
         slot = desk.offer(Preferences(), utcnow()).slots[0]
         results.append(rush(desk, slot.id))
     db.dispose(url)
-    return {"offer_p50_ms": statistics.median(offer_ms), "offer_p95_ms": _percentile(offer_ms, 0.95),
-            "rounds": rounds, "exactly_one": sum(1 for won, _ in results if won == 1),
-            "rush_p50_ms": statistics.median(s for _, s in results) * 1000,
-            "rush_max_ms": max(s for _, s in results) * 1000}
+    return {
+        "offer_p50_ms": statistics.median(offer_ms),
+        "offer_p95_ms": _percentile(offer_ms, 0.95),
+        "rounds": rounds,
+        "exactly_one": sum(1 for won, _ in results if won == 1),
+        "rush_p50_ms": statistics.median(s for _, s in results) * 1000,
+        "rush_max_ms": max(s for _, s in results) * 1000,
+    }
 
 
 def _postgres_schema(url: str) -> Optional[str]:
@@ -112,9 +124,11 @@ def main() -> None:
         print("PostgreSQL not reachable: SQLite only")
     print(f"{'database':<11} {'offer p50':>10} {'offer p95':>10} {'50-person rush':>26} {'all answered p50/max':>22}")
     for name, r in rows:
-        print(f"{name:<11} {r['offer_p50_ms']:>8.1f}ms {r['offer_p95_ms']:>8.1f}ms "
-              f"{r['exactly_one']:>3}/{r['rounds']} rounds: one booking  "
-              f"{r['rush_p50_ms']:>8.0f} / {r['rush_max_ms']:.0f} ms")
+        print(
+            f"{name:<11} {r['offer_p50_ms']:>8.1f}ms {r['offer_p95_ms']:>8.1f}ms "
+            f"{r['exactly_one']:>3}/{r['rounds']} rounds: one booking  "
+            f"{r['rush_p50_ms']:>8.0f} / {r['rush_max_ms']:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ no longer decides anything, shown for comparison), and the bot's actual decision
 `crisis`; the check-in tier asked directly). Then the learned model's held-out figures and latency
 (bench.crisis_model).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,29 @@ DEV_SET = ROOT.parent / "shared" / "eval" / "crisis_dev.jsonl"
 ROUNDS = 5
 # What most messages in a screening look like: answers to questions.
 SHORT_MESSAGES = (
-    "yes", "no", "maybe", "3", "not sure", "skip", "Aetna", "tuesday mornings", "several days", "nearly every day",
-    "I'm 34", "she/her", "what is an IOP?", "can I talk to a person", "why do you ask?", "ok thanks", "bye",
-    "more than half the days", "I work nights", "my daughter is 12", "not at all", "kms", "I want to die",
+    "yes",
+    "no",
+    "maybe",
+    "3",
+    "not sure",
+    "skip",
+    "Aetna",
+    "tuesday mornings",
+    "several days",
+    "nearly every day",
+    "I'm 34",
+    "she/her",
+    "what is an IOP?",
+    "can I talk to a person",
+    "why do you ask?",
+    "ok thanks",
+    "bye",
+    "more than half the days",
+    "I work nights",
+    "my daughter is 12",
+    "not at all",
+    "kms",
+    "I want to die",
 )
 
 
@@ -48,8 +69,10 @@ def _latencies(texts: Sequence[str]) -> list[float]:
 def _line(name: str, timings: list[float]) -> str:
     p50 = timings[len(timings) // 2]
     p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
-    return (f"{name:<22} n={len(timings):>5}  p50 {p50:6.3f}  p95 {p95:6.3f}  mean {statistics.mean(timings):6.3f}  "
-            f"max {timings[-1]:6.3f} ms")
+    return (
+        f"{name:<22} n={len(timings):>5}  p50 {p50:6.3f}  p95 {p95:6.3f}  mean {statistics.mean(timings):6.3f}  "
+        f"max {timings[-1]:6.3f} ms"
+    )
 
 
 def _score(messages: Sequence[Message], decide: Callable[[Message], bool]) -> Scores:
@@ -59,8 +82,9 @@ def _score(messages: Sequence[Message], decide: Callable[[Message], bool]) -> Sc
     return scores
 
 
-async def _parse_all(model: str, messages: Sequence[Message]
-                     ) -> tuple[dict[str, float], dict[str, bool], dict[str, bool]]:
+async def _parse_all(
+    model: str, messages: Sequence[Message]
+) -> tuple[dict[str, float], dict[str, bool], dict[str, bool]]:
     """Per message: the intent classifier's crisis confidence, whether the bot's NLU pipeline decided `crisis`,
     and whether it asked for the check-in."""
     from rasa.core.agent import Agent
@@ -105,8 +129,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.model:
         confidence, pipeline, checked = asyncio.run(_parse_all(args.model, messages))
         by_classifier = {key: value >= args.threshold for key, value in confidence.items()}
-        print(f"\nintent classifier alone (crisis >= {args.threshold}; it decides nothing now)\n"
-              f"{report(_score(messages, lambda m: by_classifier[m.id]))}")
+        print(
+            f"\nintent classifier alone (crisis >= {args.threshold}; it decides nothing now)\n"
+            f"{report(_score(messages, lambda m: by_classifier[m.id]))}"
+        )
         scores = Scores()
         for message in messages:
             scores.add(message, pipeline[message.id], checked[message.id])

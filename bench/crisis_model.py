@@ -11,6 +11,7 @@ threshold's trade-off; then latency per message of the sentence model (`predict`
 decision (`assess_uncached`: rules, both models, the combiner; `assess` keeps short texts' readings, so a
 repeated answer costs nothing, and is not what is timed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,14 @@ EVAL_DIR = ROOT.parent / "shared" / "eval"
 CASES = ROOT / "tests" / "data" / "crisis_cases.jsonl"
 CACHE = ROOT / "var" / "crisis_model"
 ROUNDS = 3
-SHOWN_POLICIES = ("sentence_model", "char_model", "combined", "rules", "rules_or_sentence_model_discounted",
-                  "rules_or_combined_discounted")
+SHOWN_POLICIES = (
+    "sentence_model",
+    "char_model",
+    "combined",
+    "rules",
+    "rules_or_sentence_model_discounted",
+    "rules_or_combined_discounted",
+)
 
 
 def _rate(figure: dict) -> str:
@@ -38,15 +45,20 @@ def _rate(figure: dict) -> str:
 
 
 def _row(name: str, figures: dict) -> str:
-    return (f"  {name:<28} recall {_rate(figures['recall'])}  +check-in {_rate(figures['recall_with_check_in'])}  "
-            f"FPR {_rate(figures['false_positive_rate'])}  check-in {_rate(figures['check_in_rate'])}")
+    return (
+        f"  {name:<28} recall {_rate(figures['recall'])}  +check-in {_rate(figures['recall_with_check_in'])}  "
+        f"FPR {_rate(figures['false_positive_rate'])}  check-in {_rate(figures['check_in_rate'])}"
+    )
 
 
 def print_held_out(figures: dict, policy: str) -> None:
     from bot.safety.model.train import POLICY
 
-    title = "what tiers.assess does: rules OR the combined model, its crisis a check-in where the rules discount" \
-        if policy == POLICY else policy
+    title = (
+        "what tiers.assess does: rules OR the combined model, its crisis a check-in where the rules discount"
+        if policy == POLICY
+        else policy
+    )
     print(f"\n{title} (held out; * rules written on this set, ~ forum labels)")
     for group, row in figures["per_group"].items():
         mark = "*" if row["rules_written_on_it"] else ("~" if row["noisy_labels"] else " ")

@@ -4,6 +4,7 @@ The driver never asks the tracker what is pending: that would be extra load on t
 Each participant replays the same script (one "screening") under a fresh sender id, so the only requests
 the server sees are the ones a real participant would send.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,15 @@ class Outcome:
         return self.messages_per_s() * 60 / messages_per_screening
 
 
-async def _participant(session: aiohttp.ClientSession, webhook: str, script: Sequence[str], name: str,
-                       load: Load, deadline: float, outcome: Outcome) -> None:
+async def _participant(
+    session: aiohttp.ClientSession,
+    webhook: str,
+    script: Sequence[str],
+    name: str,
+    load: Load,
+    deadline: float,
+    outcome: Outcome,
+) -> None:
     for number in range(load.screenings_each):
         sender = f"{name}-s{number}"
         for message in script:
@@ -80,9 +88,12 @@ async def _drive(base_url: str, script: Sequence[str], load: Load, prefix: str) 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         start = time.monotonic()
         deadline = start + load.max_duration_s
-        await asyncio.gather(*(
-            _participant(session, webhook, script, f"{prefix}-p{index}", load, deadline, outcome)
-            for index in range(load.participants)))
+        await asyncio.gather(
+            *(
+                _participant(session, webhook, script, f"{prefix}-p{index}", load, deadline, outcome)
+                for index in range(load.participants)
+            )
+        )
         outcome.elapsed_s = time.monotonic() - start
     return outcome
 

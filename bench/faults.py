@@ -18,6 +18,7 @@ Needs what `make run-cluster` needs (PostgreSQL, Redis, RabbitMQ, haproxy); uses
 iop_faults_tracker. Twilio is a local stand-in. Prints the figures and writes bench/out/faults.json; exits 1
 when a check fails. tests/test_faults.py runs a short version.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,8 +104,9 @@ class Rasa:
 
     async def pending(self, conversation_id: str) -> Optional[str]:
         """The question the bot waits for (None outside the screening form); raises while it cannot tell."""
-        async with self.http.get(f"{self.front}/conversations/{conversation_id}/tracker",
-                                 params={"token": self.token}) as response:
+        async with self.http.get(
+            f"{self.front}/conversations/{conversation_id}/tracker", params={"token": self.token}
+        ) as response:
             response.raise_for_status()
             tracker = await response.json()
         if not (tracker.get("active_loop") or {}).get("name"):
@@ -112,8 +114,10 @@ class Rasa:
         return tracker["slots"].get("requested_slot")
 
     async def user_message_ids(self, conversation_id: str) -> list[str]:
-        async with self.http.get(f"{self.front}/conversations/{conversation_id}/tracker",
-                                 params={"token": self.token, "include_events": "ALL"}) as response:
+        async with self.http.get(
+            f"{self.front}/conversations/{conversation_id}/tracker",
+            params={"token": self.token, "include_events": "ALL"},
+        ) as response:
             response.raise_for_status()
             tracker = await response.json()
         return [event.get("message_id") or "" for event in tracker["events"] if event["event"] == "user"]
@@ -126,9 +130,11 @@ class Rest:
 
     async def say(self, text: str, turn: Turn) -> bool:
         try:
-            async with self.rasa.http.post(f"{self.rasa.front}/webhooks/rest/webhook",
-                                           json={"sender": self.sender, "message": text},
-                                           timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)) as response:
+            async with self.rasa.http.post(
+                f"{self.rasa.front}/webhooks/rest/webhook",
+                json={"sender": self.sender, "message": text},
+                timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S),
+            ) as response:
                 if response.status != 200:
                     return False
                 replies = await response.json()
@@ -207,9 +213,12 @@ class Sms:
         form = inbound(self.number, text)
         turn.sid = form["MessageSid"]
         try:
-            async with self.rasa.http.post(f"{self.rasa.front}/webhooks/sms/webhook", data=form,
-                                           headers={"X-Twilio-Signature": sign(f"{SMS_PUBLIC}/webhook", form)},
-                                           timeout=aiohttp.ClientTimeout(total=30)) as response:
+            async with self.rasa.http.post(
+                f"{self.rasa.front}/webhooks/sms/webhook",
+                data=form,
+                headers={"X-Twilio-Signature": sign(f"{SMS_PUBLIC}/webhook", form)},
+                timeout=aiohttp.ClientTimeout(total=30),
+            ) as response:
                 turn.acknowledged = response.status == 200
         except (aiohttp.ClientError, asyncio.TimeoutError):
             turn.acknowledged = False
@@ -331,13 +340,24 @@ def kill(cluster_port: str, role: Role, *, start: float) -> Kill:
     return Kill(role.name, round(time.monotonic() - start, 1), pid)
 
 
-async def fault_plan(cluster_port: str, rasa_port: int, kill_at: Sequence[float], expected: int,
-                     progress: Counter, start: float, kills: list[Kill]) -> None:
+async def fault_plan(
+    cluster_port: str,
+    rasa_port: int,
+    kill_at: Sequence[float],
+    expected: int,
+    progress: Counter,
+    start: float,
+    kills: list[Kill],
+) -> None:
     """Kill the first Rasa server when `kill_at[0]` of the expected replies are in, then the action server
     and the worker at `kill_at[1]`."""
-    plan = [(kill_at[0], [Role("Rasa server 1", "rasa", (("run",), ("--port", str(rasa_port))))]),
-            (kill_at[1], [Role("action server", "iop-intake", (("actions",),)),
-                          Role("worker", "iop-intake", (("worker",),))])]
+    plan = [
+        (kill_at[0], [Role("Rasa server 1", "rasa", (("run",), ("--port", str(rasa_port))))]),
+        (
+            kill_at[1],
+            [Role("action server", "iop-intake", (("actions",),)), Role("worker", "iop-intake", (("worker",),))],
+        ),
+    ]
     for share, roles in plan:
         while progress["replied"] < share * expected:
             await asyncio.sleep(0.2)
@@ -363,8 +383,16 @@ class Report:
     problems: list[str]
 
 
-async def run_load(front: str, token: str, twilio: FakeTwilio, cluster_port: str, rasa_port: int,
-                   per_channel: int, kill_at: Sequence[float], prefix: str) -> tuple[list[Log], list[Kill], float]:
+async def run_load(
+    front: str,
+    token: str,
+    twilio: FakeTwilio,
+    cluster_port: str,
+    rasa_port: int,
+    per_channel: int,
+    kill_at: Sequence[float],
+    prefix: str,
+) -> tuple[list[Log], list[Kill], float]:
     progress: Counter = Counter()
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
@@ -398,7 +426,8 @@ async def run_load(front: str, token: str, twilio: FakeTwilio, cluster_port: str
         kills: list[Kill] = []
         start = time.monotonic()
         plan = asyncio.get_running_loop().create_task(
-            fault_plan(cluster_port, rasa_port, kill_at, expected, progress, start, kills))
+            fault_plan(cluster_port, rasa_port, kill_at, expected, progress, start, kills)
+        )
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - start
         if not plan.done():
@@ -408,8 +437,9 @@ async def run_load(front: str, token: str, twilio: FakeTwilio, cluster_port: str
     return logs, kills, elapsed
 
 
-def check(logs: Sequence[Log], env: dict, twilio: FakeTwilio,
-          sms_turns: dict[str, list[str]]) -> tuple[list[str], int, int, int]:
+def check(
+    logs: Sequence[Log], env: dict, twilio: FakeTwilio, sms_turns: dict[str, list[str]]
+) -> tuple[list[str], int, int, int]:
     """The participants' logs against the database, the trackers and the texts sent: the problems found,
     the number of answers checked, of escalations and of pages to on-call."""
     problems, checked = [], 0
@@ -417,13 +447,19 @@ def check(logs: Sequence[Log], env: dict, twilio: FakeTwilio,
         for log in logs:
             if log.gave_up or not log.finished:
                 problems.append(f"{log.name}: did not finish ({log.gave_up or 'stopped'})")
-            screenings = session.execute(sa.select(Screening.id).where(
-                Screening.conversation_id == log.conversation_id)).scalars().all()
+            screenings = (
+                session.execute(sa.select(Screening.id).where(Screening.conversation_id == log.conversation_id))
+                .scalars()
+                .all()
+            )
             if len(screenings) != 1:
                 problems.append(f"{log.name}: {len(screenings)} screenings, expected 1")
                 continue
-            stored = dict(session.execute(sa.select(Answer.question_key, Answer.raw_text).where(
-                Answer.screening_id == screenings[0])).all())
+            stored = dict(
+                session.execute(
+                    sa.select(Answer.question_key, Answer.raw_text).where(Answer.screening_id == screenings[0])
+                ).all()
+            )
             sent = {turn.key: turn.text for turn in log.turns if turn.key is not None}
             for turn in log.turns:
                 if turn.key is None or not turn.replied:
@@ -431,16 +467,22 @@ def check(logs: Sequence[Log], env: dict, twilio: FakeTwilio,
                 checked += 1
                 expected = "" if QUESTIONS[turn.key].meta.get("secret") else turn.text  # kept encrypted elsewhere
                 if stored.get(turn.key) != expected:
-                    problems.append(f"{log.name}: answer to {turn.key} stored as {stored.get(turn.key)!r}, "
-                                    f"sent {turn.text!r}")
+                    problems.append(
+                        f"{log.name}: answer to {turn.key} stored as {stored.get(turn.key)!r}, sent {turn.text!r}"
+                    )
             for key in set(stored) - set(sent):
                 problems.append(f"{log.name}: an answer to {key} is stored that was never sent")
-            escalations = session.execute(sa.select(Escalation).where(
-                Escalation.conversation_id == log.conversation_id)).scalars().all()
+            escalations = (
+                session.execute(sa.select(Escalation).where(Escalation.conversation_id == log.conversation_id))
+                .scalars()
+                .all()
+            )
             said_crisis = any(turn.text == CRISIS and turn.acknowledged for turn in log.turns)
             if said_crisis and (len(escalations) != 1 or escalations[0].notified_at is None):
-                problems.append(f"{log.name}: {len(escalations)} escalation(s) for one crisis message"
-                                f"{'' if len(escalations) != 1 else ', not paged'}")
+                problems.append(
+                    f"{log.name}: {len(escalations)} escalation(s) for one crisis message"
+                    f"{'' if len(escalations) != 1 else ', not paged'}"
+                )
             if not said_crisis and escalations:
                 problems.append(f"{log.name}: {len(escalations)} escalation(s) without a crisis message")
             if log.channel == "sms":
@@ -449,14 +491,19 @@ def check(logs: Sequence[Log], env: dict, twilio: FakeTwilio,
                     if turn.acknowledged and turn.sid and turns[turn.sid] != 1:
                         problems.append(f"{log.name}: an acknowledged text ran {turns[turn.sid]} turns")
                     if turn.acknowledged and not turn.replied and not turn.apology:
-                        problems.append(f"{log.name}: an acknowledged text got no reply within "
-                                        f"{SMS_REPLY_TIMEOUT_S:.0f} s")
-        unfinished = session.execute(sa.select(sa.func.count()).select_from(sms_store.SmsInbound).where(
-            sms_store.SmsInbound.state == "pending")).scalar_one()
+                        problems.append(
+                            f"{log.name}: an acknowledged text got no reply within {SMS_REPLY_TIMEOUT_S:.0f} s"
+                        )
+        unfinished = session.execute(
+            sa.select(sa.func.count()).select_from(sms_store.SmsInbound).where(sms_store.SmsInbound.state == "pending")
+        ).scalar_one()
         if unfinished:
             problems.append(f"{unfinished} text(s) still pending after the run")
-        escalation_count = session.execute(sa.select(sa.func.count()).select_from(Escalation).where(
-            Escalation.conversation_id.in_([log.conversation_id for log in logs]))).scalar_one()
+        escalation_count = session.execute(
+            sa.select(sa.func.count())
+            .select_from(Escalation)
+            .where(Escalation.conversation_id.in_([log.conversation_id for log in logs]))
+        ).scalar_one()
     pages = len(twilio.to(ON_CALL))
     if pages != escalation_count:
         problems.append(f"{pages} page(s) to on-call for {escalation_count} escalation(s)")
@@ -466,8 +513,11 @@ def check(logs: Sequence[Log], env: dict, twilio: FakeTwilio,
 async def sms_turns_of(front: str, token: str, logs: Sequence[Log]) -> dict[str, list[str]]:
     async with aiohttp.ClientSession() as http:
         rasa = Rasa(http, front, token)
-        return {log.conversation_id: await rasa.user_message_ids(log.conversation_id)
-                for log in logs if log.channel == "sms"}
+        return {
+            log.conversation_id: await rasa.user_message_ids(log.conversation_id)
+            for log in logs
+            if log.channel == "sms"
+        }
 
 
 def settle(env: dict, logs: Sequence[Log], timeout_s: float = 180) -> None:
@@ -476,11 +526,19 @@ def settle(env: dict, logs: Sequence[Log], timeout_s: float = 180) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with session_scope(env["DATABASE_URL"]) as session:
-            pending = session.execute(sa.select(sa.func.count()).select_from(sms_store.SmsInbound).where(
-                sms_store.SmsInbound.state == "pending")).scalar_one()
-            unpaged = session.execute(sa.select(sa.func.count()).select_from(Escalation).where(
-                Escalation.notified_at.is_(None),
-                Escalation.conversation_id.in_([log.conversation_id for log in logs]))).scalar_one()
+            pending = session.execute(
+                sa.select(sa.func.count())
+                .select_from(sms_store.SmsInbound)
+                .where(sms_store.SmsInbound.state == "pending")
+            ).scalar_one()
+            unpaged = session.execute(
+                sa.select(sa.func.count())
+                .select_from(Escalation)
+                .where(
+                    Escalation.notified_at.is_(None),
+                    Escalation.conversation_id.in_([log.conversation_id for log in logs]),
+                )
+            ).scalar_one()
         if not pending and not unpaged:
             return
         time.sleep(2)
@@ -502,39 +560,70 @@ def run(per_channel: int, kill_at: Sequence[float], workdir: Path, database: str
     fresh_databases(database, f"{database}_tracker")  # pages are counted: no escalation of an earlier run
     credentials = workdir / "credentials-faults.yml"
     # A dead server's acknowledged texts are taken over after SMS_LEASE_S, not the production 120 s.
-    credentials.write_text((ROOT / "credentials.yml").read_text().replace(
-        "rasa_edge.channels.sms.SmsChannel:\n",
-        f"rasa_edge.channels.sms.SmsChannel:\n  lease: {SMS_LEASE_S}\n  replay_every: 2\n"))
+    credentials.write_text(
+        (ROOT / "credentials.yml")
+        .read_text()
+        .replace(
+            "rasa_edge.channels.sms.SmsChannel:\n",
+            f"rasa_edge.channels.sms.SmsChannel:\n  lease: {SMS_LEASE_S}\n  replay_every: 2\n",
+        )
+    )
     with FakeTwilio().serving() as twilio:
         extra = {
             "RASA_CREDENTIALS": str(credentials),
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-            "TWILIO_API_URL": twilio.url, "SMS_PUBLIC_URL": SMS_PUBLIC, "SMS_ID_KEY": SMS_ID_KEY,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": FROM_NUMBER,
+            "TWILIO_API_URL": twilio.url,
+            "SMS_PUBLIC_URL": SMS_PUBLIC,
+            "SMS_ID_KEY": SMS_ID_KEY,
             "SMS_NUMBER_KEY": Fernet.generate_key().decode(),
-            "ESCALATION_ON_CALL_NUMBERS": ON_CALL, "ESCALATION_BACKUP_NUMBER": "+15035550102",
+            "ESCALATION_ON_CALL_NUMBERS": ON_CALL,
+            "ESCALATION_BACKUP_NUMBER": "+15035550102",
             "ESCALATION_RENOTIFY_MINUTES": "120",  # one page per escalation within the run
             # Every participant is 127.0.0.1: paging limits above the load, as for the rate limits.
-            "ESCALATION_PAGES_PER_MINUTE": "1000", "ESCALATION_PAGES_PER_SOURCE_HOUR": "1000",
+            "ESCALATION_PAGES_PER_MINUTE": "1000",
+            "ESCALATION_PAGES_PER_SOURCE_HOUR": "1000",
         }
         with cluster(2, workdir, database=database, extra_env=extra) as front:
             env = front.env
-            logs, kills, elapsed = asyncio.run(run_load(
-                front.rasa_url, front.token, twilio, env["CLUSTER_PORT"], int(env["RASA_PORT"]), per_channel,
-                kill_at, prefix))
+            logs, kills, elapsed = asyncio.run(
+                run_load(
+                    front.rasa_url,
+                    front.token,
+                    twilio,
+                    env["CLUSTER_PORT"],
+                    int(env["RASA_PORT"]),
+                    per_channel,
+                    kill_at,
+                    prefix,
+                )
+            )
             settle(env, logs)
             sms_turns = asyncio.run(sms_turns_of(front.rasa_url, front.token, logs))
             problems, checked, escalations, pages = check(logs, env, twilio, sms_turns)
-            restarts = [line for line in (workdir / f"cluster-{database}-2.log").read_text().splitlines()
-                        if "starting it again" in line]
+            restarts = [
+                line
+                for line in (workdir / f"cluster-{database}-2.log").read_text().splitlines()
+                if "starting it again" in line
+            ]
     turns = [turn for log in logs for turn in log.turns]
     report = Report(
-        participants=dict(Counter(log.channel for log in logs)), elapsed_s=round(elapsed, 1), sent=len(turns),
-        replied=sum(turn.replied for turn in turns), failed_turns=sum(log.failures for log in logs),
+        participants=dict(Counter(log.channel for log in logs)),
+        elapsed_s=round(elapsed, 1),
+        sent=len(turns),
+        replied=sum(turn.replied for turn in turns),
+        failed_turns=sum(log.failures for log in logs),
         apologies=sum(turn.apology for turn in turns),
-        longest_outage_s=round(max(log.longest_outage_s for log in logs), 1), kills=kills, restarts=restarts,
-        checked_answers=checked, escalations=escalations, pages=pages,
+        longest_outage_s=round(max(log.longest_outage_s for log in logs), 1),
+        kills=kills,
+        restarts=restarts,
+        checked_answers=checked,
+        escalations=escalations,
+        pages=pages,
         sms_acknowledged=sum(turn.acknowledged for log in logs if log.channel == "sms" for turn in log.turns),
-        problems=problems)
+        problems=problems,
+    )
     (workdir / "faults-logs.json").write_text(json.dumps([asdict(log) for log in logs], indent=1))
     return report
 
@@ -542,21 +631,31 @@ def run(per_channel: int, kill_at: Sequence[float], workdir: Path, database: str
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=10, help="participants on each channel (default 10)")
-    parser.add_argument("--kill-at", type=float, nargs=2, default=[0.25, 0.6], metavar=("RASA", "ACTIONS"),
-                        help="shares of the expected replies at which to kill a Rasa server, then the action "
-                             "server and the worker (default 0.25 0.6)")
+    parser.add_argument(
+        "--kill-at",
+        type=float,
+        nargs=2,
+        default=[0.25, 0.6],
+        metavar=("RASA", "ACTIONS"),
+        help="shares of the expected replies at which to kill a Rasa server, then the action "
+        "server and the worker (default 0.25 0.6)",
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     report = run(args.participants, args.kill_at, OUT)
-    print(f"\nparticipants {report.participants}, {report.elapsed_s} s: {report.sent} messages sent, "
-          f"{report.replied} answered, {report.failed_turns} failed turns, {report.apologies} of them answered "
-          f"\"send it again\" (the longest outage a participant saw: {report.longest_outage_s} s)")
+    print(
+        f"\nparticipants {report.participants}, {report.elapsed_s} s: {report.sent} messages sent, "
+        f"{report.replied} answered, {report.failed_turns} failed turns, {report.apologies} of them answered "
+        f'"send it again" (the longest outage a participant saw: {report.longest_outage_s} s)'
+    )
     for made in report.kills:
         print(f"  killed {made.what} at {made.at_s} s")
     for line in report.restarts:
         print(f"  {line.strip()}")
-    print(f"answers checked against the database: {report.checked_answers}; escalations {report.escalations}, "
-          f"pages {report.pages}; texts acknowledged {report.sms_acknowledged}")
+    print(
+        f"answers checked against the database: {report.checked_answers}; escalations {report.escalations}, "
+        f"pages {report.pages}; texts acknowledged {report.sms_acknowledged}"
+    )
     print("problems: " + ("none" if not report.problems else f"{len(report.problems)}"))
     for problem in report.problems:
         print(f"  - {problem}")

@@ -1,4 +1,5 @@
 """Processes the benchmark starts and measures: timed training runs, the stock Rasa server, memory."""
+
 from __future__ import annotations
 
 import itertools
@@ -20,8 +21,9 @@ def timed_run(args: Sequence[str], *, cwd: Path, env: dict, log: Path, timeout_s
     """Run a command to completion (output to `log`) and return its wall-clock seconds."""
     start = time.monotonic()
     with log.open("w") as out:
-        proc = subprocess.Popen(list(args), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            list(args), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             code = proc.wait(timeout=timeout_s)
         finally:
@@ -65,6 +67,7 @@ def tree_rss_mb(pid: int) -> float:
 @dataclass(frozen=True)
 class Role:
     """One process of the cluster: its program and argument runs that must each appear in its command line."""
+
     name: str
     program: str
     args: tuple[tuple[str, ...], ...]
@@ -76,7 +79,7 @@ def _runs(argv: list[str], role: Role) -> bool:
     start = 1 if argv and Path(argv[0]).name.startswith("python") else 0
     if len(argv) <= start or Path(argv[start]).name != role.program:
         return False
-    rest = "\0" + "\0".join(argv[start + 1:]) + "\0"
+    rest = "\0" + "\0".join(argv[start + 1 :]) + "\0"
     return all("\0" + "\0".join(run) + "\0" in rest for run in role.args)
 
 
@@ -123,10 +126,29 @@ def stock_server(project_dir: Path, env: dict) -> Iterator[tuple[str, int]]:
     proc: Optional[subprocess.Popen] = None
     try:
         proc = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", "models", "--interface", "127.0.0.1", "--port", str(port),
-             "--enable-api",
-             "--auth-token", STOCK_TOKEN, "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
-            cwd=project_dir, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                "models",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--enable-api",
+                "--auth-token",
+                STOCK_TOKEN,
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+            ],
+            cwd=project_dir,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_ready(f"http://127.0.0.1:{port}/status?token={STOCK_TOKEN}", proc, 240, log)
         yield f"http://127.0.0.1:{port}", proc.pid
     finally:

@@ -5,6 +5,7 @@ into docs/benchmarks.md's "Latest `make bench`" section (commit it with the chan
 Phases run one after another so they never compete for the CPU: train the project, train the stock bot,
 then serve and drive the project bot, then serve and drive the stock bot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,68 +71,124 @@ class Target:
 
 
 TARGETS = (
-    Target("training_s", "project training < 90 s", lambda p, s: p.training_s < 90,
-           lambda p, s: f"{p.training_s - 90:.1f} s over"),
-    Target("idle_p50_ms", "project idle p50 < 50 ms", lambda p, s: p.idle_p50_ms < 50,
-           lambda p, s: f"{p.idle_p50_ms - 50:.1f} ms over"),
-    Target("load_messages_per_s", "throughput at 20 concurrent >= 2x stock",
-           lambda p, s: p.load_messages_per_s >= 2 * s.load_messages_per_s,
-           lambda p, s: f"{p.load_messages_per_s / s.load_messages_per_s:.2f}x stock, 2x needed"),
-    Target("rasa_rss_mb", "project Rasa RSS < 900 MB", lambda p, s: p.rasa_rss_mb < 900,
-           lambda p, s: f"{p.rasa_rss_mb - 900:.0f} MB over"),
+    Target(
+        "training_s",
+        "project training < 90 s",
+        lambda p, s: p.training_s < 90,
+        lambda p, s: f"{p.training_s - 90:.1f} s over",
+    ),
+    Target(
+        "idle_p50_ms",
+        "project idle p50 < 50 ms",
+        lambda p, s: p.idle_p50_ms < 50,
+        lambda p, s: f"{p.idle_p50_ms - 50:.1f} ms over",
+    ),
+    Target(
+        "load_messages_per_s",
+        "throughput at 20 concurrent >= 2x stock",
+        lambda p, s: p.load_messages_per_s >= 2 * s.load_messages_per_s,
+        lambda p, s: f"{p.load_messages_per_s / s.load_messages_per_s:.2f}x stock, 2x needed",
+    ),
+    Target(
+        "rasa_rss_mb",
+        "project Rasa RSS < 900 MB",
+        lambda p, s: p.rasa_rss_mb < 900,
+        lambda p, s: f"{p.rasa_rss_mb - 900:.0f} MB over",
+    ),
 )
 
 
 def bench_env(cache: Path) -> dict:
     # A fresh cache directory: training from scratch, never reusing .rasa/cache.
-    return {**os.environ, "RASA_CACHE_DIRECTORY": str(cache), "TF_CPP_MIN_LOG_LEVEL": "2",
-            "RASA_TELEMETRY_ENABLED": "false"}
+    return {
+        **os.environ,
+        "RASA_CACHE_DIRECTORY": str(cache),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
 
 
 def train_project() -> float:
     with tempfile.TemporaryDirectory(prefix="iop-bench-train-") as tmp:
         return timed_run(
-            [str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data/nlu",
-             "data/rules", "--out", str(Path(tmp) / "models")],
-            cwd=ROOT, env=bench_env(Path(tmp) / "cache"), log=OUT / "train-project.log", timeout_s=TRAIN_TIMEOUT_S)
+            [
+                str(BIN / "rasa"),
+                "train",
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data/nlu",
+                "data/rules",
+                "--out",
+                str(Path(tmp) / "models"),
+            ],
+            cwd=ROOT,
+            env=bench_env(Path(tmp) / "cache"),
+            log=OUT / "train-project.log",
+            timeout_s=TRAIN_TIMEOUT_S,
+        )
 
 
 def init_stock(project_dir: Path) -> float:
     """`rasa init --no-prompt` into a fresh folder; it scaffolds the moodbot and trains it (DIET + TED)."""
     shutil.rmtree(project_dir, ignore_errors=True)
     project_dir.mkdir(parents=True)
-    return timed_run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project_dir)],
-                     cwd=project_dir, env=bench_env(project_dir / ".rasa" / "cache"),
-                     log=OUT / "init-stock.log", timeout_s=TRAIN_TIMEOUT_S)
+    return timed_run(
+        [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project_dir)],
+        cwd=project_dir,
+        env=bench_env(project_dir / ".rasa" / "cache"),
+        log=OUT / "init-stock.log",
+        timeout_s=TRAIN_TIMEOUT_S,
+    )
 
 
 def figures(training_s: float, script: Sequence[str], idle: Outcome, load: Outcome, rss_mb: float) -> Figures:
     return Figures(
-        training_s=training_s, messages_per_screening=len(script),
-        idle_messages=idle.messages, idle_p50_ms=idle.percentile(50), idle_p95_ms=idle.percentile(95),
+        training_s=training_s,
+        messages_per_screening=len(script),
+        idle_messages=idle.messages,
+        idle_p50_ms=idle.percentile(50),
+        idle_p95_ms=idle.percentile(95),
         idle_p99_ms=idle.percentile(99),
-        load_messages=load.messages, load_errors=load.errors, load_elapsed_s=load.elapsed_s,
-        load_screenings_completed=len(load.completed), load_messages_per_s=load.messages_per_s(),
-        load_screenings_per_min=load.screenings_per_min(len(script)), load_p50_ms=load.percentile(50),
-        load_p95_ms=load.percentile(95), load_p99_ms=load.percentile(99), rasa_rss_mb=rss_mb)
+        load_messages=load.messages,
+        load_errors=load.errors,
+        load_elapsed_s=load.elapsed_s,
+        load_screenings_completed=len(load.completed),
+        load_messages_per_s=load.messages_per_s(),
+        load_screenings_per_min=load.screenings_per_min(len(script)),
+        load_p50_ms=load.percentile(50),
+        load_p95_ms=load.percentile(95),
+        load_p99_ms=load.percentile(99),
+        rasa_rss_mb=rss_mb,
+    )
 
 
 def idle_and_load(base_url: str, script: Sequence[str], settings: Settings, prefix: str) -> tuple[Outcome, Outcome]:
     # Idle: one participant at a time; bounded in time too, in case the server is far slower than expected.
     idle = drive(base_url, script, Load(1, settings.idle_screenings, 300), f"{prefix}-idle")
     print(f"    idle: {idle.messages} messages, p50 {idle.percentile(50):.1f} ms", flush=True)
-    load = drive(base_url, script,
-                 Load(settings.participants, settings.screenings_each, settings.load_duration_s), f"{prefix}-load")
-    print(f"    load: {load.messages} messages in {load.elapsed_s:.1f} s, {len(load.completed)} screenings, "
-          f"{load.errors} errors", flush=True)
+    load = drive(
+        base_url,
+        script,
+        Load(settings.participants, settings.screenings_each, settings.load_duration_s),
+        f"{prefix}-load",
+    )
+    print(
+        f"    load: {load.messages} messages in {load.elapsed_s:.1f} s, {len(load.completed)} screenings, "
+        f"{load.errors} errors",
+        flush=True,
+    )
     return idle, load
 
 
 def stored_completed(env: dict, senders: Sequence[str]) -> int:
     """How many of `senders` the application database holds as completed screenings: proof that the fixed
     script, replayed without looking at the tracker, really drove each screening to its end."""
-    out = subprocess.run([str(BIN / "iop-intake"), "export"], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True, timeout=120).stdout
+    out = subprocess.run(
+        [str(BIN / "iop-intake"), "export"], env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=120
+    ).stdout
     wanted = {conversation(sender) for sender in senders}  # the REST channel's own namespace (rest-...)
     rows = (json.loads(line) for line in out.splitlines() if line.strip())
     return sum(1 for row in rows if row["conversation_id"] in wanted and row["status"] == "completed")
@@ -179,30 +236,51 @@ def table(project: Figures, stock: Figures) -> str:
         other = getattr(stock, name)
         rows.append((name, _fmt(value), _fmt(other), f"{value / other:.2f}" if other else "n/a"))
     widths = [max(len(row[col]) for row in rows) for col in range(4)]
-    lines = ["  ".join(cell.ljust(width) if col == 0 else cell.rjust(width)
-                       for col, (cell, width) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if col == 0 else cell.rjust(width)
+            for col, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
 
 def verdicts(project: Figures, stock: Figures) -> list[dict]:
-    return [{"target": target.text, "figure": target.figure, "passed": target.passed(project, stock),
-             "missed_by": None if target.passed(project, stock) else target.missed_by(project, stock)}
-            for target in TARGETS]
+    return [
+        {
+            "target": target.text,
+            "figure": target.figure,
+            "passed": target.passed(project, stock),
+            "missed_by": None if target.passed(project, stock) else target.missed_by(project, stock),
+        }
+        for target in TARGETS
+    ]
 
 
-def report(when: str, settings: Settings, project: Figures, stock: Figures, results: Sequence[dict],
-           stored: int, replayed: int) -> str:
+def report(
+    when: str, settings: Settings, project: Figures, stock: Figures, results: Sequence[dict], stored: int, replayed: int
+) -> str:
     """The run as Markdown: what ran, the table and the verdicts, as printed."""
-    verdict_lines = [f"- {'PASS' if r['passed'] else 'MISS'} {r['target']}"
-                     + (f" ({r['missed_by']})" if r["missed_by"] else "") for r in results]
-    return "\n".join([
-        f"{when}, {os.cpu_count()} CPUs: {settings.participants} concurrent participants for up to "
-        f"{settings.load_duration_s:.0f} s, {settings.screenings_each} screenings each; "
-        f"{settings.idle_screenings} screenings one at a time for the idle figures.",
-        "", "```", table(project, stock), "```", "", *verdict_lines,
-        f"- screenings replayed to the end and stored as completed: {stored} of {replayed}",
-    ])
+    verdict_lines = [
+        f"- {'PASS' if r['passed'] else 'MISS'} {r['target']}" + (f" ({r['missed_by']})" if r["missed_by"] else "")
+        for r in results
+    ]
+    return "\n".join(
+        [
+            f"{when}, {os.cpu_count()} CPUs: {settings.participants} concurrent participants for up to "
+            f"{settings.load_duration_s:.0f} s, {settings.screenings_each} screenings each; "
+            f"{settings.idle_screenings} screenings one at a time for the idle figures.",
+            "",
+            "```",
+            table(project, stock),
+            "```",
+            "",
+            *verdict_lines,
+            f"- screenings replayed to the end and stored as completed: {stored} of {replayed}",
+        ]
+    )
 
 
 def write_report(path: Path, text: str) -> None:
@@ -243,16 +321,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(table(project, stock))
     print()
     for result in results:
-        print(f"{'PASS' if result['passed'] else 'MISS'}  {result['target']}"
-              + (f"  ({result['missed_by']})" if result["missed_by"] else ""))
+        print(
+            f"{'PASS' if result['passed'] else 'MISS'}  {result['target']}"
+            + (f"  ({result['missed_by']})" if result["missed_by"] else "")
+        )
     print(f"      screenings replayed to the end and stored as completed: {stored} of {replayed}")
-    (OUT / "results.json").write_text(json.dumps({
-        "settings": asdict(settings), "cpus": os.cpu_count(), "project": asdict(project),
-        "stock": asdict(stock), "project_screenings_replayed": replayed,
-        "project_screenings_stored_completed": stored, "targets": results,
-    }, indent=2) + "\n")
-    write_report(REPORT, report(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), settings, project, stock,
-                                results, stored, replayed))
+    (OUT / "results.json").write_text(
+        json.dumps(
+            {
+                "settings": asdict(settings),
+                "cpus": os.cpu_count(),
+                "project": asdict(project),
+                "stock": asdict(stock),
+                "project_screenings_replayed": replayed,
+                "project_screenings_stored_completed": stored,
+                "targets": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    write_report(
+        REPORT,
+        report(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), settings, project, stock, results, stored, replayed),
+    )
     print(f"\nwritten: {(OUT / 'results.json').relative_to(ROOT)}, {REPORT.relative_to(ROOT)}")
     return 0
 

@@ -9,6 +9,7 @@ person would answer). Prints the
 webhook acknowledgement latency (p50 / p95 / p99, target p95 < 100 ms: Twilio allows 15 s) and, for
 context, how long the first reply text took to reach Twilio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,15 @@ async def _read_all(twilio: FakeTwilio, number: str) -> None:
         seen = now
 
 
-async def _sender(http: aiohttp.ClientSession, webhook: str, twilio: FakeTwilio, phones: list[str],
-                  script: Sequence[str], deadline: float, figures: Figures) -> None:
+async def _sender(
+    http: aiohttp.ClientSession,
+    webhook: str,
+    twilio: FakeTwilio,
+    phones: list[str],
+    script: Sequence[str],
+    deadline: float,
+    figures: Figures,
+) -> None:
     while phones and time.monotonic() < deadline:
         number = phones.pop()
         for text in script:
@@ -107,20 +115,31 @@ async def _sender(http: aiohttp.ClientSession, webhook: str, twilio: FakeTwilio,
 
 async def _drive(base_url: str, twilio: FakeTwilio, senders: int, duration_s: float) -> Figures:
     figures, phones, script = Figures(), numbers(), screening_script()
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=senders),
-                                     timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)) as http:
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=senders), timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)
+    ) as http:
         start = time.monotonic()
-        await asyncio.gather(*(_sender(http, f"{base_url}/webhooks/sms/webhook", twilio, phones, script,
-                                       start + duration_s, figures) for _ in range(senders)))
+        await asyncio.gather(
+            *(
+                _sender(http, f"{base_url}/webhooks/sms/webhook", twilio, phones, script, start + duration_s, figures)
+                for _ in range(senders)
+            )
+        )
         figures.elapsed_s = time.monotonic() - start
     return figures
 
 
 def run(model: Path, senders: int, duration_s: float) -> Figures:
     with FakeTwilio().serving() as twilio, tempfile.TemporaryDirectory(prefix="sms-bench-") as work:
-        env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-               "TWILIO_API_URL": twilio.url, "SMS_PUBLIC_URL": PUBLIC, "SMS_ID_KEY": "bench-sms-id-key-" + "b" * 24,
-               "SMS_NUMBER_KEY": Fernet.generate_key().decode()}
+        env = {
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": FROM_NUMBER,
+            "TWILIO_API_URL": twilio.url,
+            "SMS_PUBLIC_URL": PUBLIC,
+            "SMS_ID_KEY": "bench-sms-id-key-" + "b" * 24,
+            "SMS_NUMBER_KEY": Fernet.generate_key().decode(),
+        }
         with running_servers(Path(work), model, extra_env=env) as servers:
             return asyncio.run(_drive(servers.rasa_url, twilio, senders, duration_s))
 
@@ -136,13 +155,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("no trained model: run scripts/train first")
     figures = run(model, args.senders, args.duration)
     p95 = percentile(figures.acks_ms, 95)
-    print(f"SMS webhook, {args.senders} concurrent senders, {figures.elapsed_s:.0f} s: {len(figures.acks_ms)} messages "
-          f"({len(figures.acks_ms) / figures.elapsed_s:.1f}/s), {figures.errors} errors, {figures.no_reply} unanswered")
-    print(f"  acknowledgement p50 / p95 / p99: {percentile(figures.acks_ms, 50):.1f} / {p95:.1f} / "
-          f"{percentile(figures.acks_ms, 99):.1f} ms  (target p95 < {TARGET_P95_MS:.0f} ms: "
-          f"{'met' if p95 < TARGET_P95_MS else 'MISSED'})")
-    print(f"  first reply reaching Twilio p50 / p95: {percentile(figures.replies_ms, 50):.0f} / "
-          f"{percentile(figures.replies_ms, 95):.0f} ms")
+    print(
+        f"SMS webhook, {args.senders} concurrent senders, {figures.elapsed_s:.0f} s: {len(figures.acks_ms)} messages "
+        f"({len(figures.acks_ms) / figures.elapsed_s:.1f}/s), {figures.errors} errors, {figures.no_reply} unanswered"
+    )
+    print(
+        f"  acknowledgement p50 / p95 / p99: {percentile(figures.acks_ms, 50):.1f} / {p95:.1f} / "
+        f"{percentile(figures.acks_ms, 99):.1f} ms  (target p95 < {TARGET_P95_MS:.0f} ms: "
+        f"{'met' if p95 < TARGET_P95_MS else 'MISSED'})"
+    )
+    print(
+        f"  first reply reaching Twilio p50 / p95: {percentile(figures.replies_ms, 50):.0f} / "
+        f"{percentile(figures.replies_ms, 95):.0f} ms"
+    )
     return 0 if figures.acks_ms and not figures.errors else 1
 
 

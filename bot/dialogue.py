@@ -12,6 +12,7 @@ Every message inside the screening reaches `read_turn`. The order of the checks 
 4. Going back ("oops, go back, I answered the last one wrong") wins over a number buried in the sentence.
 5. A valid answer to a multiple-choice question is never mistaken for a request ("no" is not "stop").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,22 +32,69 @@ MISSES_BEFORE_HELP = 2
 
 # Saying "I won't answer this one". Matched when the message holds nothing else but politeness.
 REFUSAL_PHRASES = (
-    "skip", "skip it", "skip this", "skip this one", "skip question", "skip that", "next question", "pass",
-    "i pass", "no comment", "rather not say", "i'd rather not say", "id rather not say", "rather not",
-    "i'd rather not", "id rather not", "rather not answer", "i'd rather not answer", "prefer not to say",
-    "i prefer not to say", "prefer not to answer", "i prefer not to answer", "prefer not", "decline",
-    "i decline", "decline to answer", "not telling", "i'm not telling", "none of your business",
-    "don't want to answer", "i don't want to answer", "dont want to answer", "i dont want to answer",
-    "don't want to say", "i don't want to say", "dont want to say", "i dont want to say",
-    "don't want to talk about it", "i don't want to talk about it", "dont want to talk about it",
-    "not answering that", "i'm not answering that", "i won't answer that",
+    "skip",
+    "skip it",
+    "skip this",
+    "skip this one",
+    "skip question",
+    "skip that",
+    "next question",
+    "pass",
+    "i pass",
+    "no comment",
+    "rather not say",
+    "i'd rather not say",
+    "id rather not say",
+    "rather not",
+    "i'd rather not",
+    "id rather not",
+    "rather not answer",
+    "i'd rather not answer",
+    "prefer not to say",
+    "i prefer not to say",
+    "prefer not to answer",
+    "i prefer not to answer",
+    "prefer not",
+    "decline",
+    "i decline",
+    "decline to answer",
+    "not telling",
+    "i'm not telling",
+    "none of your business",
+    "don't want to answer",
+    "i don't want to answer",
+    "dont want to answer",
+    "i dont want to answer",
+    "don't want to say",
+    "i don't want to say",
+    "dont want to say",
+    "i dont want to say",
+    "don't want to talk about it",
+    "i don't want to talk about it",
+    "dont want to talk about it",
+    "not answering that",
+    "i'm not answering that",
+    "i won't answer that",
 )
 _FILLER = frozenset("sorry please thanks thank you um uh just ok okay i'd honestly".split())
 # Asking to go back to the previous question.
 BACK_PHRASES = (
-    "go back", "goback", "back up", "previous question", "the last question", "answered the last one wrong",
-    "answered wrong", "wrong answer", "change my answer", "change my last answer", "change the last answer",
-    "change my previous answer", "undo", "undo that", "i made a mistake", "that was a mistake",
+    "go back",
+    "goback",
+    "back up",
+    "previous question",
+    "the last question",
+    "answered the last one wrong",
+    "answered wrong",
+    "wrong answer",
+    "change my answer",
+    "change my last answer",
+    "change the last answer",
+    "change my previous answer",
+    "undo",
+    "undo that",
+    "i made a mistake",
+    "that was a mistake",
 )
 
 
@@ -106,8 +154,9 @@ def _request(intent: Optional[str], confidence: float) -> Optional[Request]:
     return request if confidence >= bar else None
 
 
-def read_turn(question: Question, text: str, intent: Optional[str] = None, confidence: float = 0.0,
-              ctx: Context = Context()) -> Turn:
+def read_turn(
+    question: Question, text: str, intent: Optional[str] = None, confidence: float = 0.0, ctx: Context = Context()
+) -> Turn:
     """Decide what the message means for the question being asked (`ctx`: who the screening is about)."""
     if intent == CRISIS_INTENT:
         return Turn(TurnKind.CRISIS)

@@ -3,6 +3,7 @@ Rasa gives by itself when an action could not run.
 
 Generated rather than hand-written so that adding or rewording a question never leaves the domain behind.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,10 @@ def screening_domain() -> dict[str, Any]:
         "slots": {key: question_slot(key) for key in keys},
         # No `action_ask_<slot>` or `utter_ask_<slot>`: the form's validation action asks each question.
         "forms": {FORM: {"required_slots": keys}},
-        "responses": {ACTION_FAILED_REPLY: [{"text": ACTION_FAILED}],
-                      CRISIS_FALLBACK_REPLY: [{"text": crisis_fallback()}]},
+        "responses": {
+            ACTION_FAILED_REPLY: [{"text": ACTION_FAILED}],
+            CRISIS_FALLBACK_REPLY: [{"text": crisis_fallback()}],
+        },
     }
 
 

@@ -15,6 +15,7 @@ The bot steps back by itself after a crisis or when asked for a person (actions/
 handoffs are worked and handed back the same way. Errors name the step and the HTTP status, never the
 conversation's content.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -92,8 +93,9 @@ def _open_handoff(conversation_id: str, database_url: str) -> Handoff:
     return handoff
 
 
-def take_over(conversation_id: str, staff: str, *, rasa: Optional[RasaApi] = None,
-              database_url: Optional[str] = None) -> Handoff:
+def take_over(
+    conversation_id: str, staff: str, *, rasa: Optional[RasaApi] = None, database_url: Optional[str] = None
+) -> Handoff:
     """Stop the bot in the conversation and record who took it (an open handoff is kept as it is)."""
     staff = _staff(staff)
     (rasa or RasaApi.from_settings()).post(conversation_id, "tracker/events", {"event": "pause"})
@@ -101,33 +103,47 @@ def take_over(conversation_id: str, staff: str, *, rasa: Optional[RasaApi] = Non
         return crud.open_handoff(session, conversation_id=conversation_id, reason="staff", by=staff)
 
 
-def reply(conversation_id: str, text: str, staff: str, *, rasa: Optional[RasaApi] = None,
-          database_url: Optional[str] = None) -> None:
+def reply(
+    conversation_id: str, text: str, staff: str, *, rasa: Optional[RasaApi] = None, database_url: Optional[str] = None
+) -> None:
     """Send a staff message to the person, through the channel they last wrote from."""
     staff = _staff(staff)
     if not (text or "").strip():
         raise HandoffError("the message is empty")
     _open_handoff(conversation_id, database_url or settings().database_url)
     (rasa or RasaApi.from_settings()).post(
-        conversation_id, "tracker/events", {"event": "bot", "text": text.strip(), "metadata": {"staff": staff}},
-        output_channel="latest", execute_side_effects="true")
+        conversation_id,
+        "tracker/events",
+        {"event": "bot", "text": text.strip(), "metadata": {"staff": staff}},
+        output_channel="latest",
+        execute_side_effects="true",
+    )
 
 
 def send_crisis_lines(conversation_id: str, text: str, *, rasa: Optional[RasaApi] = None) -> None:
     """The bot's own crisis reply in a paused conversation, where no action can run: sent the way a staff
     reply is, marked as the assistant's."""
     (rasa or RasaApi.from_settings()).post(
-        conversation_id, "tracker/events", {"event": "bot", "text": text, "metadata": {"assistant": "crisis"}},
-        output_channel="latest", execute_side_effects="true")
+        conversation_id,
+        "tracker/events",
+        {"event": "bot", "text": text, "metadata": {"assistant": "crisis"}},
+        output_channel="latest",
+        execute_side_effects="true",
+    )
 
 
-def hand_back(conversation_id: str, staff: str, *, rasa: Optional[RasaApi] = None,
-              database_url: Optional[str] = None) -> list[str]:
+def hand_back(
+    conversation_id: str, staff: str, *, rasa: Optional[RasaApi] = None, database_url: Optional[str] = None
+) -> list[str]:
     """Give the conversation back to the bot; what the bot said on taking it back."""
     staff = _staff(staff)
     _open_handoff(conversation_id, database_url or settings().database_url)
     api = rasa or RasaApi.from_settings()
     api.post(conversation_id, "tracker/events", {"event": "resume"})
-    answer = api.post(conversation_id, "trigger_intent", {"name": HAND_BACK_INTENT, "entities": {"staff": staff}},
-                      output_channel="latest")
+    answer = api.post(
+        conversation_id,
+        "trigger_intent",
+        {"name": HAND_BACK_INTENT, "entities": {"staff": staff}},
+        output_channel="latest",
+    )
     return [message.get("text") or "" for message in answer.get("messages") or []]

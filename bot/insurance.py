@@ -4,6 +4,7 @@ People answer "bcbs thru work", "UHC", "cigan", "none, I'll pay cash". The progr
 program.yml) are matched first; a small list of well-known national carriers lets us say honestly that a
 named plan is not in network instead of "we don't know". Anything else is left for staff to verify.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,14 +34,35 @@ KNOWN_CARRIERS: Mapping[str, tuple[str, ...]] = {
 
 # Saying there is no insurance outranks a carrier in the same answer ("had Aetna, uninsured now").
 _NO_INSURANCE = (
-    "no insurance", "no health insurance", "uninsured", "not insured", "no coverage", "without insurance",
-    "don't have insurance", "dont have insurance", "do not have insurance", "don't have any", "dont have any",
-    "lost my insurance", "none", "nothing",
+    "no insurance",
+    "no health insurance",
+    "uninsured",
+    "not insured",
+    "no coverage",
+    "without insurance",
+    "don't have insurance",
+    "dont have insurance",
+    "do not have insurance",
+    "don't have any",
+    "dont have any",
+    "lost my insurance",
+    "none",
+    "nothing",
 )
 # A wish to pay does not: "Aetna, or I can pay cash" still names a plan.
 _PAY_MYSELF = (
-    "self pay", "self-pay", "selfpay", "cash", "pay myself", "pay for it myself", "paying myself",
-    "out of pocket", "private pay", "i'll pay", "ill pay", "i will pay",
+    "self pay",
+    "self-pay",
+    "selfpay",
+    "cash",
+    "pay myself",
+    "pay for it myself",
+    "paying myself",
+    "out of pocket",
+    "private pay",
+    "i'll pay",
+    "ill pay",
+    "i will pay",
 )
 
 _MIN_FUZZY_WORD = 5  # shorter words ("kp", "uhc", "ohp", "moda") must be exact: one typo makes another word
@@ -91,7 +113,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
             len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
         )
     short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _named_exactly(norm: str, table: Mapping[str, Carrier]) -> list[Carrier]:
@@ -161,8 +183,7 @@ def insurance_summary(match: InsuranceMatch, program: Program) -> str:
     if match.status == OUT_OF_NETWORK:
         return (
             f"{program.name} is not in network with {match.carrier}. Your plan may still pay part of the "
-            "cost if it has out-of-network benefits: the number on your card can tell you. "
-            + self_pay_text(program)
+            "cost if it has out-of-network benefits: the number on your card can tell you. " + self_pay_text(program)
         )
     if match.status == SELF_PAY:
         return "You can take part without insurance. " + self_pay_text(program)

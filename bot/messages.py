@@ -1,5 +1,6 @@
 """What the bot says around the questions: the introduction, re-asks, endings. Program facts come from
 program.yml; nothing here diagnoses, and nothing here echoes what the person typed."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,7 +27,7 @@ def unclear(note: str) -> str:
 
 def help_offer(question: Question) -> str:
     if question.skippable:
-        return "You can type \"skip\" to move on."
+        return 'You can type "skip" to move on.'
     if is_safety_question(question):
         return "This one matters for your safety, so I can't skip it."
     return "I need this one to go on."
@@ -43,9 +44,11 @@ HELLO_AGAIN = "Hi again! Here's where we were:"
 def safety_refusal(ctx: Context) -> str:
     """A safety question refused for the first time: why it matters, and that saying so again is allowed."""
     whose = "your" if ctx.for_self else f"{ctx.them}'s"
-    return (f"I understand this can be hard to answer. It matters for {whose} safety: an answer helps our team "
-            "make sure the right support comes quickly. Could you answer it? If you'd still rather not, just say "
-            "so again and we'll go on.")
+    return (
+        f"I understand this can be hard to answer. It matters for {whose} safety: an answer helps our team "
+        "make sure the right support comes quickly. Could you answer it? If you'd still rather not, just say "
+        "so again and we'll go on."
+    )
 
 
 def after_answer(key: str, value: object, program: Program) -> str:
@@ -61,13 +64,13 @@ def staff_contact(program: Program) -> str:
 
 
 def declined(program: Program) -> str:
-    return f"No problem. {staff_contact(program)} If you change your mind, just say \"start\"."
+    return f'No problem. {staff_contact(program)} If you change your mind, just say "start".'
 
 
 def stopped(program: Program) -> str:
     return (
         "Okay, I've stopped the questions and saved what you've answered so far. "
-        f"Say \"start\" any time to continue where you left off. {staff_contact(program)}"
+        f'Say "start" any time to continue where you left off. {staff_contact(program)}'
     )
 
 
@@ -97,7 +100,7 @@ def needs_guardian(program: Program, ctx: Context, consent_age: int) -> str:
     name = f", {ctx.name}" if ctx.name else ""
     return (
         f"Thank you{name}. Where you live, people under {consent_age} need a parent or guardian to agree to care "
-        "like this. Please ask a parent or guardian to continue with you: they can say \"start over\" here and "
+        'like this. Please ask a parent or guardian to continue with you: they can say "start over" here and '
         f"answer for you, or call our intake team at {program.phone} ({program.staff_hours}). {CRISIS_LINES}"
     )
 
@@ -109,29 +112,36 @@ def completed_by_text(program: Program, ctx: Context, *, crisis_lines: bool, cal
     a moderate C-SSRS risk) rather than leave it for the team's usual follow-up."""
     name = f", {ctx.name}" if ctx.for_self and ctx.name else ""
     if callback:
-        text = (f"Thank you{name}. The screening is complete. A clinician from our team will call you at this "
-                "number soon.")
+        text = (
+            f"Thank you{name}. The screening is complete. A clinician from our team will call you at this number soon."
+        )
     else:
-        text = (f"Thank you{name}. The screening is complete and our intake team has it; they will talk the "
-                f"results through with you. {staff_contact(program)}")
+        text = (
+            f"Thank you{name}. The screening is complete and our intake team has it; they will talk the "
+            f"results through with you. {staff_contact(program)}"
+        )
     return f"{text} {closing_crisis_lines(program)}" if crisis_lines or callback else text
 
 
 def already_complete(program: Program) -> str:
     return (
         "Your screening is complete and our intake team has it. You can ask me about the program, or say "
-        f"\"start over\" to begin a new screening. {staff_contact(program)}"
+        f'"start over" to begin a new screening. {staff_contact(program)}'
     )
 
 
 def handoff_requested(program: Program, now: datetime) -> str:
     """When a person will reply, said honestly for the time `now` (timezone-aware)."""
     if program.staff_on_duty(now):
-        return ("Of course. I've asked our intake team to take over: someone from the team will reply here shortly. "
-                f"You can also call them at {program.phone}.")
-    return (f"Of course. I've let our intake team know. They're off duty right now and back at "
-            f"{program.staff_back_text(now)}, when someone will reply here. You can also call them at {program.phone} "
-            f"({program.staff_hours}). In an emergency, call {EMERGENCY}, or call or text {LIFELINE}.")
+        return (
+            "Of course. I've asked our intake team to take over: someone from the team will reply here shortly. "
+            f"You can also call them at {program.phone}."
+        )
+    return (
+        f"Of course. I've let our intake team know. They're off duty right now and back at "
+        f"{program.staff_back_text(now)}, when someone will reply here. You can also call them at {program.phone} "
+        f"({program.staff_hours}). In an emergency, call {EMERGENCY}, or call or text {LIFELINE}."
+    )
 
 
 def handed_back(program: Program, *, resuming: bool, completed: bool) -> str:
@@ -145,7 +155,7 @@ def handed_back(program: Program, *, resuming: bool, completed: bool) -> str:
 def outside_screening() -> str:
     return (
         "I can answer questions about our program, or help you start a short screening for it. "
-        "Say \"start\" to begin, or ask me something like \"what is an IOP?\"."
+        'Say "start" to begin, or ask me something like "what is an IOP?".'
     )
 
 
@@ -154,13 +164,13 @@ def section_intro(key: str, ctx: Context) -> str:
     about = "you've" if ctx.for_self else f"{ctx.them} has"
     intros = {
         "phq9_1": f"Thank you. Next are 9 standard questions about how {about} been feeling over the last "
-                  "2 weeks. Choose an option or reply with its number.",
+        "2 weeks. Choose an option or reply with its number.",
         "gad7_1": "Thanks. Now 7 standard questions about worry and nerves, also over the last 2 weeks.",
         "alcohol_use": "Thanks. A few questions about alcohol, because it often affects mood and treatment.",
         "auditc_1": "Three standard questions about drinking.",
         "cssrs_1": "Now a few questions about safety. Please answer yes or no.",
         "schedule_times": "Thank you. An IOP usually meets about 3 hours a day, 3 to 5 days a week, for 8 to 12 "
-                          "weeks. A few questions about your schedule.",
+        "weeks. A few questions about your schedule.",
         "insurance_carrier": "Almost done. A couple of questions about insurance.",
     }
     return intros.get(key, "")

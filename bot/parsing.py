@@ -3,6 +3,7 @@
 Answers arrive from SMS and chat, so they are short, misspelt and full of shorthand. Everything here is
 pure and fast: it runs on every message.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -19,11 +20,35 @@ _CLAUSE = re.compile(r"[,;:!?()]+|\.(?!\d)|\bbut\b|\bthough\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\d.])")
 
 NUMBER_WORDS: Mapping[str, int] = {
-    "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
+    "zero": 0,
+    "none": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 
 # A count in digits or words, for other patterns to build on ("3", "three", "once", "twice"); see count().
@@ -41,28 +66,118 @@ YES_WORDS = frozenset(
     "correct right true certainly".split()
 )
 NO_WORDS = frozenset("no n nope nah na naw nay never negative nvr noo nop".split())  # with SMS shorthand
-YES_PHRASES = ("i do", "i have", "i am", "i did", "of course", "i agree", "i think so", "thats right",
-               "i dont mind", "dont mind", "go ahead")
-NO_PHRASES = ("i dont", "i do not", "i havent", "i have not", "i didnt", "i did not", "im not", "i am not",
-              "not really", "not at all", "dont think so", "no way", "not true", "absolutely not",
-              "definitely not", "of course not", "certainly not", "i never", "i have never", "ive never",
-              "never have", "never did", "i wont", "i will not", "not once", "never once", "not even once",
-              "no chance", "not a chance")
+YES_PHRASES = (
+    "i do",
+    "i have",
+    "i am",
+    "i did",
+    "of course",
+    "i agree",
+    "i think so",
+    "thats right",
+    "i dont mind",
+    "dont mind",
+    "go ahead",
+)
+NO_PHRASES = (
+    "i dont",
+    "i do not",
+    "i havent",
+    "i have not",
+    "i didnt",
+    "i did not",
+    "im not",
+    "i am not",
+    "not really",
+    "not at all",
+    "dont think so",
+    "no way",
+    "not true",
+    "absolutely not",
+    "definitely not",
+    "of course not",
+    "certainly not",
+    "i never",
+    "i have never",
+    "ive never",
+    "never have",
+    "never did",
+    "i wont",
+    "i will not",
+    "not once",
+    "never once",
+    "not even once",
+    "no chance",
+    "not a chance",
+)
 # Answers that say "I can't tell": never read as yes or no.
-UNSURE_PHRASES = ("not sure", "im not sure", "i am not sure", "unsure", "im unsure", "i am unsure",
-                  "not certain", "im not certain", "i am not certain", "i dont know", "dont know",
-                  "i do not know", "do not know", "idk", "dunno", "no idea", "i have no idea", "no clue",
-                  "i have no clue", "cant say", "who knows", "hard to say")
+UNSURE_PHRASES = (
+    "not sure",
+    "im not sure",
+    "i am not sure",
+    "unsure",
+    "im unsure",
+    "i am unsure",
+    "not certain",
+    "im not certain",
+    "i am not certain",
+    "i dont know",
+    "dont know",
+    "i do not know",
+    "do not know",
+    "idk",
+    "dunno",
+    "no idea",
+    "i have no idea",
+    "no clue",
+    "i have no clue",
+    "cant say",
+    "who knows",
+    "hard to say",
+)
 # Half-yes answers. A plain yes/no question cannot take them as either; the safety questions read them as
 # yes (see bot.instruments.cssrs).
-MAYBE_PHRASES = ("maybe", "perhaps", "possibly", "probably", "i guess", "i suppose", "kind of", "kinda",
-                 "sort of", "sorta")
+MAYBE_PHRASES = (
+    "maybe",
+    "perhaps",
+    "possibly",
+    "probably",
+    "i guess",
+    "i suppose",
+    "kind of",
+    "kinda",
+    "sort of",
+    "sorta",
+)
 # "It happens now and then": a frequency of 1 on the PHQ-9 and GAD-7, a yes to a safety question.
-SOMETIMES_PHRASES = ("sometimes", "sumtimes", "some times", "a little", "a lil", "a lil bit", "a little bit",
-                     "a bit", "occasionally", "now and then", "now and again", "every now and then",
-                     "every so often", "from time to time", "once in a while", "on and off", "off and on",
-                     "here and there", "at times", "once or twice", "a few times", "a couple of times",
-                     "a couple times", "couple of times", "rarely", "hardly ever")
+SOMETIMES_PHRASES = (
+    "sometimes",
+    "sumtimes",
+    "some times",
+    "a little",
+    "a lil",
+    "a lil bit",
+    "a little bit",
+    "a bit",
+    "occasionally",
+    "now and then",
+    "now and again",
+    "every now and then",
+    "every so often",
+    "from time to time",
+    "once in a while",
+    "on and off",
+    "off and on",
+    "here and there",
+    "at times",
+    "once or twice",
+    "a few times",
+    "a couple of times",
+    "a couple times",
+    "couple of times",
+    "rarely",
+    "hardly ever",
+)
 # A phrase right after one of these ("not every day", "I don't feel it often") names nothing.
 NEGATORS = frozenset("not never dont doesnt didnt isnt wasnt arent werent havent hasnt wouldnt wont cant".split())
 NEGATION_REACH = 3  # words a negator reaches forward
@@ -173,8 +288,8 @@ class PhraseTable(Generic[T]):
             for phrase in sorted(present, key=lambda phrase: (-len(phrase), phrase)):
                 size = len(phrase)
                 for start in range(len(tokens) - size + 1):
-                    if tuple(tokens[start:start + size]) == phrase and not any(used[start:start + size]):
-                        used[start:start + size] = [True] * size
+                    if tuple(tokens[start : start + size]) == phrase and not any(used[start : start + size]):
+                        used[start : start + size] = [True] * size
                         hits.append((start, phrase))
             for start, phrase in sorted(hits):
                 kept = phrase[0] in NEGATORS or phrase in self._steady or not _negated(tokens, used, start)
@@ -194,7 +309,8 @@ def _negated(tokens: list[str], used: list[bool], start: int) -> bool:
 
 
 YES_NO: Mapping[str, bool] = {
-    **dict.fromkeys(YES_WORDS | set(YES_PHRASES), True), **dict.fromkeys(NO_WORDS | set(NO_PHRASES), False),
+    **dict.fromkeys(YES_WORDS | set(YES_PHRASES), True),
+    **dict.fromkeys(NO_WORDS | set(NO_PHRASES), False),
 }
 _YES_NO = PhraseTable(YES_NO)
 # Read before yes/no, so "not sure" is never "not" + "sure" and "I'm not sure" never "I'm not".

@@ -3,6 +3,7 @@
 The screening engine, the Rasa adapters and the console only ever see these types, so an instrument's
 definition is the single source of its wording, answer parsing, buttons and scoring.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -8,6 +8,7 @@ the crisis response must not depend on which form or rule happens to be active. 
 A paused conversation predicts nothing at all (Rasa skips the policies), so these decisions apply to a
 conversation the bot is talking in; the event broker (rasa_edge/event_broker.py) watches the paused ones.
 """
+
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -31,13 +32,35 @@ HANDOFF_ACTION = "action_handoff"
 HAND_BACK_ACTION = "action_hand_back"
 BOOKING_ACTION = "action_booking"
 LISTEN_ACTION = "action_listen"
-OWN_ACTIONS = frozenset({CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION, HANDOFF_ACTION, HAND_BACK_ACTION,
-                         BOOKING_ACTION, ACTION_FAILED_REPLY, CRISIS_FALLBACK_REPLY})
+OWN_ACTIONS = frozenset(
+    {
+        CRISIS_ACTION,
+        CHECK_ACTION,
+        CHECK_REPLY_ACTION,
+        HANDOFF_ACTION,
+        HAND_BACK_ACTION,
+        BOOKING_ACTION,
+        ACTION_FAILED_REPLY,
+        CRISIS_FALLBACK_REPLY,
+    }
+)
 # Actions that say something whenever they run: one that ran with no event after it and nothing said since the
 # message failed (Rasa logs a custom action whose call failed that way, and carries on).
-SPEAKING_ACTIONS = frozenset({FORM, CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION, HANDOFF_ACTION, BOOKING_ACTION,
-                              "action_start_screening", "action_restart_screening", "action_finish_screening",
-                              "action_answer_faq", "action_outside_screening"})
+SPEAKING_ACTIONS = frozenset(
+    {
+        FORM,
+        CRISIS_ACTION,
+        CHECK_ACTION,
+        CHECK_REPLY_ACTION,
+        HANDOFF_ACTION,
+        BOOKING_ACTION,
+        "action_start_screening",
+        "action_restart_screening",
+        "action_finish_screening",
+        "action_answer_faq",
+        "action_outside_screening",
+    }
+)
 _CRISIS_ACTIONS = frozenset({CRISIS_ACTION, CHECK_ACTION, CHECK_REPLY_ACTION})
 # While times are on offer, these intents still go to their own rules (a program question, thanks, bye,
 # start over); every other message is read as a reply to the offer.
@@ -53,9 +76,18 @@ def after_failed_action(failed: str, intent: Optional[str]) -> str:
     return ACTION_FAILED_REPLY
 
 
-def safety_action(*, intent: Optional[str], text: str, confidence: float, external: bool,
-                  pending_question: Optional[str], actions_since_message: Sequence[str],
-                  for_self: bool = True, tier: Optional[str] = None, checking: Optional[str] = None) -> Optional[str]:
+def safety_action(
+    *,
+    intent: Optional[str],
+    text: str,
+    confidence: float,
+    external: bool,
+    pending_question: Optional[str],
+    actions_since_message: Sequence[str],
+    for_self: bool = True,
+    tier: Optional[str] = None,
+    checking: Optional[str] = None,
+) -> Optional[str]:
     """The action to run next, or None to leave the decision to the other policies.
 
     `pending_question`: the screening question awaiting an answer (the form's requested slot while the
@@ -80,8 +112,9 @@ def safety_action(*, intent: Optional[str], text: str, confidence: float, extern
     if tier == CHECK_IN_TIER:  # unsure: neither ignored nor paged, asked at once...
         # ...unless the message names one of the options the pending question offers ("it's my own plan" to
         # "whose plan is it?"): the model reads words, not the question, and an offered option is no riddle.
-        offered = question is not None and bool(question.choices) and _answers(question, text, intent, confidence,
-                                                                               for_self)
+        offered = (
+            question is not None and bool(question.choices) and _answers(question, text, intent, confidence, for_self)
+        )
         return None if offered else CHECK_ACTION
     if intent != HUMAN_INTENT:
         return None
@@ -95,13 +128,14 @@ def _answers(question: Question, text: str, intent: Optional[str], confidence: f
     return read_turn(question, text, intent, confidence, Context(for_self=for_self)).kind is TurnKind.ANSWER
 
 
-def booking_action(*, intent: Optional[str], text: str, in_form: bool, stage: Optional[str],
-                   actions_since_message: Sequence[str]) -> Optional[str]:
+def booking_action(
+    *, intent: Optional[str], text: str, in_form: bool, stage: Optional[str], actions_since_message: Sequence[str]
+) -> Optional[str]:
     """`action_booking`, outside the screening, for a reply to offered times or to the questions about text
     reminders (`stage` in bot/booking/conversation.py AWAITING_REPLY), a request to cancel, reschedule or know
-    when the appointment is at any time, and a request to book once a screening has offered times (`stage` set; before that,
-    asking to book starts the screening by the rules). A program question, thanks or goodbye always go to
-    their own rules. None leaves the message to the rules."""
+    when the appointment is at any time, and a request to book once a screening has offered times (`stage` set;
+    before that, asking to book starts the screening by the rules). A program question, thanks or goodbye always
+    go to their own rules. None leaves the message to the rules."""
     if actions_since_message or in_form:
         return None
     if intent in _NOT_ABOUT_BOOKING:

@@ -4,6 +4,7 @@ Nothing here remembers state: the answers (Rasa slots, or rows in the database) 
 conversation picked up hours later, after "go back" or after a restart of every process, lands on the
 same next question.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -116,8 +117,9 @@ def next_question(answers: Mapping[str, Any], program: Program, *, by_text: bool
     return next((key for key in required(answers, program, by_text=by_text) if not answered(answers, key)), None)
 
 
-def previous_question(answers: Mapping[str, Any], program: Program, current: Optional[str], *,
-                      by_text: bool = False) -> Optional[str]:
+def previous_question(
+    answers: Mapping[str, Any], program: Program, current: Optional[str], *, by_text: bool = False
+) -> Optional[str]:
     """The answered question before `current` ("go back"); consent is never re-asked."""
     keys = required(answers, program, by_text=by_text)
     end = keys.index(current) if current in keys else len(keys)
@@ -225,13 +227,20 @@ def summary_fields(summary: Summary, answers: Mapping[str, Any], *, final: bool)
     fields["cssrs_risk"] = summary.risk.value if any(k.startswith("cssrs_") for k in answers) else None
     fields["concerns"] = sorted(facts.concerns)
     fields["care"] = sorted(facts.care)
-    fields["schedule"] = {"times": sorted(facts.times), "days_per_week": facts.days_per_week,
-                          "modality": facts.modality, "transport_problem": facts.transport_problem}
+    fields["schedule"] = {
+        "times": sorted(facts.times),
+        "days_per_week": facts.days_per_week,
+        "modality": facts.modality,
+        "transport_problem": facts.transport_problem,
+    }
     if summary.insurance is not None:
         holder = answers.get("insurance_holder")
-        fields["insurance"] = {"given": summary.insurance.raw, "carrier": summary.insurance.carrier,
-                               "status": summary.insurance.status,
-                               "holder": holder if holder != SKIPPED else None}
+        fields["insurance"] = {
+            "given": summary.insurance.raw,
+            "carrier": summary.insurance.carrier,
+            "status": summary.insurance.status,
+            "holder": holder if holder != SKIPPED else None,
+        }
     contact_ok = answers.get("contact_ok")
     fields["contact_ok"] = contact_ok if isinstance(contact_ok, str) and contact_ok != SKIPPED else None
     fields["contact_times"] = sorted(_set(answers, "contact_time")) or None

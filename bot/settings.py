@@ -30,6 +30,7 @@ pika broker, endpoints.cluster.yml) and the worker re-alerts from the queue EVEN
 default), the worker reads no queue and the one Rasa server re-alerts itself. RABBITMQ_* say where RabbitMQ
 is, for Rasa and the worker alike; production refuses RabbitMQ's stock guest password.
 """
+
 from __future__ import annotations
 
 import base64
@@ -147,27 +148,35 @@ class Settings:
         if not self.production:
             return
         if self.events_queue and self.rabbitmq_password == "guest":
-            raise ConfigError("RABBITMQ_PASSWORD must be set to the password of a RabbitMQ account of its own in "
-                              "production (EVENTS_QUEUE is set)")
+            raise ConfigError(
+                "RABBITMQ_PASSWORD must be set to the password of a RabbitMQ account of its own in "
+                "production (EVENTS_QUEUE is set)"
+            )
         if self.rasa_auth_token == DEV_RASA_TOKEN or len(self.rasa_auth_token) < MIN_SECRET:
             raise ConfigError("RASA_AUTH_TOKEN must be set to a long random secret in production")
         self._check_tokens()
         if not self.sms_configured:
-            raise ConfigError("escalation SMS must be configured in production: set TWILIO_ACCOUNT_SID, "
-                              "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER")
+            raise ConfigError(
+                "escalation SMS must be configured in production: set TWILIO_ACCOUNT_SID, "
+                "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER"
+            )
         if not self.on_call_numbers or not self.backup_number:
             raise ConfigError("ESCALATION_ON_CALL_NUMBERS and ESCALATION_BACKUP_NUMBER must be set in production")
         if not self.twilio_api_url.startswith("https://"):
             raise ConfigError("TWILIO_API_URL must be an https:// address in production")
         self._check_sms_secrets()
         if not self.widget_allowed_origins:
-            raise ConfigError("WIDGET_ALLOWED_ORIGINS must list the https:// origins of the pages that embed the "
-                              "widget in production, like https://www.example.org")
+            raise ConfigError(
+                "WIDGET_ALLOWED_ORIGINS must list the https:// origins of the pages that embed the "
+                "widget in production, like https://www.example.org"
+            )
         if any(not origin.startswith("https://") for origin in self.widget_allowed_origins):
             raise ConfigError("WIDGET_ALLOWED_ORIGINS must be https:// origins in production")
         if not self.console_public_url.startswith("https://"):
-            raise ConfigError("CONSOLE_PUBLIC_URL must be the console's public https:// address in production "
-                              "(booking confirmations link to calendar files there)")
+            raise ConfigError(
+                "CONSOLE_PUBLIC_URL must be the console's public https:// address in production "
+                "(booking confirmations link to calendar files there)"
+            )
 
     @property
     def sms_configured(self) -> bool:
@@ -182,11 +191,15 @@ class Settings:
         if not self.sms_public_url:
             return
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.sms_public_url):
-            raise ConfigError("SMS_PUBLIC_URL should be the channel's public address, like "
-                              "https://intake.example.org/webhooks/sms (no query string)")
+            raise ConfigError(
+                "SMS_PUBLIC_URL should be the channel's public address, like "
+                "https://intake.example.org/webhooks/sms (no query string)"
+            )
         if not self.sms_configured:
-            raise ConfigError("the SMS channel (SMS_PUBLIC_URL) replies through Twilio: set TWILIO_ACCOUNT_SID, "
-                              "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER")
+            raise ConfigError(
+                "the SMS channel (SMS_PUBLIC_URL) replies through Twilio: set TWILIO_ACCOUNT_SID, "
+                "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER"
+            )
         self._check_number_key()
 
     def _check_number_key(self) -> None:
@@ -195,9 +208,11 @@ class Settings:
         except (binascii.Error, ValueError):
             valid_key = False
         if not valid_key:
-            raise ConfigError("SMS_NUMBER_KEY should be a Fernet key (32 bytes in URL-safe base64): "
-                              "python -c 'from cryptography.fernet import Fernet; "
-                              "print(Fernet.generate_key().decode())'")
+            raise ConfigError(
+                "SMS_NUMBER_KEY should be a Fernet key (32 bytes in URL-safe base64): "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
 
     def _check_sms_secrets(self) -> None:
         """Whatever the SMS channel's setting: phone numbers typed in the widget or over REST are encrypted
@@ -214,8 +229,11 @@ class Settings:
         """Production: every bearer token long, random-looking and used for one door only."""
         if self.action_server_token == DEV_ACTION_TOKEN or len(self.action_server_token) < MIN_SECRET:
             raise ConfigError("ACTION_SERVER_TOKEN must be set to a long random secret in production")
-        doors = {"ACTION_SERVER_TOKEN": self.action_server_token, "STAFF_API_TOKEN": self.staff_api_token,
-                 "REST_CHANNEL_TOKEN": self.rest_channel_token}
+        doors = {
+            "ACTION_SERVER_TOKEN": self.action_server_token,
+            "STAFF_API_TOKEN": self.staff_api_token,
+            "REST_CHANNEL_TOKEN": self.rest_channel_token,
+        }
         for name, token in doors.items():
             if token and len(token) < MIN_SECRET:
                 raise ConfigError(f"{name} must be a long random secret ({MIN_SECRET}+ characters) in production")
@@ -223,13 +241,16 @@ class Settings:
         for name, token in doors.items():
             reused = [other for other, value in seen.items() if token and token == value]
             if reused:
-                raise ConfigError(f"{name} must be set to its own long random secret in production "
-                                  f"(it is the same as {reused[0]})")
+                raise ConfigError(
+                    f"{name} must be set to its own long random secret in production (it is the same as {reused[0]})"
+                )
             seen[name] = token
 
     def _check_doors(self) -> None:
-        for name, value in (("RATE_LIMIT_PER_CONVERSATION", self.rate_limit_per_conversation),
-                            ("RATE_LIMIT_PER_ADDRESS", self.rate_limit_per_address)):
+        for name, value in (
+            ("RATE_LIMIT_PER_CONVERSATION", self.rate_limit_per_conversation),
+            ("RATE_LIMIT_PER_ADDRESS", self.rate_limit_per_address),
+        ):
             if value < 1:
                 raise ConfigError(f"{name} should be at least 1 (messages a minute)")
         if self.rasa_proxies < 0:
@@ -240,42 +261,56 @@ class Settings:
             raise ConfigError("ACTIONS_INTERFACE should be an address to listen on, like 127.0.0.1")
 
     def _check_console(self) -> None:
-        for name, value in (("CONSOLE_LOCKOUT_AFTER", self.console_lockout_after),
-                            ("CONSOLE_LOCKOUT_MINUTES", self.console_lockout_minutes),
-                            ("CONSOLE_SESSION_HOURS", self.console_session_hours),
-                            ("CONSOLE_IDLE_MINUTES", self.console_idle_minutes)):
+        for name, value in (
+            ("CONSOLE_LOCKOUT_AFTER", self.console_lockout_after),
+            ("CONSOLE_LOCKOUT_MINUTES", self.console_lockout_minutes),
+            ("CONSOLE_SESSION_HOURS", self.console_session_hours),
+            ("CONSOLE_IDLE_MINUTES", self.console_idle_minutes),
+        ):
             if value < 1:
                 raise ConfigError(f"{name} should be at least 1")
         if self.console_proxies < 0:
             raise ConfigError("CONSOLE_PROXIES_COUNT should be 0 or more")
 
     def _check_paging_limits(self) -> None:
-        for name, value in (("ESCALATION_PAGES_PER_MINUTE", self.pages_per_minute),
-                            ("ESCALATION_PAGES_PER_SOURCE_HOUR", self.pages_per_source_hour)):
+        for name, value in (
+            ("ESCALATION_PAGES_PER_MINUTE", self.pages_per_minute),
+            ("ESCALATION_PAGES_PER_SOURCE_HOUR", self.pages_per_source_hour),
+        ):
             if value < 1:
                 raise ConfigError(f"{name} should be at least 1")
 
     def _check_sms(self) -> None:
         # Messages name the variable and the position, never the number: they end up in logs.
-        twilio = {"TWILIO_ACCOUNT_SID": self.twilio_account_sid, "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
-                  "TWILIO_FROM_NUMBER": self.twilio_from_number}
+        twilio = {
+            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "TWILIO_FROM_NUMBER": self.twilio_from_number,
+        }
         missing = [name for name, value in twilio.items() if not value]
         if missing and len(missing) < len(twilio):
             raise ConfigError(f"set {', '.join(twilio)} together (missing: {', '.join(missing)})")
         if self.twilio_account_sid and not _ACCOUNT_SID.fullmatch(self.twilio_account_sid):
             raise ConfigError("TWILIO_ACCOUNT_SID should be AC followed by 32 hexadecimal characters")
-        given = {"TWILIO_FROM_NUMBER": (self.twilio_from_number,), "ESCALATION_ON_CALL_NUMBERS": self.on_call_numbers,
-                 "ESCALATION_BACKUP_NUMBER": (self.backup_number,)}
+        given = {
+            "TWILIO_FROM_NUMBER": (self.twilio_from_number,),
+            "ESCALATION_ON_CALL_NUMBERS": self.on_call_numbers,
+            "ESCALATION_BACKUP_NUMBER": (self.backup_number,),
+        }
         for name, numbers in given.items():
             for i, number in enumerate(numbers, 1):
                 if number and not _E164.fullmatch(number):
                     where = f"number {i} in {name}" if len(numbers) > 1 else name
                     raise ConfigError(f"{where} should be in E.164 form, like +15555550123")
         if not re.match(r"https?://[^\s/]+$", self.twilio_api_url):
-            raise ConfigError("TWILIO_API_URL should be a base address like https://api.twilio.com "
-                              "(http:// only for a mock, outside production)")
-        for name, minutes in (("ESCALATION_RENOTIFY_MINUTES", self.renotify_minutes),
-                              ("ESCALATION_MODERATE_RENOTIFY_MINUTES", self.moderate_renotify_minutes)):
+            raise ConfigError(
+                "TWILIO_API_URL should be a base address like https://api.twilio.com "
+                "(http:// only for a mock, outside production)"
+            )
+        for name, minutes in (
+            ("ESCALATION_RENOTIFY_MINUTES", self.renotify_minutes),
+            ("ESCALATION_MODERATE_RENOTIFY_MINUTES", self.moderate_renotify_minutes),
+        ):
             if minutes < 1:
                 raise ConfigError(f"{name} should be at least 1")
 
@@ -319,8 +354,9 @@ def _origins(name: str, text: str) -> tuple[str, ...]:
         if not part:
             continue
         if not _ORIGIN.fullmatch(part.lower().rstrip("/")):
-            raise ConfigError(f"{name} should list origins like https://www.example.org (scheme, host and "
-                              f"port only), not {part!r}")
+            raise ConfigError(
+                f"{name} should list origins like https://www.example.org (scheme, host and port only), not {part!r}"
+            )
         origins.append(origin_of(part))
     return tuple(dict.fromkeys(origins))
 

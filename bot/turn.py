@@ -7,6 +7,7 @@ a refused safety question is asked once more, then stored as declined (never as 
 the question is explained after MISSES_BEFORE_HELP of them; someone back after WELCOME_BACK_AFTER_S is
 greeted; a moderate C-SSRS reading raises its escalation as soon as it is answered, not when the screening ends.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -178,8 +179,9 @@ def take_turn(state: Screening, message: Message, program: Program) -> Outcome:
     return out
 
 
-def _answer(out: Outcome, question: Question, answers: Mapping[str, Any], value: Any, raw_text: str,
-            program: Program) -> Any:
+def _answer(
+    out: Outcome, question: Question, answers: Mapping[str, Any], value: Any, raw_text: str, program: Program
+) -> Any:
     """Record the answer; returns the value the slot keeps (a phone number's slot only says it was given)."""
     secret = None
     if question.meta.get("secret") and value != SKIPPED:
@@ -191,8 +193,16 @@ def _answer(out: Outcome, question: Question, answers: Mapping[str, Any], value:
     return value
 
 
-def _request(out: Outcome, state: Screening, question: Question, turn: Turn, answers: dict[str, Any],
-             message: Message, program: Program, away: bool) -> Optional[Status]:
+def _request(
+    out: Outcome,
+    state: Screening,
+    question: Question,
+    turn: Turn,
+    answers: dict[str, Any],
+    message: Message,
+    program: Program,
+    away: bool,
+) -> Optional[Status]:
     """Something asked for mid-screening (`answers` change with it); a status when it ends the screening."""
     if turn.request is Request.STOP:
         return Status.STOPPED

@@ -10,6 +10,7 @@ Exit status 0 is healthy, 1 is not, with one line on stderr saying why (the kube
 events: no token, no conversation id, no health detail in it). Standard library only: it starts in
 milliseconds and does not import Rasa.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Drive a screening over the REST channel by answering whatever question is pending."""
+
 from __future__ import annotations
 
 from typing import Mapping
@@ -14,11 +15,29 @@ LIKELY_FIT: dict[str, str] = {
     "state": "Oregon",
     "concerns_text": "I've been really depressed since my divorce, I worry all the time and can't sleep",
     "current_care": "I see a therapist",
-    **{f"phq9_{i}": answer for i, answer in enumerate(
-        ["most days", "nearly every day", "2", "several days", "more than half the days",
-         "most days", "a couple of times", "not at all", "not at all"], start=1)},
-    **{f"gad7_{i}": answer for i, answer in enumerate(
-        ["most days", "2", "all the time", "several days", "1", "sometimes", "nope"], start=1)},
+    **{
+        f"phq9_{i}": answer
+        for i, answer in enumerate(
+            [
+                "most days",
+                "nearly every day",
+                "2",
+                "several days",
+                "more than half the days",
+                "most days",
+                "a couple of times",
+                "not at all",
+                "not at all",
+            ],
+            start=1,
+        )
+    },
+    **{
+        f"gad7_{i}": answer
+        for i, answer in enumerate(
+            ["most days", "2", "all the time", "several days", "1", "sometimes", "nope"], start=1
+        )
+    },
     "alcohol_use": "no",
     "cssrs_1": "no",
     "cssrs_2": "no",
@@ -42,8 +61,9 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
 
 
-def answer_until_done(servers: Servers, sender: str, answers: Mapping[str, str], *,
-                      max_turns: int = 80) -> tuple[list[str], str]:
+def answer_until_done(
+    servers: Servers, sender: str, answers: Mapping[str, str], *, max_turns: int = 80
+) -> tuple[list[str], str]:
     """Answer each pending question from `answers` until none is pending.
 
     Returns the keys asked, in order, and the bot's reply to the last answer.

@@ -1,6 +1,7 @@
 """A local stand-in for Twilio: its REST API for sending messages (what the SMS channel and the pager post
 to) and for listing them (what the outbox asks after a crash), and the signing of webhook requests as Twilio
 does it. Loopback only, never the network."""
+
 from __future__ import annotations
 
 import base64
@@ -33,7 +34,6 @@ class Sent:
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
-
 def _refusal(path: str, auth: str) -> Optional[tuple[int, dict]]:
     """Twilio's answer to a call on another path (404) or without the account's credentials (401)."""
     if path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
@@ -41,6 +41,7 @@ def _refusal(path: str, auth: str) -> Optional[tuple[int, dict]]:
     if auth != "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode():
         return 401, {"code": 20003, "message": "Authenticate"}
     return None
+
 
 class FakeTwilio:
     """POST /2010-04-01/Accounts/{sid}/Messages.json: 201 with a new SM sid, after `fail_first` 500s.
@@ -85,13 +86,28 @@ class FakeTwilio:
             self.listed += 1
             if (refused := _refusal(path, auth)) is not None:
                 return refused
-            found = [sent for sent in reversed(self.sent) if query.get("To") in (None, sent.to)
-                     and query.get("From") in (None, sent.from_)][:int(query.get("PageSize") or 50)]
-            return 200, {"messages": [{"sid": sent.sid, "to": sent.to, "from": sent.from_, "body": sent.body,
-                                       "direction": "outbound-api", "status": "sent",
-                                       "date_created": format_datetime(sent.created, usegmt=True)}
-                                      for sent in found],
-                         "page": 0, "page_size": len(found), "next_page_uri": None}
+            found = [
+                sent
+                for sent in reversed(self.sent)
+                if query.get("To") in (None, sent.to) and query.get("From") in (None, sent.from_)
+            ][: int(query.get("PageSize") or 50)]
+            return 200, {
+                "messages": [
+                    {
+                        "sid": sent.sid,
+                        "to": sent.to,
+                        "from": sent.from_,
+                        "body": sent.body,
+                        "direction": "outbound-api",
+                        "status": "sent",
+                        "date_created": format_datetime(sent.created, usegmt=True),
+                    }
+                    for sent in found
+                ],
+                "page": 0,
+                "page_size": len(found),
+                "next_page_uri": None,
+            }
 
     @contextmanager
     def serving(self) -> Iterator[FakeTwilio]:
@@ -138,13 +154,23 @@ def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
 def inbound(number: str, body: str, *, sid: Optional[str] = None, media: int = 0) -> dict[str, str]:
     """The form fields Twilio posts for an incoming SMS (the ones that matter here, and a few that don't)."""
     sid = sid or "SM" + uuid.uuid4().hex
-    return {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": ACCOUNT_SID,
-            "From": number, "To": FROM_NUMBER, "Body": body, "NumMedia": str(media), "NumSegments": "1",
-            "FromCountry": "US", "FromState": "OR", "ApiVersion": "2010-04-01"}
+    return {
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": number,
+        "To": FROM_NUMBER,
+        "Body": body,
+        "NumMedia": str(media),
+        "NumSegments": "1",
+        "FromCountry": "US",
+        "FromState": "OR",
+        "ApiVersion": "2010-04-01",
+    }
 
 
-def post_signed(session: requests.Session, server_url: str, public_url: str, form: dict[str, str],
-                timeout: float = 30) -> requests.Response:
+def post_signed(
+    session: requests.Session, server_url: str, public_url: str, form: dict[str, str], timeout: float = 30
+) -> requests.Response:
     """POST a form to our server, signed for the public URL Twilio would have used."""
-    return session.post(server_url, data=form, headers={"X-Twilio-Signature": sign(public_url, form)},
-                        timeout=timeout)
+    return session.post(server_url, data=form, headers={"X-Twilio-Signature": sign(public_url, form)}, timeout=timeout)

@@ -3,6 +3,7 @@
 Tests name REST conversations as a caller does ("e2e-1"); the REST channel keeps them in its own namespace
 ("rest-e2e-1"), so whatever reads a conversation back (tracker, database) goes through `conversation()`.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,16 +60,20 @@ class Servers:
 
     def send(self, sender: str, message: str) -> list[dict]:
         rest_token = self.env.get("REST_CHANNEL_TOKEN")
-        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": message}, timeout=30,
-                                 headers={"Authorization": f"Bearer {rest_token}"} if rest_token else {})
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=30,
+            headers={"Authorization": f"Bearer {rest_token}"} if rest_token else {},
+        )
         response.raise_for_status()
         return response.json()
 
     def tracker(self, sender: str) -> dict:
         """The tracker of a REST sender's conversation, or of a widget or SMS conversation by its id."""
-        response = requests.get(f"{self.rasa_url}/conversations/{conversation(sender)}/tracker",
-                                params={"token": self.token}, timeout=30)
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{conversation(sender)}/tracker", params={"token": self.token}, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 
@@ -98,8 +103,9 @@ ACTIONS_TOKEN = "e2e-action-server-token"
 
 
 @contextmanager
-def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None, *,
-                    console: bool = False) -> Iterator[Servers]:
+def running_servers(
+    workdir: Path, model: Path, extra_env: Optional[dict] = None, *, console: bool = False
+) -> Iterator[Servers]:
     """The action and Rasa servers (and with `console`, the console serving the widget) until the block ends."""
     rasa_port, actions_port, console_port = free_port(), free_port(), free_port()
     token = "e2e-test-token"
@@ -128,26 +134,61 @@ def running_servers(workdir: Path, model: Path, extra_env: Optional[dict] = None
     procs: list[subprocess.Popen] = []
     try:
         actions_log = workdir / "actions.log"
-        procs.append(subprocess.Popen(
-            [str(BIN / "iop-intake"), "actions"],
-            cwd=ROOT, env=env, stdout=actions_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [str(BIN / "iop-intake"), "actions"],
+                cwd=ROOT,
+                env=env,
+                stdout=actions_log.open("w"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
         rasa_log = workdir / "rasa.log"
-        procs.append(subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(rasa_port),
-             "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-            cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(rasa_port),
+                    "--enable-api",
+                    "--auth-token",
+                    token,
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=rasa_log.open("w"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
         console_url = f"http://127.0.0.1:{console_port}" if console else None
         if console:
             console_log = workdir / "console.log"
-            procs.append(subprocess.Popen(
-                [str(BIN / "iop-intake"), "console"],
-                cwd=ROOT, env=env, stdout=console_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    [str(BIN / "iop-intake"), "console"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=console_log.open("w"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         wait_ready(f"http://127.0.0.1:{actions_port}/health", procs[0], 120, actions_log)
         wait_ready(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], 240, rasa_log)
         if console:
             wait_ready(f"{console_url}/demo", procs[2], 60, console_log)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", token, env, console_url,
-                      f"http://127.0.0.1:{actions_port}")
+        yield Servers(f"http://127.0.0.1:{rasa_port}", token, env, console_url, f"http://127.0.0.1:{actions_port}")
     finally:
         stop(procs)
 

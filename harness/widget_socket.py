@@ -1,4 +1,5 @@
 """A browser tab's socket to the widget's channel, for tests that talk to real Rasa servers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -56,8 +57,9 @@ class Tab:
 
 
 @asynccontextmanager
-async def open_tab(rasa_url: str, *, origin: Optional[str] = None, client: str = "",
-                   cookie: str = "") -> AsyncIterator[Tab]:
+async def open_tab(
+    rasa_url: str, *, origin: Optional[str] = None, client: str = "", cookie: str = ""
+) -> AsyncIterator[Tab]:
     """A socket.io connection over a websocket to `rasa_url`, from client address `client` (X-Forwarded-For),
     sending `cookie` (HAProxy's stickiness cookie, as a browser would after its first request)."""
     url = rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"

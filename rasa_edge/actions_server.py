@@ -8,6 +8,7 @@ ACTION_SERVER_TOKEN as a bearer token (endpoints.yml has Rasa send it as a heade
 logs), compared in constant time and checked before the request's body is read. An action's failure is
 answered without echoing the tracker back (rasa-sdk's answer includes the request's body).
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,9 @@ def create_app(token: str, actions: str = "actions") -> Sanic:
     @app.exception(Unauthorized)
     async def refused(request: Request, error: Unauthorized) -> HTTPResponse:
         log.warning("action server: refused a call to %s without the token from %s", request.path, request.ip)
-        return response.json({"error": "a valid bearer token is required"}, status=401,
-                             headers={"WWW-Authenticate": "Bearer"})
+        return response.json(
+            {"error": "a valid bearer token is required"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+        )
 
     @app.exception(Exception)
     async def failed(request: Request, error: Exception) -> HTTPResponse:
@@ -51,5 +53,6 @@ def create_app(token: str, actions: str = "actions") -> Sanic:
 def serve(current: Settings) -> None:
     """Run the action server until stopped (ConfigError first when the settings are unsafe)."""
     current.check()
-    create_app(current.action_server_token).run(host=current.actions_interface, port=current.actions_port,
-                                                access_log=False, workers=1)
+    create_app(current.action_server_token).run(
+        host=current.actions_interface, port=current.actions_port, access_log=False, workers=1
+    )

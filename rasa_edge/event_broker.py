@@ -24,6 +24,7 @@ message joins the conversation's open one) and paged, with the person's latest m
 
 Log lines name escalation ids and error types only: never what the person wrote.
 """
+
 from __future__ import annotations
 
 import logging
@@ -71,13 +72,18 @@ def _send_crisis_lines(conversation_id: str, text: str) -> None:
 
 def remind_in_thread(conversation_id: str, text: str) -> None:
     # The events API waits for this conversation's lock, which the message being stored still holds.
-    threading.Thread(target=_send_crisis_lines, args=(conversation_id, text), name="crisis-lines",
-                     daemon=True).start()
+    threading.Thread(target=_send_crisis_lines, args=(conversation_id, text), name="crisis-lines", daemon=True).start()
 
 
 class RealertBroker(EventBroker):
-    def __init__(self, notifier: Notifier, *, pager: Pager = page_in_thread, reminder: Reminder = remind_in_thread,
-                 program: Optional[Program] = None) -> None:
+    def __init__(
+        self,
+        notifier: Notifier,
+        *,
+        pager: Pager = page_in_thread,
+        reminder: Reminder = remind_in_thread,
+        program: Optional[Program] = None,
+    ) -> None:
         self.notifier = notifier
         self.pager = pager
         self.reminder = reminder
@@ -85,8 +91,9 @@ class RealertBroker(EventBroker):
         self._latest: OrderedDict[str, Dict[Text, Any]] = OrderedDict()  # each conversation's latest message
 
     @classmethod
-    async def from_endpoint_config(cls, broker_config: EndpointConfig,
-                                   event_loop: Optional[AbstractEventLoop] = None) -> RealertBroker:
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Optional[AbstractEventLoop] = None
+    ) -> RealertBroker:
         return cls(Notifier.from_settings())
 
     def publish(self, event: Dict[Text, Any]) -> None:
@@ -114,9 +121,13 @@ class RealertBroker(EventBroker):
             self.pager(self.notifier.page, escalation_id)
             # No action runs while paused, so the bot's crisis reply is sent the way a staff reply is. Sent
             # again for a redelivered message: twice is better than never.
-            category = ((parse_data.get("crisis") or {}).get("category"))
-            text = crisis_reminder(self.program, datetime.now(timezone.utc),
-                                   for_self=category != Category.THIRD_PARTY.value, category=category)
+            category = (parse_data.get("crisis") or {}).get("category")
+            text = crisis_reminder(
+                self.program,
+                datetime.now(timezone.utc),
+                for_self=category != Category.THIRD_PARTY.value,
+                category=category,
+            )
             self.reminder(str(event.get("sender_id") or ""), text)
         return escalation_id
 
@@ -165,13 +176,16 @@ class RealertBroker(EventBroker):
         log.info("escalation %d: crisis message while the bot is paused (handoff %d)", escalation_id, handoff.id)
         return escalation_id
 
-    def _escalate(self, conversation_id: str, message: Dict[Text, Any], text: str, screening_id: Optional[int]
-                  ) -> int:
+    def _escalate(self, conversation_id: str, message: Dict[Text, Any], text: str, screening_id: Optional[int]) -> int:
         """Open the escalation for a crisis message event (its category from the parse data)."""
         category = ((message.get("parse_data") or {}).get("crisis") or {}).get("category")
         return self.notifier.open_escalation(
-            conversation_id=conversation_id, trigger=for_message(category), trigger_text=text,
-            screening_id=screening_id, source_ref=client_ref(message.get("metadata")))
+            conversation_id=conversation_id,
+            trigger=for_message(category),
+            trigger_text=text,
+            screening_id=screening_id,
+            source_ref=client_ref(message.get("metadata")),
+        )
 
 
 def _screening_id(session: Session, conversation_id: str) -> Optional[int]:
@@ -185,10 +199,17 @@ def _recorded(session: Session, conversation_id: str, text: str, written_at: dat
     would count once on the escalation (both stay in the transcript)."""
     text = text.replace("\x00", "\ufffd")  # as crud stores it
     opened = select(Escalation.id).where(
-        Escalation.conversation_id == conversation_id, Escalation.trigger_text == text,
-        Escalation.created_at >= written_at)
-    joined = (select(EscalationMessage.escalation_id)
-              .join(Escalation, Escalation.id == EscalationMessage.escalation_id)
-              .where(Escalation.conversation_id == conversation_id, EscalationMessage.text == text,
-                     EscalationMessage.received_at >= written_at))
+        Escalation.conversation_id == conversation_id,
+        Escalation.trigger_text == text,
+        Escalation.created_at >= written_at,
+    )
+    joined = (
+        select(EscalationMessage.escalation_id)
+        .join(Escalation, Escalation.id == EscalationMessage.escalation_id)
+        .where(
+            Escalation.conversation_id == conversation_id,
+            EscalationMessage.text == text,
+            EscalationMessage.received_at >= written_at,
+        )
+    )
     return session.execute(opened.union(joined).limit(1)).scalar_one_or_none()

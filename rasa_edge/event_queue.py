@@ -12,6 +12,7 @@ RabbitMQ; the re-delivery is recognised (RealertBroker.handle's `redelivered`) a
 While the application database is unreachable a message goes back to the queue and is tried again.
 Log lines name error types only, never what anyone wrote.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -69,8 +70,9 @@ class RealertConsumer:
     def from_settings(cls, current: Settings) -> RealertConsumer:
         # Paging and the reply run on the handling thread: acknowledging only after them is what makes a
         # killed worker's message come back.
-        broker = RealertBroker(Notifier.from_settings(current), pager=lambda page, escalation_id: page(escalation_id),
-                               reminder=remind)
+        broker = RealertBroker(
+            Notifier.from_settings(current), pager=lambda page, escalation_id: page(escalation_id), reminder=remind
+        )
         return cls(broker, current)
 
     def handle(self, body: bytes, redelivered: bool) -> bool:
@@ -97,8 +99,12 @@ class RealertConsumer:
 
     async def _consume_once(self, stop: asyncio.Event) -> None:
         current = self.settings
-        connection = await aio_pika.connect(host=current.rabbitmq_host, port=current.rabbitmq_port,
-                                            login=current.rabbitmq_username, password=current.rabbitmq_password)
+        connection = await aio_pika.connect(
+            host=current.rabbitmq_host,
+            port=current.rabbitmq_port,
+            login=current.rabbitmq_username,
+            password=current.rabbitmq_password,
+        )
         try:
             channel = await connection.channel()
             await channel.set_qos(prefetch_count=PREFETCH)

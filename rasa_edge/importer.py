@@ -5,6 +5,7 @@ Rasa's `--domain` takes one path, a file or a whole directory; this importer, na
 generated file to whichever domain.yml Rasa is given, so `rasa train`, `rasa data validate` and the rest read both
 with no extra argument. A missing generated file fails loudly instead of training a model without the form.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,12 @@ def load_domain(path: Union[str, Path]) -> Domain:
 class SplitDomainImporter(RasaFileImporter):
     """Rasa's own file importer (config, NLU data, rules, stories), with the domain read by `load_domain`."""
 
-    def __init__(self, config_file: Optional[str] = None, domain_path: Optional[str] = None,
-                 training_data_paths: Optional[Union[list[str], str]] = None) -> None:
+    def __init__(
+        self,
+        config_file: Optional[str] = None,
+        domain_path: Optional[str] = None,
+        training_data_paths: Optional[Union[list[str], str]] = None,
+    ) -> None:
         super().__init__(config_file, domain_path, training_data_paths)
         self.domain_file = domain_path
 

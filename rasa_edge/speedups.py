@@ -10,6 +10,7 @@ starts: by each of this project's channels as it registers its routes (whichever
   testing it for emptiness: about a tenth of the server's time late in a screening. The last event answers
   the same question.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,9 @@ def has_applied_events(tracker: DialogueStateTracker) -> bool:
     return not isinstance(last, (Restarted, SessionStarted))
 
 
-async def _update_tracker_session(self: MessageProcessor, tracker: DialogueStateTracker, output_channel: Any,
-                                  metadata: Any = None) -> None:
+async def _update_tracker_session(
+    self: MessageProcessor, tracker: DialogueStateTracker, output_channel: Any, metadata: Any = None
+) -> None:
     if has_applied_events(tracker) and not self._has_session_expired(tracker):
         return  # what Rasa's version concludes too, without the replay
     await RASA_UPDATE_SESSION(self, tracker, output_channel, metadata)
@@ -80,9 +82,11 @@ def source_digest(method: Callable[..., Any]) -> str:
 
 def changed_in_rasa() -> list[str]:
     """The methods whose source is not the one the speed-ups were checked against."""
-    current = {"RemoteAction._validate_action_result": RASA_CHECK,
-               "MessageProcessor._update_tracker_session": RASA_UPDATE_SESSION,
-               "MessageProcessor._has_session_expired": MessageProcessor._has_session_expired}
+    current = {
+        "RemoteAction._validate_action_result": RASA_CHECK,
+        "MessageProcessor._update_tracker_session": RASA_UPDATE_SESSION,
+        "MessageProcessor._has_session_expired": MessageProcessor._has_session_expired,
+    }
     return [name for name, method in current.items() if source_digest(method) != CHECKED_SOURCES[name]]
 
 

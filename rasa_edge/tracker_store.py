@@ -13,6 +13,7 @@ Rasa's Redis lock store, endpoints.cluster.yml) never see a stale conversation w
 between them (tests/test_cluster.py), nor one that was forgotten and begun again with as many rows. Every
 event is still written to SQL before the reply is sent; the memory only saves reading it back.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -79,8 +80,14 @@ class _Saved:
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
-                 url: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Any = None,
+        host: Optional[str] = None,
+        event_broker: Any = None,
+        url: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
         url = url or settings().tracker_store_url
         parsed = make_url(url)
         sqlite_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
@@ -100,8 +107,9 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     def _rows(self, sender_id: str) -> Fingerprint:
         with self.session_scope() as session:
-            query = (sa.select(sa.func.count(), sa.func.max(self.SQLEvent.timestamp))
-                     .where(self.SQLEvent.sender_id == sender_id))
+            query = sa.select(sa.func.count(), sa.func.max(self.SQLEvent.timestamp)).where(
+                self.SQLEvent.sender_id == sender_id
+            )
             count, newest = session.execute(query).one()
             return count, newest
 

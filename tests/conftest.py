@@ -4,6 +4,7 @@ fixtures more than one test module uses (the console's settings, a booking desk,
 PostgreSQL is TEST_POSTGRES_URL (default: database `test` on 127.0.0.1:5432, user postgres, trust auth).
 Each test gets its own schema there, dropped afterwards, so parallel runs and other suites don't collide.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -107,9 +108,14 @@ def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def config(database: str, tmp_path: Path) -> Settings:
     """The console's settings: the test database, a tracker store of its own, lock-out after 5 failures."""
-    return dataclasses.replace(settings(), env="test", database_url=database,
-                               tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
-                               console_lockout_after=5, console_lockout_minutes=15)
+    return dataclasses.replace(
+        settings(),
+        env="test",
+        database_url=database,
+        tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        console_lockout_after=5,
+        console_lockout_minutes=15,
+    )
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 an answer is asked for again, not lost in silence, and a crisis message gets the crisis lines in full and is
 escalated by the event broker in the Rasa server. Once the action server is back, the same answer is taken,
 once. Real servers over REST; the action server is killed with SIGKILL and started again by the test."""
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,14 @@ def kill_action_server(servers: Servers) -> None:
 
 
 def start_action_server(servers: Servers, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([str(BIN / "iop-intake"), "actions"], cwd=ROOT, env=servers.env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(BIN / "iop-intake"), "actions"],
+        cwd=ROOT,
+        env=servers.env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     wait_ready(f"{servers.actions_url}/health", proc, 120, log)
     return proc
 
@@ -58,8 +65,11 @@ def stored_answers(servers: Servers, sender: str) -> dict[str, str]:
     with session_scope(servers.env["DATABASE_URL"]) as session:
         screening = crud.latest_screening(session, conversation_id=conversation(sender))
         assert screening is not None
-        return dict(session.execute(sa.select(Answer.question_key, Answer.raw_text)
-                                    .where(Answer.screening_id == screening.id)).all())
+        return dict(
+            session.execute(
+                sa.select(Answer.question_key, Answer.raw_text).where(Answer.screening_id == screening.id)
+            ).all()
+        )
 
 
 def test_no_message_meets_silence_while_the_action_server_is_down(servers: Servers, tmp_path: Path) -> None:
@@ -85,6 +95,9 @@ def test_no_message_meets_silence_while_the_action_server_is_down(servers: Serve
             os.killpg(restarted.pid, signal.SIGTERM)
             restarted.wait(timeout=20)
     with session_scope(servers.env["DATABASE_URL"]) as session:
-        escalations = session.execute(sa.select(Escalation.severity, Escalation.trigger_text).where(
-            Escalation.conversation_id == conversation(sender))).all()
+        escalations = session.execute(
+            sa.select(Escalation.severity, Escalation.trigger_text).where(
+                Escalation.conversation_id == conversation(sender)
+            )
+        ).all()
     assert escalations == [("high", "I'm going to kill myself tonight")]  # opened without the action server

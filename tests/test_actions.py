@@ -1,5 +1,6 @@
 """The action server's actions as functions: a tracker built in the test, a CollectingDispatcher, and
 assertions on the exact events, messages and database rows (the pattern of RasaHQ/financial-demo)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,16 @@ BASE = {"consent": True, "for_whom": "self", "first_name": "Sam", "age": 34, "st
 BEFORE_PHQ9 = {**BASE, "concerns_text": {"text": "low", "concerns": ["depression"]}, "current_care": ["none"]}
 
 
-def tracker(slots: dict[str, Any], *, requested: Optional[str], text: str = "", intent: str = "inform",
-            confidence: float = 0.95, idle_seconds: float = 5.0, sender: str = "t-actions") -> Tracker:
+def tracker(
+    slots: dict[str, Any],
+    *,
+    requested: Optional[str],
+    text: str = "",
+    intent: str = "inform",
+    confidence: float = 0.95,
+    idle_seconds: float = 5.0,
+    sender: str = "t-actions",
+) -> Tracker:
     now = time.time()
     events: list[dict] = [
         {"event": "user", "text": "earlier", "timestamp": now - idle_seconds},
@@ -31,10 +40,16 @@ def tracker(slots: dict[str, Any], *, requested: Optional[str], text: str = "", 
     ]
     if requested:
         events.append({"event": "slot", "name": requested, "value": text})  # the form's slot candidate
-    return Tracker(sender_id=sender, slots={**slots, "requested_slot": requested, requested or "_": text},
-                   latest_message={"text": text, "intent": {"name": intent, "confidence": confidence}},
-                   events=events, paused=False, followup_action=None, active_loop=FORM,
-                   latest_action_name="action_listen")
+    return Tracker(
+        sender_id=sender,
+        slots={**slots, "requested_slot": requested, requested or "_": text},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": confidence}},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop=FORM,
+        latest_action_name="action_listen",
+    )
 
 
 def validate(t: Tracker) -> tuple[list[dict], list[dict]]:
@@ -94,16 +109,22 @@ def test_intent_to_act_stops_the_screening_at_once():
 
 
 def test_a_plain_no_to_a_choice_question_is_an_answer_not_a_stop():
-    slots = {**BASE, "concerns_text": {"text": "x", "concerns": ["anxiety"]}, "current_care": ["none"],
-             **{f"phq9_{i}": 1 for i in range(1, 10)}, **{f"gad7_{i}": 1 for i in range(1, 8)}}
+    slots = {
+        **BASE,
+        "concerns_text": {"text": "x", "concerns": ["anxiety"]},
+        "current_care": ["none"],
+        **{f"phq9_{i}": 1 for i in range(1, 10)},
+        **{f"gad7_{i}": 1 for i in range(1, 8)},
+    }
     events, _ = validate(tracker(slots, requested="alcohol_use", text="no", intent="stop", confidence=0.7))
     assert SlotSet("alcohol_use", "none") in events
     assert slot(events, "requested_slot") == "cssrs_1"
 
 
 def test_coming_back_hours_later_is_welcomed_at_the_same_question():
-    events, messages = validate(tracker(BASE, requested="concerns_text", text="hi", intent="greet",
-                                        idle_seconds=5 * 3600))
+    events, messages = validate(
+        tracker(BASE, requested="concerns_text", text="hi", intent="greet", idle_seconds=5 * 3600)
+    )
     assert "Welcome back" in messages[0]["text"]
     assert slot(events, "requested_slot") == "concerns_text"
     assert not any(e.get("name") == "screening_misses" for e in events)  # a greeting is not a miss
@@ -140,19 +161,40 @@ def test_after_two_misses_the_question_is_explained_with_a_skip_button():
     assert all(b["payload"] != "skip" for b in safety["buttons"])
 
 
-COMPLETED = {**BASE, "concerns_text": {"text": "x", "concerns": ["depression"]}, "current_care": ["therapist"],
-             **{f"phq9_{i}": 2 for i in range(1, 9)}, "phq9_9": 0, **{f"gad7_{i}": 1 for i in range(1, 8)},
-             "alcohol_use": False, "cssrs_1": False, "cssrs_2": False, "cssrs_6": False,
-             "schedule_times": ["morning"], "schedule_days": 3, "modality": "either", "transport": False,
-             "insurance_carrier": "Aetna", "insurance_holder": "self", "member_id": "skipped",
-             "screening_status": "completed"}
+COMPLETED = {
+    **BASE,
+    "concerns_text": {"text": "x", "concerns": ["depression"]},
+    "current_care": ["therapist"],
+    **{f"phq9_{i}": 2 for i in range(1, 9)},
+    "phq9_9": 0,
+    **{f"gad7_{i}": 1 for i in range(1, 8)},
+    "alcohol_use": False,
+    "cssrs_1": False,
+    "cssrs_2": False,
+    "cssrs_6": False,
+    "schedule_times": ["morning"],
+    "schedule_days": 3,
+    "modality": "either",
+    "transport": False,
+    "insurance_carrier": "Aetna",
+    "insurance_holder": "self",
+    "member_id": "skipped",
+    "screening_status": "completed",
+}
 
 
 def test_over_sms_the_end_of_the_screening_says_nothing_of_the_result(database):
     dispatcher = CollectingDispatcher()
-    t = Tracker(sender_id="sms-0123456789abcdef01234567", slots=COMPLETED, latest_message={},
-                events=[{"event": "user", "text": "Aetna", "input_channel": "sms"}], paused=False,
-                followup_action=None, active_loop={}, latest_action_name="screening_form")
+    t = Tracker(
+        sender_id="sms-0123456789abcdef01234567",
+        slots=COMPLETED,
+        latest_message={},
+        events=[{"event": "user", "text": "Aetna", "input_channel": "sms"}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="screening_form",
+    )
     asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
     said = "\n".join(m["text"] for m in dispatcher.messages).lower()
     assert "complete" in said and "503-555-0100" in said
@@ -167,8 +209,16 @@ def test_over_sms_the_end_of_the_screening_says_nothing_of_the_result(database):
 def test_finishing_stores_the_outcome_and_says_it_in_plain_words(database):
     slots = COMPLETED
     dispatcher = CollectingDispatcher()
-    t = Tracker(sender_id="t-finish", slots=slots, latest_message={}, events=[], paused=False, followup_action=None,
-                active_loop={}, latest_action_name="screening_form")
+    t = Tracker(
+        sender_id="t-finish",
+        slots=slots,
+        latest_message={},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="screening_form",
+    )
     events = asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
     assert SlotSet("screening_reported", True) in events
     said = "\n".join(m["text"] for m in dispatcher.messages)
@@ -185,18 +235,30 @@ def escalations(database: str) -> list:
     from bot.store.models import Escalation
 
     with session_scope(database) as session:
-        return [(e.severity, e.category, e.source, e.trigger_text)
-                for e in session.query(Escalation).order_by(Escalation.id)]
+        return [
+            (e.severity, e.category, e.source, e.trigger_text)
+            for e in session.query(Escalation).order_by(Escalation.id)
+        ]
 
 
 def test_a_crisis_message_is_answered_and_escalated(database):
     from actions.assist import ActionCrisis
 
     dispatcher = CollectingDispatcher()
-    t = Tracker(sender_id="t-crisis", slots={}, events=[], paused=False, followup_action=None, active_loop={},
-                latest_message={"text": "my son says he wants to kill himself", "intent": {"name": "crisis"},
-                                "crisis": {"category": "third_party"}},
-                latest_action_name="action_listen")
+    t = Tracker(
+        sender_id="t-crisis",
+        slots={},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_message={
+            "text": "my son says he wants to kill himself",
+            "intent": {"name": "crisis"},
+            "crisis": {"category": "third_party"},
+        },
+        latest_action_name="action_listen",
+    )
     asyncio.run(ActionCrisis().run(dispatcher, t, {}))
     said = dispatcher.messages[0]["text"]
     assert "988" in said and "741741" in said and "Their safety" in said
@@ -204,12 +266,21 @@ def test_a_crisis_message_is_answered_and_escalated(database):
 
 
 def test_a_high_risk_screening_is_escalated_and_an_ordinary_one_is_not(database):
-    high = {**BASE, "cssrs_1": True, "cssrs_2": True, "cssrs_3": True, "cssrs_4": True,
-            "screening_status": "high_risk"}
-    for sender, slots in (("t-high", high), ("t-none", {**BASE, "cssrs_1": False, "cssrs_2": False,
-                                                         "cssrs_6": False, "screening_status": "stopped"})):
-        t = Tracker(sender_id=sender, slots=slots, latest_message={"text": "yes"}, events=[], paused=False,
-                    followup_action=None, active_loop={}, latest_action_name="screening_form")
+    high = {**BASE, "cssrs_1": True, "cssrs_2": True, "cssrs_3": True, "cssrs_4": True, "screening_status": "high_risk"}
+    for sender, slots in (
+        ("t-high", high),
+        ("t-none", {**BASE, "cssrs_1": False, "cssrs_2": False, "cssrs_6": False, "screening_status": "stopped"}),
+    ):
+        t = Tracker(
+            sender_id=sender,
+            slots=slots,
+            latest_message={"text": "yes"},
+            events=[],
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="screening_form",
+        )
         dispatcher = CollectingDispatcher()
         asyncio.run(ActionFinishScreening().run(dispatcher, t, {}))
     assert escalations(database) == [("high", "cssrs_high", "cssrs", "yes")]

@@ -1,4 +1,5 @@
 """`make bench` keeps docs/benchmarks.md current: each run replaces its own section and nothing else."""
+
 import math
 
 import pytest
@@ -7,10 +8,24 @@ from bench.run import BEGIN, END, REPORT, Figures, Settings, report, verdicts, w
 
 
 def _figures(messages_per_s: float, rss_mb: float) -> Figures:
-    return Figures(training_s=21.9, messages_per_screening=44, idle_messages=220, idle_p50_ms=19.2,
-                   idle_p95_ms=31.0, idle_p99_ms=40.0, load_messages=2640, load_errors=0, load_elapsed_s=43.6,
-                   load_screenings_completed=60, load_messages_per_s=messages_per_s, load_screenings_per_min=82.6,
-                   load_p50_ms=250.0, load_p95_ms=600.0, load_p99_ms=900.0, rasa_rss_mb=rss_mb)
+    return Figures(
+        training_s=21.9,
+        messages_per_screening=44,
+        idle_messages=220,
+        idle_p50_ms=19.2,
+        idle_p95_ms=31.0,
+        idle_p99_ms=40.0,
+        load_messages=2640,
+        load_errors=0,
+        load_elapsed_s=43.6,
+        load_screenings_completed=60,
+        load_messages_per_s=messages_per_s,
+        load_screenings_per_min=82.6,
+        load_p50_ms=250.0,
+        load_p95_ms=600.0,
+        load_p99_ms=900.0,
+        rasa_rss_mb=rss_mb,
+    )
 
 
 def test_the_report_is_the_printed_table_with_every_verdict():

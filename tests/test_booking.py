@@ -1,5 +1,6 @@
 """Booking logic without a database: program.yml's assessment hours, slot generation (daylight saving,
 closed dates), which times are offered, how replies are read, what is said, and the calendar file."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,15 +53,23 @@ def test_the_example_program_describes_two_assessors_and_their_hours(program):
     assert date(2026, 12, 25) in a.closed_dates
 
 
-@pytest.mark.parametrize("change, field", [
-    (lambda a: a.pop("assessors"), "assessments.assessors: is missing"),
-    (lambda a: a["assessors"][0].update(modality="both"), "assessments.assessors[0].modality"),
-    (lambda a: a["assessors"][0].pop("location"), "assessments.assessors[0].location: is missing"),
-    (lambda a: a.update(closed_dates=["Christmas"]), "assessments.closed_dates[0]"),
-    (lambda a: a.update(reminders_hours_before=[0]), "assessments.reminders_hours_before"),
-    (lambda a: a.update(slot_minutes=240, ), "assessments.assessors[0].hours: has a window shorter than one"),
-    (lambda a: a["assessors"][1]["hours"].update(tue="9am-noon"), "assessments.assessors[1].hours.tue"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda a: a.pop("assessors"), "assessments.assessors: is missing"),
+        (lambda a: a["assessors"][0].update(modality="both"), "assessments.assessors[0].modality"),
+        (lambda a: a["assessors"][0].pop("location"), "assessments.assessors[0].location: is missing"),
+        (lambda a: a.update(closed_dates=["Christmas"]), "assessments.closed_dates[0]"),
+        (lambda a: a.update(reminders_hours_before=[0]), "assessments.reminders_hours_before"),
+        (
+            lambda a: a.update(
+                slot_minutes=240,
+            ),
+            "assessments.assessors[0].hours: has a window shorter than one",
+        ),
+        (lambda a: a["assessors"][1]["hours"].update(tue="9am-noon"), "assessments.assessors[1].hours.tue"),
+    ],
+)
 def test_mistakes_in_the_assessment_section_name_the_field(change, field):
     data = raw_program()
     change(data["assessments"])
@@ -118,10 +127,13 @@ def test_the_booking_window_starts_after_the_minimum_notice_and_ends_with_the_ho
 
 MON = date(2026, 11, 30)
 FREE = [
-    FakeSlot(1, at(MON, 9), "in_person"), FakeSlot(2, at(MON, 10), "in_person"),
-    FakeSlot(3, at(MON + timedelta(1), 9), "telehealth"), FakeSlot(4, at(MON + timedelta(1), 15), "telehealth"),
+    FakeSlot(1, at(MON, 9), "in_person"),
+    FakeSlot(2, at(MON, 10), "in_person"),
+    FakeSlot(3, at(MON + timedelta(1), 9), "telehealth"),
+    FakeSlot(4, at(MON + timedelta(1), 15), "telehealth"),
     FakeSlot(5, at(MON + timedelta(1), 15), "telehealth"),  # a second assessor at the same time
-    FakeSlot(6, at(MON + timedelta(1), 18), "telehealth"), FakeSlot(7, at(MON + timedelta(2), 13), "in_person"),
+    FakeSlot(6, at(MON + timedelta(1), 18), "telehealth"),
+    FakeSlot(7, at(MON + timedelta(2), 13), "in_person"),
     FakeSlot(8, at(MON + timedelta(5), 9), "telehealth"),  # Saturday
 ]
 
@@ -183,40 +195,85 @@ def test_preferences_come_from_the_screening_answers():
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=LA)
 
 
-@pytest.mark.parametrize("text, index", [
-    ("1", 0), ("2", 1), ("3.", 2), ("#2", 1), ("two", 1), ("the first one", 0), ("second", 1), ("last one", 2),
-    ("option 3", 2),
-])
+@pytest.mark.parametrize(
+    "text, index",
+    [
+        ("1", 0),
+        ("2", 1),
+        ("3.", 2),
+        ("#2", 1),
+        ("two", 1),
+        ("the first one", 0),
+        ("second", 1),
+        ("last one", 2),
+        ("option 3", 2),
+    ],
+)
 def test_a_choice_among_the_offered_times(text, index):
     reply = read_offer_reply(text, 3, NOW, LA)
     assert (reply.kind, reply.index) == (Kind.CHOOSE, index)
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("other times", Kind.MORE), ("more", Kind.MORE), ("none of these work", Kind.MORE),
-    ("different days please", Kind.MORE), ("not now", Kind.NOT_NOW), ("no thanks", Kind.NOT_NOW),
-    ("I'll book later", Kind.NOT_NOW), ("next tuesday afternoon", Kind.WHEN), ("tomorrow after 5", Kind.WHEN),
-    ("any morning next week", Kind.WHEN), ("4", Kind.UNCLEAR), ("purple", Kind.UNCLEAR),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("other times", Kind.MORE),
+        ("more", Kind.MORE),
+        ("none of these work", Kind.MORE),
+        ("different days please", Kind.MORE),
+        ("not now", Kind.NOT_NOW),
+        ("no thanks", Kind.NOT_NOW),
+        ("I'll book later", Kind.NOT_NOW),
+        ("next tuesday afternoon", Kind.WHEN),
+        ("tomorrow after 5", Kind.WHEN),
+        ("any morning next week", Kind.WHEN),
+        ("4", Kind.UNCLEAR),
+        ("purple", Kind.UNCLEAR),
+    ],
+)
 def test_other_replies_to_an_offer(text, kind):
     assert read_offer_reply(text, 3, NOW, LA).kind is kind
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("C", Kind.CANCEL), ("c", Kind.CANCEL), ("cancel", Kind.CANCEL), ("I need to cancel my appointment", Kind.CANCEL),
-    ("I can't make it", Kind.CANCEL), ("R", Kind.RESCHEDULE), ("reschedule", Kind.RESCHEDULE),
-    ("can I change my appointment", Kind.RESCHEDULE), ("I need a different time", Kind.RESCHEDULE),
-    ("book", Kind.BOOK), ("I want to book an assessment", Kind.BOOK), ("hello", None), ("I feel better", None),
-    ("what is an IOP", None),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("C", Kind.CANCEL),
+        ("c", Kind.CANCEL),
+        ("cancel", Kind.CANCEL),
+        ("I need to cancel my appointment", Kind.CANCEL),
+        ("I can't make it", Kind.CANCEL),
+        ("R", Kind.RESCHEDULE),
+        ("reschedule", Kind.RESCHEDULE),
+        ("can I change my appointment", Kind.RESCHEDULE),
+        ("I need a different time", Kind.RESCHEDULE),
+        ("book", Kind.BOOK),
+        ("I want to book an assessment", Kind.BOOK),
+        ("hello", None),
+        ("I feel better", None),
+        ("what is an IOP", None),
+    ],
+)
 def test_cancel_reschedule_and_book_at_any_later_time(text, kind):
     assert after_booking(text) is kind
 
 
 # --- what is said -----------------------------------------------------------------------------------------
 
-HEALTH_WORDS = ("assessment", "depress", "anxi", "mental", "therap", "clinician", "screen", "alcohol", "IOP",
-                "crisis", "treatment", "Behavioral")
+HEALTH_WORDS = (
+    "assessment",
+    "depress",
+    "anxi",
+    "mental",
+    "therap",
+    "clinician",
+    "screen",
+    "alcohol",
+    "IOP",
+    "crisis",
+    "treatment",
+    "Behavioral",
+)
 
 
 def test_the_text_confirmation_and_reminders_say_when_where_and_how_to_cancel_and_nothing_about_health(program):
@@ -246,8 +303,14 @@ def test_the_web_confirmation_has_the_time_place_what_to_bring_and_the_calendar_
 
 def test_the_calendar_invitation_is_in_the_program_time_zone_with_its_definition(program):
     slot = FakeSlot(1, at(date(2027, 3, 15), 9), "in_person")  # after the spring change: PDT
-    body = invitation(program, slot, slot.starts_at + timedelta(hours=1), "Riverbend Center", uid="booking-x",
-                      created=datetime(2026, 11, 27, tzinfo=UTC))
+    body = invitation(
+        program,
+        slot,
+        slot.starts_at + timedelta(hours=1),
+        "Riverbend Center",
+        uid="booking-x",
+        created=datetime(2026, 11, 27, tzinfo=UTC),
+    )
     assert b"DTSTART;TZID=America/Los_Angeles:20270315T090000" in body
     assert b"BEGIN:VTIMEZONE" in body
     event = next(c for c in Calendar.from_ical(body).walk("VEVENT"))
@@ -257,26 +320,49 @@ def test_the_calendar_invitation_is_in_the_program_time_zone_with_its_definition
     assert "depress" not in body.decode().lower()
 
 
-@pytest.mark.parametrize("text", [
-    "first thing monday", "december 3rd", "the 3rd", "tuesday the 1st", "2pm", "the 3rd at 3pm",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "first thing monday",
+        "december 3rd",
+        "the 3rd",
+        "tuesday the 1st",
+        "2pm",
+        "the 3rd at 3pm",
+    ],
+)
 def test_a_day_or_time_with_an_ordinal_or_number_is_a_day_not_an_offered_option(text):
     assert read_offer_reply(text, 3, NOW, LA).kind is Kind.WHEN
 
 
-@pytest.mark.parametrize("text, index", [
-    ("2 please", 1), ("I'll take 2", 1), ("option 1 please", 0), ("ok 3", 2), ("2 works", 1), ("second please", 1),
-])
+@pytest.mark.parametrize(
+    "text, index",
+    [
+        ("2 please", 1),
+        ("I'll take 2", 1),
+        ("option 1 please", 0),
+        ("ok 3", 2),
+        ("2 works", 1),
+        ("second please", 1),
+    ],
+)
 def test_polite_choices_are_read(text, index):
     reply = read_offer_reply(text, 3, NOW, LA)
     assert (reply.kind, reply.index) == (Kind.CHOOSE, index)
 
 
-@pytest.mark.parametrize("text", [
-    "I cant come every day, is there a part time option?", "I want to cancel my insurance",
-    "Can I change my insurance later?", "can I move the group to evenings?", "Is there a different time for groups?",
-    "I can't make it on mornings, is there an evening group?", "first week of december",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I cant come every day, is there a part time option?",
+        "I want to cancel my insurance",
+        "Can I change my insurance later?",
+        "can I move the group to evenings?",
+        "Is there a different time for groups?",
+        "I can't make it on mornings, is there an evening group?",
+        "first week of december",
+    ],
+)
 def test_questions_about_the_program_never_cancel_or_move_a_booking(text):
     assert after_booking(text) in (None, Kind.BOOK)
     assert read_offer_reply(text, 3, NOW, LA).kind not in (Kind.CHOOSE, Kind.CANCEL, Kind.RESCHEDULE)

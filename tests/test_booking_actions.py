@@ -1,6 +1,7 @@
 """The booking action as a function (tracker built in the test, CollectingDispatcher, a migrated database),
 and which messages the policy sends to it. The fifty-at-once test runs the action itself, so what the
 forty-nine people who lost the race are told is checked, not only the database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,13 +26,26 @@ from bot.store.models import utcnow
 ANSWERS = {"schedule_times": ["afternoon", "evening"], "modality": "telehealth"}
 
 
-def tracker(text: str, *, stage: Optional[str] = None, offered: Optional[list[int]] = None, channel: str = "rest",
-            sender: str = "web-" + "a" * 32, **slots: Any) -> Tracker:
+def tracker(
+    text: str,
+    *,
+    stage: Optional[str] = None,
+    offered: Optional[list[int]] = None,
+    channel: str = "rest",
+    sender: str = "web-" + "a" * 32,
+    **slots: Any,
+) -> Tracker:
     slots = {"booking_offered_at": time.time() - 60, **slots}  # offered a minute ago unless the test says
-    return Tracker(sender_id=sender, slots={**ANSWERS, STAGE_SLOT: stage, "booking_offer": offered, **slots},
-                   latest_message={"text": text, "intent": {"name": "inform", "confidence": 0.9}},
-                   events=[{"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel}],
-                   paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
+    return Tracker(
+        sender_id=sender,
+        slots={**ANSWERS, STAGE_SLOT: stage, "booking_offer": offered, **slots},
+        latest_message={"text": text, "intent": {"name": "inform", "confidence": 0.9}},
+        events=[{"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
 
 
 def run(t: Tracker) -> tuple[list[dict], list[dict]]:
@@ -65,27 +79,32 @@ def offered(booking_db: str) -> list[int]:
 # --- which messages reach the action ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, intent, stage, in_form, expected", [
-    ("2", "inform", Stage.OFFERING, False, "action_booking"),
-    ("next tuesday", "nlu_fallback", Stage.OFFERING, False, "action_booking"),
-    ("what is an IOP?", "faq", Stage.OFFERING, False, None),  # a program question is answered by its rule
-    ("thanks", "thanks", Stage.OFFERING, False, None),
-    ("C", "booking", Stage.BOOKED, False, "action_booking"),
-    ("R", "inform", None, False, "action_booking"),  # cancel/reschedule: the action checks the database
-    ("can I book an appointment?", "booking", None, False, None),  # before a screening: the rules start one
-    ("can I book an appointment?", "booking", Stage.OPEN, False, "action_booking"),
-    ("when is my appointment?", "booking", Stage.BOOKED, False, "action_booking"),
-    ("cancel", "stop", Stage.BOOKED, True, None),  # inside the screening it is the form's business
-    ("2", "inform", Stage.BOOKED, False, None),
-    ("503 555 0177", "inform", Stage.REMINDERS, False, "action_booking"),
-    ("when is my appointment?", "booking", None, False, "action_booking"),  # the action looks it up
-    ("can I change my appointment?", "faq", Stage.BOOKED, False, None),  # a program question is answered as one
-    ("I can't make it on mornings, is there an evening group?", "inform", Stage.BOOKED, False, None),
-])
+@pytest.mark.parametrize(
+    "text, intent, stage, in_form, expected",
+    [
+        ("2", "inform", Stage.OFFERING, False, "action_booking"),
+        ("next tuesday", "nlu_fallback", Stage.OFFERING, False, "action_booking"),
+        ("what is an IOP?", "faq", Stage.OFFERING, False, None),  # a program question is answered by its rule
+        ("thanks", "thanks", Stage.OFFERING, False, None),
+        ("C", "booking", Stage.BOOKED, False, "action_booking"),
+        ("R", "inform", None, False, "action_booking"),  # cancel/reschedule: the action checks the database
+        ("can I book an appointment?", "booking", None, False, None),  # before a screening: the rules start one
+        ("can I book an appointment?", "booking", Stage.OPEN, False, "action_booking"),
+        ("when is my appointment?", "booking", Stage.BOOKED, False, "action_booking"),
+        ("cancel", "stop", Stage.BOOKED, True, None),  # inside the screening it is the form's business
+        ("2", "inform", Stage.BOOKED, False, None),
+        ("503 555 0177", "inform", Stage.REMINDERS, False, "action_booking"),
+        ("when is my appointment?", "booking", None, False, "action_booking"),  # the action looks it up
+        ("can I change my appointment?", "faq", Stage.BOOKED, False, None),  # a program question is answered as one
+        ("I can't make it on mornings, is there an evening group?", "inform", Stage.BOOKED, False, None),
+    ],
+)
 def test_the_policy_sends_booking_replies_to_the_booking_action(text, intent, stage, in_form, expected):
     assert booking_action(intent=intent, text=text, in_form=in_form, stage=stage, actions_since_message=[]) == expected
-    assert booking_action(intent=intent, text=text, in_form=in_form, stage=stage,
-                          actions_since_message=["action_booking"]) is None
+    assert (
+        booking_action(intent=intent, text=text, in_form=in_form, stage=stage, actions_since_message=["action_booking"])
+        is None
+    )
 
 
 # --- the action -----------------------------------------------------------------------------------------
@@ -180,8 +199,12 @@ def twilio(monkeypatch: pytest.MonkeyPatch):
 
     fake = FakeTwilio()
     with fake.serving():
-        for name, value in {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                            "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_URL": fake.url}.items():
+        for name, value in {
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": FROM_NUMBER,
+            "TWILIO_API_URL": fake.url,
+        }.items():
             monkeypatch.setenv(name, value)
         yield fake
 
@@ -228,8 +251,11 @@ def test_a_number_that_said_stop_gets_no_code(offered, twilio):
     from bot.sms.identity import NumberCipher, pseudonym
 
     with session_scope(desk().database_url) as session:
-        contact = sms_store.ensure_contact(session, conversation_id=pseudonym(PHONE, settings().sms_id_key),
-                                           number_encrypted=NumberCipher(settings().sms_number_key).encrypt(PHONE))
+        contact = sms_store.ensure_contact(
+            session,
+            conversation_id=pseudonym(PHONE, settings().sms_id_key),
+            number_encrypted=NumberCipher(settings().sms_number_key).encrypt(PHONE),
+        )
         sms_store.opt_out(session, contact=contact)
     sender = "web-" + "g" * 32
     run(tracker("1", stage=Stage.OFFERING, offered=offered, sender=sender))
@@ -280,12 +306,16 @@ def test_times_are_said_in_the_zone_the_person_named_everywhere_after(offered):
     sender = "web-" + "f" * 32
     events, messages = run(tracker("tuesday at 6pm eastern", stage=Stage.OFFERING, offered=offered, sender=sender))
     new_offer = slot(events, "booking_offer")
-    events, messages = run(tracker("1", stage=Stage.OFFERING, offered=new_offer, sender=sender,
-                                   booking_tz="America/New_York"))
+    events, messages = run(
+        tracker("1", stage=Stage.OFFERING, offered=new_offer, sender=sender, booking_tz="America/New_York")
+    )
     assert " ES" in messages[0]["text"] or " ED" in messages[0]["text"]
-    _, messages = run(tracker("when is my appointment?", stage=Stage.BOOKED, sender=sender))  # slot gone: from the booking
-    assert messages[0]["text"].startswith("You're booked for ") and (" EST." in messages[0]["text"]
-                                                                     or " EDT." in messages[0]["text"])
+    _, messages = run(
+        tracker("when is my appointment?", stage=Stage.BOOKED, sender=sender)
+    )  # slot gone: from the booking
+    assert messages[0]["text"].startswith("You're booked for ") and (
+        " EST." in messages[0]["text"] or " EDT." in messages[0]["text"]
+    )
 
 
 def test_stepping_back_for_a_person_withdraws_the_times_on_offer(booking_db):

@@ -2,6 +2,7 @@
 a time booked by its button, the calendar invitation downloaded from the console, then cancelled and
 booked again, moved to another time, and a day named in words. The real Rasa, action and console servers;
 slow (servers start once per module); marked e2e."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,6 @@ from harness.servers import Servers, conversation, module_servers
 pytestmark = pytest.mark.e2e
 
 
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     with module_servers(tmp_path_factory, "booking-e2e", console=True) as running:
@@ -30,8 +30,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 def bookings(servers: Servers, sender: str) -> list[Booking]:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        return list(session.execute(sa.select(Booking).where(Booking.conversation_id == conversation(sender))
-                                    .order_by(Booking.id)).scalars())
+        return list(
+            session.execute(
+                sa.select(Booking).where(Booking.conversation_id == conversation(sender)).order_by(Booking.id)
+            ).scalars()
+        )
 
 
 def screened(servers: Servers, sender: str) -> list[dict]:
@@ -49,8 +52,10 @@ def test_a_screening_ends_with_times_offered_and_a_button_books_one(servers: Ser
     assert "free assessment with a clinician" in offer["text"]
     buttons = offer["data"]["buttons"]
     assert [b["payload"] for b in buttons] == ["1", "2", "3", "other times", "not now"]
-    assert all(re.fullmatch(r"\w{3} \w{3} \d{1,2}, \d{1,2}:\d{2} AM \((in person|telehealth)\)", b["title"])
-               for b in buttons[:3])  # mornings, as the person said
+    assert all(
+        re.fullmatch(r"\w{3} \w{3} \d{1,2}, \d{1,2}:\d{2} AM \((in person|telehealth)\)", b["title"])
+        for b in buttons[:3]
+    )  # mornings, as the person said
 
     reply = texts(servers.send(sender, "1"))
     assert "You're booked for a free assessment with a clinician" in reply and "Please bring" in reply

@@ -1,4 +1,5 @@
 """Reading when someone can come for an assessment: "next Tuesday afternoon", "tomorrow after 5", "no mornings"."""
+
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -124,8 +125,10 @@ CASES = [
     ("from 2 to 4", daily(14, 16)),
     # days with times
     ("next tuesday afternoon", on(12, 1, 12, 17)),
-    ("any morning next week", joined([(at(day(11, 30) + timedelta(n), 5), at(day(11, 30) + timedelta(n), 12))
-                                      for n in range(7)])),
+    (
+        "any morning next week",
+        joined([(at(day(11, 30) + timedelta(n), 5), at(day(11, 30) + timedelta(n), 12)) for n in range(7)]),
+    ),
     ("tomorrow after 5", on(11, 27, 17, 24)),
     ("tomorrow night", on(11, 27, 17, 21)),
     ("this afternoon", on(11, 26, 12, 17)),
@@ -187,40 +190,65 @@ def test_windows_are_aware_sorted_apart_and_inside_the_horizon(text):
         assert following[0] is None or b < following[0]
 
 
-@pytest.mark.parametrize("text", [
-    "", "1", "2", "yes", "no thanks", "other times", "more", "cancel", "reschedule", "R", "C", "hello",
-    "what is an IOP", "503-555-0123", "I have 3 kids", "feb 30", "2-3 days a week", "about 3 times a week",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "1",
+        "2",
+        "yes",
+        "no thanks",
+        "other times",
+        "more",
+        "cancel",
+        "reschedule",
+        "R",
+        "C",
+        "hello",
+        "what is an IOP",
+        "503-555-0123",
+        "I have 3 kids",
+        "feb 30",
+        "2-3 days a week",
+        "about 3 times a week",
+    ],
+)
 def test_none_when_no_day_or_time_is_named(text):
     assert read_when(text, NOW, LA) is None
 
 
-@pytest.mark.parametrize("text, phrase", [
-    ("next tuesday afternoon", "Tuesday Dec 1 afternoon"),
-    ("any morning next week", "mornings next week"),
-    ("tomorrow after 5", "after 5 PM tomorrow"),
-    ("friday at 3", "at 3 PM tomorrow"),
-    ("12/3 at 10am", "at 10 AM on Thursday Dec 3"),
-    ("weekday evenings", "evenings on weekdays"),
-    ("tuesdays", "Tuesdays"),
-    ("between 1 and 3", "from 1 PM to 3 PM"),
-    ("tonight", "this evening"),
-    ("any day but friday", "any day except Fridays"),
-    ("anything except mornings", "any time except mornings"),
-    ("wednesday afternoon or thursday morning", "Wednesday Dec 2 afternoon or this morning"),
-    ("tomorrow at 3pm eastern", "at 3 PM tomorrow Eastern time"),
-])
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("next tuesday afternoon", "Tuesday Dec 1 afternoon"),
+        ("any morning next week", "mornings next week"),
+        ("tomorrow after 5", "after 5 PM tomorrow"),
+        ("friday at 3", "at 3 PM tomorrow"),
+        ("12/3 at 10am", "at 10 AM on Thursday Dec 3"),
+        ("weekday evenings", "evenings on weekdays"),
+        ("tuesdays", "Tuesdays"),
+        ("between 1 and 3", "from 1 PM to 3 PM"),
+        ("tonight", "this evening"),
+        ("any day but friday", "any day except Fridays"),
+        ("anything except mornings", "any time except mornings"),
+        ("wednesday afternoon or thursday morning", "Wednesday Dec 2 afternoon or this morning"),
+        ("tomorrow at 3pm eastern", "at 3 PM tomorrow Eastern time"),
+    ],
+)
 def test_phrase_to_echo(text, phrase):
     assert read_when(text, NOW, LA).phrase == phrase
 
 
-@pytest.mark.parametrize("text, phrase", [
-    ("yesterday", "yesterday"),
-    ("today at 9am", "at 9 AM today"),
-    ("Nov 20", "Friday Nov 20"),
-    ("last tuesday", "Tuesday Nov 24"),
-    ("march 3", "Wednesday Mar 3"),  # beyond the horizon
-])
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("yesterday", "yesterday"),
+        ("today at 9am", "at 9 AM today"),
+        ("Nov 20", "Friday Nov 20"),
+        ("last tuesday", "Tuesday Nov 24"),
+        ("march 3", "Wednesday Mar 3"),  # beyond the horizon
+    ],
+)
 def test_the_past_gives_no_windows_but_a_phrase_to_say_so(text, phrase):
     when = read_when(text, NOW, LA)
     assert when is not None and when.windows == () and when.phrase == phrase
@@ -232,8 +260,11 @@ def test_what_is_left_of_today_counts():
 
 def test_this_and_next_on_the_day_itself():
     tuesday = datetime(2026, 12, 1, 10, tzinfo=LA)
-    for text, start in (("tuesday", at(date(2026, 12, 1), 10)), ("this tuesday", at(date(2026, 12, 1), 10)),
-                        ("next tuesday", at(date(2026, 12, 8), 0))):
+    for text, start in (
+        ("tuesday", at(date(2026, 12, 1), 10)),
+        ("this tuesday", at(date(2026, 12, 1), 10)),
+        ("next tuesday", at(date(2026, 12, 8), 0)),
+    ):
         assert read_when(text, tuesday, LA).windows[0][0] == start
 
 
@@ -290,13 +321,25 @@ def test_horizon_limits_the_days():
     assert read_when("jan 5", NOW, LA, horizon_days=30).windows == ()
 
 
-@pytest.mark.parametrize("text, zone", [
-    ("3pm eastern", "America/New_York"), ("10 EST", "America/New_York"), ("noon ET", "America/New_York"),
-    ("central time", "America/Chicago"), ("2 CT", "America/Chicago"),
-    ("mountain", "America/Denver"), ("9am MT", "America/Denver"), ("arizona", "America/Phoenix"),
-    ("pacific", "America/Los_Angeles"), ("PT", "America/Los_Angeles"), ("4 PST", "America/Los_Angeles"),
-    ("PDT", "America/Los_Angeles"), ("alaska time", "America/Anchorage"), ("hawaii", "Pacific/Honolulu"),
-])
+@pytest.mark.parametrize(
+    "text, zone",
+    [
+        ("3pm eastern", "America/New_York"),
+        ("10 EST", "America/New_York"),
+        ("noon ET", "America/New_York"),
+        ("central time", "America/Chicago"),
+        ("2 CT", "America/Chicago"),
+        ("mountain", "America/Denver"),
+        ("9am MT", "America/Denver"),
+        ("arizona", "America/Phoenix"),
+        ("pacific", "America/Los_Angeles"),
+        ("PT", "America/Los_Angeles"),
+        ("4 PST", "America/Los_Angeles"),
+        ("PDT", "America/Los_Angeles"),
+        ("alaska time", "America/Anchorage"),
+        ("hawaii", "Pacific/Honolulu"),
+    ],
+)
 def test_zone_named(text, zone):
     assert zone_named(text) == ZoneInfo(zone)
 

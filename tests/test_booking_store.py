@@ -1,6 +1,7 @@
 """Slots, bookings and reminders in the database, on SQLite and (when reachable) PostgreSQL: a slot is taken
 once even by fifty people at the same moment, cancelling frees it at once, and reminders go out once, on
 time, never after a cancel or STOP, and survive a worker restart. Time is injected, never slept."""
+
 from __future__ import annotations
 
 import threading
@@ -36,8 +37,15 @@ def first_free(desk: Desk, modality: str = "telehealth") -> Slot:
 
 
 def book(desk: Desk, slot_id: int, who: str = "web-" + "a" * 32, *, contact: str | None = None) -> Booking:
-    return desk.book(slot_id=slot_id, conversation_id=who, channel="sms" if contact else "rest", screening_id=None,
-                     contact_conversation_id=contact, person_tz=None, now=NOW)
+    return desk.book(
+        slot_id=slot_id,
+        conversation_id=who,
+        channel="sms" if contact else "rest",
+        screening_id=None,
+        contact_conversation_id=contact,
+        person_tz=None,
+        now=NOW,
+    )
 
 
 def free_ids(desk: Desk) -> set[int]:
@@ -77,11 +85,25 @@ def test_blocked_slots_are_not_offered_and_a_booked_slot_cannot_be_blocked(desk:
 def test_staff_can_add_a_slot_and_it_is_offered(desk: Desk):
     start = datetime(2026, 11, 28, 14, 0, tzinfo=LA)  # a Saturday afternoon: not in the weekly hours
     with session_scope(desk.database_url) as session:
-        added = store.add_slot(session, assessor="Dana Example, LCSW", starts_at=start, minutes=60,
-                               modality="in_person", location="Riverbend Center", by="Ada Staff")
+        added = store.add_slot(
+            session,
+            assessor="Dana Example, LCSW",
+            starts_at=start,
+            minutes=60,
+            modality="in_person",
+            location="Riverbend Center",
+            by="Ada Staff",
+        )
         with pytest.raises(ValueError, match="already has a slot"):
-            store.add_slot(session, assessor="Dana Example, LCSW", starts_at=start, minutes=60,
-                           modality="in_person", location="Riverbend Center", by="Ada Staff")
+            store.add_slot(
+                session,
+                assessor="Dana Example, LCSW",
+                starts_at=start,
+                minutes=60,
+                modality="in_person",
+                location="Riverbend Center",
+                by="Ada Staff",
+            )
     assert added.id in free_ids(desk)
 
 
@@ -105,12 +127,28 @@ def test_the_database_itself_refuses_a_second_active_booking_of_a_slot(desk: Des
     slot = first_free(desk)
     book(desk, slot.id)
     with pytest.raises(IntegrityError), session_scope(desk.database_url) as session:
-        session.add(Booking(slot_id=slot.id, holds_slot_id=slot.id, conversation_id="web-x", channel="rest",
-                            status="booked", calendar_token="t" * 32))
+        session.add(
+            Booking(
+                slot_id=slot.id,
+                holds_slot_id=slot.id,
+                conversation_id="web-x",
+                channel="rest",
+                status="booked",
+                calendar_token="t" * 32,
+            )
+        )
         session.flush()
     with pytest.raises(IntegrityError), session_scope(desk.database_url) as session:  # the check constraint
-        session.add(Booking(slot_id=slot.id, holds_slot_id=None, conversation_id="web-y", channel="rest",
-                            status="booked", calendar_token="u" * 32))
+        session.add(
+            Booking(
+                slot_id=slot.id,
+                holds_slot_id=None,
+                conversation_id="web-y",
+                channel="rest",
+                status="booked",
+                calendar_token="u" * 32,
+            )
+        )
         session.flush()
 
 
@@ -205,8 +243,10 @@ def test_reminders_go_out_24_and_2_hours_before_once_each(desk: Desk, twilio: Fa
 def test_a_number_given_in_the_widget_gets_the_reminders_with_how_to_opt_out_once(desk: Desk, twilio: FakeTwilio):
     booking = book(desk, first_free(desk).id, "web-" + "9" * 32)
     code = desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW)
-    assert desk.confirm_number(booking.id, code, id_key="test-id-key", cipher=CIPHER, now=NOW) == (Check.CONFIRMED,
-                                                                                                 NUMBER)
+    assert desk.confirm_number(booking.id, code, id_key="test-id-key", cipher=CIPHER, now=NOW) == (
+        Check.CONFIRMED,
+        NUMBER,
+    )
     worker = sender(desk, twilio)
     worker.send_due(booking.slot.starts_at - timedelta(hours=24))
     worker.send_due(booking.slot.starts_at - timedelta(hours=2))
@@ -264,15 +304,20 @@ def test_two_workers_at_once_send_each_reminder_once(desk: Desk, twilio: FakeTwi
     assert "pending" not in statuses and "sending" not in statuses
 
 
-def test_the_worker_pass_makes_slots_and_sends_due_reminders(desk: Desk, twilio: FakeTwilio,
-                                                            monkeypatch: pytest.MonkeyPatch):
+def test_the_worker_pass_makes_slots_and_sends_due_reminders(
+    desk: Desk, twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+):
     from bot.booking.cli import booking_pass
     from bot.settings import settings
 
     booking = texted_booking(desk)
-    for name, value in {"DATABASE_URL": desk.database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-                        "TWILIO_API_URL": twilio.url}.items():
+    for name, value in {
+        "DATABASE_URL": desk.database_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": twilio.url,
+    }.items():
         monkeypatch.setenv(name, value)
     tomorrow = NOW + timedelta(days=1)
     lines = booking_pass(settings(), booking.slot.starts_at - timedelta(hours=23))
@@ -299,9 +344,18 @@ def test_a_failed_transaction_leaves_no_booking_behind(desk: Desk):
     slot = first_free(desk)
     earliest = NOW
     with pytest.raises(RuntimeError), session_scope(desk.database_url) as session:
-        store.book(session, slot_id=slot.id, conversation_id="web-" + "7" * 32, channel="rest", screening_id=None,
-                   contact_conversation_id=None, person_tz=None, reminders_hours_before=(24,), earliest=earliest,
-                   now=NOW)
+        store.book(
+            session,
+            slot_id=slot.id,
+            conversation_id="web-" + "7" * 32,
+            channel="rest",
+            screening_id=None,
+            contact_conversation_id=None,
+            person_tz=None,
+            reminders_hours_before=(24,),
+            earliest=earliest,
+            now=NOW,
+        )
         raise RuntimeError("the rest of the unit of work failed")
     assert slot.id in free_ids(desk)  # nothing was committed half-way (no savepoint released on SQLite)
 
@@ -309,9 +363,15 @@ def test_a_failed_transaction_leaves_no_booking_behind(desk: Desk):
 def test_reminders_use_the_zone_the_person_named(desk: Desk, twilio: FakeTwilio):
     with session_scope(desk.database_url) as session:
         sms_store.ensure_contact(session, conversation_id="sms-" + "8" * 24, number_encrypted=CIPHER.encrypt(NUMBER))
-    booking = desk.book(slot_id=first_free(desk).id, conversation_id="sms-" + "8" * 24, channel="sms",
-                        screening_id=None, contact_conversation_id="sms-" + "8" * 24, person_tz="America/New_York",
-                        now=NOW)
+    booking = desk.book(
+        slot_id=first_free(desk).id,
+        conversation_id="sms-" + "8" * 24,
+        channel="sms",
+        screening_id=None,
+        contact_conversation_id="sms-" + "8" * 24,
+        person_tz="America/New_York",
+        now=NOW,
+    )
     sender(desk, twilio).send_due(booking.slot.starts_at - timedelta(hours=24))
     local = booking.slot.starts_at.astimezone(ZoneInfo("America/New_York"))
     assert f"{local:%I:%M %p}".lstrip("0") + f" {local.tzname()}" in twilio.to(NUMBER)[0]

@@ -1,4 +1,5 @@
 """What the participant-facing channels do to a message before Rasa reads it."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,13 +8,16 @@ from bot.channels.access import bearer_matches
 from bot.channels.text import participant_text
 
 
-@pytest.mark.parametrize("typed,read", [
-    ("/restart", "restart"),
-    ("/EXTERNAL_handback", "EXTERNAL_handback"),
-    ("  //crisis{\"x\": 1}", "crisis{\"x\": 1}"),
-    ("/ I want to end it", "I want to end it"),
-    ("/", ""),
-])
+@pytest.mark.parametrize(
+    "typed,read",
+    [
+        ("/restart", "restart"),
+        ("/EXTERNAL_handback", "EXTERNAL_handback"),
+        ('  //crisis{"x": 1}', 'crisis{"x": 1}'),
+        ("/ I want to end it", "I want to end it"),
+        ("/", ""),
+    ],
+)
 def test_a_leading_slash_never_makes_a_message_a_command(typed: str, read: str):
     assert participant_text(typed) == read
 

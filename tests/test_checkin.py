@@ -1,4 +1,5 @@
 """The direct check-in when the crisis detector is unsure: how the reply is read and what follows it."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,9 @@ from bot.safety.checkin import ASKED, ASKED_AGAIN, QUESTION, Reply, Step, next_s
 
 
 def test_the_question_is_the_one_the_issue_asks_for() -> None:
-    assert QUESTION == ("I want to make sure I understand you. Are you having thoughts of ending your life or "
-                        "hurting yourself?")
+    assert QUESTION == (
+        "I want to make sure I understand you. Are you having thoughts of ending your life or hurting yourself?"
+    )
 
 
 @pytest.mark.parametrize("text", ["yes", "yeah", "Yes", "maybe", "kind of", "sometimes", "a little", "not yet"])
@@ -38,11 +40,19 @@ def test_the_transcript_marks_the_check_in_and_the_reading_that_raised_it() -> N
     import json
 
     from bot.console.transcript import lines
-    user = {"text": "I'm not suicidal, just tired", "parse_data": {
-        "intent": {"name": "inform"}, "crisis": {"tier": "check_in", "category": "suicidal_ideation",
-                                                 "model_score": 0.98, "flags": ["negated"]}}}
-    bot = {"text": QUESTION, "metadata": {"assistant": "check_in"},
-           "data": {"buttons": [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}]}}
+
+    user = {
+        "text": "I'm not suicidal, just tired",
+        "parse_data": {
+            "intent": {"name": "inform"},
+            "crisis": {"tier": "check_in", "category": "suicidal_ideation", "model_score": 0.98, "flags": ["negated"]},
+        },
+    }
+    bot = {
+        "text": QUESTION,
+        "metadata": {"assistant": "check_in"},
+        "data": {"buttons": [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}]},
+    }
     said, asked = lines([("user", 1.0, json.dumps(user)), ("bot", 2.0, json.dumps(bot))])
     assert said.crisis == "Possible crisis (suicidal ideation, model score 0.98): the bot asked directly"
     assert asked.check_in and asked.options == ("Yes", "No")

@@ -1,4 +1,5 @@
 """The level-of-care rules from the person's own words to the outcome, and docs/clinical-rules.md kept in step."""
+
 from __future__ import annotations
 
 import copy
@@ -23,10 +24,19 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "clinical-rules.md"
 
 # Sam, 34, in Oregon, few symptoms, safe, can come any time: each test changes what it is about.
 CALM: dict[str, Any] = {
-    "consent": True, "for_whom": "self", "first_name": "Sam", "age": 34, "state": "OR",
-    "concerns_text": {"text": "feeling down", "concerns": ["depression"]}, "current_care": ["none"],
-    **{f"phq9_{i}": 0 for i in range(1, 10)}, **{f"gad7_{i}": 0 for i in range(1, 8)}, "alcohol_use": "none",
-    "cssrs_1": False, "cssrs_2": False, "cssrs_6": False,
+    "consent": True,
+    "for_whom": "self",
+    "first_name": "Sam",
+    "age": 34,
+    "state": "OR",
+    "concerns_text": {"text": "feeling down", "concerns": ["depression"]},
+    "current_care": ["none"],
+    **{f"phq9_{i}": 0 for i in range(1, 10)},
+    **{f"gad7_{i}": 0 for i in range(1, 8)},
+    "alcohol_use": "none",
+    "cssrs_1": False,
+    "cssrs_2": False,
+    "cssrs_6": False,
 }
 PHQ9_MODERATE = {f"phq9_{i}": 1 for i in range(1, 9)} | {"phq9_3": 2, "phq9_4": 2, "phq9_9": 0}  # 12
 PHQ9_SEVERE = {f"phq9_{i}": 3 for i in range(1, 9)} | {"phq9_9": 0}  # 24
@@ -46,16 +56,24 @@ def outcome(answers: dict[str, Any]):
 # --- step-down: only a recent psychiatric stay ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["I just got out of the psych ward", "left residential last week",
-                                  "discharged from PHP 10 days ago"])
+@pytest.mark.parametrize(
+    "text", ["I just got out of the psych ward", "left residential last week", "discharged from PHP 10 days ago"]
+)
 def test_a_recent_psychiatric_discharge_is_a_step_down(text):
     result = outcome({"current_care": said("current_care", text)})
     assert result.outcome is Outcome.LIKELY_FIT and result.flags[0].value == "step_down"
 
 
-@pytest.mark.parametrize("text", ["hospitalized 3 years ago", "in the hospital for surgery last week",
-                                  "I got out of jail", "hospitalized 3 years ago, I see a therapist",
-                                  "in the hospital for surgery last week, and I see a therapist"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hospitalized 3 years ago",
+        "in the hospital for surgery last week",
+        "I got out of jail",
+        "hospitalized 3 years ago, I see a therapist",
+        "in the hospital for surgery last week, and I see a therapist",
+    ],
+)
 def test_an_old_medical_or_custodial_stay_is_not_a_step_down(text):
     result = outcome({"current_care": said("current_care", text)})
     assert result.outcome is Outcome.REFER_OUTPATIENT and result.flags == ()
@@ -82,8 +100,16 @@ def test_the_step_down_window_is_the_programs():
 
 def test_an_eating_disorder_with_moderate_risk_keeps_the_callback():
     concerns = {"text": "anorexia", "concerns": ["eating_disorder"]}
-    result = outcome({"concerns_text": concerns, "cssrs_1": True, "cssrs_2": True, "cssrs_3": True,
-                      "cssrs_4": False, "cssrs_5": False})
+    result = outcome(
+        {
+            "concerns_text": concerns,
+            "cssrs_1": True,
+            "cssrs_2": True,
+            "cssrs_3": True,
+            "cssrs_4": False,
+            "cssrs_5": False,
+        }
+    )
     assert (result.outcome, result.urgent) == (Outcome.NEEDS_REVIEW, True)
 
 
@@ -101,8 +127,19 @@ def test_stress_with_minimal_symptoms_is_routine_outpatient_care(text):
 # --- alcohol -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["sober 3 days", "quit last month", "stopped 2 weeks ago", "I'm trying to quit",
-                                  "not anymore", "I quit", "every day", "daily"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sober 3 days",
+        "quit last month",
+        "stopped 2 weeks ago",
+        "I'm trying to quit",
+        "not anymore",
+        "I quit",
+        "every day",
+        "daily",
+    ],
+)
 def test_past_year_drinking_asks_the_audit_c(text):
     answers = {**CALM, "alcohol_use": said("alcohol_use", text)}
     assert "auditc_1" in required(answers, PROGRAM)
@@ -131,13 +168,16 @@ LIGHT = {"auditc_1": 2, "auditc_2": 0, "auditc_3": 0}  # 2-4 times a month, 1 or
 HEAVY_WEEKENDS = {"auditc_1": 3, "auditc_2": 2, "auditc_3": 3}  # 2-3 times a week, 5 or 6, six+ weekly: 8
 
 
-@pytest.mark.parametrize("gate, audit", [
-    ("yes", HEAVY_WEEKENDS),  # AUDIT-C 8
-    ("every day", {"auditc_1": 4, "auditc_2": 0, "auditc_3": 0}),
-    ("yes", {"auditc_1": 4, "auditc_2": 1, "auditc_3": 1}),  # most days, 3 or 4 drinks
-    ("yes", {"auditc_1": 3, "auditc_2": 0, "auditc_3": 4}),  # six or more daily or almost daily
-    ("sober 3 days", {"auditc_1": 2, "auditc_2": 1, "auditc_3": 3}),  # stopped weekly heavy drinking
-])
+@pytest.mark.parametrize(
+    "gate, audit",
+    [
+        ("yes", HEAVY_WEEKENDS),  # AUDIT-C 8
+        ("every day", {"auditc_1": 4, "auditc_2": 0, "auditc_3": 0}),
+        ("yes", {"auditc_1": 4, "auditc_2": 1, "auditc_3": 1}),  # most days, 3 or 4 drinks
+        ("yes", {"auditc_1": 3, "auditc_2": 0, "auditc_3": 4}),  # six or more daily or almost daily
+        ("sober 3 days", {"auditc_1": 2, "auditc_2": 1, "auditc_3": 3}),  # stopped weekly heavy drinking
+    ],
+)
 def test_withdrawal_risk_is_review_never_a_plain_likely_fit(gate, audit):
     result = outcome({**PHQ9_MODERATE, "alcohol_use": said("alcohol_use", gate), **audit})
     assert result.outcome is Outcome.NEEDS_REVIEW
@@ -196,8 +236,12 @@ def test_the_table_lists_every_rule_in_order_with_its_outcome_and_source():
 
 # The table's C-SSRS levels, checked against the screener's code.
 TRIAGE_EXAMPLES = {
-    "high": [{"cssrs_2": True, "cssrs_4": True}, {"cssrs_2": True, "cssrs_5": True},
-             {"cssrs_6": True, "cssrs_6_recent": True}, {"cssrs_6": True}],
+    "high": [
+        {"cssrs_2": True, "cssrs_4": True},
+        {"cssrs_2": True, "cssrs_5": True},
+        {"cssrs_6": True, "cssrs_6_recent": True},
+        {"cssrs_6": True},
+    ],
     "moderate": [{"cssrs_2": True, "cssrs_3": True}, {"cssrs_6": True, "cssrs_6_recent": False}],
     "low": [{"cssrs_1": True}, {"cssrs_2": True, "cssrs_3": False, "cssrs_4": False, "cssrs_5": False}],
     "none": [{"cssrs_1": False, "cssrs_2": False, "cssrs_6": False}],

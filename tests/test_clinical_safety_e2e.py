@@ -2,6 +2,7 @@
 it. A crisis is never taken as an answer, at any question or booking stage; the C-SSRS is read the safe way;
 the endings keep their promises. Twilio is a local fake, so booking over REST reaches the text-reminder
 stages. Slow (the servers start once for the module); marked e2e."""
+
 from __future__ import annotations
 
 import re
@@ -36,12 +37,24 @@ SPECIAL = {
 }
 # Answers that reach every question: the likely-fit path, then the branches it does not take.
 BRANCHES = {
-    "auditc_1": {"alcohol_use": "yes"}, "auditc_2": {"alcohol_use": "yes"}, "auditc_3": {"alcohol_use": "yes"},
-    "cssrs_3": {"cssrs_1": "yes", "cssrs_2": "yes"}, "cssrs_4": {"cssrs_1": "yes", "cssrs_2": "yes"},
-    "cssrs_5": {"cssrs_1": "yes", "cssrs_2": "yes"}, "cssrs_6_recent": {"cssrs_6": "yes"},
+    "auditc_1": {"alcohol_use": "yes"},
+    "auditc_2": {"alcohol_use": "yes"},
+    "auditc_3": {"alcohol_use": "yes"},
+    "cssrs_3": {"cssrs_1": "yes", "cssrs_2": "yes"},
+    "cssrs_4": {"cssrs_1": "yes", "cssrs_2": "yes"},
+    "cssrs_5": {"cssrs_1": "yes", "cssrs_2": "yes"},
+    "cssrs_6_recent": {"cssrs_6": "yes"},
 }
-ANSWERS = {**LIKELY_FIT, "auditc_1": "2", "auditc_2": "1", "auditc_3": "1", "cssrs_3": "no", "cssrs_4": "no",
-           "cssrs_5": "no", "cssrs_6_recent": "yes"}
+ANSWERS = {
+    **LIKELY_FIT,
+    "auditc_1": "2",
+    "auditc_2": "1",
+    "auditc_3": "1",
+    "cssrs_3": "no",
+    "cssrs_4": "no",
+    "cssrs_5": "no",
+    "cssrs_6_recent": "yes",
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +65,16 @@ def twilio() -> Iterator[FakeTwilio]:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio) -> Iterator[Servers]:
-    env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-           "TWILIO_API_URL": twilio.url, "SMS_PUBLIC_URL": "https://intake.example.org/webhooks/sms",
-           "SMS_ID_KEY": "e2e-sms-id-key-" + "k" * 24, "SMS_NUMBER_KEY": NUMBER_KEY,
-           "ESCALATION_ON_CALL_NUMBERS": "+15035550101"}
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": twilio.url,
+        "SMS_PUBLIC_URL": "https://intake.example.org/webhooks/sms",
+        "SMS_ID_KEY": "e2e-sms-id-key-" + "k" * 24,
+        "SMS_NUMBER_KEY": NUMBER_KEY,
+        "ESCALATION_ON_CALL_NUMBERS": "+15035550101",
+    }
     with module_servers(tmp_path_factory, "clinical-safety-e2e", extra_env=env) as running:
         yield running
 
@@ -80,8 +99,9 @@ def reach(servers: Servers, sender: str, target: Optional[str], answers: dict[st
 
 def escalations(servers: Servers, sender: str) -> list[tuple[str, str, str]]:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        rows = session.execute(sa.select(Escalation).where(Escalation.conversation_id == conversation(sender))
-                               .order_by(Escalation.id)).scalars()
+        rows = session.execute(
+            sa.select(Escalation).where(Escalation.conversation_id == conversation(sender)).order_by(Escalation.id)
+        ).scalars()
         return [(e.severity, e.source, e.category) for e in rows]
 
 
@@ -103,9 +123,11 @@ def screening_row(servers: Servers, sender: str) -> Screening:
 def assert_crisis_handled(servers: Servers, sender: str, reply: list[dict], before: list) -> None:
     said = texts(reply)
     assert "988" in said and "741741" in said and "911" in said
-    assert any((r.get("custom") or {}).get("assistant") == "crisis" or "Crisis Text Line" in (r.get("text") or "")
-               for r in reply)
-    new = escalations(servers, sender)[len(before):]
+    assert any(
+        (r.get("custom") or {}).get("assistant") == "crisis" or "Crisis Text Line" in (r.get("text") or "")
+        for r in reply
+    )
+    new = escalations(servers, sender)[len(before) :]
     assert new and new[0][:2] == ("high", "message")
     tracker = servers.tracker(sender)
     assert tracker["paused"] is True and servers.requested(sender) is None
@@ -140,8 +162,9 @@ def booked_screening(servers: Servers, sender: str) -> None:
 
 def bookings(servers: Servers, sender: str) -> list[str]:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        return list(session.execute(sa.select(Booking.status).where(
-            Booking.conversation_id == conversation(sender))).scalars())
+        return list(
+            session.execute(sa.select(Booking.status).where(Booking.conversation_id == conversation(sender))).scalars()
+        )
 
 
 def test_a_crisis_while_times_are_offered_books_nothing(servers: Servers):
@@ -250,10 +273,12 @@ def test_a_qualified_no_to_behaviour_is_yes_and_asks_when(servers: Servers, answ
     assert stored_answers(servers, sender)["cssrs_6"] is True
 
 
-@pytest.mark.parametrize("key,refusals", [("cssrs_2", ("no comment", "I'd rather not say")),
-                                          ("phq9_9", ("skip", "no comment"))])
-def test_a_refusal_is_asked_again_once_then_declined_and_a_clinician_calls_back(servers: Servers, key: str,
-                                                                                 refusals: tuple[str, str]):
+@pytest.mark.parametrize(
+    "key,refusals", [("cssrs_2", ("no comment", "I'd rather not say")), ("phq9_9", ("skip", "no comment"))]
+)
+def test_a_refusal_is_asked_again_once_then_declined_and_a_clinician_calls_back(
+    servers: Servers, key: str, refusals: tuple[str, str]
+):
     sender = f"e2e-refuse-{key}"
     answers = {**ANSWERS, "cssrs_1": "yes"}
     reach(servers, sender, key, answers)
@@ -289,8 +314,11 @@ def test_thoughts_of_death_end_with_the_crisis_lines_and_the_number_is_kept_encr
     answers = {**ANSWERS, "phq9_9": "several days", "cssrs_1": "no", "cssrs_2": "no", "cssrs_6": "no"}
     asked = reach(servers, sender, None, answers)
     assert asked[-3:] == ["contact_phone", "contact_ok", "contact_time"]  # before the outcome
-    outcome = next(e["text"] for e in reversed(servers.tracker(sender)["events"])
-                   if e.get("event") == "bot" and "Why:" in (e.get("text") or ""))
+    outcome = next(
+        e["text"]
+        for e in reversed(servers.tracker(sender)["events"])
+        if e.get("event") == "bot" and "Why:" in (e.get("text") or "")
+    )
     assert "call or text 988" in outcome and "HOME to 741741" in outcome and "call 911" in outcome
     assert "diagnos" not in outcome.lower()
     row = screening_row(servers, sender)
@@ -301,8 +329,15 @@ def test_thoughts_of_death_end_with_the_crisis_lines_and_the_number_is_kept_encr
 
 def test_without_a_number_nothing_promises_a_call(servers: Servers):
     sender = "e2e-ending-no-number"
-    answers = {**ANSWERS, "cssrs_1": "yes", "cssrs_2": "yes", "cssrs_3": "yes", "cssrs_4": "no", "cssrs_5": "no",
-               "contact_phone": "no thanks"}
+    answers = {
+        **ANSWERS,
+        "cssrs_1": "yes",
+        "cssrs_2": "yes",
+        "cssrs_3": "yes",
+        "cssrs_4": "no",
+        "cssrs_5": "no",
+        "contact_phone": "no thanks",
+    }
     asked = reach(servers, sender, None, answers)
     assert asked[-1] == "contact_phone" and "contact_ok" not in asked
     bot = [e["text"] for e in servers.tracker(sender)["events"] if e.get("event") == "bot" and e.get("text")]
@@ -324,8 +359,7 @@ def test_the_high_risk_reply_offers_no_assessment(servers: Servers):
 
 def test_someone_asking_for_another_person_holds_the_plan_when_they_say_mine(servers: Servers):
     sender = "e2e-holder-other"
-    answers = {**ANSWERS, "for_whom": "for my daughter", "first_name": "Avery", "age": "16",
-               "insurance_holder": "mine"}
+    answers = {**ANSWERS, "for_whom": "for my daughter", "first_name": "Avery", "age": "16", "insurance_holder": "mine"}
     reach(servers, sender, "member_id", answers)
     assert stored_answers(servers, sender)["insurance_holder"] == "respondent"
 
@@ -365,7 +399,6 @@ def test_go_back_wins_over_a_number_in_the_sentence(servers: Servers):
     assert servers.requested(sender) == "phq9_2" and "phq9_2" not in stored_answers(servers, sender)
 
 
-
 # --- The check-in when the crisis detector is unsure (issue 13) -----------------------------------------------
 
 UNSURE = "I'm not suicidal or anything, I just can't sleep"  # a denial: the model hears a crisis, the rules a "not"
@@ -373,17 +406,22 @@ UNSURE = "I'm not suicidal or anything, I just can't sleep"  # a denial: the mod
 
 def check_ins(servers: Servers, sender: str) -> list[str]:
     from bot.store.checkins import CheckIn
+
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        return list(session.execute(sa.select(CheckIn.outcome).where(CheckIn.conversation_id == conversation(sender))
-                                    .order_by(CheckIn.id)).scalars())
+        return list(
+            session.execute(
+                sa.select(CheckIn.outcome).where(CheckIn.conversation_id == conversation(sender)).order_by(CheckIn.id)
+            ).scalars()
+        )
 
 
 def test_an_unsure_reading_is_asked_directly_and_no_goes_back_to_the_question(servers: Servers):
     sender = "e2e-checkin-no"
     reach(servers, sender, "concerns_text", ANSWERS)
     asked = servers.send(sender, UNSURE)
-    assert texts(asked) == ("I want to make sure I understand you. Are you having thoughts of ending your life or "
-                            "hurting yourself?")
+    assert texts(asked) == (
+        "I want to make sure I understand you. Are you having thoughts of ending your life or hurting yourself?"
+    )
     assert [b["payload"] for b in asked[0]["buttons"]] == ["yes", "no"]
     assert escalations(servers, sender) == [] and "concerns_text" not in stored_answers(servers, sender)
     back = texts(servers.send(sender, "no"))

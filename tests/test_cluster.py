@@ -3,6 +3,7 @@ tracker store with Rasa's Redis lock store and RabbitMQ event broker (endpoints.
 server and the worker. A conversation whose messages alternate between the servers follows on, and a crisis
 message in a paused conversation reaches the worker through RabbitMQ and pages once, even when a worker dies
 half-way through it. Skipped, saying why, without PostgreSQL, Redis or RabbitMQ; started once per module."""
+
 from __future__ import annotations
 
 import asyncio
@@ -71,6 +72,7 @@ def drop_queue(queue: str, exchange: str) -> None:
             channel = await connection.channel()
             await channel.queue_delete(queue)
             await channel.exchange_delete(exchange)
+
     asyncio.run(drop())
 
 
@@ -85,8 +87,9 @@ def postgres_schema(prefix: str) -> Iterator[str]:
 
 
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 class Cluster:
@@ -130,25 +133,55 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "RATE_LIMIT_PER_ADDRESS": "100000",
             "RASA_AUTH_TOKEN": TOKEN,
             "RASA_URL": f"http://127.0.0.1:{ports[0]}",  # the worker's crisis lines (HAProxy in make run-cluster)
-            "REDIS_HOST": REDIS[0], "REDIS_PORT": str(REDIS[1]), "REDIS_DB": "1", "LOCK_KEY_PREFIX": f"test{run}",
+            "REDIS_HOST": REDIS[0],
+            "REDIS_PORT": str(REDIS[1]),
+            "REDIS_DB": "1",
+            "LOCK_KEY_PREFIX": f"test{run}",
             "WIDGET_REDIS_URL": f"redis://{REDIS[0]}:{REDIS[1]}/1",
-            "RABBITMQ_HOST": RABBITMQ[0], "RABBITMQ_PORT": str(RABBITMQ[1]),
-            "RABBITMQ_USERNAME": "guest", "RABBITMQ_PASSWORD": "guest",
-            "EVENTS_QUEUE": queue, "EVENTS_EXCHANGE": queue,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
+            "RABBITMQ_HOST": RABBITMQ[0],
+            "RABBITMQ_PORT": str(RABBITMQ[1]),
+            "RABBITMQ_USERNAME": "guest",
+            "RABBITMQ_PASSWORD": "guest",
+            "EVENTS_QUEUE": queue,
+            "EVENTS_EXCHANGE": queue,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": FROM_NUMBER,
             "TWILIO_API_URL": twilio.url,
-            "ESCALATION_ON_CALL_NUMBERS": ON_CALL, "ESCALATION_BACKUP_NUMBER": BACKUP,
-            "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false",
+            "ESCALATION_ON_CALL_NUMBERS": ON_CALL,
+            "ESCALATION_BACKUP_NUMBER": BACKUP,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
         }
         subprocess.run([str(BIN / "iop-intake"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
         procs: list[subprocess.Popen] = []
         stack.callback(stop, procs)
         procs.append(start([str(BIN / "iop-intake"), "actions"], env, workdir / "actions.log"))
         for i, port in enumerate(ports):
-            procs.append(start(
-                [str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port),
-                 "--enable-api", "--auth-token", TOKEN, "--endpoints", "endpoints.cluster.yml",
-                 "--credentials", "credentials.yml"], env, workdir / f"rasa{i + 1}.log"))
+            procs.append(
+                start(
+                    [
+                        str(BIN / "rasa"),
+                        "run",
+                        "--model",
+                        str(model),
+                        "--interface",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--enable-api",
+                        "--auth-token",
+                        TOKEN,
+                        "--endpoints",
+                        "endpoints.cluster.yml",
+                        "--credentials",
+                        "credentials.yml",
+                    ],
+                    env,
+                    workdir / f"rasa{i + 1}.log",
+                )
+            )
         procs.append(start([str(BIN / "iop-intake"), "worker", "--interval", "3600"], env, workdir / "worker.log"))
         wait_ready(f"http://127.0.0.1:{actions_port}/health", procs[0], 120, workdir / "actions.log")
         for i, port in enumerate(ports):
@@ -179,20 +212,21 @@ def test_a_conversation_forgotten_then_begun_again_elsewhere_is_read_afresh(db_u
         session.commit()
     _turn(other, "conv-again", "after")
     _turn(other, "conv-again", "still after")  # begun again there, with as many rows
-    assert _texts(asyncio.run(mine.retrieve("conv-again"))) == ["after", "got after", "still after",
-                                                               "got still after"]
+    assert _texts(asyncio.run(mine.retrieve("conv-again"))) == ["after", "got after", "still after", "got still after"]
     mine.engine.dispose()
     other.engine.dispose()
 
 
-def test_a_conversation_last_written_here_is_not_read_back_from_sql(db_url: str,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_conversation_last_written_here_is_not_read_back_from_sql(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = UrlSQLTrackerStore(domain=Domain.empty(), url=db_url)
     _turn(store, "conv-kept", "one")
     _turn(store, "conv-kept", "two")
 
     async def no_sql(self: SQLTrackerStore, sender_id: str) -> None:
         raise AssertionError("read back from SQL")
+
     monkeypatch.setattr(SQLTrackerStore, "retrieve", no_sql)
     _turn(store, "conv-kept", "three")
     assert _texts(asyncio.run(store.retrieve("conv-kept")))[-2:] == ["three", "got three"]
@@ -220,8 +254,9 @@ def test_a_conversation_alternating_between_two_servers_follows_on(cluster: Clus
     with session_scope(cluster.database_url) as session:
         screening = crud.latest_screening(session, conversation_id=conversation(sender))
         assert screening is not None
-        stored = session.execute(sa.select(Answer.question_key, Answer.raw_text)
-                                 .where(Answer.screening_id == screening.id)).all()
+        stored = session.execute(
+            sa.select(Answer.question_key, Answer.raw_text).where(Answer.screening_id == screening.id)
+        ).all()
     keys = [key for key, _ in stored]
     assert len(keys) == len(set(keys))  # once each
     assert {"age", "state", "phq9_1", "phq9_2"} <= set(keys) <= set(asked)
@@ -233,8 +268,9 @@ def test_a_conversation_alternating_between_two_servers_follows_on(cluster: Clus
 
 def test_the_screening_rows_are_one_per_conversation(cluster: Cluster) -> None:
     with session_scope(cluster.database_url) as session:
-        counts = session.execute(sa.select(Screening.conversation_id, sa.func.count())
-                                 .group_by(Screening.conversation_id)).all()
+        counts = session.execute(
+            sa.select(Screening.conversation_id, sa.func.count()).group_by(Screening.conversation_id)
+        ).all()
     assert counts and all(count == 1 for _, count in counts)
 
 
@@ -251,8 +287,9 @@ def test_crisis_lines_sent_through_one_server_reach_a_widget_connected_to_the_ot
             await tab.say(session_id, "hi")
             await tab.quiet()
             # As the worker or a staff reply does it: through Rasa's API, on whichever server takes the call.
-            await asyncio.to_thread(send_crisis_lines, session_id, "Call or text 988 now.",
-                                    rasa=RasaApi(second.rasa_url, second.token))
+            await asyncio.to_thread(
+                send_crisis_lines, session_id, "Call or text 988 now.", rasa=RasaApi(second.rasa_url, second.token)
+            )
             return (await tab.next("bot_uttered", 30))[0]
 
     assert asyncio.run(scenario())["text"] == "Call or text 988 now."
@@ -276,12 +313,18 @@ def test_a_crisis_while_paused_pages_once_from_the_worker_through_rabbitmq(clust
     with session_scope(cluster.database_url) as session:
         rows = [e for e in crud.list_escalations(session) if e.conversation_id == conversation(sender)]
     assert [(e.severity, e.source, e.trigger_text) for e in rows] == [("high", "message", "I want to kill myself")]
+
     # The crisis lines again, through the events API, as the assistant, after the message.
     def crisis_lines_after() -> bool:
         events = first.tracker(sender)["events"]
         said = max(i for i, e in enumerate(events) if e["event"] == "user" and e.get("text") == "I want to kill myself")
-        return any(e["event"] == "bot" and "988" in (e.get("text") or "")
-                   and (e.get("metadata") or {}).get("assistant") == "crisis" for e in events[said + 1:])
+        return any(
+            e["event"] == "bot"
+            and "988" in (e.get("text") or "")
+            and (e.get("metadata") or {}).get("assistant") == "crisis"
+            for e in events[said + 1 :]
+        )
+
     assert eventually(crisis_lines_after)
     time.sleep(2)
     assert len(cluster.twilio.to(ON_CALL)) == 1  # once
@@ -293,16 +336,27 @@ def test_a_crisis_while_paused_pages_once_from_the_worker_through_rabbitmq(clust
 
 
 def crisis_event(conversation_id: str, text: str, at: datetime) -> dict:
-    return {"sender_id": conversation_id, "event": "user", "text": text, "timestamp": at.timestamp(),
-            "parse_data": {"intent": {"name": "crisis", "confidence": 1.0}, "text": text,
-                           "crisis": {"category": "suicidal_ideation"}}, "metadata": {}}
+    return {
+        "sender_id": conversation_id,
+        "event": "user",
+        "text": text,
+        "timestamp": at.timestamp(),
+        "parse_data": {
+            "intent": {"name": "crisis", "confidence": 1.0},
+            "text": text,
+            "crisis": {"category": "suicidal_ideation"},
+        },
+        "metadata": {},
+    }
 
 
 def publish_as_rasa(event: dict, queue: str) -> None:
     """Through Rasa's own pika broker, as the Rasa servers publish."""
+
     async def run() -> None:
-        broker = PikaEventBroker(RABBITMQ[0], "guest", "guest", port=RABBITMQ[1], queues=[queue],
-                                 exchange_name=queue, connection_attempts=1)
+        broker = PikaEventBroker(
+            RABBITMQ[0], "guest", "guest", port=RABBITMQ[1], queues=[queue], exchange_name=queue, connection_attempts=1
+        )
         await broker.connect()
         broker.publish(event)
         for _ in range(50):
@@ -310,11 +364,13 @@ def publish_as_rasa(event: dict, queue: str) -> None:
             if not broker._background_tasks:  # published
                 break
         await broker.close()
+
     asyncio.run(run())
 
 
 def test_a_worker_killed_mid_event_gets_it_again_and_pages_and_records_once(
-        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     missing = _unreachable("RabbitMQ", RABBITMQ)
     if missing:
         pytest.skip(f"the re-alert consumer needs RabbitMQ: {missing}")
@@ -324,11 +380,19 @@ def test_a_worker_killed_mid_event_gets_it_again_and_pages_and_records_once(
     current = settings()
     conversation_id = "web-" + "c" * 32
     with session_scope(database) as session:
-        crud.open_handoff(session, conversation_id=conversation_id, reason="request",
-                          now=datetime.now(timezone.utc) - timedelta(minutes=1))
+        crud.open_handoff(
+            session,
+            conversation_id=conversation_id,
+            reason="request",
+            now=datetime.now(timezone.utc) - timedelta(minutes=1),
+        )
     twilio = FakeTwilioClient(CREATED)
-    notifier = Notifier(database, sms=sms(twilio), contacts=Contacts((ON_CALL,), (BACKUP,)),
-                        policy=Policy(timedelta(minutes=10), timedelta(minutes=60)))
+    notifier = Notifier(
+        database,
+        sms=sms(twilio),
+        contacts=Contacts((ON_CALL,), (BACKUP,)),
+        policy=Policy(timedelta(minutes=10), timedelta(minutes=60)),
+    )
     reminded: list[str] = []
     died = threading.Event()
 
@@ -338,16 +402,22 @@ def test_a_worker_killed_mid_event_gets_it_again_and_pages_and_records_once(
         assert eventually(lambda: not first.ready.is_set(), timeout=10)
         died.set()
 
-    first = RealertConsumer(RealertBroker(notifier, pager=lambda page, e: page(e), reminder=dies_while_replying),
-                            current, retry_seconds=0.2)
-    second = RealertConsumer(RealertBroker(notifier, pager=lambda page, e: page(e),
-                                           reminder=lambda conversation, text: reminded.append(text)),
-                             current, retry_seconds=0.2)
+    first = RealertConsumer(
+        RealertBroker(notifier, pager=lambda page, e: page(e), reminder=dies_while_replying), current, retry_seconds=0.2
+    )
+    second = RealertConsumer(
+        RealertBroker(
+            notifier, pager=lambda page, e: page(e), reminder=lambda conversation, text: reminded.append(text)
+        ),
+        current,
+        retry_seconds=0.2,
+    )
     try:
         first.start()
         assert first.ready.wait(10)
-        publish_as_rasa(crisis_event(conversation_id, "I am going to end it tonight", datetime.now(timezone.utc)),
-                        queue)
+        publish_as_rasa(
+            crisis_event(conversation_id, "I am going to end it tonight", datetime.now(timezone.utc)), queue
+        )
         assert died.wait(20)
         second.start()
         assert eventually(lambda: len(reminded) == 1, timeout=20)

@@ -6,6 +6,7 @@ audit log, the console settings and `iop-intake staff`.
 The app runs in process over ASGI (httpx), with its lifespan started as a server would; `Console` is the
 harness the other console tests use too.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,9 @@ pytestmark = pytest.mark.usefixtures("cheap_hashes")  # many sign-ins: cheap arg
 class Console:
     """The console app in process: ASGI over httpx, cookies kept, lifespan started, calls made synchronous."""
 
-    def __init__(self, config: Settings, *, rasa: Optional[RasaApi] = None, https: bool = False,
-                 address: str = "127.0.0.1") -> None:
+    def __init__(
+        self, config: Settings, *, rasa: Optional[RasaApi] = None, https: bool = False, address: str = "127.0.0.1"
+    ) -> None:
         Sanic.test_mode = True  # several apps in one process
         self.app = create_app(config, name=f"console_{uuid.uuid4().hex}", rasa=rasa)
         self.delays: list[float] = []
@@ -53,12 +55,15 @@ class Console:
         self.loop = asyncio.new_event_loop()
         self.inbox: asyncio.Queue = asyncio.Queue()
         self.outbox: asyncio.Queue = asyncio.Queue()
-        self.lifespan = self.loop.create_task(self.app(
-            {"type": "lifespan", "asgi": {"version": "3.0"}}, self.inbox.get, self.outbox.put))
+        self.lifespan = self.loop.create_task(
+            self.app({"type": "lifespan", "asgi": {"version": "3.0"}}, self.inbox.get, self.outbox.put)
+        )
         self._lifespan("startup")
         # `address`: the peer the console sees, as if the request came from another computer.
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app, client=(address, 50123)),
-                                      base_url="https://console.test" if https else "http://console.test")
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app, client=(address, 50123)),
+            base_url="https://console.test" if https else "http://console.test",
+        )
         self.csrf = ""
 
     def _lifespan(self, step: str) -> None:
@@ -69,8 +74,9 @@ class Console:
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.loop.run_until_complete(self.http.get(path, **kwargs))
 
-    def post(self, path: str, data: Optional[dict] = None, *, csrf: Optional[str] = None,
-             **kwargs: Any) -> httpx.Response:
+    def post(
+        self, path: str, data: Optional[dict] = None, *, csrf: Optional[str] = None, **kwargs: Any
+    ) -> httpx.Response:
         """A form post with this session's CSRF token (or `csrf`, '' for none)."""
         token = self.csrf if csrf is None else csrf
         fields = {**(data or {}), **({"csrf": token} if token else {})}
@@ -127,9 +133,13 @@ def guarded_routes(app: Sanic) -> list[tuple[str, str, str]]:
 
 
 def test_every_route_is_either_public_or_guarded(console: Console) -> None:
-    unmarked = [route.path for route in console.app.router.routes
-                if not route.name.endswith(".static")
-                and not getattr(route.handler, "public", False) and not hasattr(route.handler, "permission")]
+    unmarked = [
+        route.path
+        for route in console.app.router.routes
+        if not route.name.endswith(".static")
+        and not getattr(route.handler, "public", False)
+        and not hasattr(route.handler, "permission")
+    ]
     assert unmarked == []
     public = {route.path for route in console.app.router.routes if getattr(route.handler, "public", False)}
     # The booking's calendar link is public by design: its unguessable token is the key.
@@ -137,8 +147,9 @@ def test_every_route_is_either_public_or_guarded(console: Console) -> None:
     assert len(guarded_routes(console.app)) >= 25
 
 
-def test_signed_out_every_staff_page_redirects_to_sign_in_and_every_form_gets_401(console: Console,
-                                                                                  config: Settings) -> None:
+def test_signed_out_every_staff_page_redirects_to_sign_in_and_every_form_gets_401(
+    console: Console, config: Settings
+) -> None:
     for method, path, _ in guarded_routes(console.app):
         reply = console.get(path) if method == "GET" else console.post(path, {"text": "x"}, csrf="forged")
         if method == "GET":
@@ -151,8 +162,9 @@ def test_signed_out_every_staff_page_redirects_to_sign_in_and_every_form_gets_40
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_exactly_the_routes_its_permissions_allow(console: Console, config: Settings,
-                                                                    role: str) -> None:
+def test_each_role_reaches_exactly_the_routes_its_permissions_allow(
+    console: Console, config: Settings, role: str
+) -> None:
     add_account(config.database_url, f"Casey {role}", role)
     assert console.sign_in(f"Casey {role}").status_code == 303
     for method, path, permission in guarded_routes(console.app):
@@ -176,7 +188,8 @@ def test_the_menu_shows_each_role_only_its_pages(console: Console, config: Setti
 
 
 def test_signing_in_opens_a_session_with_an_httponly_samesite_cookie_and_goes_where_asked(
-        console: Console, config: Settings) -> None:
+    console: Console, config: Settings
+) -> None:
     add_account(config.database_url, "Dana Example", "intake")
     reply = console.sign_in("  dana   EXAMPLE ", next_="/appointments")  # names match loosely
     assert reply.status_code == 303 and reply.headers["location"] == "/appointments"
@@ -191,8 +204,9 @@ def test_signing_in_opens_a_session_with_an_httponly_samesite_cookie_and_goes_wh
 
 
 @pytest.mark.parametrize("https, env", [(True, "test"), (False, "production")])
-def test_the_session_cookie_is_secure_over_https_and_always_in_production(config: Settings, https: bool,
-                                                                          env: str) -> None:
+def test_the_session_cookie_is_secure_over_https_and_always_in_production(
+    config: Settings, https: bool, env: str
+) -> None:
     add_account(config.database_url, "Dana Example", "intake")
     running = Console(dataclasses.replace(config, env=env), https=https)
     try:
@@ -232,8 +246,7 @@ def test_signing_out_ends_the_session_on_the_server(console: Console, config: Se
     assert [row.action for row in audit_rows(config.database_url)] == ["sign_in", "sign_out"]
 
 
-def test_sessions_end_when_idle_and_automatic_refreshes_are_not_activity(console: Console,
-                                                                        config: Settings) -> None:
+def test_sessions_end_when_idle_and_automatic_refreshes_are_not_activity(console: Console, config: Settings) -> None:
     add_account(config.database_url, "Dana Example", "intake")
     console.sign_in("Dana Example")
 
@@ -263,8 +276,9 @@ def test_a_session_ends_after_its_hours_however_active(console: Console, config:
     assert console.get("/").status_code == 302
 
 
-def test_disabling_an_account_or_changing_its_password_signs_it_out_everywhere(console: Console,
-                                                                               config: Settings) -> None:
+def test_disabling_an_account_or_changing_its_password_signs_it_out_everywhere(
+    console: Console, config: Settings
+) -> None:
     staff_id = add_account(config.database_url, "Dana Example", "intake")
     console.sign_in("Dana Example")
     with db.session_scope(config.database_url) as session:
@@ -280,8 +294,9 @@ def test_disabling_an_account_or_changing_its_password_signs_it_out_everywhere(c
     assert console.sign_in("Dana Example", "a whole new phrase").status_code == 303
 
 
-def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(console: Console, config: Settings,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(
+    console: Console, config: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_account(config.database_url, "Dana Example", "intake")
     monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1))
     assert console.sign_in("Dana Example").status_code == 303
@@ -300,7 +315,8 @@ def _age_failures(url: str, by: timedelta) -> None:
 
 
 def test_failed_sign_ins_slow_down_then_lock_the_account_from_that_address_for_a_while(
-        console: Console, config: Settings) -> None:
+    console: Console, config: Settings
+) -> None:
     add_account(config.database_url, "Dana Example", "intake")
     statuses = [console.sign_in("Dana Example", f"wrong guess {i}").status_code for i in range(5)]
     assert statuses == [401, 401, 401, 401, 429]  # the 5th failure locks (CONSOLE_LOCKOUT_AFTER=5 here)
@@ -331,16 +347,16 @@ def test_failures_from_anywhere_cannot_lock_a_clinician_out_from_their_own_compu
         clinician.close()
 
 
-def test_an_address_that_signed_in_before_gets_past_the_address_limit_with_a_right_password(
-        config: Settings) -> None:
+def test_an_address_that_signed_in_before_gets_past_the_address_limit_with_a_right_password(config: Settings) -> None:
     add_account(config.database_url, "Dana Example", "intake")
     clinic, cafe = Console(config, address="203.0.113.20"), Console(config, address="198.51.100.9")
     try:
         assert clinic.sign_in("Dana Example").status_code == 303  # the clinic's network is known from now on
         clinic.http.cookies.clear()
         for running in (clinic, cafe):  # someone guesses names from both networks
-            assert {running.sign_in(f"guess {i}", "wrong password 1").status_code
-                    for i in range(auth.ADDRESS_LIMIT)} == {401}
+            assert {
+                running.sign_in(f"guess {i}", "wrong password 1").status_code for i in range(auth.ADDRESS_LIMIT)
+            } == {401}
         assert clinic.sign_in("Dana Example", "still wrong").status_code == 401  # checked, and wrong
         assert clinic.sign_in("Dana Example").status_code == 303
         refused = cafe.sign_in("Dana Example")
@@ -351,8 +367,9 @@ def test_an_address_that_signed_in_before_gets_past_the_address_limit_with_a_rig
 
 
 @pytest.mark.parametrize("proxies, seen", [(0, "peer"), (1, "forwarded")])
-def test_the_limits_see_x_forwarded_for_only_behind_configured_proxies(config: Settings, proxies: int,
-                                                                      seen: str) -> None:
+def test_the_limits_see_x_forwarded_for_only_behind_configured_proxies(
+    config: Settings, proxies: int, seen: str
+) -> None:
     """Without a trusted proxy, a made-up X-Forwarded-For on each guess must not dodge the lock; behind one,
     the address the proxy saw is the one limited (not the proxy's own, which every clinician shares)."""
     add_account(config.database_url, "Dana Example", "intake")
@@ -393,17 +410,21 @@ def test_the_limit_holds_for_guesses_counted_at_the_same_time(migrated_db_url: s
         assert store.count_attempt(session, account_key="staff-1", address_ref="a2", now=now, **WINDOWS).in_a_row == 1
     later = now + timedelta(minutes=16)
     with db.session_scope(migrated_db_url) as session:  # after the lock the count starts again
-        assert store.count_attempt(session, account_key="staff-1", address_ref="a1", now=later, **WINDOWS) == \
-            store.Counted(in_a_row=1, from_address=1, known_address=False)
+        assert store.count_attempt(
+            session, account_key="staff-1", address_ref="a1", now=later, **WINDOWS
+        ) == store.Counted(in_a_row=1, from_address=1, known_address=False)
 
 
-@pytest.mark.parametrize("in_a_row, from_address, known, gate", [
-    (5, 5, False, auth.Gate.CHECK),
-    (6, 6, True, auth.Gate.NAME_LOCKED),  # a known address does not lift the lock on a name
-    (1, 30, False, auth.Gate.CHECK),
-    (1, 31, False, auth.Gate.ADDRESS_WAITS),
-    (1, 31, True, auth.Gate.CHECK),  # signed in from here before: the password is checked
-])
+@pytest.mark.parametrize(
+    "in_a_row, from_address, known, gate",
+    [
+        (5, 5, False, auth.Gate.CHECK),
+        (6, 6, True, auth.Gate.NAME_LOCKED),  # a known address does not lift the lock on a name
+        (1, 30, False, auth.Gate.CHECK),
+        (1, 31, False, auth.Gate.ADDRESS_WAITS),
+        (1, 31, True, auth.Gate.CHECK),  # signed in from here before: the password is checked
+    ],
+)
 def test_what_an_attempt_may_do(in_a_row: int, from_address: int, known: bool, gate: auth.Gate) -> None:
     assert auth.gate(store.Counted(in_a_row, from_address, known), lock_after=5) is gate
 
@@ -453,8 +474,12 @@ def test_unknown_and_known_names_take_the_same_time_and_work(config: Settings, m
         try:
             checks.clear()
             replies = [running.sign_in(name, f"wrong {i}") for i in range(6)]
-            answers[name] = ([r.status_code for r in replies], running.delays, len(checks),
-                             [re.search(r'role="alert">([^<]*)<', r.text).group(1) for r in replies])
+            answers[name] = (
+                [r.status_code for r in replies],
+                running.delays,
+                len(checks),
+                [re.search(r'role="alert">([^<]*)<', r.text).group(1) for r in replies],
+            )
         finally:
             running.close()
     assert answers["Dana Example"] == answers["Nobody Here"]
@@ -467,8 +492,12 @@ def test_unknown_and_known_names_take_the_same_time_and_work(config: Settings, m
 
 def open_escalation(url: str) -> int:
     with db.session_scope(url) as session:
-        return crud.create_escalation(session, conversation_id=CONVERSATION, trigger_text="I can't go on",
-                                      trigger=Trigger(Severity.HIGH, "suicidal_ideation", Source.MESSAGE)).id
+        return crud.create_escalation(
+            session,
+            conversation_id=CONVERSATION,
+            trigger_text="I can't go on",
+            trigger=Trigger(Severity.HIGH, "suicidal_ideation", Source.MESSAGE),
+        ).id
 
 
 def acknowledged_by(url: str, escalation_id: int) -> Optional[str]:
@@ -476,8 +505,9 @@ def acknowledged_by(url: str, escalation_id: int) -> Optional[str]:
         return crud.get_escalation(session, escalation_id=escalation_id).acknowledged_by
 
 
-def test_a_form_without_this_sessions_csrf_token_is_refused_and_changes_nothing(console: Console,
-                                                                                 config: Settings) -> None:
+def test_a_form_without_this_sessions_csrf_token_is_refused_and_changes_nothing(
+    console: Console, config: Settings
+) -> None:
     escalation_id = open_escalation(config.database_url)
     add_account(config.database_url, "Dana Example", "intake")
     add_account(config.database_url, "Sam Sample", "intake")
@@ -561,27 +591,40 @@ def test_passwords_are_argon2id_and_short_or_trivial_ones_are_refused(monkeypatc
 
 
 def test_console_settings_have_safe_defaults_and_refuse_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CONSOLE_LOCKOUT_AFTER", "CONSOLE_LOCKOUT_MINUTES", "CONSOLE_SESSION_HOURS", "CONSOLE_IDLE_MINUTES",
-                 "CONSOLE_PROXIES_COUNT"):
+    for name in (
+        "CONSOLE_LOCKOUT_AFTER",
+        "CONSOLE_LOCKOUT_MINUTES",
+        "CONSOLE_SESSION_HOURS",
+        "CONSOLE_IDLE_MINUTES",
+        "CONSOLE_PROXIES_COUNT",
+    ):
         monkeypatch.delenv(name, raising=False)
     defaults = settings()
-    assert (defaults.console_lockout_after, defaults.console_lockout_minutes, defaults.console_session_hours,
-            defaults.console_idle_minutes, defaults.console_proxies) == (10, 15, 12, 30, 0)
+    assert (
+        defaults.console_lockout_after,
+        defaults.console_lockout_minutes,
+        defaults.console_session_hours,
+        defaults.console_idle_minutes,
+        defaults.console_proxies,
+    ) == (10, 15, 12, 30, 0)
     monkeypatch.setenv("CONSOLE_IDLE_MINUTES", "45")
     monkeypatch.setenv("CONSOLE_PROXIES_COUNT", "1")
     assert (settings().console_idle_minutes, settings().console_proxies) == (45, 1)
     monkeypatch.setenv("CONSOLE_LOCKOUT_AFTER", "ten")
     with pytest.raises(ConfigError, match="CONSOLE_LOCKOUT_AFTER should be a whole number"):
         settings()
-    for field, name in (("console_lockout_after", "CONSOLE_LOCKOUT_AFTER"),
-                        ("console_session_hours", "CONSOLE_SESSION_HOURS"),
-                        ("console_proxies", "CONSOLE_PROXIES_COUNT")):
+    for field, name in (
+        ("console_lockout_after", "CONSOLE_LOCKOUT_AFTER"),
+        ("console_session_hours", "CONSOLE_SESSION_HOURS"),
+        ("console_proxies", "CONSOLE_PROXIES_COUNT"),
+    ):
         with pytest.raises(ConfigError, match=name):
             dataclasses.replace(defaults, **{field: -1}).check()
 
 
 def test_the_staff_command_adds_lists_resets_disables_and_enables_accounts(
-        database: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(cli.STAFF_PASSWORD_ENV, PASSWORD)
     assert cli.main(["staff", "add", "Dana Example", "--role", "admin"]) == 0
     assert cli.main(["staff", "add", "dana example", "--role", "intake"]) == 1
@@ -608,8 +651,12 @@ def test_the_staff_command_adds_lists_resets_disables_and_enables_accounts(
     with db.session_scope(database) as session:
         assert store.staff_by_name(session, name="Dana Example").active
     assert cli.main(["staff", "list"]) == 0 and "disabled" not in capsys.readouterr().out
-    assert [row.action for row in audit_rows(database)] == ["add_staff", "set_password", "disable_staff",
-                                                            "enable_staff"]
+    assert [row.action for row in audit_rows(database)] == [
+        "add_staff",
+        "set_password",
+        "disable_staff",
+        "enable_staff",
+    ]
     assert {row.staff_name for row in audit_rows(database)} == {"command line"}
 
 
@@ -627,9 +674,17 @@ def test_the_address_limit_forgets_failures_after_its_window(migrated_db_url: st
         with db.session_scope(migrated_db_url) as session:
             store.count_attempt(session, account_key=f"name-{i}", address_ref="10.0.0.5", now=now, **WINDOWS)
     with db.session_scope(migrated_db_url) as session:
-        assert store.count_attempt(session, account_key="name-9", address_ref="10.0.0.5", now=now,
-                                   **WINDOWS).from_address == 4
-        assert store.count_attempt(session, account_key="name-9", address_ref="10.0.0.6", now=now,
-                                   **WINDOWS).from_address == 1
-        assert store.count_attempt(session, account_key="name-9", address_ref="10.0.0.5",
-                                   now=now + timedelta(minutes=16), **WINDOWS).from_address == 1
+        assert (
+            store.count_attempt(session, account_key="name-9", address_ref="10.0.0.5", now=now, **WINDOWS).from_address
+            == 4
+        )
+        assert (
+            store.count_attempt(session, account_key="name-9", address_ref="10.0.0.6", now=now, **WINDOWS).from_address
+            == 1
+        )
+        assert (
+            store.count_attempt(
+                session, account_key="name-9", address_ref="10.0.0.5", now=now + timedelta(minutes=16), **WINDOWS
+            ).from_address
+            == 1
+        )

@@ -6,6 +6,7 @@ conversation, read back through Rasa's HTTP API), sees the participant's answer 
 
 Screenshots go to var/artifacts/ (console-*.png).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,13 @@ playwright = require_chromium()
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     with module_servers(tmp_path_factory, "console", console=True) as running:
-        subprocess.run([str(BIN / "iop-intake"), "staff", "add", STAFF, "--role", "intake"], cwd=ROOT, check=True,
-                       env={**running.env, "IOP_STAFF_PASSWORD": PASSWORD}, capture_output=True)
+        subprocess.run(
+            [str(BIN / "iop-intake"), "staff", "add", STAFF, "--role", "intake"],
+            cwd=ROOT,
+            check=True,
+            env={**running.env, "IOP_STAFF_PASSWORD": PASSWORD},
+            capture_output=True,
+        )
         yield running
 
 
@@ -41,8 +47,11 @@ def browser():
 
 
 def staff_said(servers: Servers, sender: str) -> list[tuple[str, str]]:
-    return [(e["text"], e["metadata"]["staff"]) for e in servers.tracker(sender)["events"]
-            if e["event"] == "bot" and (e.get("metadata") or {}).get("staff")]
+    return [
+        (e["text"], e["metadata"]["staff"])
+        for e in servers.tracker(sender)["events"]
+        if e["event"] == "bot" and (e.get("metadata") or {}).get("staff")
+    ]
 
 
 def test_staff_work_a_crisis_from_the_queue_to_a_reply_in_the_conversation(browser, servers: Servers) -> None:
@@ -56,8 +65,10 @@ def test_staff_work_a_crisis_from_the_queue_to_a_reply_in_the_conversation(brows
     page = context.new_page()
     dialogs, violations = [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
 
     page.goto(f"{servers.console_url}/")  # signed out: the sign-in page, and back to the queue after it
     assert page.url.startswith(f"{servers.console_url}/sign-in")
@@ -104,12 +115,24 @@ def test_staff_work_a_crisis_from_the_queue_to_a_reply_in_the_conversation(brows
     assert violations == [] and dialogs == []
     context.close()
 
-    audit = subprocess.run([str(BIN / "python"), "-c", (
-        "import sys; from bot.store.db import session_scope; from bot.store import staff as s; "
-        "from bot.settings import settings\n"
-        "with session_scope(settings().database_url) as session:\n"
-        "    print(' '.join(r.action for r in reversed(s.audit_log(session)) if r.staff_name == sys.argv[1]))"),
-        STAFF], cwd=ROOT, env=servers.env, check=True, capture_output=True, text=True).stdout.split()
+    audit = subprocess.run(
+        [
+            str(BIN / "python"),
+            "-c",
+            (
+                "import sys; from bot.store.db import session_scope; from bot.store import staff as s; "
+                "from bot.settings import settings\n"
+                "with session_scope(settings().database_url) as session:\n"
+                "    print(' '.join(r.action for r in reversed(s.audit_log(session)) if r.staff_name == sys.argv[1]))"
+            ),
+            STAFF,
+        ],
+        cwd=ROOT,
+        env=servers.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     assert audit[0] == "sign_in" and "acknowledge" in audit and "view_screening" in audit
     assert audit.index("view_transcript") < audit.index("reply") < audit.index("hand_back")
 
@@ -128,7 +151,10 @@ def test_the_console_pages_pass_an_accessibility_check(browser, servers: Servers
         page.goto(f"{servers.console_url}{path}")
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]
-                   if v["impact"] in ("serious", "critical")]
+        serious = [
+            (v["id"], [n["target"] for n in v["nodes"]])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert serious == [], path
     context.close()

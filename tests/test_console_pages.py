@@ -5,6 +5,7 @@ appointments and slots, the funnel with its chart and CSV export, the audit log 
 What a participant typed is shown as text (a `<script>` in a transcript or a note runs nothing), and every
 view of a screening or transcript and every action leaves an audit row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,60 +45,116 @@ T0 = datetime(2026, 3, 2, 17, 5, tzinfo=timezone.utc)  # 09:05 in Los Angeles (P
 
 # Answers after consent: (key, as typed, value, instrument).
 ANSWERS = (
-    ("phq9_1", "most days", 2, "phq9"), ("gad7_1", "a few days", 1, "gad7"),
-    ("alcohol_use", "yes", True, None), ("auditc_1", "a couple of times a month", 2, "auditc"),
-    ("cssrs_1", "sometimes", True, "cssrs"), ("cssrs_2", "no never", False, "cssrs"),
-    ("schedule_times", "mornings or evenings", ["morning", "evening"], None), ("schedule_days", "3", 3, None),
-    ("modality", "video", "telehealth", None), ("transport", "it's hard", True, None),
+    ("phq9_1", "most days", 2, "phq9"),
+    ("gad7_1", "a few days", 1, "gad7"),
+    ("alcohol_use", "yes", True, None),
+    ("auditc_1", "a couple of times a month", 2, "auditc"),
+    ("cssrs_1", "sometimes", True, "cssrs"),
+    ("cssrs_2", "no never", False, "cssrs"),
+    ("schedule_times", "mornings or evenings", ["morning", "evening"], None),
+    ("schedule_days", "3", 3, None),
+    ("modality", "video", "telehealth", None),
+    ("transport", "it's hard", True, None),
 )
 
 
-def screening(url: str, *, conversation: str = CONVERSATION, channel: str = "socketio", status: str = "completed",
-              outcome: Optional[str] = "likely_fit", consent: bool = True, started: Optional[datetime] = None,
-              concerns_text: str = ATTACK) -> int:
+def screening(
+    url: str,
+    *,
+    conversation: str = CONVERSATION,
+    channel: str = "socketio",
+    status: str = "completed",
+    outcome: Optional[str] = "likely_fit",
+    consent: bool = True,
+    started: Optional[datetime] = None,
+    concerns_text: str = ATTACK,
+) -> int:
     with db.session_scope(url) as session:
         row = crud.current_screening(session, conversation_id=conversation, channel=channel)
         crud.record_answer(session, screening=row, key="consent", raw_text="yes" if consent else "no", value=consent)
         if consent:
-            crud.record_answer(session, screening=row, key="concerns_text", raw_text=concerns_text,
-                               value={"text": concerns_text, "concerns": ["depression"]})
+            crud.record_answer(
+                session,
+                screening=row,
+                key="concerns_text",
+                raw_text=concerns_text,
+                value={"text": concerns_text, "concerns": ["depression"]},
+            )
             for key, raw, value, instrument in ANSWERS:
                 crud.record_answer(session, screening=row, key=key, raw_text=raw, value=value, instrument=instrument)
-        crud.update_screening(session, screening=row, status=status, outcome=outcome, phq9_total=14,
-                              phq9_band="moderate", gad7_total=8, gad7_band="mild", auditc_total=5,
-                              auditc_band="positive", cssrs_risk="low", concerns=["depression"],
-                              schedule={"times": ["evening", "morning"], "days_per_week": 3,
-                                        "modality": "telehealth", "transport_problem": True},
-                              reasons=["Symptoms fit an IOP"] if outcome else None,
-                              insurance={"given": "blue crss", "carrier": "Blue Cross", "status": "in_network"},
-                              track="adult_morning" if outcome == "likely_fit" else None)
+        crud.update_screening(
+            session,
+            screening=row,
+            status=status,
+            outcome=outcome,
+            phq9_total=14,
+            phq9_band="moderate",
+            gad7_total=8,
+            gad7_band="mild",
+            auditc_total=5,
+            auditc_band="positive",
+            cssrs_risk="low",
+            concerns=["depression"],
+            schedule={
+                "times": ["evening", "morning"],
+                "days_per_week": 3,
+                "modality": "telehealth",
+                "transport_problem": True,
+            },
+            reasons=["Symptoms fit an IOP"] if outcome else None,
+            insurance={"given": "blue crss", "carrier": "Blue Cross", "status": "in_network"},
+            track="adult_morning" if outcome == "likely_fit" else None,
+        )
         if started:
             row.started_at = started
         return row.id
 
 
-def escalation(url: str, severity: Severity = Severity.HIGH, *, at: Optional[datetime] = None,
-               screening_id: Optional[int] = None, conversation: str = CONVERSATION, text: str = ATTACK) -> int:
-    trigger = Trigger(severity, "suicidal_ideation", Source.MESSAGE) if severity is Severity.HIGH \
+def escalation(
+    url: str,
+    severity: Severity = Severity.HIGH,
+    *,
+    at: Optional[datetime] = None,
+    screening_id: Optional[int] = None,
+    conversation: str = CONVERSATION,
+    text: str = ATTACK,
+) -> int:
+    trigger = (
+        Trigger(severity, "suicidal_ideation", Source.MESSAGE)
+        if severity is Severity.HIGH
         else Trigger(severity, f"cssrs_{severity.value}", Source.CSSRS)
+    )
     with db.session_scope(url) as session:
-        return crud.create_escalation(session, conversation_id=conversation, trigger=trigger, trigger_text=text,
-                                      screening_id=screening_id, now=at).id
+        return crud.create_escalation(
+            session, conversation_id=conversation, trigger=trigger, trigger_text=text, screening_id=screening_id, now=at
+        ).id
 
 
 def tracker_events(config: Settings, events: list[tuple[str, float, dict]], sender: str = CONVERSATION) -> None:
     """Rows as Rasa's SQL tracker store writes them."""
     engine = sa.create_engine(config.tracker_store_url)
-    table = sa.Table("events", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-                     sa.Column("type_name", sa.String(255), nullable=False), sa.Column("timestamp", sa.Float),
-                     sa.Column("intent_name", sa.String(255)), sa.Column("action_name", sa.String(255)),
-                     sa.Column("data", sa.Text))
+    table = sa.Table(
+        "events",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+        sa.Column("type_name", sa.String(255), nullable=False),
+        sa.Column("timestamp", sa.Float),
+        sa.Column("intent_name", sa.String(255)),
+        sa.Column("action_name", sa.String(255)),
+        sa.Column("data", sa.Text),
+    )
     table.metadata.create_all(engine)
     with engine.begin() as connection:
         for type_name, at, data in events:
-            connection.execute(table.insert().values(sender_id=sender, type_name=type_name, timestamp=at,
-                                                     data=json.dumps({"event": type_name, "timestamp": at, **data})))
+            connection.execute(
+                table.insert().values(
+                    sender_id=sender,
+                    type_name=type_name,
+                    timestamp=at,
+                    data=json.dumps({"event": type_name, "timestamp": at, **data}),
+                )
+            )
     engine.dispose()
 
 
@@ -105,23 +162,60 @@ CONVERSATION_EVENTS = [
     ("action", T0.timestamp(), {"name": "action_session_start"}),
     ("session_started", T0.timestamp(), {}),
     ("user", T0.timestamp() + 1, {"text": "hi", "parse_data": {"intent": {"name": "greet"}}}),
-    ("bot", T0.timestamp() + 2, {"text": "Is it OK to start?", "data": {"buttons": [
-        {"title": "Yes, let's start", "payload": "yes"}, {"title": "Not now", "payload": "no"}]}, "metadata": {}}),
+    (
+        "bot",
+        T0.timestamp() + 2,
+        {
+            "text": "Is it OK to start?",
+            "data": {
+                "buttons": [{"title": "Yes, let's start", "payload": "yes"}, {"title": "Not now", "payload": "no"}]
+            },
+            "metadata": {},
+        },
+    ),
     ("slot", T0.timestamp() + 2, {"name": "consent", "value": True}),
-    ("user", T0.timestamp() + 60, {"text": ATTACK + " I want to end my life", "parse_data": {
-        "intent": {"name": "crisis"}, "crisis": {"category": "suicidal_ideation", "source": "rules", "flags": [],
-                                                 "history": []}}}),
+    (
+        "user",
+        T0.timestamp() + 60,
+        {
+            "text": ATTACK + " I want to end my life",
+            "parse_data": {
+                "intent": {"name": "crisis"},
+                "crisis": {"category": "suicidal_ideation", "source": "rules", "flags": [], "history": []},
+            },
+        },
+    ),
     ("bot", T0.timestamp() + 61, {"text": "Call or text 988.", "metadata": {"assistant": "crisis"}}),
     ("pause", T0.timestamp() + 62, {}),
-    ("bot", T0.timestamp() + 120, {"text": "Hi, this is Dana. Are you safe right now?",
-                                   "metadata": {"staff": "Dana Example"}}),
-    ("user", T0.timestamp() + 180, {"text": "I attempted years ago but I'm ok now", "parse_data": {
-        "intent": {"name": "inform"}, "crisis": {"category": None, "source": None, "flags": ["historical"],
-                                                 "history": ["suicide_attempt"]}}}),
+    (
+        "bot",
+        T0.timestamp() + 120,
+        {"text": "Hi, this is Dana. Are you safe right now?", "metadata": {"staff": "Dana Example"}},
+    ),
+    (
+        "user",
+        T0.timestamp() + 180,
+        {
+            "text": "I attempted years ago but I'm ok now",
+            "parse_data": {
+                "intent": {"name": "inform"},
+                "crisis": {"category": None, "source": None, "flags": ["historical"], "history": ["suicide_attempt"]},
+            },
+        },
+    ),
     ("resume", T0.timestamp() + 240, {}),
-    ("user", T0.timestamp() + 241, {"text": "EXTERNAL: EXTERNAL_handback", "metadata": {"is_external": True},
-                                    "parse_data": {"intent": {"name": "EXTERNAL_handback"},
-                                                   "entities": [{"entity": "staff", "value": "Dana Example"}]}}),
+    (
+        "user",
+        T0.timestamp() + 241,
+        {
+            "text": "EXTERNAL: EXTERNAL_handback",
+            "metadata": {"is_external": True},
+            "parse_data": {
+                "intent": {"name": "EXTERNAL_handback"},
+                "entities": [{"entity": "staff", "value": "Dana Example"}],
+            },
+        },
+    ),
 ]
 
 
@@ -174,7 +268,8 @@ def text_of(page: str) -> str:
 
 
 def test_the_queue_puts_unacknowledged_escalations_first_then_most_severe_then_oldest(
-        signed_in: Console, config: Settings) -> None:
+    signed_in: Console, config: Settings
+) -> None:
     url = config.database_url
     now = utcnow()
     moderate_old = escalation(url, Severity.MODERATE, at=now - timedelta(hours=3))
@@ -223,14 +318,31 @@ def book(config: Settings, screening_id: int, *, starts_in: timedelta, tomorrow_
     """A booking in a slot added for it; with `tomorrow_too` another one a day later."""
     with db.session_scope(config.database_url) as session:
         ids = []
-        for extra in ((timedelta(0), timedelta(days=1)) if tomorrow_too else (timedelta(0),)):
+        for extra in (timedelta(0), timedelta(days=1)) if tomorrow_too else (timedelta(0),):
             start = (utcnow() + starts_in + extra).replace(microsecond=0)
-            slot = bookings.add_slot(session, assessor="Dana Example, LCSW", starts_at=start, minutes=60,
-                                     modality="telehealth", location=None, by="test")
-            ids.append(bookings.book(session, slot_id=slot.id, conversation_id=CONVERSATION, channel="socketio",
-                                     screening_id=screening_id, contact_conversation_id=None, person_tz=None,
-                                     reminders_hours_before=(), earliest=start - timedelta(days=30),
-                                     now=start - timedelta(days=2)).id)
+            slot = bookings.add_slot(
+                session,
+                assessor="Dana Example, LCSW",
+                starts_at=start,
+                minutes=60,
+                modality="telehealth",
+                location=None,
+                by="test",
+            )
+            ids.append(
+                bookings.book(
+                    session,
+                    slot_id=slot.id,
+                    conversation_id=CONVERSATION,
+                    channel="socketio",
+                    screening_id=screening_id,
+                    contact_conversation_id=None,
+                    person_tz=None,
+                    reminders_hours_before=(),
+                    earliest=start - timedelta(days=30),
+                    now=start - timedelta(days=2),
+                ).id
+            )
         return ids[0]
 
 
@@ -248,16 +360,26 @@ def answer_rows(page: str, heading: str) -> list[list[str]]:
 def booked_through_the_desk(config: Settings, screening_id: int, assessor: str, starts_at: datetime) -> None:
     """A generated slot (as the booking desk makes them) and a booking in it."""
     with db.session_scope(config.database_url) as session:
-        bookings.ensure_slots(session, [SlotTime(assessor, starts_at, starts_at + timedelta(minutes=60), "telehealth",
-                                                 None)])
+        bookings.ensure_slots(
+            session, [SlotTime(assessor, starts_at, starts_at + timedelta(minutes=60), "telehealth", None)]
+        )
         [slot] = bookings.slots_between(session, start=starts_at, end=starts_at + timedelta(minutes=1))
-        bookings.book(session, slot_id=slot.id, conversation_id=CONVERSATION, channel="socketio",
-                      screening_id=screening_id, contact_conversation_id=None, person_tz=None,
-                      reminders_hours_before=(), earliest=utcnow())
+        bookings.book(
+            session,
+            slot_id=slot.id,
+            conversation_id=CONVERSATION,
+            channel="socketio",
+            screening_id=screening_id,
+            contact_conversation_id=None,
+            person_tz=None,
+            reminders_hours_before=(),
+            earliest=utcnow(),
+        )
 
 
 def test_the_screening_page_shows_answers_scores_schedule_booking_and_outcome_and_is_audited(
-        signed_in: Console, config: Settings) -> None:
+    signed_in: Console, config: Settings
+) -> None:
     screening_id = screening(config.database_url)
     escalation_id = escalation(config.database_url, screening_id=screening_id)
     starts_at = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
@@ -266,33 +388,57 @@ def test_the_screening_page_shows_answers_scores_schedule_booking_and_outcome_an
     assert page.status_code == 200
     assert f"<title>Screening {screening_id} · " in page.text  # the title names the id and nothing else
     shown = text_of(page.text)
-    for expected in ("PHQ-9 (depression) 14 Moderate", "GAD-7 (anxiety) 8 Mild", "AUDIT-C (alcohol) 5 Positive",
-                     "Likely fit · track: Adult morning", "Symptoms fit an IOP",
-                     "Schedule Evening, Morning · 3 days a week · Telehealth · transport is hard",
-                     "Insurance as given blue crss", "Insurance recognised Blue Cross In network",
-                     "Concerns Depression", f"Escalation {escalation_id}"):
+    for expected in (
+        "PHQ-9 (depression) 14 Moderate",
+        "GAD-7 (anxiety) 8 Mild",
+        "AUDIT-C (alcohol) 5 Positive",
+        "Likely fit · track: Adult morning",
+        "Symptoms fit an IOP",
+        "Schedule Evening, Morning · 3 days a week · Telehealth · transport is hard",
+        "Insurance as given blue crss",
+        "Insurance recognised Blue Cross In network",
+        "Concerns Depression",
+        f"Escalation {escalation_id}",
+    ):
         assert expected in shown, expected
     when = signed_in.app.ctx.console.local(starts_at)
     booking = text_of(page.text.split('id="booking-title"')[1].split("</section>")[0])
     assert f"{when} with Sam Sample, LPC, Telehealth · Booked" in booking
     # Each instrument's heading gives its total and band in words; each answer sits in its question's row.
-    for heading, expected in (("PHQ-9", "total 14, Moderate"), ("GAD-7", "total 8, Mild"),
-                              ("Alcohol", "total 5, Positive"), ("C-SSRS screener", "risk: Low")):
+    for heading, expected in (
+        ("PHQ-9", "total 14, Moderate"),
+        ("GAD-7", "total 8, Mild"),
+        ("Alcohol", "total 5, Positive"),
+        ("C-SSRS screener", "risk: Low"),
+    ):
         title = text_of(page.text.split(f"<h3>{heading}")[1].split("</h3>")[0])
         assert title.strip() == expected, heading
     assert [row[:3] for row in answer_rows(page.text, "PHQ-9")] == [
-        ["Little interest or pleasure in doing things", "2 · More than half the days", "most days"]]
+        ["Little interest or pleasure in doing things", "2 · More than half the days", "most days"]
+    ]
     assert [row[:3] for row in answer_rows(page.text, "GAD-7")] == [
-        ["Feeling nervous, anxious, or on edge", "1 · Several days", "a few days"]]
+        ["Feeling nervous, anxious, or on edge", "1 · Several days", "a few days"]
+    ]
     assert [row[1:3] for row in answer_rows(page.text, "Alcohol")] == [
-        ["Yes", "yes"], ["2 · 2-4 times a month", "a couple of times a month"]]
+        ["Yes", "yes"],
+        ["2 · 2-4 times a month", "a couple of times a month"],
+    ]
     assert [row[:3] for row in answer_rows(page.text, "C-SSRS screener")] == [
-        [QUESTIONS["cssrs_1"].text, "Yes", "sometimes"], [QUESTIONS["cssrs_2"].text, "No", "no never"]]
+        [QUESTIONS["cssrs_1"].text, "Yes", "sometimes"],
+        [QUESTIONS["cssrs_2"].text, "No", "no never"],
+    ]
     assert [row[1:3] for row in answer_rows(page.text, "Schedule")] == [
-        ["Mornings, Evenings", "mornings or evenings"], ["3 · 3 days", "3"], ["Online (video)", "video"],
-        ["Yes, it's hard", "it's hard"]]
-    every_row = [row for table in page.text.split("<h3>")[1:] if 'class="list answers"' in table
-                 for row in answer_rows("<h3>" + table, "")]
+        ["Mornings, Evenings", "mornings or evenings"],
+        ["3 · 3 days", "3"],
+        ["Online (video)", "video"],
+        ["Yes, it's hard", "it's hard"],
+    ]
+    every_row = [
+        row
+        for table in page.text.split("<h3>")[1:]
+        if 'class="list answers"' in table
+        for row in answer_rows("<h3>" + table, "")
+    ]
     assert every_row and all(len(row) == 4 and row[0] for row in every_row)  # no answer without its question
     assert ATTACK not in page.text and ESCAPED in page.text  # typed text is shown, never run
     assert 'class="badge sev-low"' in page.text  # the C-SSRS risk
@@ -301,8 +447,9 @@ def test_the_screening_page_shows_answers_scores_schedule_booking_and_outcome_an
     assert signed_in.get("/screenings/424242").status_code == 404
 
 
-def test_a_screening_about_someone_else_shows_the_questions_as_they_were_asked(signed_in: Console,
-                                                                               config: Settings) -> None:
+def test_a_screening_about_someone_else_shows_the_questions_as_they_were_asked(
+    signed_in: Console, config: Settings
+) -> None:
     with db.session_scope(config.database_url) as session:
         row = crud.current_screening(session, conversation_id=CONVERSATION, channel="sms")
         for key, raw, value in (("for_whom", "my son", "other"), ("first_name", "Alex", "Alex"), ("age", "17", 17)):
@@ -319,8 +466,11 @@ def test_a_note_is_kept_with_its_author_shown_as_text_and_audited(signed_in: Con
     page = signed_in.get(f"/screenings/{screening_id}").text
     notes = page.split('id="notes"')[1]
     assert "Dana Example" in notes and f"Called back. {ESCAPED}" in notes and "<script>" not in notes
-    assert signed_in.post(f"/screenings/{screening_id}/notes", {"text": "   "}).headers["location"].endswith(
-        "?error=empty#notes")
+    assert (
+        signed_in.post(f"/screenings/{screening_id}/notes", {"text": "   "})
+        .headers["location"]
+        .endswith("?error=empty#notes")
+    )
     with db.session_scope(config.database_url) as session:
         assert [n.text for n in store.notes_for(session, screening_id=screening_id)] == [f"Called back. {ATTACK}"]
     assert [row.subject_id for row in audit_rows(config.database_url, "add_note")] == [str(screening_id)]
@@ -331,20 +481,28 @@ def test_a_note_is_kept_with_its_author_shown_as_text_and_audited(signed_in: Con
 
 
 def test_the_transcript_shows_who_said_what_when_with_crises_and_handoffs_marked(
-        signed_in: Console, config: Settings) -> None:
+    signed_in: Console, config: Settings
+) -> None:
     tracker_events(config, CONVERSATION_EVENTS)
     tracker_events(config, [("user", T0.timestamp(), {"text": "someone else's conversation"})], sender="web-other")
     page = signed_in.get(f"/conversations/{CONVERSATION}/transcript")
     assert page.status_code == 200 and "<title>Transcript · " in page.text
     shown = text_of(page.text)
     assert "someone else's" not in shown
-    order = ["New session", "Participant Mon 02 Mar, 09:05:01 hi", "Bot Mon 02 Mar, 09:05:02 Is it OK to start?",
-             "Options: Yes, let's start · Not now", "I want to end my life",
-             "Crisis detected: suicidal ideation by the rules", "Call or text 988.",
-             "The bot stepped back: a person has the conversation",
-             "Dana Example (staff) Mon 02 Mar, 09:07:00 Hi, this is Dana.",
-             "Past risk mentioned (not treated as a crisis now): suicide attempt", "The bot resumed",
-             "Handed back to the bot by Dana Example"]
+    order = [
+        "New session",
+        "Participant Mon 02 Mar, 09:05:01 hi",
+        "Bot Mon 02 Mar, 09:05:02 Is it OK to start?",
+        "Options: Yes, let's start · Not now",
+        "I want to end my life",
+        "Crisis detected: suicidal ideation by the rules",
+        "Call or text 988.",
+        "The bot stepped back: a person has the conversation",
+        "Dana Example (staff) Mon 02 Mar, 09:07:00 Hi, this is Dana.",
+        "Past risk mentioned (not treated as a crisis now): suicide attempt",
+        "The bot resumed",
+        "Handed back to the bot by Dana Example",
+    ]
     positions = [shown.find(part) for part in order]
     assert -1 not in positions and positions == sorted(positions), dict(zip(order, positions, strict=True))
     assert "EXTERNAL" not in shown and "action_session_start" not in shown
@@ -358,8 +516,18 @@ def test_transcript_lines_read_rasa_events_and_skip_what_is_not_said() -> None:
     rows = [(type_name, at, json.dumps(data)) for type_name, at, data in CONVERSATION_EVENTS]
     rows.append(("user", T0.timestamp(), "not json"))
     lines = transcript.lines(rows)
-    assert [line.who for line in lines] == ["event", "participant", "bot", "participant", "bot", "event", "staff",
-                                            "participant", "event", "event"]
+    assert [line.who for line in lines] == [
+        "event",
+        "participant",
+        "bot",
+        "participant",
+        "bot",
+        "event",
+        "staff",
+        "participant",
+        "event",
+        "event",
+    ]
     assert lines[1].at == T0 + timedelta(seconds=1)
     assert lines[6].staff == "Dana Example" and lines[2].options == ("Yes, let's start", "Not now")
 
@@ -375,7 +543,8 @@ def test_a_transcript_of_an_empty_tracker_store_is_not_an_error(signed_in: Conso
 
 
 def test_acknowledging_and_resolving_an_escalation_records_who_and_when_and_every_view_is_audited(
-        signed_in: Console, config: Settings) -> None:
+    signed_in: Console, config: Settings
+) -> None:
     escalation_id = escalation(config.database_url)
     page = signed_in.get(f"/escalations/{escalation_id}")
     assert "Not yet" in page.text and ESCAPED in page.text and ATTACK not in page.text
@@ -384,13 +553,19 @@ def test_acknowledging_and_resolving_an_escalation_records_who_and_when_and_ever
     assert reply.status_code == 422 and "Choose what happened." in reply.text
     reply = signed_in.post(f"/escalations/{escalation_id}/resolve", {"outcome": "Other (see note)", "note": " "})
     assert reply.status_code == 422 and "Say what happened in the note." in reply.text
-    reply = signed_in.post(f"/escalations/{escalation_id}/resolve", {
-        "outcome": "Reached the person: safety plan made", "note": "Spoke for 20 minutes."})
+    reply = signed_in.post(
+        f"/escalations/{escalation_id}/resolve",
+        {"outcome": "Reached the person: safety plan made", "note": "Spoke for 20 minutes."},
+    )
     assert reply.status_code == 303
     with db.session_scope(config.database_url) as session:
         row = crud.get_escalation(session, escalation_id=escalation_id)
         assert (row.acknowledged_by, row.resolved_by, row.outcome, row.note) == (
-            "Dana Example", "Dana Example", "Reached the person: safety plan made", "Spoke for 20 minutes.")
+            "Dana Example",
+            "Dana Example",
+            "Reached the person: safety plan made",
+            "Spoke for 20 minutes.",
+        )
         assert row.acknowledged_at <= row.resolved_at <= utcnow()
     page = text_of(signed_in.get(f"/escalations/{escalation_id}").text)
     assert "Resolved Dana Example" in page and "Spoke for 20 minutes." in page
@@ -398,8 +573,15 @@ def test_acknowledging_and_resolving_an_escalation_records_who_and_when_and_ever
     assert again.status_code == 422 and "already resolved" in again.text
     # The page shows the person's words: each showing is a view (the refused forms showed it again too).
     rows = [r for r in audit_rows(config.database_url) if r.subject_kind == "escalation"]
-    assert [r.action for r in rows] == ["view_escalation", "acknowledge", "view_escalation", "view_escalation",
-                                        "resolve", "view_escalation", "view_escalation"]
+    assert [r.action for r in rows] == [
+        "view_escalation",
+        "acknowledge",
+        "view_escalation",
+        "view_escalation",
+        "resolve",
+        "view_escalation",
+        "view_escalation",
+    ]
     assert {(r.staff_name, r.subject_id) for r in rows} == {("Dana Example", str(escalation_id))}
 
 
@@ -408,7 +590,8 @@ def test_acknowledging_and_resolving_an_escalation_records_who_and_when_and_ever
 
 
 def test_staff_take_over_reply_and_hand_back_as_themselves_and_each_step_is_audited(
-        signed_in: Console, config: Settings, rasa: FakeRasa) -> None:
+    signed_in: Console, config: Settings, rasa: FakeRasa
+) -> None:
     tracker_events(config, CONVERSATION_EVENTS[:4])
     base = f"/conversations/{CONVERSATION}"
     page = signed_in.get(f"{base}/handoff")
@@ -423,8 +606,10 @@ def test_staff_take_over_reply_and_hand_back_as_themselves_and_each_step_is_audi
     sent = [(r["url"].rsplit("/", 1)[-1], r["json"]) for r in rasa.requests]
     assert sent == [
         ("events", {"event": "pause"}),
-        ("events", {"event": "bot", "text": "Hi, I'm Dana from the intake team.",
-                    "metadata": {"staff": "Dana Example"}}),
+        (
+            "events",
+            {"event": "bot", "text": "Hi, I'm Dana from the intake team.", "metadata": {"staff": "Dana Example"}},
+        ),
         ("events", {"event": "resume"}),
         ("trigger_intent", {"name": "EXTERNAL_handback", "entities": {"staff": "Dana Example"}}),
     ]
@@ -442,8 +627,9 @@ def staff_id_of(config: Settings, name: str) -> int:
         return store.staff_by_name(session, name=name).id
 
 
-def test_every_opening_of_a_transcript_is_audited_whatever_the_browser_says(signed_in: Console,
-                                                                             config: Settings) -> None:
+def test_every_opening_of_a_transcript_is_audited_whatever_the_browser_says(
+    signed_in: Console, config: Settings
+) -> None:
     tracker_events(config, CONVERSATION_EVENTS[:4])
     path = f"/conversations/{CONVERSATION}/transcript"
     assert signed_in.get(path).status_code == 200
@@ -454,20 +640,36 @@ def test_every_opening_of_a_transcript_is_audited_whatever_the_browser_says(sign
 
 
 def test_the_live_page_is_audited_once_per_person_and_conversation_in_ten_minutes(
-        signed_in: Console, config: Settings) -> None:
+    signed_in: Console, config: Settings
+) -> None:
     tracker_events(config, CONVERSATION_EVENTS[:4])
     dana = staff_id_of(config, "Dana Example")
     sam = add_account(config.database_url, "Sam Sample", "intake")
     with db.session_scope(config.database_url) as session:  # Dana's view 11 minutes ago; Sam's a minute ago
         for staff_id, name, ago in ((dana, "Dana Example", 11), (sam, "Sam Sample", 1)):
-            store.audit(session, staff_name=name, staff_id=staff_id, action="view_transcript",
-                        subject_kind="conversation", subject_id=CONVERSATION, now=utcnow() - timedelta(minutes=ago))
-        store.audit(session, staff_name="Dana Example", staff_id=dana, action="view_transcript",  # elsewhere
-                    subject_kind="conversation", subject_id="web-other00000")
+            store.audit(
+                session,
+                staff_name=name,
+                staff_id=staff_id,
+                action="view_transcript",
+                subject_kind="conversation",
+                subject_id=CONVERSATION,
+                now=utcnow() - timedelta(minutes=ago),
+            )
+        store.audit(
+            session,
+            staff_name="Dana Example",
+            staff_id=dana,
+            action="view_transcript",  # elsewhere
+            subject_kind="conversation",
+            subject_id="web-other00000",
+        )
 
     def dana_views() -> int:
-        return sum(r.staff_id == dana and r.subject_id == CONVERSATION
-                   for r in audit_rows(config.database_url, "view_transcript"))
+        return sum(
+            r.staff_id == dana and r.subject_id == CONVERSATION
+            for r in audit_rows(config.database_url, "view_transcript")
+        )
 
     path = f"/conversations/{CONVERSATION}/handoff"
     assert signed_in.get(path, headers={"X-Console-Refresh": "1"}).status_code == 200
@@ -480,7 +682,8 @@ def test_the_live_page_is_audited_once_per_person_and_conversation_in_ten_minute
 
 
 def test_rasa_errors_on_the_live_page_are_shown_and_not_audited_as_actions(
-        signed_in: Console, config: Settings, rasa: FakeRasa) -> None:
+    signed_in: Console, config: Settings, rasa: FakeRasa
+) -> None:
     tracker_events(config, CONVERSATION_EVENTS[:4])
     rasa.status = 500
     reply = signed_in.post(f"/conversations/{CONVERSATION}/take")
@@ -495,7 +698,8 @@ def links(page: str) -> list[str]:
 
 
 def test_a_conversation_id_that_needs_encoding_works_in_every_link_and_form(
-        console: Console, config: Settings, rasa: FakeRasa) -> None:
+    console: Console, config: Settings, rasa: FakeRasa
+) -> None:
     odd = "web test#1?&%+"  # REST sender ids are chosen by the client
     encoded = quote(odd, safe="")
     url = config.database_url
@@ -552,19 +756,24 @@ def test_appointments_list_and_mark_who_came(signed_in: Console, config: Setting
     reply = signed_in.post(f"/bookings/{past}/outcome", {"attended": "yes", "back": back})
     assert reply.status_code == 303 and reply.headers["location"] == back
     assert signed_in.post(f"/bookings/{future}/outcome", {"attended": "no"}).status_code == 409  # not yet
-    assert signed_in.post(f"/bookings/{future}/cancel", {"back": "https://evil.example"}).headers["location"] == \
-        "/appointments"
+    assert (
+        signed_in.post(f"/bookings/{future}/cancel", {"back": "https://evil.example"}).headers["location"]
+        == "/appointments"
+    )
     with db.session_scope(config.database_url) as session:
         assert bookings.get_booking(session, past).status == "attended"
         assert bookings.get_booking(session, past).outcome_by == "Dana Example"
         assert bookings.get_booking(session, future).status == "cancelled"
     assert [r.action for r in audit_rows(config.database_url) if r.subject_kind == "booking"] == [
-        "mark_attended", "cancel_booking"]
+        "mark_attended",
+        "cancel_booking",
+    ]
     assert "Attended" in text_of(signed_in.get("/appointments?view=past&status=attended").text)
 
 
 def test_a_no_show_is_marked_once_the_slot_has_started_and_a_free_slot_is_removed(
-        signed_in: Console, config: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    signed_in: Console, config: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     made: list[datetime] = []
     refresh = Desk.refresh_slots
 
@@ -578,8 +787,15 @@ def test_a_no_show_is_marked_once_the_slot_has_started_and_a_free_slot_is_remove
     upcoming = book(config, screening_id, starts_in=timedelta(days=2))
     with db.session_scope(config.database_url) as session:
         later = (utcnow() + timedelta(days=2, hours=2)).replace(microsecond=0)
-        free = bookings.add_slot(session, assessor="Sam Sample, LPC", starts_at=later, minutes=60,
-                                 modality="telehealth", location=None, by="test").id
+        free = bookings.add_slot(
+            session,
+            assessor="Sam Sample, LPC",
+            starts_at=later,
+            minutes=60,
+            modality="telehealth",
+            location=None,
+            by="test",
+        ).id
         held = bookings.get_booking(session, upcoming).slot_id
     page = signed_in.get("/appointments").text
     assert f'action="/bookings/{started}/outcome"' in page and f'action="/slots/{free}/status"' in page
@@ -591,8 +807,12 @@ def test_a_no_show_is_marked_once_the_slot_has_started_and_a_free_slot_is_remove
     with db.session_scope(config.database_url) as session:
         booking = bookings.get_booking(session, started)
         assert (booking.status, booking.outcome_by) == ("no_show", "Dana Example")
-        statuses = {s.id: s.status for s in bookings.slots_between(session, start=utcnow() - timedelta(days=1),
-                                                                     end=utcnow() + timedelta(days=30))}
+        statuses = {
+            s.id: s.status
+            for s in bookings.slots_between(
+                session, start=utcnow() - timedelta(days=1), end=utcnow() + timedelta(days=30)
+            )
+        }
         assert (statuses[free], statuses[held]) == ("removed", "open")
     page = signed_in.get("/appointments").text
     assert f"/slots/{free}/" not in page  # a removed slot is gone from the list
@@ -605,12 +825,16 @@ def test_a_no_show_is_marked_once_the_slot_has_started_and_a_free_slot_is_remove
 
 def test_slots_can_be_added_blocked_and_opened_again(signed_in: Console, config: Settings) -> None:
     day = (utcnow() + timedelta(days=3)).astimezone(signed_in.app.ctx.console.program.tz).date()
-    reply = signed_in.post("/slots", {"assessor": "Sam Sample, LPC", "date": day.isoformat(), "time": "07:30",
-                                      "minutes": "45"})
+    reply = signed_in.post(
+        "/slots", {"assessor": "Sam Sample, LPC", "date": day.isoformat(), "time": "07:30", "minutes": "45"}
+    )
     assert reply.status_code == 303
     with db.session_scope(config.database_url) as session:
-        [slot] = [s for s in bookings.slots_between(session, start=utcnow(), end=utcnow() + timedelta(days=30))
-                  if s.source == "staff"]
+        [slot] = [
+            s
+            for s in bookings.slots_between(session, start=utcnow(), end=utcnow() + timedelta(days=30))
+            if s.source == "staff"
+        ]
         assert (slot.assessor, slot.modality, slot.changed_by) == ("Sam Sample, LPC", "telehealth", "Dana Example")
         assert slot.starts_at.astimezone(signed_in.app.ctx.console.program.tz).strftime("%H:%M") == "07:30"
         assert slot.ends_at - slot.starts_at == timedelta(minutes=45)
@@ -622,7 +846,10 @@ def test_slots_can_be_added_blocked_and_opened_again(signed_in: Console, config:
     page = signed_in.get(f"/appointments?from={day.isoformat()}&to={day.isoformat()}&assessor=Sam+Sample%2C+LPC")
     assert f"/slots/{slot.id}/status" in page.text and "added by Dana Example" in page.text
     assert [r.action for r in audit_rows(config.database_url) if r.subject_kind == "slot"] == [
-        "add_slot", "slot_blocked", "slot_open"]
+        "add_slot",
+        "slot_blocked",
+        "slot_open",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -644,13 +871,19 @@ def test_the_funnel_counts_each_step_draws_it_and_splits_it_by_channel(signed_in
     assert page.status_code == 200
     svg = page.text.split("<svg")[1].split("</svg>")[0]
     assert svg.count("<rect") == 8
-    assert "Started 4, Consented 3, Completed the screening 3, Likely fit 1, Needs clinical review 1, " \
-           "Referred elsewhere 1, Booked an assessment 1, Attended 1" in svg
-    rows = {row.split("</th>")[0].split(">")[-1]: re.findall(r"<td>(\d+)</td>", row)
-            for row in page.text.split('id="channels-title"')[1].split("<tr")[2:]}
-    assert rows == {"SMS": ["1", "1", "1", "0", "1", "0", "0", "0"],
-                    "Website chat": ["3", "2", "2", "1", "0", "1", "1", "1"],
-                    "All": ["4", "3", "3", "1", "1", "1", "1", "1"]}
+    assert (
+        "Started 4, Consented 3, Completed the screening 3, Likely fit 1, Needs clinical review 1, "
+        "Referred elsewhere 1, Booked an assessment 1, Attended 1" in svg
+    )
+    rows = {
+        row.split("</th>")[0].split(">")[-1]: re.findall(r"<td>(\d+)</td>", row)
+        for row in page.text.split('id="channels-title"')[1].split("<tr")[2:]
+    }
+    assert rows == {
+        "SMS": ["1", "1", "1", "0", "1", "0", "0", "0"],
+        "Website chat": ["3", "2", "2", "1", "0", "1", "1", "1"],
+        "All": ["4", "3", "3", "1", "1", "1", "1", "1"],
+    }
     only_sms = signed_in.get("/funnel?channel=sms").text
     assert "Started 1, Consented 1" in only_sms and "on SMS" in text_of(only_sms)
 
@@ -658,7 +891,7 @@ def test_the_funnel_counts_each_step_draws_it_and_splits_it_by_channel(signed_in
 def test_the_csv_export_is_codes_and_scores_only_and_is_audited(signed_in: Console, config: Settings) -> None:
     screening_id = screening(config.database_url)
     with db.session_scope(config.database_url) as session:  # a formula in a stored code must not run in a spreadsheet
-        session.get(Screening, screening_id).track = "=HYPERLINK(\"http://evil.example\")"
+        session.get(Screening, screening_id).track = '=HYPERLINK("http://evil.example")'
     reply = signed_in.post("/funnel/export", {"from": "2020-01-01", "to": "2099-12-31", "channel": ""})
     assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/csv")
     assert reply.headers["content-disposition"] == 'attachment; filename="screenings-2020-01-01-2099-12-31.csv"'
@@ -673,12 +906,19 @@ def test_the_csv_export_is_codes_and_scores_only_and_is_audited(signed_in: Conso
 
 def test_the_funnel_counts_the_crisis_check_ins_of_the_period(signed_in: Console, config: Settings) -> None:
     from bot.store import checkins
+
     now = utcnow()
     with db.session_scope(config.database_url) as session:
         for conversation, outcome in (("web-checkin-01", "no"), ("web-checkin-02", "yes"), ("sms-checkin-03", None)):
-            checkins.open_check_in(session, conversation_id=conversation, screening_id=None,
-                                   channel=conversation.split("-")[0], category="passive_death_wish",
-                                   model_score=0.5, now=now)
+            checkins.open_check_in(
+                session,
+                conversation_id=conversation,
+                screening_id=None,
+                channel=conversation.split("-")[0],
+                category="passive_death_wish",
+                model_score=0.5,
+                now=now,
+            )
             if outcome:
                 checkins.close_check_in(session, conversation_id=conversation, outcome=outcome, now=now)
     page = text_of(signed_in.get("/funnel").text)
@@ -692,11 +932,18 @@ def test_funnel_steps_follow_the_screening() -> None:
         def __init__(self, status: str, outcome: Optional[str]) -> None:
             self.status, self.outcome = status, outcome
 
-    found: list[Any] = [Row(Fake("completed", "refer_specialized"), "sms", True, True, False),  # type: ignore[arg-type]
-                        Row(Fake("stopped", None), "sms", True, False, False)]  # type: ignore[arg-type]
+    found: list[Any] = [
+        Row(Fake("completed", "refer_specialized"), "sms", True, True, False),  # type: ignore[arg-type]
+        Row(Fake("stopped", None), "sms", True, False, False),
+    ]  # type: ignore[arg-type]
     totals = counts(found)
     assert (totals["started"], totals["consented"], totals["completed"], totals["referred"], totals["booked"]) == (
-        2, 2, 1, 1, 1)
+        2,
+        2,
+        1,
+        1,
+        1,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -704,7 +951,8 @@ def test_funnel_steps_follow_the_screening() -> None:
 
 
 def test_what_the_person_wrote_stays_out_of_urls_titles_and_logs(
-        console: Console, config: Settings, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture) -> None:
+    console: Console, config: Settings, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     marker = "quillfeather"  # letters only: any encoding of the phrase still contains it
     phrase = f"My panic attacks come back every {marker} night"
@@ -714,15 +962,25 @@ def test_what_the_person_wrote_stays_out_of_urls_titles_and_logs(
     screening_id = screening(url, concerns_text=phrase)
     escalation_id = escalation(url, screening_id=screening_id, text=phrase)
     tracker_events(config, CONVERSATION_EVENTS[:4] + [("user", T0.timestamp() + 5, {"text": phrase})])
-    replies = [console.post(f"/screenings/{screening_id}/notes", {"text": f"Said: {phrase}"}),
-               console.post(f"/conversations/{CONVERSATION}/take"),
-               console.post(f"/conversations/{CONVERSATION}/reply", {"text": f"About the {marker} nights:"}),
-               console.post(f"/conversations/{CONVERSATION}/reply", {"text": f"{marker} " * 400})]  # refused: too long
+    replies = [
+        console.post(f"/screenings/{screening_id}/notes", {"text": f"Said: {phrase}"}),
+        console.post(f"/conversations/{CONVERSATION}/take"),
+        console.post(f"/conversations/{CONVERSATION}/reply", {"text": f"About the {marker} nights:"}),
+        console.post(f"/conversations/{CONVERSATION}/reply", {"text": f"{marker} " * 400}),
+    ]  # refused: too long
     assert [r.status_code for r in replies] == [303, 303, 303, 409]
     shown = 0
-    for path in ("/", f"/screenings/{screening_id}", f"/conversations/{CONVERSATION}/transcript",
-                 f"/conversations/{CONVERSATION}/handoff", f"/escalations/{escalation_id}", "/appointments",
-                 "/funnel", "/audit", "/staff"):
+    for path in (
+        "/",
+        f"/screenings/{screening_id}",
+        f"/conversations/{CONVERSATION}/transcript",
+        f"/conversations/{CONVERSATION}/handoff",
+        f"/escalations/{escalation_id}",
+        "/appointments",
+        "/funnel",
+        "/audit",
+        "/staff",
+    ):
         replies.append(console.get(path))
         shown += html.escape(phrase) in replies[-1].text
     assert shown == 4  # the screening, the transcript, the live page and the escalation show it, as they must
@@ -744,10 +1002,17 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
     with db.session_scope(url) as session:
         tables = sa.MetaData()
         tables.reflect(bind=session.get_bind())
-        return {name: sorted(tuple(str(value) for key, value in row._mapping.items()
-                                   if (name, key) != ("staff_sessions", "last_seen_at"))
-                             for row in session.execute(sa.select(table)))
-                for name, table in tables.tables.items()}
+        return {
+            name: sorted(
+                tuple(
+                    str(value)
+                    for key, value in row._mapping.items()
+                    if (name, key) != ("staff_sessions", "last_seen_at")
+                )
+                for row in session.execute(sa.select(table))
+            )
+            for name, table in tables.tables.items()
+        }
 
 
 def lock_out(url: str, staff_id: int, times: int = 5) -> None:
@@ -758,7 +1023,8 @@ def lock_out(url: str, staff_id: int, times: int = 5) -> None:
 
 
 def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_nothing(
-        console: Console, config: Settings, rasa: FakeRasa) -> None:
+    console: Console, config: Settings, rasa: FakeRasa
+) -> None:
     url = config.database_url
     add_account(url, "Ann Admin", "admin")  # an admin may post every form
     sam, robin = add_account(url, "Sam Sample", "intake"), add_account(url, "Robin Clinician", "clinician")
@@ -773,16 +1039,27 @@ def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_noth
     future = book(config, screening_id, starts_in=timedelta(days=2))
     with db.session_scope(url) as session:
         later = (utcnow() + timedelta(days=4)).replace(microsecond=0)
-        free = bookings.add_slot(session, assessor="Sam Sample, LPC", starts_at=later, minutes=60,
-                                 modality="telehealth", location=None, by="test").id
+        free = bookings.add_slot(
+            session,
+            assessor="Sam Sample, LPC",
+            starts_at=later,
+            minutes=60,
+            modality="telehealth",
+            location=None,
+            by="test",
+        ).id
     day = (utcnow() + timedelta(days=3)).astimezone(console.app.ctx.console.program.tz).date().isoformat()
     talk = f"/conversations/{CONVERSATION}"
     # (route, path, form, status when the token is right), in an order where each would succeed
     forms = [
         ("screenings/<screening_id:int>/notes", f"/screenings/{screening_id}/notes", {"text": "Called back."}, 303),
         ("escalations/<escalation_id:int>/acknowledge", f"/escalations/{escalation_id}/acknowledge", {}, 303),
-        ("escalations/<escalation_id:int>/resolve", f"/escalations/{escalation_id}/resolve",
-         {"outcome": "Not a crisis on review"}, 303),
+        (
+            "escalations/<escalation_id:int>/resolve",
+            f"/escalations/{escalation_id}/resolve",
+            {"outcome": "Not a crisis on review"},
+            303,
+        ),
         ("conversations/<conversation_id:str>/take", f"{talk}/take", {}, 303),
         ("conversations/<conversation_id:str>/reply", f"{talk}/reply", {"text": "Hello, this is Ann."}, 303),
         ("conversations/<conversation_id:str>/hand-back", f"{talk}/hand-back", {}, 303),
@@ -791,8 +1068,12 @@ def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_noth
         ("slots/<slot_id:int>/status", f"/slots/{free}/status", {"status": "blocked"}, 303),
         ("slots", "/slots", {"assessor": "Sam Sample, LPC", "date": day, "time": "07:30"}, 303),
         ("funnel/export", "/funnel/export", {"from": "2020-01-01", "to": "2099-12-31"}, 200),
-        ("staff", "/staff", {"name": "Kim Keeper", "role": "intake", "password": "a fine long phrase",
-                             "again": "a fine long phrase"}, 303),
+        (
+            "staff",
+            "/staff",
+            {"name": "Kim Keeper", "role": "intake", "password": "a fine long phrase", "again": "a fine long phrase"},
+            303,
+        ),
         ("staff/<staff_id:int>/unlock", f"/staff/{sam}/unlock", {}, 303),
         ("staff/<staff_id:int>/password", f"/staff/{sam}/password", {"password": "sam's new phrase"}, 303),
         ("staff/<staff_id:int>/disable", f"/staff/{sam}/disable", {}, 303),
@@ -801,8 +1082,11 @@ def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_noth
         ("forget", "/forget", {"kind": "conversation", "given": CONVERSATION, "confirm": "yes"}, 200),
         ("sign-out", "/sign-out", {}, 303),
     ]
-    guarded = {route.path for route in console.app.router.routes
-               if "POST" in route.methods and hasattr(route.handler, "permission")}
+    guarded = {
+        route.path
+        for route in console.app.router.routes
+        if "POST" in route.methods and hasattr(route.handler, "permission")
+    }
     assert {route for route, *_ in forms} == guarded  # every form the console has
     console.sign_in("Ann Admin")
     before = snapshot(url)
@@ -816,9 +1100,25 @@ def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_noth
     for _, path, data, status in forms:  # the same forms with the token: each one does its work
         assert console.post(path, data).status_code == status, path
     assert [r.action for r in audit_rows(url)][1:] == [
-        "add_note", "acknowledge", "resolve", "take_over", "reply", "hand_back", "mark_attended", "cancel_booking",
-        "slot_blocked", "add_slot", "export", "add_staff", "unlock_staff", "set_password", "disable_staff",
-        "enable_staff", "forget", "sign_out"]
+        "add_note",
+        "acknowledge",
+        "resolve",
+        "take_over",
+        "reply",
+        "hand_back",
+        "mark_attended",
+        "cancel_booking",
+        "slot_blocked",
+        "add_slot",
+        "export",
+        "add_staff",
+        "unlock_staff",
+        "set_password",
+        "disable_staff",
+        "enable_staff",
+        "forget",
+        "sign_out",
+    ]
     assert len(rasa.requests) == 4
 
 
@@ -826,18 +1126,25 @@ def test_every_form_without_this_sessions_csrf_token_is_refused_and_changes_noth
 # Audit log and accounts (admins)
 
 
-@pytest.mark.parametrize("role, admin_pages, reports", [("clinician", 403, 403), ("intake", 403, 200),
-                                                         ("admin", 200, 200)])
-def test_each_role_on_real_records(console: Console, config: Settings, role: str, admin_pages: int,
-                                   reports: int) -> None:
+@pytest.mark.parametrize(
+    "role, admin_pages, reports", [("clinician", 403, 403), ("intake", 403, 200), ("admin", 200, 200)]
+)
+def test_each_role_on_real_records(
+    console: Console, config: Settings, role: str, admin_pages: int, reports: int
+) -> None:
     url = config.database_url
     screening_id = screening(url)
     escalation_id = escalation(url, screening_id=screening_id)
     tracker_events(config, CONVERSATION_EVENTS[:4])
     add_account(url, f"Casey {role}", role)
     console.sign_in(f"Casey {role}")
-    for path in (f"/screenings/{screening_id}", f"/conversations/{CONVERSATION}/transcript",
-                 f"/escalations/{escalation_id}", f"/conversations/{CONVERSATION}/handoff", "/appointments"):
+    for path in (
+        f"/screenings/{screening_id}",
+        f"/conversations/{CONVERSATION}/transcript",
+        f"/escalations/{escalation_id}",
+        f"/conversations/{CONVERSATION}/handoff",
+        "/appointments",
+    ):
         assert console.get(path).status_code == 200, (role, path)
     assert console.post(f"/escalations/{escalation_id}/acknowledge").status_code == 303
     with db.session_scope(url) as session:
@@ -845,7 +1152,6 @@ def test_each_role_on_real_records(console: Console, config: Settings, role: str
     for path in ("/audit", "/staff"):
         assert console.get(path).status_code == admin_pages, (role, path)
     assert console.get("/funnel").status_code == reports
-
 
 
 def test_admins_read_the_audit_log_newest_first_and_filter_it(console: Console, config: Settings) -> None:
@@ -868,8 +1174,12 @@ def test_admins_read_the_audit_log_newest_first_and_filter_it(console: Console, 
 def test_admins_add_disable_unlock_and_reset_accounts(console: Console, config: Settings) -> None:
     add_account(config.database_url, "Ann Admin", "admin")
     console.sign_in("Ann Admin")
-    form = {"name": "Robin Clinician", "role": "clinician", "password": "a fine long phrase",
-            "again": "a fine long phrase"}
+    form = {
+        "name": "Robin Clinician",
+        "role": "clinician",
+        "password": "a fine long phrase",
+        "again": "a fine long phrase",
+    }
     assert console.post("/staff", form).status_code == 303
     assert "already a staff account" in console.post("/staff", form).text
     assert "differ" in console.post("/staff", {**form, "name": "Sam", "again": "something else entirely"}).text
@@ -890,5 +1200,10 @@ def test_admins_add_disable_unlock_and_reset_accounts(console: Console, config: 
     finally:
         other.close()
     assert [r.action for r in audit_rows(config.database_url) if r.subject_kind == "staff"] == [
-        "add_staff", "unlock_staff", "disable_staff", "enable_staff", "set_password"]
+        "add_staff",
+        "unlock_staff",
+        "disable_staff",
+        "enable_staff",
+        "set_password",
+    ]
     assert PASSWORD not in json.dumps([r.detail for r in audit_rows(config.database_url)])

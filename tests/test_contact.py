@@ -1,4 +1,5 @@
 """How the intake team may reach the person: the number (widget and REST), voicemail or text, the best time."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,12 +13,15 @@ from bot.sms.identity import phone_text
 PROGRAM = load_program()
 
 
-@pytest.mark.parametrize("text,number", [
-    ("503-555-0123", "+15035550123"),
-    ("(503) 555 0142", "+15035550142"),
-    ("my cell is 503.555.0187, evenings are best", "+15035550187"),
-    ("+1 360 555 0101", "+13605550101"),
-])
+@pytest.mark.parametrize(
+    "text,number",
+    [
+        ("503-555-0123", "+15035550123"),
+        ("(503) 555 0142", "+15035550142"),
+        ("my cell is 503.555.0187, evenings are best", "+15035550187"),
+        ("+1 360 555 0101", "+13605550101"),
+    ],
+)
 def test_a_number_is_read_with_or_without_its_punctuation(text: str, number: str) -> None:
     assert parse_phone(text).value == number
 
@@ -33,11 +37,19 @@ def test_an_incomplete_or_doubtful_number_is_asked_again(text: str) -> None:
     assert not parsed.ok and "area code" in parsed.note
 
 
-@pytest.mark.parametrize("text,value", [
-    ("both", "voicemail_and_text"), ("yes that's fine", "voicemail_and_text"), ("voicemail only", "voicemail"),
-    ("texts are fine but no voicemail", "text"), ("text", "text"), ("neither, just call", "call_only"),
-    ("no", "call_only"), ("please don't text", "voicemail"),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("both", "voicemail_and_text"),
+        ("yes that's fine", "voicemail_and_text"),
+        ("voicemail only", "voicemail"),
+        ("texts are fine but no voicemail", "text"),
+        ("text", "text"),
+        ("neither, just call", "call_only"),
+        ("no", "call_only"),
+        ("please don't text", "voicemail"),
+    ],
+)
 def test_voicemail_or_text(text: str, value: str) -> None:
     assert parse_contact_ok(text).value == value
 

@@ -1,4 +1,5 @@
 """Whose insurance plan it is, read from the point of view of the person answering."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,10 +21,19 @@ def test_the_plan_of_the_person_answering_is_a_holder_value():
     assert "respondent" in HOLDERS
 
 
-@pytest.mark.parametrize("text", [
-    "mine", "my plan", "through my job", "it's my insurance", "I have them on my plan", "Mine.", "my own",
-    "she's on my insurance",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mine",
+        "my plan",
+        "through my job",
+        "it's my insurance",
+        "I have them on my plan",
+        "Mine.",
+        "my own",
+        "she's on my insurance",
+    ],
+)
 def test_for_someone_else_mine_is_the_person_answering(text):
     assert reading(OTHER, text) == "respondent"
 
@@ -38,11 +48,18 @@ def test_for_oneself_mine_stays_the_participant(text):
     assert reading(SELF, text) == "self"
 
 
-@pytest.mark.parametrize("text, holder", [
-    ("her dad's", "parent"), ("on her mom's insurance", "parent"), ("a parent's", "parent"),
-    ("his wife's plan", "spouse_partner"), ("her partner", "spouse_partner"), ("grandma", "other"),
-    ("someone else", "other"),
-])
+@pytest.mark.parametrize(
+    "text, holder",
+    [
+        ("her dad's", "parent"),
+        ("on her mom's insurance", "parent"),
+        ("a parent's", "parent"),
+        ("his wife's plan", "spouse_partner"),
+        ("her partner", "spouse_partner"),
+        ("grandma", "other"),
+        ("someone else", "other"),
+    ],
+)
 def test_for_someone_else_their_relatives_are_read_as_before(text, holder):
     assert reading(OTHER, text) == holder
 

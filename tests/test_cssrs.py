@@ -1,4 +1,5 @@
 """C-SSRS screener: wording, conservative yes/no reading, skip logic, risk level, reasons, early stop."""
+
 import pytest
 
 from bot.instruments import CSSRS, Risk, Score, cssrs_reasons, cssrs_risk, high_risk_reached
@@ -41,44 +42,114 @@ def test_wording_about_someone_else():
     ]
 
 
-@pytest.mark.parametrize("text", [
-    "yes", "Yes.", "yeah", "yep", "y", "I have", "yes I have",
-    # Hedges count as yes: a missed "yes" costs far more than a clinician's call about a "maybe".
-    "maybe", "kind of", "kinda", "sort of", "sometimes", "a little", "a bit", "I guess", "probably",
-    "I think so", "once or twice", "not anymore", "used to", "mybe",
-    # Both at once, or changing one's mind: yes.
-    "yes and no", "no... well maybe", "I don't know, maybe",
-    # "Ever since" says it goes on.
-    "ever since",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes",
+        "Yes.",
+        "yeah",
+        "yep",
+        "y",
+        "I have",
+        "yes I have",
+        # Hedges count as yes: a missed "yes" costs far more than a clinician's call about a "maybe".
+        "maybe",
+        "kind of",
+        "kinda",
+        "sort of",
+        "sometimes",
+        "a little",
+        "a bit",
+        "I guess",
+        "probably",
+        "I think so",
+        "once or twice",
+        "not anymore",
+        "used to",
+        "mybe",
+        # Both at once, or changing one's mind: yes.
+        "yes and no",
+        "no... well maybe",
+        "I don't know, maybe",
+        # "Ever since" says it goes on.
+        "ever since",
+    ],
+)
 def test_safety_yes(text):
     assert Q1.parse(text).value is True
 
 
-@pytest.mark.parametrize("text", [
-    "no", "No.", "nope", "nah", "never", "not really", "I haven't", "I don't", "I dont", "no I haven't",
-    "not at all", "absolutely not", "probably not", "I guess not", "nver", "no never",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no",
+        "No.",
+        "nope",
+        "nah",
+        "never",
+        "not really",
+        "I haven't",
+        "I don't",
+        "I dont",
+        "no I haven't",
+        "not at all",
+        "absolutely not",
+        "probably not",
+        "I guess not",
+        "nver",
+        "no never",
+    ],
+)
 def test_safety_no(text):
     parsed = Q1.parse(text)
     assert parsed.ok is True and parsed.value is False
 
 
-@pytest.mark.parametrize("text", [
-    "ok", "I am fine", "not sure", "I'm not sure", "I am not sure", "I'm not certain", "I am unsure",
-    "not sure, no", "I don't know", "idk", "no idea", "hmm", "", "👍", "what?", "ever", "I have no idea",
-    "x" * 5000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok",
+        "I am fine",
+        "not sure",
+        "I'm not sure",
+        "I am not sure",
+        "I'm not certain",
+        "I am unsure",
+        "not sure, no",
+        "I don't know",
+        "idk",
+        "no idea",
+        "hmm",
+        "",
+        "👍",
+        "what?",
+        "ever",
+        "I have no idea",
+        "x" * 5000,
+    ],
+)
 def test_safety_unclear_is_asked_again_never_taken_as_no(text):
     parsed = Q1.parse(text)
     assert parsed.ok is False and parsed.note
 
 
-@pytest.mark.parametrize("text, recent", [
-    ("yes", True), ("no", False), ("last week", True), ("recently", True), ("2 weeks ago", True),
-    ("three months ago", True), ("maybe", True), ("5 months ago", False), ("years ago", False),
-    ("a long time ago", False), ("not recently", False), ("once, 2 years ago", False),
-])
+@pytest.mark.parametrize(
+    "text, recent",
+    [
+        ("yes", True),
+        ("no", False),
+        ("last week", True),
+        ("recently", True),
+        ("2 weeks ago", True),
+        ("three months ago", True),
+        ("maybe", True),
+        ("5 months ago", False),
+        ("years ago", False),
+        ("a long time ago", False),
+        ("not recently", False),
+        ("once, 2 years ago", False),
+    ],
+)
 def test_within_three_months(text, recent):
     assert RECENT.parse(text).value is recent
 
@@ -95,7 +166,13 @@ def test_required_branches():
     assert CSSRS.required({"cssrs_2": False, "cssrs_6": True}) == ["cssrs_1", "cssrs_2", "cssrs_6", "cssrs_6_recent"]
     assert CSSRS.required({"cssrs_6": False}) == ["cssrs_1", "cssrs_2", "cssrs_6"]
     assert CSSRS.required({"cssrs_2": True, "cssrs_6": True}) == [
-        "cssrs_1", "cssrs_2", "cssrs_3", "cssrs_4", "cssrs_5", "cssrs_6", "cssrs_6_recent",
+        "cssrs_1",
+        "cssrs_2",
+        "cssrs_3",
+        "cssrs_4",
+        "cssrs_5",
+        "cssrs_6",
+        "cssrs_6_recent",
     ]
 
 
@@ -103,19 +180,22 @@ NO_THOUGHTS = {"cssrs_1": False, "cssrs_2": False, "cssrs_6": False}
 THOUGHTS = {"cssrs_1": True, "cssrs_2": True, "cssrs_3": False, "cssrs_4": False, "cssrs_5": False, "cssrs_6": False}
 
 
-@pytest.mark.parametrize("answers, risk", [
-    ({}, Risk.NONE),
-    (NO_THOUGHTS, Risk.NONE),
-    ({**NO_THOUGHTS, "cssrs_1": True}, Risk.LOW),
-    (THOUGHTS, Risk.LOW),
-    ({**THOUGHTS, "cssrs_3": True}, Risk.MODERATE),
-    ({**NO_THOUGHTS, "cssrs_6": True, "cssrs_6_recent": False}, Risk.MODERATE),
-    ({**THOUGHTS, "cssrs_4": True}, Risk.HIGH),
-    ({**THOUGHTS, "cssrs_5": True}, Risk.HIGH),
-    ({**NO_THOUGHTS, "cssrs_6": True, "cssrs_6_recent": True}, Risk.HIGH),
-    # Behaviour whose timing was never given is treated as recent.
-    ({**NO_THOUGHTS, "cssrs_6": True}, Risk.HIGH),
-])
+@pytest.mark.parametrize(
+    "answers, risk",
+    [
+        ({}, Risk.NONE),
+        (NO_THOUGHTS, Risk.NONE),
+        ({**NO_THOUGHTS, "cssrs_1": True}, Risk.LOW),
+        (THOUGHTS, Risk.LOW),
+        ({**THOUGHTS, "cssrs_3": True}, Risk.MODERATE),
+        ({**NO_THOUGHTS, "cssrs_6": True, "cssrs_6_recent": False}, Risk.MODERATE),
+        ({**THOUGHTS, "cssrs_4": True}, Risk.HIGH),
+        ({**THOUGHTS, "cssrs_5": True}, Risk.HIGH),
+        ({**NO_THOUGHTS, "cssrs_6": True, "cssrs_6_recent": True}, Risk.HIGH),
+        # Behaviour whose timing was never given is treated as recent.
+        ({**NO_THOUGHTS, "cssrs_6": True}, Risk.HIGH),
+    ],
+)
 def test_risk_levels(answers, risk):
     assert cssrs_risk(answers) is risk
 
@@ -123,8 +203,10 @@ def test_risk_levels(answers, risk):
 def test_high_risk_is_reached_at_the_first_answer_that_makes_it():
     assert high_risk_reached({"cssrs_1": True, "cssrs_2": True, "cssrs_3": True}) is False
     assert high_risk_reached({"cssrs_1": True, "cssrs_2": True, "cssrs_3": False, "cssrs_4": True}) is True
-    assert high_risk_reached({"cssrs_1": False, "cssrs_2": True, "cssrs_3": True, "cssrs_4": False,
-                              "cssrs_5": True}) is True
+    assert (
+        high_risk_reached({"cssrs_1": False, "cssrs_2": True, "cssrs_3": True, "cssrs_4": False, "cssrs_5": True})
+        is True
+    )
     # Q6 yes alone does not stop the screening: the follow-up on when it happened is asked first.
     assert high_risk_reached({**NO_THOUGHTS, "cssrs_6": True}) is False
     assert high_risk_reached({**NO_THOUGHTS, "cssrs_6": True, "cssrs_6_recent": True}) is True

@@ -7,6 +7,7 @@ from a trained model), secrets come from the Secret and never from a manifest, e
 refuses to start without is provided, images are pinned, containers run as a non-root user, Services and
 the Ingress reach the pods they name, and the HorizontalPodAutoscaler scales the Rasa server.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -103,8 +104,10 @@ def example_secret() -> dict[str, str]:
 
 # --- the manifests are valid Kubernetes objects ------------------------------------------------------------
 
-@pytest.mark.parametrize("path,doc", documents(), ids=lambda v: v.name if isinstance(v, Path) else
-                         f"{v['kind']}/{v['metadata']['name']}")
+
+@pytest.mark.parametrize(
+    "path,doc", documents(), ids=lambda v: v.name if isinstance(v, Path) else f"{v['kind']}/{v['metadata']['name']}"
+)
 def test_every_manifest_is_valid_for_the_stated_kubernetes_version(path: Path, doc: dict) -> None:
     # strict: a misspelt or misplaced field (`readinesProbe`, a probe under the pod) is an error, not ignored
     assert k8s_schemas.validate(doc, KUBERNETES_VERSION, strict=True) == KUBERNETES_VERSION
@@ -174,6 +177,7 @@ def test_rasa_pods_share_a_redis_lock_store_and_otherwise_the_projects_endpoints
 
 # --- secrets ------------------------------------------------------------------------------------------------
 
+
 def test_no_secret_is_written_into_a_manifest() -> None:
     for workload in workloads():
         for container in containers(workload):
@@ -201,18 +205,25 @@ def production_env() -> dict[str, str]:
     """A complete, valid production environment (fake values of the right shapes)."""
     return {
         **config_map(),
-        "RASA_AUTH_TOKEN": "r" * 32, "ACTION_SERVER_TOKEN": "a" * 32,
-        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32, "TWILIO_FROM_NUMBER": "+15555550100",
-        "ESCALATION_ON_CALL_NUMBERS": "+15555550101", "ESCALATION_BACKUP_NUMBER": "+15555550102",
-        "SMS_ID_KEY": "i" * 40, "SMS_NUMBER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        "DATABASE_URL": "postgresql://iop@db/iop", "TRACKER_STORE_URL": "postgresql://rasa@db/tracker",
+        "RASA_AUTH_TOKEN": "r" * 32,
+        "ACTION_SERVER_TOKEN": "a" * 32,
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": "t" * 32,
+        "TWILIO_FROM_NUMBER": "+15555550100",
+        "ESCALATION_ON_CALL_NUMBERS": "+15555550101",
+        "ESCALATION_BACKUP_NUMBER": "+15555550102",
+        "SMS_ID_KEY": "i" * 40,
+        "SMS_NUMBER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "DATABASE_URL": "postgresql://iop@db/iop",
+        "TRACKER_STORE_URL": "postgresql://rasa@db/tracker",
     }
 
 
 def settings_from(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in list(os.environ):
-        if re.match(r"(IOP|RASA|ACTION|TWILIO|ESCALATION|SMS|WIDGET|CONSOLE|STAFF|REST|RATE)_|DATABASE_URL|TRACKER",
-                    name):
+        if re.match(
+            r"(IOP|RASA|ACTION|TWILIO|ESCALATION|SMS|WIDGET|CONSOLE|STAFF|REST|RATE)_|DATABASE_URL|TRACKER", name
+        ):
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -230,8 +241,15 @@ def test_every_setting_production_refuses_to_start_without_is_provided(monkeypat
         except ConfigError:
             required.append(name)
     # ...and these are the ones it refuses to go without (the check that found them is the app's own)
-    assert {"RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "TWILIO_AUTH_TOKEN", "SMS_ID_KEY", "SMS_NUMBER_KEY",
-            "WIDGET_ALLOWED_ORIGINS", "CONSOLE_PUBLIC_URL"} <= set(required)
+    assert {
+        "RASA_AUTH_TOKEN",
+        "ACTION_SERVER_TOKEN",
+        "TWILIO_AUTH_TOKEN",
+        "SMS_ID_KEY",
+        "SMS_NUMBER_KEY",
+        "WIDGET_ALLOWED_ORIGINS",
+        "CONSOLE_PUBLIC_URL",
+    } <= set(required)
     assert config_map()["IOP_ENV"] == "production"  # without it, none of these checks run
     provided = set(example_secret()) | set(config_map())
     assert set(required) <= provided
@@ -251,8 +269,15 @@ def test_the_example_secret_cannot_go_to_production_as_it_is(monkeypatch: pytest
 
 def test_every_variable_given_is_one_the_project_reads() -> None:
     """A misspelt name (CONSOLE_PROXY_COUNT) would silently leave a default in place."""
-    sources = "\n".join(p.read_text() for p in [*ROOT.joinpath("bot").rglob("*.py"), ROOT / "endpoints.yml",
-                                               ROOT / "scripts" / "env.sh", DEPLOY / "probe.py"])
+    sources = "\n".join(
+        p.read_text()
+        for p in [
+            *ROOT.joinpath("bot").rglob("*.py"),
+            ROOT / "endpoints.yml",
+            ROOT / "scripts" / "env.sh",
+            DEPLOY / "probe.py",
+        ]
+    )
     sources += rasa_endpoints()
     given = set(config_map()) | set(example_secret())
     given |= {v["name"] for w in workloads() for c in containers(w) for v in c.get("env", [])}
@@ -261,6 +286,7 @@ def test_every_variable_given_is_one_the_project_reads() -> None:
 
 
 # --- images and users ---------------------------------------------------------------------------------------
+
 
 def test_images_are_pinned_and_the_same_for_every_process() -> None:
     images = {c["image"] for w in workloads() for c in containers(w)}
@@ -299,14 +325,18 @@ def test_the_image_build_installs_the_locks_and_bakes_in_no_secret() -> None:
 
 # --- Services, Ingress, autoscaling --------------------------------------------------------------------------
 
+
 def port_names(workload: dict) -> dict[str, int]:
     return {p["name"]: p["containerPort"] for c in containers(workload) for p in c.get("ports", [])}
 
 
 def test_services_select_a_deployment_and_name_its_ports() -> None:
     for service in of_kind("Service"):
-        [target] = [d for d in of_kind("Deployment")
-                    if service["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        [target] = [
+            d
+            for d in of_kind("Deployment")
+            if service["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()
+        ]
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in port_names(target)
 
@@ -318,7 +348,10 @@ def test_the_ingress_sends_channels_to_rasa_and_the_rest_to_the_console_with_sti
             for path in rule["http"]["paths"]:
                 routes[path["path"]] = (path["backend"]["service"]["name"], ingress)
     assert {path: name for path, (name, _) in routes.items()} == {
-        "/socket.io": "iop-rasa", "/webhooks": "iop-rasa", "/": "iop-console"}  # Rasa's HTTP API stays inside
+        "/socket.io": "iop-rasa",
+        "/webhooks": "iop-rasa",
+        "/": "iop-console",
+    }  # Rasa's HTTP API stays inside
     rasa_ingress = routes["/socket.io"][1]["metadata"]["annotations"]
     assert rasa_ingress["nginx.ingress.kubernetes.io/affinity"] == "cookie"
     assert int(rasa_ingress["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 600  # open widget sockets
@@ -346,6 +379,7 @@ def test_only_rasa_may_call_the_action_server() -> None:
 
 
 # --- probes point at routes that exist ----------------------------------------------------------------------
+
 
 def probes(workload: dict) -> dict[str, dict]:
     container = containers(workload)[0]
@@ -375,6 +409,7 @@ def test_every_deployment_has_readiness_and_liveness_probes_on_its_own_port() ->
 
 def serve_once(app: Any, paths: list[str], headers: Optional[dict] = None) -> dict[str, httpx.Response]:
     """GET each path from a Sanic app in process over ASGI, its start-up listeners run as a server would."""
+
     async def run() -> dict[str, httpx.Response]:
         inbox: asyncio.Queue = asyncio.Queue()
         outbox: asyncio.Queue = asyncio.Queue()
@@ -418,8 +453,9 @@ def test_console_probe_paths_are_served(sanic_test_mode: None, database: str, tm
 
     if not SOCKET_IO_CLIENT.exists():
         pytest.skip("node_modules missing (npm not installed): the console's readiness path answers 503 without it")
-    config = replace(settings(), env="test", database_url=database,
-                     tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}")
+    config = replace(
+        settings(), env="test", database_url=database, tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}"
+    )
     paths = sorted(http_probe_paths("console"))
     assert paths == ["/vendor/socket.io.min.js", "/widget.js"]
     replies = serve_once(create_app(config, name=f"console_{uuid.uuid4().hex}"), paths)
@@ -442,8 +478,10 @@ def test_rasa_probe_routes_exist_and_status_needs_the_token(sanic_test_mode: Non
 
 # --- the worker's heartbeat -----------------------------------------------------------------------------------
 
-def test_the_worker_beats_after_each_pass_and_the_probe_reads_it(database: str, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_the_worker_beats_after_each_pass_and_the_probe_reads_it(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     beat = tmp_path / "beat" / "worker.heartbeat"
     monkeypatch.setenv("IOP_HEARTBEAT_FILE", str(beat))  # the pod's env: read by the worker and the probe
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
@@ -480,6 +518,7 @@ def test_worker_probe_windows_allow_a_slow_first_pass() -> None:
 
 # --- against the real servers --------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The Rasa server with a trained model, the action server and the console, started as `make run` does."""
@@ -497,11 +536,13 @@ def test_probes_pass_against_the_real_servers(servers: Any) -> None:
         for path in http_probe_paths(component):
             assert 200 <= httpx.get(f"{base}{path}", timeout=10).status_code < 400, (component, path)
     command = [sys.executable, str(DEPLOY / "probe.py"), "rasa", "--url", servers.rasa_url]
-    ready = subprocess.run(command, env={**os.environ, "RASA_AUTH_TOKEN": servers.token},
-                           capture_output=True, text=True, timeout=30)
+    ready = subprocess.run(
+        command, env={**os.environ, "RASA_AUTH_TOKEN": servers.token}, capture_output=True, text=True, timeout=30
+    )
     assert ready.returncode == 0, ready.stderr
-    wrong = subprocess.run(command, env={**os.environ, "RASA_AUTH_TOKEN": "not-the-token"},
-                           capture_output=True, text=True, timeout=30)
+    wrong = subprocess.run(
+        command, env={**os.environ, "RASA_AUTH_TOKEN": "not-the-token"}, capture_output=True, text=True, timeout=30
+    )
     assert wrong.returncode == 1 and "401" in wrong.stderr and "not-the-token" not in wrong.stderr
 
 
@@ -521,7 +562,8 @@ def local_redis() -> Any:
 
 @pytest.mark.e2e
 def test_a_rasa_pod_runs_with_the_cluster_endpoints_and_locks_in_redis(
-        servers: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    servers: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """The Rasa server started as the Deployment starts it (its arguments, the endpoints file from the
     ConfigMap) against the local Redis, beside the action server: ready by the probe, answers a message,
     and took its conversation lock in Redis."""
@@ -533,28 +575,51 @@ def test_a_rasa_pod_runs_with_the_cluster_endpoints_and_locks_in_redis(
     endpoints.write_text(rasa_endpoints())
     args = containers(deployment("rasa"))[0]["args"]
     port = str(free_port())
-    env = {**servers.env, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": REDIS_DB_FOR_TEST,
-           "REDIS_PASSWORD": ""}
-    pod_args = [{"/app/models/iop-intake.tar.gz": str(newest_model()), "/etc/iop-intake/endpoints.yml":
-                 str(endpoints), "5005": port, "0.0.0.0": "127.0.0.1", "$(RASA_AUTH_TOKEN)": servers.token}.get(a, a)
-                for a in args]
+    env = {
+        **servers.env,
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_DB": REDIS_DB_FOR_TEST,
+        "REDIS_PASSWORD": "",
+    }
+    pod_args = [
+        {
+            "/app/models/iop-intake.tar.gz": str(newest_model()),
+            "/etc/iop-intake/endpoints.yml": str(endpoints),
+            "5005": port,
+            "0.0.0.0": "127.0.0.1",
+            "$(RASA_AUTH_TOKEN)": servers.token,
+        }.get(a, a)
+        for a in args
+    ]
     log = tmp_path / "pod.log"
-    pod = subprocess.Popen([str(BIN / "rasa"), "run", *pod_args], cwd=ROOT, env=env, stdout=log.open("w"),
-                           stderr=subprocess.STDOUT, start_new_session=True)
+    pod = subprocess.Popen(
+        [str(BIN / "rasa"), "run", *pod_args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         probe_command = [sys.executable, str(DEPLOY / "probe.py"), "rasa", "--url", f"http://127.0.0.1:{port}"]
         deadline = time.monotonic() + 240
         while subprocess.run(probe_command, env=env, capture_output=True).returncode != 0:
             assert pod.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
             time.sleep(1)
-        reply = httpx.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", timeout=60,
-                           json={"sender": "deploy-pod-1", "message": "hi"})
+        reply = httpx.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+            timeout=60,
+            json={"sender": "deploy-pod-1", "message": "hi"},
+        )
         assert reply.status_code == 200 and reply.json(), log.read_text()[-3000:]
         # The pod's connection to Redis, on the lock store's database, used for the conversation's lock.
-        ours = [c for c in redis_client.client_list() if str(c.get("db")) == REDIS_DB_FOR_TEST
-                and c.get("name") != "deploy-test"]
+        ours = [
+            c
+            for c in redis_client.client_list()
+            if str(c.get("db")) == REDIS_DB_FOR_TEST and c.get("name") != "deploy-test"
+        ]
         assert any(c.get("cmd") not in ("ping", "client|list", "client") for c in ours), ours
     finally:
         os.killpg(pod.pid, 15)
         pod.wait(30)
-

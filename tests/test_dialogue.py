@@ -1,4 +1,5 @@
 """What one message means during the screening: the safety order of checks in bot/dialogue.py."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,11 +18,14 @@ def test_a_crisis_message_is_never_taken_as_an_answer_to_a_free_text_question():
 
 
 # The issue's cases: each would also read as a valid answer to its question, and must not be stored as one.
-@pytest.mark.parametrize("key,text,would_read", [
-    ("phq9_9", "every day, and I took a bunch of pills an hour ago", 3),
-    ("cssrs_6", "yes I just took 30 pills", True),
-    ("cssrs_1", "sometimes, I'm standing on the bridge now", True),
-])
+@pytest.mark.parametrize(
+    "key,text,would_read",
+    [
+        ("phq9_9", "every day, and I took a bunch of pills an hour ago", 3),
+        ("cssrs_6", "yes I just took 30 pills", True),
+        ("cssrs_1", "sometimes, I'm standing on the bridge now", True),
+    ],
+)
 def test_a_crisis_that_also_reads_as_an_answer_is_a_crisis(key: str, text: str, would_read):
     assert QUESTIONS[key].parse(text).value == would_read  # the answer the old order stored
     assert turn(key, text, "crisis", 1.0).kind is TurnKind.CRISIS
@@ -39,9 +43,17 @@ def test_no_to_a_yes_no_question_is_an_answer_not_a_request_to_stop():
     assert result.kind is TurnKind.ANSWER and result.value is False
 
 
-@pytest.mark.parametrize("intent,wanted", [("faq", Request.FAQ), ("why_ask", Request.WHY), ("go_back", Request.BACK),
-                                            ("start_over", Request.RESTART), ("stop", Request.STOP),
-                                            ("human", Request.HUMAN)])
+@pytest.mark.parametrize(
+    "intent,wanted",
+    [
+        ("faq", Request.FAQ),
+        ("why_ask", Request.WHY),
+        ("go_back", Request.BACK),
+        ("start_over", Request.RESTART),
+        ("stop", Request.STOP),
+        ("human", Request.HUMAN),
+    ],
+)
 def test_requests_on_free_text_questions_win_over_the_text(intent, wanted):
     result = turn("first_name", "hang on a second", intent, 0.9)
     assert result.kind is TurnKind.REQUEST and result.request is wanted
@@ -59,10 +71,20 @@ def test_skip_is_accepted_only_where_skipping_is_allowed():
     assert turn("age", "skip").kind is TurnKind.UNCLEAR
 
 
-@pytest.mark.parametrize("key", ["phq9_9", "cssrs_1", "cssrs_2", "cssrs_3", "cssrs_4", "cssrs_5", "cssrs_6",
-                                 "cssrs_6_recent"])
-@pytest.mark.parametrize("text", ["no comment", "I'd rather not say", "skip", "Sorry, I'd rather not answer",
-                                  "I don't want to talk about it", "pass please"])
+@pytest.mark.parametrize(
+    "key", ["phq9_9", "cssrs_1", "cssrs_2", "cssrs_3", "cssrs_4", "cssrs_5", "cssrs_6", "cssrs_6_recent"]
+)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no comment",
+        "I'd rather not say",
+        "skip",
+        "Sorry, I'd rather not answer",
+        "I don't want to talk about it",
+        "pass please",
+    ],
+)
 def test_a_refusal_on_a_safety_question_is_never_read_as_no(key: str, text: str):
     assert turn(key, text).kind is TurnKind.REFUSAL
 
@@ -78,8 +100,15 @@ def test_words_that_only_contain_a_refusal_phrase_are_read_as_answers():
     assert turn("cssrs_1", "no").value is False
 
 
-@pytest.mark.parametrize("text", ["oops can I go back, I answered the last one wrong", "sorry go back, wrong one",
-                                  "can I change my answer to 2", "go back"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oops can I go back, I answered the last one wrong",
+        "sorry go back, wrong one",
+        "can I change my answer to 2",
+        "go back",
+    ],
+)
 @pytest.mark.parametrize("key", ["phq9_3", "gad7_2", "cssrs_1", "age", "schedule_days"])
 def test_going_back_wins_over_a_number_buried_in_the_sentence(key: str, text: str):
     result = turn(key, text, "inform", 0.5)
@@ -105,8 +134,9 @@ def test_asking_for_a_person_on_the_who_is_it_for_question_is_heard():
 
 
 @pytest.mark.parametrize("key", ["phq9_9", "cssrs_1", "cssrs_2", "cssrs_6_recent"])
-@pytest.mark.parametrize("text", ["I don't want to be alive anymore", "no I want to die",
-                                  "not really, but I want to die"])
+@pytest.mark.parametrize(
+    "text", ["I don't want to be alive anymore", "no I want to die", "not really, but I want to die"]
+)
 def test_a_no_that_says_it_wants_to_die_is_a_crisis_not_a_no(key: str, text: str):
     assert turn(key, text, "crisis", 1.0).kind is TurnKind.CRISIS
 

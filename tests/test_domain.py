@@ -1,4 +1,5 @@
 """The Rasa domain stays in step with the question definitions (the single source of truth)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,8 +52,13 @@ def test_the_slots_the_turns_keep_are_in_the_domain():
 
     slots = set(load("domain.yml")["slots"])
     assert {turn.STATUS_SLOT, turn.REPORTED_SLOT, turn.MISSES_SLOT, turn.REFUSED_SLOT} <= slots
-    assert {conversation.STAGE_SLOT, conversation.OFFER_SLOT, conversation.AFTER_SLOT, conversation.OFFERED_AT_SLOT,
-            conversation.TZ_SLOT} <= slots
+    assert {
+        conversation.STAGE_SLOT,
+        conversation.OFFER_SLOT,
+        conversation.AFTER_SLOT,
+        conversation.OFFERED_AT_SLOT,
+        conversation.TZ_SLOT,
+    } <= slots
     stages = {value for name, value in vars(conversation.Stage).items() if name.isupper()}
     assert set(load("domain.yml")["slots"][conversation.STAGE_SLOT]["values"]) == stages
 
@@ -61,8 +67,9 @@ def test_rasa_reads_the_hand_written_and_the_generated_domain_as_one():
     # What `rasa train` and `rasa data validate` get from config.yml's importer when given domain.yml.
     from rasa.shared.importers.importer import TrainingDataImporter
 
-    importer = TrainingDataImporter.load_from_config(str(ROOT / "config.yml"), str(ROOT / "domain.yml"),
-                                                     [str(ROOT / "data" / "nlu"), str(ROOT / "data" / "rules")])
+    importer = TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data" / "nlu"), str(ROOT / "data" / "rules")]
+    )
     domain = importer.get_domain()
     assert domain.forms[FORM]["required_slots"] == all_keys()
     assert set(all_keys()) | {"screening_status"} <= {slot.name for slot in domain.slots}

@@ -1,5 +1,6 @@
 """End to end: the real Rasa server and action server, driven over the REST channel, then the database
 and `iop-intake export` checked. Slow (servers start once per module); marked e2e."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,9 @@ def servers(workdir: Path):
 
 
 def export(servers) -> list[dict]:
-    out = subprocess.run([str(BIN / "iop-intake"), "export"], env=servers.env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(BIN / "iop-intake"), "export"], env=servers.env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
@@ -75,8 +77,14 @@ def test_full_screening_likely_fit_is_stored_and_exported(servers):
 
 def test_high_risk_answer_stops_the_screening_with_crisis_resources(servers):
     sender = "e2e-high-risk"
-    answers = {**LIKELY_FIT, "phq9_9": "more than half the days", "cssrs_1": "yes", "cssrs_2": "yes",
-               "cssrs_3": "yes", "cssrs_4": "yes"}
+    answers = {
+        **LIKELY_FIT,
+        "phq9_9": "more than half the days",
+        "cssrs_1": "yes",
+        "cssrs_2": "yes",
+        "cssrs_3": "yes",
+        "cssrs_4": "yes",
+    }
     servers.send(sender, "hi")
     asked, last = answer_until_done(servers, sender, answers)
     assert asked[-1] == "cssrs_4"
@@ -92,8 +100,9 @@ def test_high_risk_answer_stops_the_screening_with_crisis_resources(servers):
 
 def escalations_of(servers, sender: str) -> list[tuple[str, str]]:
     with session_scope(servers.env["DATABASE_URL"]) as session:
-        return [(e.severity, e.source) for e in crud.list_escalations(session)
-                if e.conversation_id == conversation(sender)]
+        return [
+            (e.severity, e.source) for e in crud.list_escalations(session) if e.conversation_id == conversation(sender)
+        ]
 
 
 def test_crisis_message_mid_screening_gets_resources_at_once_and_pauses_the_bot(servers):
@@ -120,8 +129,13 @@ def test_crisis_message_mid_screening_gets_resources_at_once_and_pauses_the_bot(
         assert [m.text for m in row.messages] == ["I'm going to end it tonight"]
     # ...and the crisis lines are sent again (through the events API: the REST client reads the tracker).
     deadline = time.monotonic() + 10
-    while not (reminders := [e for e in servers.tracker(sender)["events"]
-                             if e["event"] == "bot" and (e.get("metadata") or {}).get("assistant") == "crisis"]):
+    while not (
+        reminders := [
+            e
+            for e in servers.tracker(sender)["events"]
+            if e["event"] == "bot" and (e.get("metadata") or {}).get("assistant") == "crisis"
+        ]
+    ):
         assert time.monotonic() < deadline, "no crisis lines sent while paused"
         time.sleep(0.2)
     assert "988" in reminders[0]["text"] and "741741" in reminders[0]["text"]
@@ -145,14 +159,20 @@ def test_asking_for_a_person_then_staff_reply_and_hand_back_to_the_same_question
     waiting = requests.get(f"{staff_api}/handoffs", headers=auth, timeout=10).json()["handoffs"]
     conversation_id = conversation(sender)
     assert [(h["conversation_id"], h["reason"]) for h in waiting if h["conversation_id"] == conversation_id] == [
-        (conversation_id, "request")]
-    answer = requests.post(f"{staff_api}/conversations/{conversation_id}/reply", headers=auth, timeout=30,
-                           json={"staff": "Dana", "text": "Hi Jordan, this is Dana from intake."})
+        (conversation_id, "request")
+    ]
+    answer = requests.post(
+        f"{staff_api}/conversations/{conversation_id}/reply",
+        headers=auth,
+        timeout=30,
+        json={"staff": "Dana", "text": "Hi Jordan, this is Dana from intake."},
+    )
     assert answer.status_code == 200, answer.text
     last = [e for e in servers.tracker(sender)["events"] if e["event"] == "bot"][-1]
     assert (last["text"], last["metadata"]["staff"]) == ("Hi Jordan, this is Dana from intake.", "Dana")
-    answer = requests.post(f"{staff_api}/conversations/{conversation_id}/release", headers=auth, timeout=30,
-                           json={"staff": "Dana"})
+    answer = requests.post(
+        f"{staff_api}/conversations/{conversation_id}/release", headers=auth, timeout=30, json={"staff": "Dana"}
+    )
     assert answer.status_code == 200, answer.text
     said = answer.json()["bot_said"]
     assert said[-1].endswith(QUESTIONS["age"].wording(context({"for_whom": "self", "first_name": "Jordan"})))
@@ -162,10 +182,15 @@ def test_asking_for_a_person_then_staff_reply_and_hand_back_to_the_same_question
     with session_scope(servers.env["DATABASE_URL"]) as session:
         assert crud.open_handoff_for(session, conversation_id=conversation_id) is None
         # The token holder names the member of staff: every act through the endpoint is in the audit log.
-        audited = [(row.staff_name, row.staff_id, row.action, row.subject_id, row.detail)
-                   for row in reversed(staff_store.audit_log(session)) if row.subject_id == conversation_id]
-    assert audited == [("Dana", None, "reply", conversation_id, "staff API"),
-                       ("Dana", None, "hand_back", conversation_id, "staff API")]
+        audited = [
+            (row.staff_name, row.staff_id, row.action, row.subject_id, row.detail)
+            for row in reversed(staff_store.audit_log(session))
+            if row.subject_id == conversation_id
+        ]
+    assert audited == [
+        ("Dana", None, "reply", conversation_id, "staff API"),
+        ("Dana", None, "hand_back", conversation_id, "staff API"),
+    ]
 
 
 def test_faq_why_and_back_mid_form_return_to_the_question(servers):

@@ -1,4 +1,5 @@
 """Level-of-care rules, flags, track fitting and what the participant is told."""
+
 from __future__ import annotations
 
 import copy
@@ -24,7 +25,12 @@ from bot.program import DEFAULT_PROGRAM_FILE, load_program, parse_program
 
 # A 34-year-old in Oregon with moderate depression who can come any time: the baseline each test varies.
 BASE = ScreeningFacts(
-    age=34, state="OR", concerns=frozenset({"depression"}), phq9_total=12, phq9_item9=0, gad7_total=4,
+    age=34,
+    state="OR",
+    concerns=frozenset({"depression"}),
+    phq9_total=12,
+    phq9_item9=0,
+    gad7_total=4,
     auditc_total=1,
 )
 MINIMAL = replace(BASE, phq9_total=3, gad7_total=2)
@@ -137,10 +143,16 @@ def test_moderate_risk_with_only_an_untreated_concern_still_gets_the_callback(pr
     assert "call or text 988" in text and "A clinician from our team will call you soon." in text
 
 
-@pytest.mark.parametrize("changes", [
-    {"state": "CA"}, {"age": 70}, {"concerns": frozenset({"eating_disorder"})},
-    {"care": frozenset({"recent_discharge"}), "phq9_total": 24}, {"auditc_total": 11},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"state": "CA"},
+        {"age": 70},
+        {"concerns": frozenset({"eating_disorder"})},
+        {"care": frozenset({"recent_discharge"}), "phq9_total": 24},
+        {"auditc_total": 11},
+    ],
+)
 def test_risk_comes_first_and_nothing_overrides_it(program, changes):
     assert run(program, cssrs_risk="high", **changes).outcome is Outcome.REFER_HIGHER
     moderate = run(program, cssrs_risk="moderate", **changes)
@@ -155,11 +167,14 @@ def test_step_down_is_a_likely_fit_even_with_few_symptoms(program):
     assert result.track is not None and result.track.key == "adult_day"
 
 
-@pytest.mark.parametrize("changes, reasons", [
-    ({"phq9_total": 22, "cssrs_risk": "low"}, (STEP_DOWN_WITH_RISK, SEVERE_WITH_THOUGHTS, depression("severe"))),
-    ({"phq9_total": 22}, (STEP_DOWN_WITH_RISK, depression("severe"))),
-    ({"phq9_total": 4, "gad7_total": 2, "cssrs_risk": "low"}, (STEP_DOWN_WITH_RISK, ITEM9)),
-])
+@pytest.mark.parametrize(
+    "changes, reasons",
+    [
+        ({"phq9_total": 22, "cssrs_risk": "low"}, (STEP_DOWN_WITH_RISK, SEVERE_WITH_THOUGHTS, depression("severe"))),
+        ({"phq9_total": 22}, (STEP_DOWN_WITH_RISK, depression("severe"))),
+        ({"phq9_total": 4, "gad7_total": 2, "cssrs_risk": "low"}, (STEP_DOWN_WITH_RISK, ITEM9)),
+    ],
+)
 def test_a_recent_discharge_with_any_risk_or_severe_depression_is_urgent_review(program, changes, reasons):
     result = run(program, care=frozenset({"recent_discharge"}), **changes)
     assert (result.outcome, result.urgent) == (Outcome.NEEDS_REVIEW, True)
@@ -242,14 +257,29 @@ def test_moderate_or_higher_symptoms_are_a_likely_fit(program, changes, reasons)
 @pytest.mark.parametrize(
     "concerns, auditc, reason",
     [
-        ({"bipolar"}, 0, "Bipolar disorder was named as a concern, and these questions don't measure it, so a "
-                         "clinician will review the answers."),
-        ({"ptsd_trauma"}, 0, "Trauma or PTSD was named as a concern, and these questions don't measure it, so a "
-                             "clinician will review the answers."),
-        ({"substance_use"}, 2, "Substance use was named as a concern, and the alcohol questions don't cover other "
-                               "drugs, so a clinician will review the answers."),
-        ({"other"}, 0, "Another concern was named that these questions don't cover, so a clinician will review the "
-                       "answers."),
+        (
+            {"bipolar"},
+            0,
+            "Bipolar disorder was named as a concern, and these questions don't measure it, so a "
+            "clinician will review the answers.",
+        ),
+        (
+            {"ptsd_trauma"},
+            0,
+            "Trauma or PTSD was named as a concern, and these questions don't measure it, so a "
+            "clinician will review the answers.",
+        ),
+        (
+            {"substance_use"},
+            2,
+            "Substance use was named as a concern, and the alcohol questions don't cover other "
+            "drugs, so a clinician will review the answers.",
+        ),
+        (
+            {"other"},
+            0,
+            "Another concern was named that these questions don't cover, so a clinician will review the answers.",
+        ),
     ],
 )
 def test_concerns_the_questions_do_not_measure_need_review(program, concerns, auditc, reason):
@@ -275,28 +305,44 @@ def test_mild_symptoms_need_review(program, changes, symptom_reasons):
 # --- alcohol: withdrawal risk is never a plain "likely fit" -------------------------------------------
 
 
-@pytest.mark.parametrize("changes, reasons", [
-    ({"auditc_total": 8}, (WITHDRAWAL,)),
-    ({"auditc_total": 6, "auditc_item1": 4, "auditc_item2": 1, "auditc_item3": 1}, (WITHDRAWAL,)),
-    ({"auditc_total": 5, "auditc_item1": 1, "auditc_item2": 0, "auditc_item3": 4}, (WITHDRAWAL,)),
-    ({"auditc_total": 4, "drinks_daily_said": True, "auditc_item1": 4, "auditc_item2": 0, "auditc_item3": 0},
-     (WITHDRAWAL,)),
-    ({"stopped_drinking_recently": True, "auditc_total": 6, "auditc_item1": 2, "auditc_item2": 1, "auditc_item3": 3},
-     (WITHDRAWAL, WITHDRAWAL_NOW)),
-    ({"stopped_drinking_recently": True, "auditc_total": None}, (WITHDRAWAL, WITHDRAWAL_NOW)),
-])
+@pytest.mark.parametrize(
+    "changes, reasons",
+    [
+        ({"auditc_total": 8}, (WITHDRAWAL,)),
+        ({"auditc_total": 6, "auditc_item1": 4, "auditc_item2": 1, "auditc_item3": 1}, (WITHDRAWAL,)),
+        ({"auditc_total": 5, "auditc_item1": 1, "auditc_item2": 0, "auditc_item3": 4}, (WITHDRAWAL,)),
+        (
+            {"auditc_total": 4, "drinks_daily_said": True, "auditc_item1": 4, "auditc_item2": 0, "auditc_item3": 0},
+            (WITHDRAWAL,),
+        ),
+        (
+            {
+                "stopped_drinking_recently": True,
+                "auditc_total": 6,
+                "auditc_item1": 2,
+                "auditc_item2": 1,
+                "auditc_item3": 3,
+            },
+            (WITHDRAWAL, WITHDRAWAL_NOW),
+        ),
+        ({"stopped_drinking_recently": True, "auditc_total": None}, (WITHDRAWAL, WITHDRAWAL_NOW)),
+    ],
+)
 def test_withdrawal_risk_needs_review_with_a_plain_reason(program, changes, reasons):
     result = run(program, phq9_total=16, **changes)  # a score that alone would be a likely fit
     assert result.outcome is Outcome.NEEDS_REVIEW and result.urgent is False
-    assert result.reasons[:len(reasons)] == reasons
+    assert result.reasons[: len(reasons)] == reasons
     assert depression("moderately severe") in result.reasons
 
 
-@pytest.mark.parametrize("changes", [
-    {"auditc_total": 4, "auditc_item1": 4, "auditc_item2": 0, "auditc_item3": 0},  # a glass of wine most evenings
-    {"auditc_total": 7, "auditc_item1": 3, "auditc_item2": 2, "auditc_item3": 2},
-    {"stopped_drinking_recently": True, "auditc_total": 2, "auditc_item1": 1, "auditc_item2": 1, "auditc_item3": 0},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"auditc_total": 4, "auditc_item1": 4, "auditc_item2": 0, "auditc_item3": 0},  # a glass of wine most evenings
+        {"auditc_total": 7, "auditc_item1": 3, "auditc_item2": 2, "auditc_item3": 2},
+        {"stopped_drinking_recently": True, "auditc_total": 2, "auditc_item1": 1, "auditc_item2": 1, "auditc_item3": 0},
+    ],
+)
 def test_drinking_without_signs_of_withdrawal_risk_keeps_the_outcome(program, changes):
     assert run(program, phq9_total=16, **changes).outcome is Outcome.LIKELY_FIT
 
@@ -375,14 +421,19 @@ def test_unknown_risk_level_is_refused(program):
 # --- flags ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("changes, flag, reason", [
-    ({"age": 70}, Flag.OUTSIDE_AGE_RANGE, OUT_OF_AGES),
-    ({"age": 12}, Flag.OUTSIDE_AGE_RANGE, OUT_OF_AGES),
-    ({"state": "ca"}, Flag.OUTSIDE_STATES, OUT_OF_STATE),
-    ({"state": "ID", "modality": "telehealth"}, Flag.OUTSIDE_STATES, OUT_OF_STATE),  # licensing covers telehealth
-])
-@pytest.mark.parametrize("clinical", [{}, {"phq9_total": 6}, {"care": frozenset({"recent_discharge"})},
-                                      {"insurance_status": "out_of_network"}])
+@pytest.mark.parametrize(
+    "changes, flag, reason",
+    [
+        ({"age": 70}, Flag.OUTSIDE_AGE_RANGE, OUT_OF_AGES),
+        ({"age": 12}, Flag.OUTSIDE_AGE_RANGE, OUT_OF_AGES),
+        ({"state": "ca"}, Flag.OUTSIDE_STATES, OUT_OF_STATE),
+        ({"state": "ID", "modality": "telehealth"}, Flag.OUTSIDE_STATES, OUT_OF_STATE),  # licensing covers telehealth
+    ],
+)
+@pytest.mark.parametrize(
+    "clinical",
+    [{}, {"phq9_total": 6}, {"care": frozenset({"recent_discharge"})}, {"insurance_status": "out_of_network"}],
+)
 def test_a_person_the_program_cannot_serve_is_referred_to_another_program(program, changes, flag, reason, clinical):
     result = run(program, **changes, **clinical)
     assert result.outcome is Outcome.REFER_OTHER_PROGRAM
@@ -406,8 +457,10 @@ def test_a_referral_elsewhere_still_names_the_safety_facts(program):
 
 def test_other_program_message_is_kind_and_offers_no_booking(program):
     text = outcome_message(run(program, state="CA"), program, for_self=False, name="Jordan")
-    assert text.startswith("Thank you for answering. Riverbend IOP isn't able to serve Jordan, and our intake team "
-                           "will help find a program that can.")
+    assert text.startswith(
+        "Thank you for answering. Riverbend IOP isn't able to serve Jordan, and our intake team "
+        "will help find a program that can."
+    )
     assert "SAMHSA's National Helpline, 1-800-662-4357" in text and "FindTreatment.gov" in text
     assert "book" not in text and text.endswith(FINAL_WORD)
 
@@ -446,8 +499,14 @@ def test_needs_review_with_no_fitting_track_is_flagged_too(program):
 
 
 def test_flags_combine(program):
-    result = run(program, age=34, state="ID", insurance_status="out_of_network", days_per_week=2,
-                  care=frozenset({"recent_discharge"}))
+    result = run(
+        program,
+        age=34,
+        state="ID",
+        insurance_status="out_of_network",
+        days_per_week=2,
+        care=frozenset({"recent_discharge"}),
+    )
     assert result.flags == (Flag.STEP_DOWN, Flag.OUTSIDE_STATES, Flag.INSURANCE_NOT_ACCEPTED)
     result = run(program, insurance_status="out_of_network", days_per_week=2, care=frozenset({"recent_discharge"}))
     assert result.flags == (Flag.STEP_DOWN, Flag.INSURANCE_NOT_ACCEPTED, Flag.NO_TRACK_FITS)
@@ -501,30 +560,35 @@ def test_transport_problem_puts_telehealth_tracks_first():
 
 def test_likely_fit_message(program):
     result = run(program, times=frozenset({"evening"}))
-    assert outcome_message(result, program, for_self=True, name=None) == "\n".join([
-        "Thank you for answering. From what you shared, an intensive outpatient program (IOP) looks like a likely "
-        "fit for you.",
-        "Why:",
-        "- The answers describe depression symptoms in the moderate range.",
-        "The group that fits best: Adult Evening (ages 18 to 64), Mon-Thu 6-9pm, by telehealth.",
-        "The next step is a free assessment with a clinician, which you can book here now. Questions? Call "
-        "503-555-0100 (Mon-Fri 8am-6pm, Sat 9am-1pm).",
-        "A clinician makes the final decision at the assessment.",
-    ])
+    assert outcome_message(result, program, for_self=True, name=None) == "\n".join(
+        [
+            "Thank you for answering. From what you shared, an intensive outpatient program (IOP) looks like a likely "
+            "fit for you.",
+            "Why:",
+            "- The answers describe depression symptoms in the moderate range.",
+            "The group that fits best: Adult Evening (ages 18 to 64), Mon-Thu 6-9pm, by telehealth.",
+            "The next step is a free assessment with a clinician, which you can book here now. Questions? Call "
+            "503-555-0100 (Mon-Fri 8am-6pm, Sat 9am-1pm).",
+            "A clinician makes the final decision at the assessment.",
+        ]
+    )
 
 
 def test_message_about_someone_else_uses_their_name(program):
     text = outcome_message(run(program, for_self=False), program, for_self=False, name="Jordan")
-    assert text.startswith("Thank you for answering. From what you shared, an intensive outpatient program (IOP) "
-                           "looks like a likely fit for Jordan.")
+    assert text.startswith(
+        "Thank you for answering. From what you shared, an intensive outpatient program (IOP) "
+        "looks like a likely fit for Jordan."
+    )
     no_name = outcome_message(run(program, for_self=False), program, for_self=False, name=None)
     assert "looks like a likely fit for them." in no_name
 
 
 def test_refer_higher_message_gives_crisis_resources_first(program):
     text = outcome_message(run(program, cssrs_risk="high"), program, for_self=True, name=None)
-    level = text.index("a hospital or emergency level of care is the safer choice right now, rather than an "
-                       "outpatient program.")
+    level = text.index(
+        "a hospital or emergency level of care is the safer choice right now, rather than an outpatient program."
+    )
     for resource in ("911", "emergency room", "988", "HOME to 741741", "503-555-0199"):
         assert text.index(resource) < level, resource
     assert "book" not in text
@@ -535,32 +599,49 @@ def test_refer_higher_message_gives_crisis_resources_first(program):
 def test_refer_higher_message_names_the_places_that_can_help_now(program):
     text = outcome_message(run(program, cssrs_risk="high"), program, for_self=True, name=None)
     assert "- Willamette Crisis Stabilization Center: 503-555-0150, 2300 SE Example Blvd, Portland, OR (24/7)" in text
-    assert "- Columbia River Psychiatric Hospital (walk-in assessments): 360-555-0160, 400 NE Sample St, " \
-           "Vancouver, WA (Mon-Fri 8am-8pm, Sat 10am-4pm)" in text
+    assert (
+        "- Columbia River Psychiatric Hospital (walk-in assessments): 360-555-0160, 400 NE Sample St, "
+        "Vancouver, WA (Mon-Fri 8am-8pm, Sat 10am-4pm)" in text
+    )
     assert text.index("988") < text.index("Willamette")
     assert "Willamette" not in outcome_message(run(program, cssrs_risk="moderate"), program, for_self=True, name=None)
 
 
 def test_urgent_review_message_gives_crisis_numbers_and_says_soon(program):
     text = outcome_message(run(program, cssrs_risk="moderate"), program, for_self=True, name=None)
-    assert text.startswith("Thank you for answering. Because of some of the answers, a clinician should talk with "
-                           "you soon.")
-    assert "A clinician from our team will call you soon.\nThe next step is a free assessment with a clinician, " \
-           "which you can book here now." in text
-    assert ("If things get hard, you don't have to wait for us: call or text 988 (Suicide & Crisis Lifeline) or text "
-            "HOME to 741741, any time. Our crisis line: 503-555-0199 (24/7). In an emergency, call 911.") in text
+    assert text.startswith(
+        "Thank you for answering. Because of some of the answers, a clinician should talk with you soon."
+    )
+    assert (
+        "A clinician from our team will call you soon.\nThe next step is a free assessment with a clinician, "
+        "which you can book here now." in text
+    )
+    assert (
+        "If things get hard, you don't have to wait for us: call or text 988 (Suicide & Crisis Lifeline) or text "
+        "HOME to 741741, any time. Our crisis line: 503-555-0199 (24/7). In an emergency, call 911."
+    ) in text
 
 
 def test_without_a_number_to_call_the_message_promises_no_call(program):
-    for changes in ({"cssrs_risk": "moderate"}, {"phq9_total": 1, "gad7_total": 0},
-                    {"concerns": frozenset({"eating_disorder"})}):
+    for changes in (
+        {"cssrs_risk": "moderate"},
+        {"phq9_total": 1, "gad7_total": 0},
+        {"concerns": frozenset({"eating_disorder"})},
+    ):
         text = outcome_message(run(program, **changes), program, for_self=True, name=None, can_call=False)
         assert "will call you" not in text, changes
         assert "Please call our" in text and "503-555-0100" in text, changes
 
 
-@pytest.mark.parametrize("changes", [{"phq9_item9": 1, "cssrs_risk": "none"}, {"cssrs_risk": "low"},
-                                     {"phq9_item9_declined": True}, {"cssrs_risk": "moderate"}])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"phq9_item9": 1, "cssrs_risk": "none"},
+        {"cssrs_risk": "low"},
+        {"phq9_item9_declined": True},
+        {"cssrs_risk": "moderate"},
+    ],
+)
 def test_any_thought_of_death_or_c_ssrs_risk_closes_with_the_crisis_lines(program, changes):
     text = outcome_message(run(program, **changes), program, for_self=True, name=None)
     assert "call or text 988" in text and "HOME to 741741" in text and "call 911" in text
@@ -579,13 +660,22 @@ def test_a_declined_item_9_is_a_reason_for_a_clinicians_look(program):
 @pytest.mark.parametrize(
     "changes, opening, next_step",
     [
-        ({"phq9_total": 6}, "A clinician will review the answers before suggesting whether an intensive "
-                            "outpatient program (IOP) fits you.",
-         "a free assessment with a clinician, which you can book here now"),
-        ({"concerns": frozenset({"eating_disorder"})}, "a specialized program is likely to fit you better than "
-                                                       "Riverbend IOP.", "call you to share options"),
-        ({"phq9_total": 2}, "weekly outpatient care may fit you better than an intensive program right now.",
-         "call you to share options"),
+        (
+            {"phq9_total": 6},
+            "A clinician will review the answers before suggesting whether an intensive "
+            "outpatient program (IOP) fits you.",
+            "a free assessment with a clinician, which you can book here now",
+        ),
+        (
+            {"concerns": frozenset({"eating_disorder"})},
+            "a specialized program is likely to fit you better than Riverbend IOP.",
+            "call you to share options",
+        ),
+        (
+            {"phq9_total": 2},
+            "weekly outpatient care may fit you better than an intensive program right now.",
+            "call you to share options",
+        ),
     ],
 )
 def test_other_outcome_messages(program, changes, opening, next_step):
@@ -596,12 +686,20 @@ def test_other_outcome_messages(program, changes, opening, next_step):
 
 
 ALL_CASES = [
-    {}, {"cssrs_risk": "high"}, {"cssrs_risk": "moderate"}, {"concerns": frozenset({"eating_disorder"})},
-    {"care": frozenset({"recent_discharge"})}, {"phq9_total": 22, "cssrs_risk": "low"},
-    {"concerns": frozenset({"depression", "eating_disorder"})}, {"phq9_item9": 1, "cssrs_risk": "low"},
+    {},
+    {"cssrs_risk": "high"},
+    {"cssrs_risk": "moderate"},
+    {"concerns": frozenset({"eating_disorder"})},
+    {"care": frozenset({"recent_discharge"})},
+    {"phq9_total": 22, "cssrs_risk": "low"},
+    {"concerns": frozenset({"depression", "eating_disorder"})},
+    {"phq9_item9": 1, "cssrs_risk": "low"},
     {"concerns": frozenset({"bipolar", "ptsd_trauma", "substance_use", "other"}), "phq9_total": 6},
-    {"phq9_total": 7}, {"phq9_total": None}, {"phq9_total": 1, "gad7_total": 0},
-    {"age": 70, "state": "NV", "insurance_status": "out_of_network"}, {"times": frozenset({"weekend"})},
+    {"phq9_total": 7},
+    {"phq9_total": None},
+    {"phq9_total": 1, "gad7_total": 0},
+    {"age": 70, "state": "NV", "insurance_status": "out_of_network"},
+    {"times": frozenset({"weekend"})},
 ]
 
 
@@ -612,8 +710,11 @@ def test_messages_never_diagnose_and_render_fully(program, changes, for_self, na
     text = outcome_message(result, program, for_self=for_self, name=name)
     lowered = text.lower()
     assert "diagnos" not in lowered
-    assert not re.search(r"\b(you|they|jordan) (have|has|suffers?( from)?) (an? )?(depression|anxiety|bipolar|ptsd|"
-                         r"eating|substance|alcohol|addiction|disorder)", lowered)
+    assert not re.search(
+        r"\b(you|they|jordan) (have|has|suffers?( from)?) (an? )?(depression|anxiety|bipolar|ptsd|"
+        r"eating|substance|alcohol|addiction|disorder)",
+        lowered,
+    )
     assert "{" not in text and "}" not in text
     assert text.isascii()
     assert text.endswith(FINAL_WORD) is (result.outcome is not Outcome.REFER_HIGHER)

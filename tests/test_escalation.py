@@ -1,5 +1,6 @@
 """Escalations: the policy (severity, SMS wording, when the backup is paged), the table and its migration on
 SQLite and PostgreSQL, acknowledge / resolve with who and when, and `iop-intake escalations`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,12 +43,15 @@ def test_cssrs_results_map_to_their_severity_and_no_risk_to_no_escalation() -> N
     assert for_cssrs(Risk.NONE) is None
 
 
-@pytest.mark.parametrize("severity, category, source", [
-    (Severity.HIGH, "handoff", Source.MESSAGE),  # asking for a person is not an escalation
-    (Severity.LOW, "suicidal_ideation", Source.MESSAGE),  # a crisis message is never low
-    (Severity.HIGH, "cssrs_moderate", Source.CSSRS),
-    (Severity.HIGH, "suicidal_ideation", Source.CSSRS),
-])
+@pytest.mark.parametrize(
+    "severity, category, source",
+    [
+        (Severity.HIGH, "handoff", Source.MESSAGE),  # asking for a person is not an escalation
+        (Severity.LOW, "suicidal_ideation", Source.MESSAGE),  # a crisis message is never low
+        (Severity.HIGH, "cssrs_moderate", Source.CSSRS),
+        (Severity.HIGH, "suicidal_ideation", Source.CSSRS),
+    ],
+)
 def test_triggers_that_make_no_sense_are_refused(severity: Severity, category: str, source: Source) -> None:
     with pytest.raises(ValueError, match="not an escalation"):
         Trigger(severity, category, source)
@@ -83,36 +87,54 @@ class State:
 PAGED = dict(notified_at=T0, paged_at=T0, last_attempt_at=T0)
 
 
-@pytest.mark.parametrize("state, at, due", [
-    (State(), T0, (Role.ON_CALL,)),
-    (State(severity="moderate"), T0, (Role.ON_CALL,)),
-    (State(severity="low"), T0 + 60 * MINUTE, ()),
-    (State(**PAGED), T0 + 9 * MINUTE, ()),
-    (State(**PAGED), T0 + 10 * MINUTE, (Role.BACKUP,)),
-    (State(**PAGED, backup_notified_at=T0 + 10 * MINUTE), T0 + 30 * MINUTE, ()),
-    (State(**PAGED, acknowledged_at=T0 + 5 * MINUTE), T0 + 10 * MINUTE, ()),
-    (State(**PAGED, resolved_at=T0 + 5 * MINUTE), T0 + 10 * MINUTE, ()),
-    (State(severity="moderate", **PAGED), T0 + 59 * MINUTE, ()),
-    (State(severity="moderate", **PAGED), T0 + 60 * MINUTE, (Role.BACKUP,)),
-    # A failed round is retried after the gap, not on every pass...
-    (State(last_attempt_at=T0), T0 + timedelta(seconds=59), ()),
-    (State(last_attempt_at=T0), T0 + MINUTE, (Role.ON_CALL,)),
-    # ...and a failing on-call page does not hold back the backup.
-    (State(last_attempt_at=T0 + 8 * MINUTE), T0 + 10 * MINUTE, (Role.ON_CALL, Role.BACKUP)),
-    # Later crisis messages re-page on-call once ESCALATION_RENOTIFY_MINUTES have passed since it was told...
-    (State(**PAGED, last_message_at=T0 + 2 * MINUTE), T0 + 9 * MINUTE, ()),
-    (State(**PAGED, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE, (Role.ON_CALL, Role.BACKUP)),
-    (State(**PAGED, acknowledged_at=T0 + MINUTE, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE,
-     (Role.ON_CALL,)),  # acknowledged: a new message may be new danger
-    (State(**PAGED, resolved_at=T0 + MINUTE, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE, ()),
-    (State(notified_at=T0, paged_at=T0 + 10 * MINUTE, backup_notified_at=T0 + 10 * MINUTE,
-           last_attempt_at=T0 + 10 * MINUTE, last_message_at=T0 + 5 * MINUTE), T0 + 30 * MINUTE, ()),
-    # ...and a round held back by the flood limits counts as told (a summary page stood in for it).
-    (State(held_at=T0, last_attempt_at=T0), T0 + 5 * MINUTE, ()),
-    (State(held_at=T0, backup_held_at=T0 + 10 * MINUTE, last_attempt_at=T0 + 10 * MINUTE), T0 + 30 * MINUTE, ()),
-    (State(held_at=T0, last_attempt_at=T0, last_message_at=T0 + MINUTE), T0 + 10 * MINUTE,
-     (Role.ON_CALL, Role.BACKUP)),
-])
+@pytest.mark.parametrize(
+    "state, at, due",
+    [
+        (State(), T0, (Role.ON_CALL,)),
+        (State(severity="moderate"), T0, (Role.ON_CALL,)),
+        (State(severity="low"), T0 + 60 * MINUTE, ()),
+        (State(**PAGED), T0 + 9 * MINUTE, ()),
+        (State(**PAGED), T0 + 10 * MINUTE, (Role.BACKUP,)),
+        (State(**PAGED, backup_notified_at=T0 + 10 * MINUTE), T0 + 30 * MINUTE, ()),
+        (State(**PAGED, acknowledged_at=T0 + 5 * MINUTE), T0 + 10 * MINUTE, ()),
+        (State(**PAGED, resolved_at=T0 + 5 * MINUTE), T0 + 10 * MINUTE, ()),
+        (State(severity="moderate", **PAGED), T0 + 59 * MINUTE, ()),
+        (State(severity="moderate", **PAGED), T0 + 60 * MINUTE, (Role.BACKUP,)),
+        # A failed round is retried after the gap, not on every pass...
+        (State(last_attempt_at=T0), T0 + timedelta(seconds=59), ()),
+        (State(last_attempt_at=T0), T0 + MINUTE, (Role.ON_CALL,)),
+        # ...and a failing on-call page does not hold back the backup.
+        (State(last_attempt_at=T0 + 8 * MINUTE), T0 + 10 * MINUTE, (Role.ON_CALL, Role.BACKUP)),
+        # Later crisis messages re-page on-call once ESCALATION_RENOTIFY_MINUTES have passed since it was told...
+        (State(**PAGED, last_message_at=T0 + 2 * MINUTE), T0 + 9 * MINUTE, ()),
+        (State(**PAGED, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE, (Role.ON_CALL, Role.BACKUP)),
+        (
+            State(**PAGED, acknowledged_at=T0 + MINUTE, last_message_at=T0 + 2 * MINUTE),
+            T0 + 10 * MINUTE,
+            (Role.ON_CALL,),
+        ),  # acknowledged: a new message may be new danger
+        (State(**PAGED, resolved_at=T0 + MINUTE, last_message_at=T0 + 2 * MINUTE), T0 + 10 * MINUTE, ()),
+        (
+            State(
+                notified_at=T0,
+                paged_at=T0 + 10 * MINUTE,
+                backup_notified_at=T0 + 10 * MINUTE,
+                last_attempt_at=T0 + 10 * MINUTE,
+                last_message_at=T0 + 5 * MINUTE,
+            ),
+            T0 + 30 * MINUTE,
+            (),
+        ),
+        # ...and a round held back by the flood limits counts as told (a summary page stood in for it).
+        (State(held_at=T0, last_attempt_at=T0), T0 + 5 * MINUTE, ()),
+        (State(held_at=T0, backup_held_at=T0 + 10 * MINUTE, last_attempt_at=T0 + 10 * MINUTE), T0 + 30 * MINUTE, ()),
+        (
+            State(held_at=T0, last_attempt_at=T0, last_message_at=T0 + MINUTE),
+            T0 + 10 * MINUTE,
+            (Role.ON_CALL, Role.BACKUP),
+        ),
+    ],
+)
 def test_who_is_paged_when(state: State, at: datetime, due: tuple[Role, ...]) -> None:
     assert Policy().pages_due(state, at) == due
 
@@ -124,11 +146,22 @@ def test_who_is_paged_when(state: State, at: datetime, due: tuple[Role, ...]) ->
 IDEATION = for_message(Category.SUICIDAL_IDEATION)
 
 
-def _open(url: str, trigger: Trigger = IDEATION, text: str = "I want to end it all",
-          now: datetime = T0, screening_id: Optional[int] = None) -> int:
+def _open(
+    url: str,
+    trigger: Trigger = IDEATION,
+    text: str = "I want to end it all",
+    now: datetime = T0,
+    screening_id: Optional[int] = None,
+) -> int:
     with db.session_scope(url) as session:
-        return crud.create_escalation(session, conversation_id=CONVERSATION, trigger=trigger, trigger_text=text,
-                                      screening_id=screening_id, now=now).id
+        return crud.create_escalation(
+            session,
+            conversation_id=CONVERSATION,
+            trigger=trigger,
+            trigger_text=text,
+            screening_id=screening_id,
+            now=now,
+        ).id
 
 
 def test_the_migration_creates_the_table_on_both_databases(db_url: str) -> None:
@@ -136,13 +169,18 @@ def test_the_migration_creates_the_table_on_both_databases(db_url: str) -> None:
     with db.session_scope(db_url) as session:  # data from before the upgrade carries over
         # Plain SQL: today's models have columns that revision 0001 does not.
         now = datetime.now(timezone.utc)
-        session.execute(sa.text("INSERT INTO participants (conversation_id, channel, created_at) "
-                                "VALUES (:c, 'rest', :t)"),
-                        {"c": CONVERSATION, "t": now})
+        session.execute(
+            sa.text("INSERT INTO participants (conversation_id, channel, created_at) VALUES (:c, 'rest', :t)"),
+            {"c": CONVERSATION, "t": now},
+        )
         participant_id = session.execute(sa.text("SELECT id FROM participants")).scalar_one()
-        session.execute(sa.text("INSERT INTO screenings (participant_id, conversation_id, status, started_at, "
-                                "updated_at) VALUES (:p, :c, 'in_progress', :t, :t)"),
-                        {"p": participant_id, "c": CONVERSATION, "t": now})
+        session.execute(
+            sa.text(
+                "INSERT INTO screenings (participant_id, conversation_id, status, started_at, "
+                "updated_at) VALUES (:p, :c, 'in_progress', :t, :t)"
+            ),
+            {"p": participant_id, "c": CONVERSATION, "t": now},
+        )
         screening_id = session.execute(sa.text("SELECT id FROM screenings")).scalar_one()
     db.upgrade(db_url)
     engine = db.make_engine(db_url)
@@ -175,7 +213,12 @@ def test_an_escalation_keeps_what_raised_it(migrated_db_url: str) -> None:
     with db.session_scope(migrated_db_url) as session:
         row = crud.get_escalation(session, escalation_id=escalation_id)
         assert (row.conversation_id, row.screening_id, row.severity, row.category, row.source) == (
-            CONVERSATION, screening_id, "moderate", "cssrs_moderate", "cssrs")
+            CONVERSATION,
+            screening_id,
+            "moderate",
+            "cssrs_moderate",
+            "cssrs",
+        )
         assert row.trigger_text == "<b>i can't do this anymore</b> \ufffd 😞"
         assert (row.created_at, row.status, row.notify_attempts, row.last_error) == (T0, "open", 0, None)
         assert (row.notified_at, row.backup_notified_at, row.acknowledged_at, row.resolved_at) == (None,) * 4
@@ -184,8 +227,9 @@ def test_an_escalation_keeps_what_raised_it(migrated_db_url: str) -> None:
 def test_a_phone_number_is_never_a_conversation_id(migrated_db_url: str) -> None:
     with pytest.raises(ValueError, match="looks like a phone number"):
         with db.session_scope(migrated_db_url) as session:
-            crud.create_escalation(session, conversation_id="+1 555 555 0101",
-                                   trigger=for_message(Category.SELF_HARM), trigger_text="x")
+            crud.create_escalation(
+                session, conversation_id="+1 555 555 0101", trigger=for_message(Category.SELF_HARM), trigger_text="x"
+            )
 
 
 def test_acknowledge_and_resolve_record_who_and_when(migrated_db_url: str) -> None:
@@ -196,12 +240,23 @@ def test_acknowledge_and_resolve_record_who_and_when(migrated_db_url: str) -> No
         row = crud.acknowledge_escalation(session, escalation_id=escalation_id, by="Sam Ortiz", now=T0 + 6 * MINUTE)
         assert (row.status, row.acknowledged_by, row.acknowledged_at) == ("acknowledged", "Dana Reyes", T0 + 4 * MINUTE)
     with db.session_scope(migrated_db_url) as session:
-        crud.resolve_escalation(session, escalation_id=escalation_id, by="Sam Ortiz", now=T0 + 40 * MINUTE,
-                                outcome="called back, safety plan made", note="mother is with them tonight")
+        crud.resolve_escalation(
+            session,
+            escalation_id=escalation_id,
+            by="Sam Ortiz",
+            now=T0 + 40 * MINUTE,
+            outcome="called back, safety plan made",
+            note="mother is with them tonight",
+        )
     with db.session_scope(migrated_db_url) as session:
         row = crud.get_escalation(session, escalation_id=escalation_id)
         assert (row.status, row.resolved_by, row.resolved_at, row.outcome, row.note) == (
-            "resolved", "Sam Ortiz", T0 + 40 * MINUTE, "called back, safety plan made", "mother is with them tonight")
+            "resolved",
+            "Sam Ortiz",
+            T0 + 40 * MINUTE,
+            "called back, safety plan made",
+            "mother is with them tonight",
+        )
         assert (row.acknowledged_by, row.acknowledged_at) == ("Dana Reyes", T0 + 4 * MINUTE)
         with pytest.raises(crud.EscalationClosed, match="already resolved by Sam Ortiz"):
             crud.resolve_escalation(session, escalation_id=escalation_id, by="Dana Reyes", outcome="again")
@@ -210,16 +265,20 @@ def test_acknowledge_and_resolve_record_who_and_when(migrated_db_url: str) -> No
 def test_resolving_an_unacknowledged_escalation_acknowledges_it(migrated_db_url: str) -> None:
     escalation_id = _open(migrated_db_url)
     with db.session_scope(migrated_db_url) as session:
-        row = crud.resolve_escalation(session, escalation_id=escalation_id, by="Dana Reyes", outcome="duplicate",
-                                      now=T0 + 2 * MINUTE)
+        row = crud.resolve_escalation(
+            session, escalation_id=escalation_id, by="Dana Reyes", outcome="duplicate", now=T0 + 2 * MINUTE
+        )
         assert (row.acknowledged_by, row.acknowledged_at, row.note) == ("Dana Reyes", T0 + 2 * MINUTE, None)
 
 
-@pytest.mark.parametrize("by, outcome, message", [
-    ("  ", "called", "name of who resolved must not be empty"),
-    ("Dana Reyes", "", "outcome must not be empty"),
-    ("D" * 101, "called", "longer than 100 characters"),
-])
+@pytest.mark.parametrize(
+    "by, outcome, message",
+    [
+        ("  ", "called", "name of who resolved must not be empty"),
+        ("Dana Reyes", "", "outcome must not be empty"),
+        ("D" * 101, "called", "longer than 100 characters"),
+    ],
+)
 def test_resolving_needs_a_name_and_an_outcome(migrated_db_url: str, by: str, outcome: str, message: str) -> None:
     escalation_id = _open(migrated_db_url)
     with pytest.raises(ValueError, match=message):
@@ -236,8 +295,9 @@ def test_the_open_queue_puts_the_untaken_first_then_the_most_severe_then_the_old
     old_high = _open(migrated_db_url, now=T0 + MINUTE)
     done = _open(migrated_db_url, now=T0 + 2 * MINUTE)
     low = _open(migrated_db_url, for_cssrs(Risk.LOW), "yes", now=T0 - MINUTE)
-    new_high = _open(migrated_db_url, for_message(Category.OVERDOSE_OR_MEDICAL), "took all my pills",
-                     now=T0 + 3 * MINUTE)
+    new_high = _open(
+        migrated_db_url, for_message(Category.OVERDOSE_OR_MEDICAL), "took all my pills", now=T0 + 3 * MINUTE
+    )
     with db.session_scope(migrated_db_url) as session:
         crud.resolve_escalation(session, escalation_id=done, by="Dana Reyes", outcome="called back")
         crud.acknowledge_escalation(session, escalation_id=old_high, by="Dana Reyes")
@@ -263,27 +323,36 @@ def test_only_one_process_claims_a_round_of_pages(migrated_db_url: str) -> None:
         assert crud.claim_paging(session, escalation_id=escalation_id, seen=T0, now=T0 + 2 * MINUTE) is True
         assert row.last_attempt_at == T0 + 2 * MINUTE  # the session's copy follows the claim
         crud.acknowledge_escalation(session, escalation_id=escalation_id, by="Dana Reyes")
-        assert crud.claim_paging(session, escalation_id=escalation_id, seen=row.last_attempt_at,
-                                 now=T0 + 3 * MINUTE) is False  # taken meanwhile
+        assert (
+            crud.claim_paging(session, escalation_id=escalation_id, seen=row.last_attempt_at, now=T0 + 3 * MINUTE)
+            is False
+        )  # taken meanwhile
 
 
 # ---------------------------------------------------------------------------------------------------
 # iop-intake escalations
 
 
-HEADER = ("   id  raised (UTC)      severity  category                status        by                "
-          "paged            conversation")
+HEADER = (
+    "   id  raised (UTC)      severity  category                status        by                "
+    "paged            conversation"
+)
 
 
-def test_cli_lists_acknowledges_and_resolves(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_lists_acknowledges_and_resolves(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", migrated_db_url)
     first = _open(migrated_db_url, text="I want to end it all")
     second = _open(migrated_db_url, for_cssrs(Risk.MODERATE), "yes", now=T0 + MINUTE)
     with db.session_scope(migrated_db_url) as session:
         crud.record_paging(session, escalation_id=first, attempts=1, error=None, on_call_at=T0)
-        crud.record_paging(session, escalation_id=second, attempts=3,
-                           error="on-call 1 of 1: Twilio answered 503; gave up after 3 tries")
+        crud.record_paging(
+            session,
+            escalation_id=second,
+            attempts=3,
+            error="on-call 1 of 1: Twilio answered 503; gave up after 3 tries",
+        )
 
     assert cli.main(["escalations", "list"]) == 0
     out = capsys.readouterr().out
@@ -300,25 +369,45 @@ def test_cli_lists_acknowledges_and_resolves(migrated_db_url: str, monkeypatch: 
     before = datetime.now(timezone.utc)
     assert cli.main(["escalations", "ack", str(first), "--by", "Dana Reyes"]) == 0
     assert capsys.readouterr().out.startswith(f"escalation {first} acknowledged by Dana Reyes at ")
-    assert cli.main(["escalations", "resolve", str(second), "--by", "Sam Ortiz", "--outcome", "called back",
-                     "--note", "will attend Monday's assessment"]) == 0
+    assert (
+        cli.main(
+            [
+                "escalations",
+                "resolve",
+                str(second),
+                "--by",
+                "Sam Ortiz",
+                "--outcome",
+                "called back",
+                "--note",
+                "will attend Monday's assessment",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.startswith(f"escalation {second} resolved by Sam Ortiz at ")
     with db.session_scope(migrated_db_url) as session:
         acked, resolved = (crud.get_escalation(session, escalation_id=i) for i in (first, second))
         assert (acked.status, acked.acknowledged_by) == ("acknowledged", "Dana Reyes")
         assert (resolved.status, resolved.resolved_by, resolved.outcome, resolved.note) == (
-            "resolved", "Sam Ortiz", "called back", "will attend Monday's assessment")
+            "resolved",
+            "Sam Ortiz",
+            "called back",
+            "will attend Monday's assessment",
+        )
         assert before <= acked.acknowledged_at <= datetime.now(timezone.utc)
 
     assert cli.main(["escalations", "list", "--open"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[:6] for line in lines[1:]] == [
-        [str(first), "2024-05-06", "14:00", "high", "suicidal_ideation", "acknowledged"]]
+        [str(first), "2024-05-06", "14:00", "high", "suicidal_ideation", "acknowledged"]
+    ]
     assert lines[1].split()[6:8] == ["Dana", "Reyes"]
 
 
-def test_cli_refuses_unknown_and_closed_escalations(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_unknown_and_closed_escalations(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", migrated_db_url)
     assert cli.main(["escalations", "list", "--open"]) == 0
     assert capsys.readouterr().out.splitlines() == [HEADER, "no open escalations"]
@@ -330,9 +419,9 @@ def test_cli_refuses_unknown_and_closed_escalations(migrated_db_url: str, monkey
     assert capsys.readouterr().err == f"escalations: escalation {escalation_id} was already resolved by Dana Reyes\n"
 
 
-def test_cli_watch_pages_what_is_due_every_interval_until_stopped(migrated_db_url: str,
-                                                                   monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture) -> None:
+def test_cli_watch_pages_what_is_due_every_interval_until_stopped(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     monkeypatch.setenv("DATABASE_URL", migrated_db_url)
     escalation_id = _open(migrated_db_url, now=datetime.now(timezone.utc))
     waits: list[float] = []
@@ -347,7 +436,8 @@ def test_cli_watch_pages_what_is_due_every_interval_until_stopped(migrated_db_ur
     # SMS is not configured here: the first pass records that nobody was paged; the next ones wait for the
     # retry gap instead of hammering the database.
     assert capsys.readouterr().out.splitlines() == [
-        f"escalation {escalation_id}: on_call: 0 sent, SMS not configured: nobody was paged"]
+        f"escalation {escalation_id}: on_call: 0 sent, SMS not configured: nobody was paged"
+    ]
 
 
 def test_cli_watch_refuses_an_interval_of_zero(capsys: pytest.CaptureFixture) -> None:

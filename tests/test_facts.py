@@ -1,5 +1,6 @@
 """Each fact has one owner in Python; what cannot import it (the rules' shared wording, YAML, migrations, the
 widget's JavaScript, the demo page) is held to the owner here, so no copy can drift."""
+
 from __future__ import annotations
 
 import re
@@ -49,29 +50,43 @@ def _quoted(sql: str) -> set[str]:
 def test_the_migrated_database_allows_exactly_the_values_the_models_list(migrated_db_url: str) -> None:
     # Migrations keep frozen copies of each list (they must not change with the code): the newest one must
     # leave the database allowing what the owners list now (screening statuses, escalation severities...).
-    expected = {(table.name, str(check.name)): _quoted(str(check.sqltext))
-                for table in metadata.sorted_tables for check in table.constraints
-                if isinstance(check, sa.CheckConstraint)}
+    expected = {
+        (table.name, str(check.name)): _quoted(str(check.sqltext))
+        for table in metadata.sorted_tables
+        for check in table.constraints
+        if isinstance(check, sa.CheckConstraint)
+    }
     assert expected[("screenings", "ck_screenings_status")] == set(STATUSES)
     engine = db.make_engine(migrated_db_url)
     try:
         with engine.connect() as connection:
             inspector = sa.inspect(connection)
-            found = {(table, check["name"]): _quoted(check["sqltext"])
-                     for table in {table for table, _ in expected}
-                     for check in inspector.get_check_constraints(table)}
+            found = {
+                (table, check["name"]): _quoted(check["sqltext"])
+                for table in {table for table, _ in expected}
+                for check in inspector.get_check_constraints(table)
+            }
     finally:
         engine.dispose()
     assert {key: found.get(key) for key in expected} == expected
 
 
 def test_the_stories_rules_and_domain_name_the_one_form() -> None:
-    files = [*(ROOT / "data").rglob("*.yml"), *(ROOT / "tests" / "conversations").rglob("*.yml"),
-             *(ROOT / "domain").glob("*.yml")]
-    named = {name for path in files
-             for name in re.findall(r"\b(?:active_loop|action):\s*(\w+_form)\b", path.read_text(encoding="utf-8"))}
-    forms = {name for path in (ROOT / "domain").glob("*.yml")
-             for name in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {})}
+    files = [
+        *(ROOT / "data").rglob("*.yml"),
+        *(ROOT / "tests" / "conversations").rglob("*.yml"),
+        *(ROOT / "domain").glob("*.yml"),
+    ]
+    named = {
+        name
+        for path in files
+        for name in re.findall(r"\b(?:active_loop|action):\s*(\w+_form)\b", path.read_text(encoding="utf-8"))
+    }
+    forms = {
+        name
+        for path in (ROOT / "domain").glob("*.yml")
+        for name in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {})
+    }
     assert named == forms == {FORM}
 
 

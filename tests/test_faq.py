@@ -1,4 +1,5 @@
 """FAQ: which topic a question is about, and the program's answers filled with its facts."""
+
 from __future__ import annotations
 
 import copy
@@ -122,9 +123,23 @@ def test_unmatched_questions_get_what_an_iop_is(question):
 
 def test_topics_are_the_seventeen_expected():
     assert FAQ_TOPICS == (
-        "what_is_iop", "duration", "hours", "conditions", "typical_day",
-        "work_school", "cost", "transport_remote", "accreditation", "referral",
-        "good_fit", "choosing", "how_soon", "teens", "confidentiality", "therapies", "iop_vs_php",
+        "what_is_iop",
+        "duration",
+        "hours",
+        "conditions",
+        "typical_day",
+        "work_school",
+        "cost",
+        "transport_remote",
+        "accreditation",
+        "referral",
+        "good_fit",
+        "choosing",
+        "how_soon",
+        "teens",
+        "confidentiality",
+        "therapies",
+        "iop_vs_php",
     )
 
 
@@ -144,36 +159,92 @@ def test_answers_are_short_plain_and_fully_rendered(program, topic):
 @pytest.mark.parametrize(
     "topic, facts",
     [
-        ("what_is_iop", ["Intensive Outpatient Program (IOP)", "about 3 hours a day, 3 to 4 days a week",
-                         "call or text 988"]),
+        (
+            "what_is_iop",
+            ["Intensive Outpatient Program (IOP)", "about 3 hours a day, 3 to 4 days a week", "call or text 988"],
+        ),
         ("duration", ["8 to 12 weeks"]),
-        ("hours", ["Riverbend IOP runs 3 groups.", "Adult Day (ages 18 to 64): Mon, Tue, Thu 9am-12pm",
-                   "Adult Evening (ages 18 to 64): Mon-Thu 6-9pm, by telehealth",
-                   "Teen After-School (ages 13 to 17): Mon, Wed, Thu 3:30-6:30pm, in person",
-                   "9 to 12 hours a week"]),
-        ("conditions", ["depression, anxiety, bipolar disorder, PTSD and trauma, and substance use",
-                        "specialized eating-disorder program", "503-555-0100"]),
+        (
+            "hours",
+            [
+                "Riverbend IOP runs 3 groups.",
+                "Adult Day (ages 18 to 64): Mon, Tue, Thu 9am-12pm",
+                "Adult Evening (ages 18 to 64): Mon-Thu 6-9pm, by telehealth",
+                "Teen After-School (ages 13 to 17): Mon, Wed, Thu 3:30-6:30pm, in person",
+                "9 to 12 hours a week",
+            ],
+        ),
+        (
+            "conditions",
+            [
+                "depression, anxiety, bipolar disorder, PTSD and trauma, and substance use",
+                "specialized eating-disorder program",
+                "503-555-0100",
+            ],
+        ),
         ("typical_day", ["group therapy", "one-on-one with a therapist", "family sessions", "medication"]),
         ("work_school", ["keep working or going to school", "evening group"]),
-        ("cost", ["Blue Cross Blue Shield/Regence", "Oregon Health Plan (Medicaid)", "Moda Health, and PacificSource",
-                  "$35 to $150 per session", "Financial assistance is available"]),
-        ("transport_remote", ["Adult Day and Adult Evening can be joined by secure video",
-                              "Oregon and Washington", "1200 SE Example Ave"]),
+        (
+            "cost",
+            [
+                "Blue Cross Blue Shield/Regence",
+                "Oregon Health Plan (Medicaid)",
+                "Moda Health, and PacificSource",
+                "$35 to $150 per session",
+                "Financial assistance is available",
+            ],
+        ),
+        (
+            "transport_remote",
+            [
+                "Adult Day and Adult Evening can be joined by secure video",
+                "Oregon and Washington",
+                "1200 SE Example Ave",
+            ],
+        ),
         ("accreditation", ["Riverbend Behavioral Health is accredited by The Joint Commission."]),
-        ("referral", ["No doctor's referral is needed", "refer yourself", "free assessment",
-                      "503-555-0100 (Mon-Fri 8am-6pm, Sat 9am-1pm)"]),
-        ("good_fit", ["more support than weekly therapy", "step down after a hospital", "not crisis care",
-                      "call or text 988"]),
-        ("choosing", ["licensed clinicians", "accreditation (ours: The Joint Commission)", "evidence-based therapies",
-                      "takes your insurance", "group times you can keep"]),
+        (
+            "referral",
+            [
+                "No doctor's referral is needed",
+                "refer yourself",
+                "free assessment",
+                "503-555-0100 (Mon-Fri 8am-6pm, Sat 9am-1pm)",
+            ],
+        ),
+        (
+            "good_fit",
+            ["more support than weekly therapy", "step down after a hospital", "not crisis care", "call or text 988"],
+        ),
+        (
+            "choosing",
+            [
+                "licensed clinicians",
+                "accreditation (ours: The Joint Commission)",
+                "evidence-based therapies",
+                "takes your insurance",
+                "group times you can keep",
+            ],
+        ),
         ("how_soon", ["free assessment", "start groups 2 to 7 days after it", "503-555-0100"]),
-        ("teens", ["Teen After-School (ages 13 to 17): Mon, Wed, Thu 3:30-6:30pm, in person",
-                   "serves ages 13 to 64"]),
+        ("teens", ["Teen After-School (ages 13 to 17): Mon, Wed, Thu 3:30-6:30pm, in person", "serves ages 13 to 64"]),
         ("confidentiality", ["Only our intake team sees your answers", "HIPAA", "42 CFR Part 2"]),
-        ("therapies", ["cognitive behavioral therapy (CBT), DBT skills, motivational interviewing, mindfulness, "
-                       "and relapse prevention"]),
-        ("iop_vs_php", ["(PHP, ASAM level 2.5) is 20 or more hours a week", "IOP (level 2.1) 9 to 19",
-                        "Medicare and ASAM", "Ours is 9 to 12 hours a week"]),
+        (
+            "therapies",
+            [
+                "cognitive behavioral therapy (CBT), DBT skills, motivational interviewing, mindfulness, "
+                "and relapse prevention"
+            ],
+        ),
+        (
+            "iop_vs_php",
+            [
+                "(PHP, ASAM level 2.5) is 20 or more hours a week",
+                "IOP (level 2.1) 9 to 19",
+                "Medicare and ASAM",
+                "Ours is 9 to 12 hours a week",
+            ],
+        ),
     ],
 )
 def test_answers_use_the_program_facts(program, topic, facts):
@@ -218,8 +289,10 @@ def test_wait_and_therapies_come_from_program_yml():
         (lambda d: d.update(therapies=[]), "therapies: should list the therapies the groups use"),
         (lambda d: d.update(therapies="CBT"), "therapies: should be a list of text"),
         (lambda d: d.pop("start_wait_days"), "start_wait_days: is missing"),
-        (lambda d: d.update(start_wait_days={"min": 7, "max": 2}),
-         "start_wait_days: min (7) should be 0 or more and not above max (2)"),
+        (
+            lambda d: d.update(start_wait_days={"min": 7, "max": 2}),
+            "start_wait_days: min (7) should be 0 or more and not above max (2)",
+        ),
         (lambda d: d["faq"].pop("teens"), "faq.teens: is missing"),
     ],
 )
@@ -230,14 +303,19 @@ def test_faq_only_facts_are_checked_at_load(mutate, message):
 
 # --- questions that name an insurer ------------------------------------------------------------------------
 
-SELF_PAY = ("Self-pay fees run on a sliding scale from $35 to $150 per session, based on income. Financial "
-            "assistance is available if you qualify.")
-OUT_OF_NETWORK_MEANS = ("That means your plan pays only if it has out-of-network benefits, and often only part "
-                        "of the cost: the intake team can check for you.")
+SELF_PAY = (
+    "Self-pay fees run on a sliding scale from $35 to $150 per session, based on income. Financial "
+    "assistance is available if you qualify."
+)
+OUT_OF_NETWORK_MEANS = (
+    "That means your plan pays only if it has out-of-network benefits, and often only part "
+    "of the cost: the intake team can check for you."
+)
 
 
-@pytest.mark.parametrize("question", ["Do you take Kaiser?", "is kaiser in network", "does KP cover iop?",
-                                      "kaiser permanente??"])
+@pytest.mark.parametrize(
+    "question", ["Do you take Kaiser?", "is kaiser in network", "does KP cover iop?", "kaiser permanente??"]
+)
 def test_an_insurer_listed_out_of_network_is_named_as_such(program, question):
     assert faq_reply(question, program) == (
         f"We are not in network with Kaiser Permanente. {OUT_OF_NETWORK_MEANS} {SELF_PAY}"
@@ -251,10 +329,14 @@ def test_an_insurer_not_listed_is_not_one_we_work_with(program, question):
     )
 
 
-@pytest.mark.parametrize("question, insurer", [
-    ("do u take aetna", "Aetna"), ("is it covered by OHP", "Oregon Health Plan (Medicaid)"),
-    ("Do you take Regence?", "Blue Cross Blue Shield/Regence"),
-])
+@pytest.mark.parametrize(
+    "question, insurer",
+    [
+        ("do u take aetna", "Aetna"),
+        ("is it covered by OHP", "Oregon Health Plan (Medicaid)"),
+        ("Do you take Regence?", "Blue Cross Blue Shield/Regence"),
+    ],
+)
 def test_an_insurer_in_network_is_confirmed(program, question, insurer):
     assert faq_reply(question, program) == (
         f"Yes, we are in network with {insurer}. The intake team will confirm your benefits and any copay before "
@@ -265,8 +347,7 @@ def test_an_insurer_in_network_is_confirmed(program, question, insurer):
 def test_several_insurers_are_each_answered(program):
     reply = faq_reply("do you take aetna, kaiser or tricare?", program)
     assert reply.startswith("Yes, we are in network with Aetna.")
-    assert ("We are not in network with Kaiser Permanente, and TRICARE is not a plan we work with directly."
-            in reply)
+    assert "We are not in network with Kaiser Permanente, and TRICARE is not a plan we work with directly." in reply
     assert reply.endswith(SELF_PAY)
 
 
@@ -276,13 +357,16 @@ def test_insurer_answers_fit_two_sms_in_plain_text(program, question):
     assert len(reply) <= 320 and reply.isascii() and "diagnos" not in reply.lower()
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("I have Aetna, how long is the program?", "duration"),  # a clearer topic wins over the insurer
-    ("can I talk to a human", "what_is_iop"),  # a near miss is not Humana in a question
-    ("I live in VA, is it online?", "transport_remote"),
-    ("how much does it cost?", "cost"),
-    ("what insurance do you take?", "cost"),
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("I have Aetna, how long is the program?", "duration"),  # a clearer topic wins over the insurer
+        ("can I talk to a human", "what_is_iop"),  # a near miss is not Humana in a question
+        ("I live in VA, is it online?", "transport_remote"),
+        ("how much does it cost?", "cost"),
+        ("what insurance do you take?", "cost"),
+    ],
+)
 def test_questions_without_an_insurer_get_their_topic(program, question, topic):
     assert faq_reply(question, program) == faq_answer(topic, program)
 

@@ -3,6 +3,7 @@ widget and SMS (one of each writes a crisis message), a Rasa server killed with 
 through and the action server and the worker at 60%, each started again by scripts/cluster. Every answer a
 participant got a reply to is stored once with the text sent, every crisis message made one escalation paged
 once, and every acknowledged text was answered once. Skipped without PostgreSQL, Redis, RabbitMQ or haproxy."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,6 +1,7 @@
 """Handing a conversation to a person and back: the handoff records, the staff functions against a fake
 Rasa HTTP API (no network), `iop-intake handoff`, the wording about when staff reply, and the event broker
 that alerts again on a crisis message while the bot is paused."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -120,21 +121,29 @@ def open_for(url: str, conversation: str = CONVERSATION, reason: str = "request"
 def test_taking_over_pauses_the_bot_and_records_who(migrated_db_url: str) -> None:
     fake = FakeRasa()
     row = handoff.take_over(CONVERSATION, "Dana", rasa=api(fake), database_url=migrated_db_url)
-    assert fake.requests == [{"url": f"http://rasa.test/conversations/{CONVERSATION}/tracker/events",
-                              "params": {"token": "t0ken"}, "json": {"event": "pause"}}]
+    assert fake.requests == [
+        {
+            "url": f"http://rasa.test/conversations/{CONVERSATION}/tracker/events",
+            "params": {"token": "t0ken"},
+            "json": {"event": "pause"},
+        }
+    ]
     assert (row.reason, row.opened_by, row.closed_at) == ("staff", "Dana", None)
 
 
 def test_a_staff_reply_goes_out_on_the_persons_channel_with_the_staff_name(migrated_db_url: str) -> None:
     open_for(migrated_db_url)
     fake = FakeRasa()
-    handoff.reply(CONVERSATION, "  Hi Sam, this is Dana from intake.  ", "Dana", rasa=api(fake),
-                  database_url=migrated_db_url)
-    assert fake.requests == [{
-        "url": f"http://rasa.test/conversations/{CONVERSATION}/tracker/events",
-        "params": {"token": "t0ken", "output_channel": "latest", "execute_side_effects": "true"},
-        "json": {"event": "bot", "text": "Hi Sam, this is Dana from intake.", "metadata": {"staff": "Dana"}},
-    }]
+    handoff.reply(
+        CONVERSATION, "  Hi Sam, this is Dana from intake.  ", "Dana", rasa=api(fake), database_url=migrated_db_url
+    )
+    assert fake.requests == [
+        {
+            "url": f"http://rasa.test/conversations/{CONVERSATION}/tracker/events",
+            "params": {"token": "t0ken", "output_channel": "latest", "execute_side_effects": "true"},
+            "json": {"event": "bot", "text": "Hi Sam, this is Dana from intake.", "metadata": {"staff": "Dana"}},
+        }
+    ]
 
 
 def test_no_reply_or_hand_back_while_the_bot_is_talking(migrated_db_url: str) -> None:
@@ -153,8 +162,18 @@ def test_no_reply_or_hand_back_while_the_bot_is_talking(migrated_db_url: str) ->
 
 def test_handing_back_resumes_then_triggers_the_external_intent(migrated_db_url: str) -> None:
     open_for(migrated_db_url)
-    fake = FakeRasa(Reply(200), Reply(200, {"messages": [{"recipient_id": CONVERSATION, "text": "I'm back."},
-                                                         {"recipient_id": CONVERSATION, "text": "How old are you?"}]}))
+    fake = FakeRasa(
+        Reply(200),
+        Reply(
+            200,
+            {
+                "messages": [
+                    {"recipient_id": CONVERSATION, "text": "I'm back."},
+                    {"recipient_id": CONVERSATION, "text": "How old are you?"},
+                ]
+            },
+        ),
+    )
     said = handoff.hand_back(CONVERSATION, "Dana", rasa=api(fake), database_url=migrated_db_url)
     assert said == ["I'm back.", "How old are you?"]
     assert [(r["url"].rsplit("/", 2)[-2:], r["json"]) for r in fake.requests] == [
@@ -181,18 +200,35 @@ def test_conversation_ids_are_quoted_into_the_path() -> None:
     assert fake.requests[0]["url"] == "http://rasa.test/conversations/web%2F..%2Fx%20y/tracker/events"
 
 
-@pytest.mark.parametrize("status, consented, resumes", [
-    ("in_progress", True, True), (None, True, True), ("crisis", True, True), ("in_progress", False, False),
-    ("completed", True, False), ("stopped", True, False), ("high_risk", True, False), (None, False, False),
-])
-def test_handing_back_continues_only_a_screening_under_way(status: Optional[str], consented: bool,
-                                                            resumes: bool) -> None:
+@pytest.mark.parametrize(
+    "status, consented, resumes",
+    [
+        ("in_progress", True, True),
+        (None, True, True),
+        ("crisis", True, True),
+        ("in_progress", False, False),
+        ("completed", True, False),
+        ("stopped", True, False),
+        ("high_risk", True, False),
+        (None, False, False),
+    ],
+)
+def test_handing_back_continues_only_a_screening_under_way(
+    status: Optional[str], consented: bool, resumes: bool
+) -> None:
     assert handoff.resumes_screening(status, consented) is resumes
 
 
-@pytest.mark.parametrize("status, after", [
-    (None, "crisis"), ("in_progress", "crisis"), ("completed", None), ("stopped", None), ("declined", None),
-])
+@pytest.mark.parametrize(
+    "status, after",
+    [
+        (None, "crisis"),
+        ("in_progress", "crisis"),
+        ("completed", None),
+        ("stopped", None),
+        ("declined", None),
+    ],
+)
 def test_a_crisis_interrupts_only_an_unfinished_screening(status: Optional[str], after: Optional[str]) -> None:
     assert handoff.status_after_crisis(status) == after
 
@@ -201,8 +237,9 @@ def test_a_crisis_interrupts_only_an_unfinished_screening(status: Optional[str],
 # `iop-intake handoff`
 
 
-def test_cli_lists_takes_replies_and_releases(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture) -> None:
+def test_cli_lists_takes_replies_and_releases(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     monkeypatch.setenv("DATABASE_URL", migrated_db_url)
     fake = FakeRasa()
     monkeypatch.setattr(handoff.RasaApi, "from_settings", classmethod(lambda cls: api(fake)))
@@ -217,11 +254,16 @@ def test_cli_lists_takes_replies_and_releases(migrated_db_url: str, monkeypatch:
     assert cli.main(["handoff", "release", CONVERSATION, "--by", "Dana"]) == 0
     assert "bot: Thanks for waiting." in capsys.readouterr().out
     assert [r["json"].get("event") or r["json"].get("name") for r in fake.requests] == [
-        "pause", "bot", "resume", "EXTERNAL_handback"]
+        "pause",
+        "bot",
+        "resume",
+        "EXTERNAL_handback",
+    ]
 
 
-def test_cli_explains_what_cannot_be_done(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture) -> None:
+def test_cli_explains_what_cannot_be_done(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     monkeypatch.setenv("DATABASE_URL", migrated_db_url)
     monkeypatch.setattr(handoff.RasaApi, "from_settings", classmethod(lambda cls: api(FakeRasa())))
     assert cli.main(["handoff", "reply", CONVERSATION, "hello", "--by", "Dana"]) == 1
@@ -240,8 +282,13 @@ def test_the_crisis_reply_says_a_person_is_alerted_only_when_staff_are_on_duty(p
     assert "Our team is off duty until 8am tomorrow; please use the numbers above now." in night
     assert "off duty until 8am on Monday" in crisis_message(program, SATURDAY_2PM)
     for text in (on_duty, night):
-        assert text.index("911") < text.index("988") < text.index("741741") < text.index("503-555-0199") \
-            < text.lower().index("our team")  # the crisis lines always come first
+        assert (
+            text.index("911")
+            < text.index("988")
+            < text.index("741741")
+            < text.index("503-555-0199")
+            < text.lower().index("our team")
+        )  # the crisis lines always come first
         assert text.isascii()
 
 
@@ -256,7 +303,7 @@ def test_asking_for_a_person_is_told_when_someone_will_reply(program) -> None:
 def test_the_hand_back_says_what_comes_next(program) -> None:
     assert messages.handed_back(program, resuming=True, completed=False).endswith("pick up where we left off.")
     assert "Your screening is complete" in messages.handed_back(program, resuming=False, completed=True)
-    assert "Say \"start\"" in messages.handed_back(program, resuming=False, completed=False)
+    assert 'Say "start"' in messages.handed_back(program, resuming=False, completed=False)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -267,23 +314,38 @@ def broker(url: str, reminded: Optional[list] = None) -> tuple[RealertBroker, li
     paged: list[int] = []
     notifier = Notifier(url, sms=None, contacts=Contacts())
     remind = (lambda conversation, text: reminded.append((conversation, text))) if reminded is not None else None
-    return RealertBroker(notifier, pager=lambda page, escalation_id: paged.append(escalation_id),
-                         **({"reminder": remind} if remind else {})), paged
+    return RealertBroker(
+        notifier,
+        pager=lambda page, escalation_id: paged.append(escalation_id),
+        **({"reminder": remind} if remind else {}),
+    ), paged
 
 
-def user_event(text: str, at: datetime, intent: str = "crisis", category: Optional[str] = "suicidal_ideation",
-               conversation: str = CONVERSATION) -> dict:
+def user_event(
+    text: str,
+    at: datetime,
+    intent: str = "crisis",
+    category: Optional[str] = "suicidal_ideation",
+    conversation: str = CONVERSATION,
+) -> dict:
     parse_data: dict = {"intent": {"name": intent, "confidence": 1.0}, "text": text}
     if intent == "crisis":
         parse_data["crisis"] = {"category": category}
-    return {"sender_id": conversation, "event": "user", "text": text, "timestamp": at.timestamp(),
-            "parse_data": parse_data}
+    return {
+        "sender_id": conversation,
+        "event": "user",
+        "text": text,
+        "timestamp": at.timestamp(),
+        "parse_data": parse_data,
+    }
 
 
 def escalations(url: str) -> list[tuple]:
     with db.session_scope(url) as session:
-        return [(e.id, e.severity, e.category, e.source, e.trigger_text)
-                for e in session.query(Escalation).order_by(Escalation.id)]
+        return [
+            (e.id, e.severity, e.category, e.source, e.trigger_text)
+            for e in session.query(Escalation).order_by(Escalation.id)
+        ]
 
 
 def test_a_crisis_message_while_paused_opens_a_new_escalation_and_pages(migrated_db_url: str) -> None:
@@ -313,10 +375,13 @@ def test_the_message_that_caused_the_pause_does_not_alert_twice(migrated_db_url:
 def test_the_crisis_lines_are_sent_through_the_events_api_as_the_assistant() -> None:
     fake = FakeRasa()
     handoff.send_crisis_lines("web-paused", "Call or text 988.", rasa=api(fake))
-    assert fake.requests == [{
-        "url": "http://rasa.test/conversations/web-paused/tracker/events",
-        "params": {"token": "t0ken", "output_channel": "latest", "execute_side_effects": "true"},
-        "json": {"event": "bot", "text": "Call or text 988.", "metadata": {"assistant": "crisis"}}}]
+    assert fake.requests == [
+        {
+            "url": "http://rasa.test/conversations/web-paused/tracker/events",
+            "params": {"token": "t0ken", "output_channel": "latest", "execute_side_effects": "true"},
+            "json": {"event": "bot", "text": "Call or text 988.", "metadata": {"assistant": "crisis"}},
+        }
+    ]
 
 
 def test_no_re_alert_when_the_bot_is_not_paused_or_the_message_is_not_a_crisis(migrated_db_url: str) -> None:
@@ -329,8 +394,9 @@ def test_no_re_alert_when_the_bot_is_not_paused_or_the_message_is_not_a_crisis(m
     later = MONDAY_10AM + 60 * SECOND
     realert.publish(user_event("hello? anyone there", later, intent="greet"))
     realert.publish(user_event("I want to die", later, conversation="web-closed"))
-    realert.publish({"sender_id": CONVERSATION, "event": "bot", "text": "I want to die",
-                     "timestamp": later.timestamp()})
+    realert.publish(
+        {"sender_id": CONVERSATION, "event": "bot", "text": "I want to die", "timestamp": later.timestamp()}
+    )
     assert escalations(migrated_db_url) == [] and paged == []
     realert.publish(user_event("I want to die", later, category=None))  # waiting for a person: still alerts
     assert [row[1:3] for row in escalations(migrated_db_url)] == [("high", "unspecified")]
@@ -338,8 +404,13 @@ def test_no_re_alert_when_the_bot_is_not_paused_or_the_message_is_not_a_crisis(m
 
 def fallback_event(at: datetime, conversation: str = CONVERSATION) -> dict:
     """Rasa's own crisis reply, given when the action server could not run action_crisis."""
-    return {"sender_id": conversation, "event": "bot", "text": "Call or text 988.", "timestamp": at.timestamp(),
-            "metadata": {"utter_action": "utter_crisis_fallback"}}
+    return {
+        "sender_id": conversation,
+        "event": "bot",
+        "text": "Call or text 988.",
+        "timestamp": at.timestamp(),
+        "metadata": {"utter_action": "utter_crisis_fallback"},
+    }
 
 
 def test_a_crisis_the_action_server_could_not_answer_is_escalated_from_its_reply(migrated_db_url: str) -> None:

@@ -1,4 +1,5 @@
 """PHQ-9, GAD-7 and AUDIT-C: verbatim wording, answer reading, skip logic, scoring and bands."""
+
 import pytest
 
 from bot.instruments import AUDITC, CSSRS, DIFFICULTY, GAD7, INSTRUMENTS, PHQ9, Score, difficulty_due
@@ -35,7 +36,9 @@ def test_phq9_wording_is_verbatim():
         "Thoughts that you would be better off dead or of hurting yourself in some way",
     ]
     assert [(c.value, c.label, c.payload) for c in PHQ9_1.choices] == [
-        (0, "Not at all", "0"), (1, "Several days", "1"), (2, "More than half the days", "2"),
+        (0, "Not at all", "0"),
+        (1, "Several days", "1"),
+        (2, "More than half the days", "2"),
         (3, "Nearly every day", "3"),
     ]
 
@@ -61,8 +64,13 @@ def test_auditc_wording_is_verbatim():
         "How often do you have six or more drinks on one occasion?",
     ]
     assert [[(c.value, c.label) for c in q.choices] for q in AUDITC.items] == [
-        [(0, "Never"), (1, "Monthly or less"), (2, "2-4 times a month"), (3, "2-3 times a week"),
-         (4, "4 or more times a week")],
+        [
+            (0, "Never"),
+            (1, "Monthly or less"),
+            (2, "2-4 times a month"),
+            (3, "2-3 times a week"),
+            (4, "4 or more times a week"),
+        ],
         [(0, "1 or 2"), (1, "3 or 4"), (2, "5 or 6"), (3, "7 to 9"), (4, "10 or more")],
         [(0, "Never"), (1, "Less than monthly"), (2, "Monthly"), (3, "Weekly"), (4, "Daily or almost daily")],
     ]
@@ -85,8 +93,9 @@ def test_wording_about_someone_else():
         "Over the last 2 weeks, how often has Jordan been bothered by any of the following problems?\n"
         "Thoughts that Jordan would be better off dead or of hurting themselves in some way"
     )
-    assert FREQUENCY.wording(other) == ("These questions are about the past year.\n"
-                                        "How often does Jordan have a drink containing alcohol?")
+    assert FREQUENCY.wording(other) == (
+        "These questions are about the past year.\nHow often does Jordan have a drink containing alcohol?"
+    )
 
 
 @pytest.mark.parametrize("item", ALL_ITEMS, ids=lambda q: q.key)
@@ -101,43 +110,131 @@ def test_only_phq9_item9_and_cssrs_cannot_be_skipped():
     assert fixed == {"phq9_9"} | {q.key for q in CSSRS.items}
 
 
-@pytest.mark.parametrize("text, value", [
-    ("0", 0), ("not at all", 0), ("Not at all.", 0), ("never", 0), ("no", 0), ("nope", 0), ("none", 0),
-    ("not really", 0), ("zero", 0), ("I haven't", 0), ("0 days", 0),
-    ("1", 1), ("several days", 1), ("Several Days!", 1), ("a couple of times", 1), ("some days", 1),
-    ("sometimes", 1), ("a few days", 1), ("once or twice", 1), ("occasionally", 1), ("now and then", 1),
-    ("2 days", 1), ("twice a week", 1), ("sevral days", 1), ("sometims", 1), ("one", 1),
-    ("2", 2), ("more than half the days", 2), ("most days", 2), ("often", 2), ("a lot", 2), ("alot", 2),
-    ("half the time", 2), ("more often than not", 2), ("mor than half", 2), ("offen", 2),
-    ("not every day, but most days", 2), ("5 days a week", 2), ("10 days", 2), ("2 - more than half the days", 2),
-    ("3", 3), ("nearly every day", 3), ("pretty much every day", 3), ("every day", 3), ("everyday", 3),
-    ("all the time", 3), ("always", 3), ("constantly", 3), ("daily", 3), ("24/7", 3), ("nearly evry day", 3),
-    ("evryday", 3), ("allways", 3), ("7 days a week", 3), ("I'm not sure, nearly every day", 3),
-    # A negated count is never a positive option; "not in the last 2 weeks" is not at all.
-    ("not once", 0), ("not even one day", 0), ("not 1 day", 0), ("not one day", 0), ("never once", 0),
-    ("not a single day", 0), ("not in the last 2 weeks", 0), ("not once in the past two weeks", 0),
-    ("I haven't in 2 weeks", 0), ("I haven't felt that way in the last 2 weeks", 0),
-    # The 2 weeks asked about, or a rate, are not a count of days.
-    ("a few times in the last 2 weeks", 1), ("twice in 14 days", 1), ("once every 2 weeks", 1),
-    ("most days for the past 2 weeks", 2),
-    # How long it lasted.
-    ("the whole 2 weeks", 3), ("every day for 2 weeks", 3), ("14 days", 3), ("all 14 days", 3),
-    ("2 weeks straight", 3), ("the whole time", 3), ("5 days in a row", 1), ("1 week", 2), ("a week straight", 2),
-    ("I couldn't sleep 5 nights", 1),
-    # SMS shorthand.
-    ("nvr", 0), ("a lil", 1), ("sumtimes", 1), ("evry day", 3),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("0", 0),
+        ("not at all", 0),
+        ("Not at all.", 0),
+        ("never", 0),
+        ("no", 0),
+        ("nope", 0),
+        ("none", 0),
+        ("not really", 0),
+        ("zero", 0),
+        ("I haven't", 0),
+        ("0 days", 0),
+        ("1", 1),
+        ("several days", 1),
+        ("Several Days!", 1),
+        ("a couple of times", 1),
+        ("some days", 1),
+        ("sometimes", 1),
+        ("a few days", 1),
+        ("once or twice", 1),
+        ("occasionally", 1),
+        ("now and then", 1),
+        ("2 days", 1),
+        ("twice a week", 1),
+        ("sevral days", 1),
+        ("sometims", 1),
+        ("one", 1),
+        ("2", 2),
+        ("more than half the days", 2),
+        ("most days", 2),
+        ("often", 2),
+        ("a lot", 2),
+        ("alot", 2),
+        ("half the time", 2),
+        ("more often than not", 2),
+        ("mor than half", 2),
+        ("offen", 2),
+        ("not every day, but most days", 2),
+        ("5 days a week", 2),
+        ("10 days", 2),
+        ("2 - more than half the days", 2),
+        ("3", 3),
+        ("nearly every day", 3),
+        ("pretty much every day", 3),
+        ("every day", 3),
+        ("everyday", 3),
+        ("all the time", 3),
+        ("always", 3),
+        ("constantly", 3),
+        ("daily", 3),
+        ("24/7", 3),
+        ("nearly evry day", 3),
+        ("evryday", 3),
+        ("allways", 3),
+        ("7 days a week", 3),
+        ("I'm not sure, nearly every day", 3),
+        # A negated count is never a positive option; "not in the last 2 weeks" is not at all.
+        ("not once", 0),
+        ("not even one day", 0),
+        ("not 1 day", 0),
+        ("not one day", 0),
+        ("never once", 0),
+        ("not a single day", 0),
+        ("not in the last 2 weeks", 0),
+        ("not once in the past two weeks", 0),
+        ("I haven't in 2 weeks", 0),
+        ("I haven't felt that way in the last 2 weeks", 0),
+        # The 2 weeks asked about, or a rate, are not a count of days.
+        ("a few times in the last 2 weeks", 1),
+        ("twice in 14 days", 1),
+        ("once every 2 weeks", 1),
+        ("most days for the past 2 weeks", 2),
+        # How long it lasted.
+        ("the whole 2 weeks", 3),
+        ("every day for 2 weeks", 3),
+        ("14 days", 3),
+        ("all 14 days", 3),
+        ("2 weeks straight", 3),
+        ("the whole time", 3),
+        ("5 days in a row", 1),
+        ("1 week", 2),
+        ("a week straight", 2),
+        ("I couldn't sleep 5 nights", 1),
+        # SMS shorthand.
+        ("nvr", 0),
+        ("a lil", 1),
+        ("sumtimes", 1),
+        ("evry day", 3),
+    ],
+)
 def test_frequency_phrasings(text, value):
     assert PHQ9_1.parse(text).value == value
     assert GAD7_1.parse(text).value == value
 
 
-@pytest.mark.parametrize("text", [
-    "3 or 4", "1 or 2", "I don't know", "idk", "not sure", "asdfgh", "", "   ", "👍", "🙂🙂", "x" * 5000,
-    "not often", "I don't feel it every day", "1 nearly every day", "sometimes, nearly every day", "yes",
-    "not 3 days", "not 1", "not the whole 2 weeks", "not every day in the last 2 weeks", "for 2 weeks",
-    "no, not every day", "nope, not often",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 or 4",
+        "1 or 2",
+        "I don't know",
+        "idk",
+        "not sure",
+        "asdfgh",
+        "",
+        "   ",
+        "👍",
+        "🙂🙂",
+        "x" * 5000,
+        "not often",
+        "I don't feel it every day",
+        "1 nearly every day",
+        "sometimes, nearly every day",
+        "yes",
+        "not 3 days",
+        "not 1",
+        "not the whole 2 weeks",
+        "not every day in the last 2 weeks",
+        "for 2 weeks",
+        "no, not every day",
+        "nope, not often",
+    ],
+)
 def test_unclear_frequency_answers_are_asked_again(text):
     parsed = PHQ9_1.parse(text)
     assert parsed.ok is False and parsed.value is None and parsed.note
@@ -150,40 +247,85 @@ def test_out_of_range_number_is_not_clipped(text):
     assert "0 to 3" in parsed.note
 
 
-@pytest.mark.parametrize("item, text, value", [
-    (FREQUENCY, "never", 0), (FREQUENCY, "I don't drink", 0), (FREQUENCY, "nope", 0),
-    (FREQUENCY, "monthly or less", 1), (FREQUENCY, "once a month", 1), (FREQUENCY, "a few times a year", 1),
-    (FREQUENCY, "twice a month", 2), (FREQUENCY, "2-4 times a month", 2), (FREQUENCY, "weekly", 2),
-    (FREQUENCY, "once a week", 2),
-    (FREQUENCY, "2 to 3 times a week", 3), (FREQUENCY, "3 times a week", 3), (FREQUENCY, "3x a week", 3),
-    (FREQUENCY, "on weekends", 3),
-    (FREQUENCY, "4 or more times a week", 4), (FREQUENCY, "every day", 4), (FREQUENCY, "daily", 4),
-    (FREQUENCY, "5 times a week", 4), (FREQUENCY, "wekly", 2),
-    (QUANTITY, "1 or 2", 0), (QUANTITY, "2", 0), (QUANTITY, "two beers", 0), (QUANTITY, "a couple", 0),
-    (QUANTITY, "3 or 4", 1), (QUANTITY, "3 or 4 drinks", 1), (QUANTITY, "4", 1), (QUANTITY, "about 2.5", 1),
-    (QUANTITY, "5 or 6", 2), (QUANTITY, "a six pack", 2), (QUANTITY, "7 to 9", 3), (QUANTITY, "8 drinks", 3),
-    (QUANTITY, "10 or more", 4), (QUANTITY, "10+", 4), (QUANTITY, "12", 4),
-    (HEAVY, "never", 0), (HEAVY, "less than monthly", 1), (HEAVY, "once a year", 1), (HEAVY, "rarely", 1),
-    (HEAVY, "monthly", 2), (HEAVY, "once a month", 2), (HEAVY, "weekly", 3), (HEAVY, "every weekend", 3),
-    (HEAVY, "twice a week", 3), (HEAVY, "daily or almost daily", 4), (HEAVY, "almost daily", 4),
-    (HEAVY, "5 times a week", 4),
-])
+@pytest.mark.parametrize(
+    "item, text, value",
+    [
+        (FREQUENCY, "never", 0),
+        (FREQUENCY, "I don't drink", 0),
+        (FREQUENCY, "nope", 0),
+        (FREQUENCY, "monthly or less", 1),
+        (FREQUENCY, "once a month", 1),
+        (FREQUENCY, "a few times a year", 1),
+        (FREQUENCY, "twice a month", 2),
+        (FREQUENCY, "2-4 times a month", 2),
+        (FREQUENCY, "weekly", 2),
+        (FREQUENCY, "once a week", 2),
+        (FREQUENCY, "2 to 3 times a week", 3),
+        (FREQUENCY, "3 times a week", 3),
+        (FREQUENCY, "3x a week", 3),
+        (FREQUENCY, "on weekends", 3),
+        (FREQUENCY, "4 or more times a week", 4),
+        (FREQUENCY, "every day", 4),
+        (FREQUENCY, "daily", 4),
+        (FREQUENCY, "5 times a week", 4),
+        (FREQUENCY, "wekly", 2),
+        (QUANTITY, "1 or 2", 0),
+        (QUANTITY, "2", 0),
+        (QUANTITY, "two beers", 0),
+        (QUANTITY, "a couple", 0),
+        (QUANTITY, "3 or 4", 1),
+        (QUANTITY, "3 or 4 drinks", 1),
+        (QUANTITY, "4", 1),
+        (QUANTITY, "about 2.5", 1),
+        (QUANTITY, "5 or 6", 2),
+        (QUANTITY, "a six pack", 2),
+        (QUANTITY, "7 to 9", 3),
+        (QUANTITY, "8 drinks", 3),
+        (QUANTITY, "10 or more", 4),
+        (QUANTITY, "10+", 4),
+        (QUANTITY, "12", 4),
+        (HEAVY, "never", 0),
+        (HEAVY, "less than monthly", 1),
+        (HEAVY, "once a year", 1),
+        (HEAVY, "rarely", 1),
+        (HEAVY, "monthly", 2),
+        (HEAVY, "once a month", 2),
+        (HEAVY, "weekly", 3),
+        (HEAVY, "every weekend", 3),
+        (HEAVY, "twice a week", 3),
+        (HEAVY, "daily or almost daily", 4),
+        (HEAVY, "almost daily", 4),
+        (HEAVY, "5 times a week", 4),
+    ],
+)
 def test_auditc_phrasings(item, text, value):
     assert item.parse(text).value == value
 
 
-@pytest.mark.parametrize("item, text, note", [
-    (FREQUENCY, "5", "0 to 4"), (HEAVY, "-1", "0 to 4"), (QUANTITY, "0", "number of drinks"),
-])
+@pytest.mark.parametrize(
+    "item, text, note",
+    [
+        (FREQUENCY, "5", "0 to 4"),
+        (HEAVY, "-1", "0 to 4"),
+        (QUANTITY, "0", "number of drinks"),
+    ],
+)
 def test_auditc_out_of_range(item, text, note):
     parsed = item.parse(text)
     assert parsed.ok is False and note in parsed.note
 
 
-@pytest.mark.parametrize("item, text", [
-    (FREQUENCY, "I don't know"), (FREQUENCY, "3 or 4 times a week"), (QUANTITY, "2 or 3"), (QUANTITY, "none"),
-    (QUANTITY, "a lot"), (HEAVY, "sometimes weekly sometimes daily"),
-])
+@pytest.mark.parametrize(
+    "item, text",
+    [
+        (FREQUENCY, "I don't know"),
+        (FREQUENCY, "3 or 4 times a week"),
+        (QUANTITY, "2 or 3"),
+        (QUANTITY, "none"),
+        (QUANTITY, "a lot"),
+        (HEAVY, "sometimes weekly sometimes daily"),
+    ],
+)
 def test_auditc_ambiguous(item, text):
     assert item.parse(text).ok is False
 
@@ -202,26 +344,53 @@ def _with_total(inst, total, top):
     return _answers(inst, values)
 
 
-@pytest.mark.parametrize("total, band", [
-    (0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-    (15, "moderately severe"), (19, "moderately severe"), (20, "severe"), (27, "severe"),
-])
+@pytest.mark.parametrize(
+    "total, band",
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately severe"),
+        (19, "moderately severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
+)
 def test_phq9_bands(total, band):
     assert PHQ9.score(_with_total(PHQ9, total, 3)) == Score(total, band, 9, (), True)
 
 
-@pytest.mark.parametrize("total, band", [
-    (0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-    (15, "severe"), (21, "severe"),
-])
+@pytest.mark.parametrize(
+    "total, band",
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "severe"),
+        (21, "severe"),
+    ],
+)
 def test_gad7_bands(total, band):
     assert GAD7.score(_with_total(GAD7, total, 3)) == Score(total, band, 7, (), True)
 
 
-@pytest.mark.parametrize("total, band", [
-    (1, "negative"), (2, "negative"), (3, "positive"), (7, "positive"), (8, "positive, high"),
-    (12, "positive, high"),
-])
+@pytest.mark.parametrize(
+    "total, band",
+    [
+        (1, "negative"),
+        (2, "negative"),
+        (3, "positive"),
+        (7, "positive"),
+        (8, "positive, high"),
+        (12, "positive, high"),
+    ],
+)
 def test_auditc_bands(total, band):
     # Item 1 is at least 1 here: someone who drinks.
     values = [max(1, min(4, total - 8)), 0, 0]
@@ -278,8 +447,10 @@ def test_unfinished_instrument_has_no_total():
     assert PHQ9.required({}) == [f"phq9_{n}" for n in range(1, 10)]
 
 
-DIFFICULTY_TEXT = ("If you checked off any problems, how difficult have these problems made it for you to do your "
-                   "work, take care of things at home, or get along with other people?")
+DIFFICULTY_TEXT = (
+    "If you checked off any problems, how difficult have these problems made it for you to do your "
+    "work, take care of things at home, or get along with other people?"
+)
 
 
 @pytest.mark.parametrize("inst", [PHQ9, GAD7], ids=lambda inst: inst.key)
@@ -292,7 +463,9 @@ def test_difficulty_item_is_verbatim_unscored_and_skippable(inst):
         "take care of things at home, or get along with other people?"
     )
     assert [(c.value, c.label, c.payload) for c in item.choices] == [
-        (0, "Not difficult at all", "0"), (1, "Somewhat difficult", "1"), (2, "Very difficult", "2"),
+        (0, "Not difficult at all", "0"),
+        (1, "Somewhat difficult", "1"),
+        (2, "Very difficult", "2"),
         (3, "Extremely difficult", "3"),
     ]
     assert item.why and item.help
@@ -302,24 +475,54 @@ def test_difficulty_item_is_verbatim_unscored_and_skippable(inst):
     assert inst.score(answers).total == 5
 
 
-@pytest.mark.parametrize("text, value", [
-    ("0", 0), ("Not difficult at all", 0), ("not at all", 0), ("not difficult", 0), ("no", 0), ("nope", 0),
-    ("not dificult at all", 0),
-    ("1", 1), ("Somewhat difficult", 1), ("somewhat", 1), ("a little", 1), ("kinda hard", 1), ("somwhat", 1),
-    ("not very difficult", 1), ("not too bad", 1),
-    ("2", 2), ("Very difficult", 2), ("very", 2), ("really hard", 2), ("verry hard", 2), ("pretty difficult", 2),
-    ("3", 3), ("Extremely difficult", 3), ("extremely", 3), ("impossible", 3), ("extremly", 3),
-    ("almost impossible", 3),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("0", 0),
+        ("Not difficult at all", 0),
+        ("not at all", 0),
+        ("not difficult", 0),
+        ("no", 0),
+        ("nope", 0),
+        ("not dificult at all", 0),
+        ("1", 1),
+        ("Somewhat difficult", 1),
+        ("somewhat", 1),
+        ("a little", 1),
+        ("kinda hard", 1),
+        ("somwhat", 1),
+        ("not very difficult", 1),
+        ("not too bad", 1),
+        ("2", 2),
+        ("Very difficult", 2),
+        ("very", 2),
+        ("really hard", 2),
+        ("verry hard", 2),
+        ("pretty difficult", 2),
+        ("3", 3),
+        ("Extremely difficult", 3),
+        ("extremely", 3),
+        ("impossible", 3),
+        ("extremly", 3),
+        ("almost impossible", 3),
+    ],
+)
 def test_difficulty_phrasings(text, value):
     for item in DIFFICULTY.values():
         assert item.parse(text).value == value
 
 
-@pytest.mark.parametrize("text, note", [
-    ("difficult", "wasn't sure"), ("hard", "wasn't sure"), ("idk", "wasn't sure"), ("very or extremely", "wasn't sure"),
-    ("", "wasn't sure"), ("5", "0 to 3"),
-])
+@pytest.mark.parametrize(
+    "text, note",
+    [
+        ("difficult", "wasn't sure"),
+        ("hard", "wasn't sure"),
+        ("idk", "wasn't sure"),
+        ("very or extremely", "wasn't sure"),
+        ("", "wasn't sure"),
+        ("5", "0 to 3"),
+    ],
+)
 def test_difficulty_unclear_is_asked_again(text, note):
     parsed = DIFFICULTY["phq9"].parse(text)
     assert parsed.ok is False and note in parsed.note

@@ -1,4 +1,5 @@
 """Insurance answers as people type them, and what the participant is told about each."""
+
 from __future__ import annotations
 
 import copy
@@ -150,15 +151,18 @@ def test_summaries_fit_two_sms_in_plain_text(program, answer):
     assert len(text) <= 320 and text.isascii() and "{" not in text
 
 
-@pytest.mark.parametrize("question, carriers", [
-    ("Do you take Kaiser?", [Carrier("Kaiser Permanente", False, True)]),
-    ("Do you take Humana?", [Carrier("Humana", False, False)]),
-    ("do you take aetna or kaiser", [Carrier("Aetna", True, True), Carrier("Kaiser Permanente", False, True)]),
-    ("is kaiser permanente the same as kp", [Carrier("Kaiser Permanente", False, True)]),
-    ("do you take the VA", [Carrier("VA health care", False, False)]),
-    ("I live in VA", []),  # a state code in a question is a place
-    ("can I talk to a human?", []),  # typos are forgiven in answers, not in questions
-    ("do you take insurance", []),
-])
+@pytest.mark.parametrize(
+    "question, carriers",
+    [
+        ("Do you take Kaiser?", [Carrier("Kaiser Permanente", False, True)]),
+        ("Do you take Humana?", [Carrier("Humana", False, False)]),
+        ("do you take aetna or kaiser", [Carrier("Aetna", True, True), Carrier("Kaiser Permanente", False, True)]),
+        ("is kaiser permanente the same as kp", [Carrier("Kaiser Permanente", False, True)]),
+        ("do you take the VA", [Carrier("VA health care", False, False)]),
+        ("I live in VA", []),  # a state code in a question is a place
+        ("can I talk to a human?", []),  # typos are forgiven in answers, not in questions
+        ("do you take insurance", []),
+    ],
+)
 def test_carriers_asked_about(program, question, carriers):
     assert carriers_asked_about(question, program) == carriers

@@ -1,4 +1,5 @@
 """The intake questions: wording, buttons, and how real answers (and hostile ones) are read."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,7 @@ HOSTILE = {
     "markup": "<script>alert(1)</script>",
     "sql": "'; DROP TABLE screenings; --",
     "sql_or": "x' OR '1'='1",
-    "emoji": "\U0001F600\U0001F622\u2764\ufe0f",
+    "emoji": "\U0001f600\U0001f622\u2764\ufe0f",
     "empty": "",
     "spaces": "   \n ",
     "long": "a" * 5000,
@@ -33,8 +34,9 @@ def _valid(key: str, value) -> bool:
         "age": lambda v: isinstance(v, int) and 1 <= v <= 120,
         "state": lambda v: v in US_STATES,
         "concerns_text": lambda v: len(v["text"]) <= 1000 and set(v["concerns"]) <= set(CONCERNS),
-        "current_care": lambda v: bool(care_options(v)) and len(v) == len(care_options(v)) + (
-            discharge_days_ago(v) is not None),
+        "current_care": lambda v: (
+            bool(care_options(v)) and len(v) == len(care_options(v)) + (discharge_days_ago(v) is not None)
+        ),
         "alcohol_use": lambda v: v in ALCOHOL_USE,
         "schedule_times": lambda v: bool(v) and set(v) <= set(TIMES),
         "schedule_days": lambda v: isinstance(v, int) and 1 <= v <= 7,
@@ -56,9 +58,24 @@ def ok(key: str, text: str) -> Parsed:
 
 def test_intake_keys_in_screening_order():
     assert list(INTAKE) == [
-        "consent", "for_whom", "first_name", "age", "state", "concerns_text", "current_care", "alcohol_use",
-        "schedule_times", "schedule_days", "modality", "transport", "insurance_carrier", "insurance_holder",
-        "member_id", "contact_phone", "contact_ok", "contact_time",
+        "consent",
+        "for_whom",
+        "first_name",
+        "age",
+        "state",
+        "concerns_text",
+        "current_care",
+        "alcohol_use",
+        "schedule_times",
+        "schedule_days",
+        "modality",
+        "transport",
+        "insurance_carrier",
+        "insurance_holder",
+        "member_id",
+        "contact_phone",
+        "contact_ok",
+        "contact_time",
     ]
     assert all(question.key == key and question.instrument is None for key, question in INTAKE.items())
 
@@ -69,7 +86,14 @@ def test_option_tables():
     assert ALCOHOL_USE == ("none", "drinks", "daily", "stopped", "stopped_recently")
     assert TIMES == ("morning", "afternoon", "evening", "weekend")
     assert list(CONCERNS) == [
-        "depression", "anxiety", "stress", "bipolar", "ptsd_trauma", "substance_use", "eating_disorder", "other",
+        "depression",
+        "anxiety",
+        "stress",
+        "bipolar",
+        "ptsd_trauma",
+        "substance_use",
+        "eating_disorder",
+        "other",
     ]
     assert set(CONCERN_PHRASES) == set(CONCERNS)
 
@@ -85,8 +109,13 @@ def test_every_question_is_complete(key):
 @pytest.mark.parametrize("key", list(INTAKE))
 def test_wording_for_self_and_for_someone_else(key):
     question = INTAKE[key]
-    for text in (question.wording(Context()), question.wording(OTHER), question.why, question.help,
-                 *(choice.label for choice in question.choices)):
+    for text in (
+        question.wording(Context()),
+        question.wording(OTHER),
+        question.why,
+        question.help,
+        *(choice.label for choice in question.choices),
+    ):
         assert "{" not in text and "}" not in text
         assert text.isascii(), "plain SMS text: no emoji, no curly quotes"
     if question.text_other and "{name}" in question.text_other:
@@ -101,7 +130,8 @@ def test_questions_asked_before_the_name_is_known_never_use_it():
 
 
 @pytest.mark.parametrize(
-    "key,choice", [(key, choice) for key, q in INTAKE.items() for choice in q.choices],
+    "key,choice",
+    [(key, choice) for key, q in INTAKE.items() for choice in q.choices],
     ids=lambda c: getattr(c, "payload", c),
 )
 def test_every_button_payload_parses_back_to_its_value(key, choice):
@@ -153,10 +183,22 @@ def test_notes_never_echo_the_answer():
 # --- consent -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("yes", True), ("Sure", True), ("ok", True), ("let's go!", True), ("yes please", True), ("go ahead", True),
-    ("no", False), ("not now", False), ("maybe later", False), ("no thanks", False), ("nope", False),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("yes", True),
+        ("Sure", True),
+        ("ok", True),
+        ("let's go!", True),
+        ("yes please", True),
+        ("go ahead", True),
+        ("no", False),
+        ("not now", False),
+        ("maybe later", False),
+        ("no thanks", False),
+        ("nope", False),
+    ],
+)
 def test_consent_accepted(text, expected):
     assert ok("consent", text) == Parsed(True, expected)
 
@@ -169,18 +211,41 @@ def test_consent_unclear(text):
 # --- for whom ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("for me", "self"), ("myself", "self"), ("me", "self"), ("Me.", "self"), ("it's for me", "self"),
-    ("I am", "self"), ("my son", "other"), ("My daughter", "other"), ("for my partner", "other"),
-    ("someone else", "other"),
-    ("I'm asking for my mom", "other"), ("my kids", "other"), ("not for me, my wife", "other"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("for me", "self"),
+        ("myself", "self"),
+        ("me", "self"),
+        ("Me.", "self"),
+        ("it's for me", "self"),
+        ("I am", "self"),
+        ("my son", "other"),
+        ("My daughter", "other"),
+        ("for my partner", "other"),
+        ("someone else", "other"),
+        ("I'm asking for my mom", "other"),
+        ("my kids", "other"),
+        ("not for me, my wife", "other"),
+    ],
+)
 def test_for_whom_accepted(text, expected):
     assert ok("for_whom", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text", ["yes", "no", "hello", "for me and for my son too, myself", "idk", "42",
-                                  "can I talk to a real person", "I would rather call you instead"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes",
+        "no",
+        "hello",
+        "for me and for my son too, myself",
+        "idk",
+        "42",
+        "can I talk to a real person",
+        "I would rather call you instead",
+    ],
+)
 def test_for_whom_unclear(text):
     assert not ok("for_whom", text).ok
 
@@ -188,20 +253,50 @@ def test_for_whom_unclear(text):
 # --- first name ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Sam", "Sam"), ("sam", "Sam"), ("I'm Sam", "Sam"), ("my name is sam", "Sam"), ("Mary-Jane", "Mary-Jane"),
-    ("José", "José"), ("o'brien", "O'Brien"), ("DeShawn", "DeShawn"), ("mary jane", "Mary Jane"),
-    ("Sam!", "Sam"), ("hi, it's Priya", "Priya"), ("call me Al", "Al"), ("his name is Leo", "Leo"),
-    ("my son's name is Leo", "Leo"), ("hola, me llamo Ana", "Ana"), ("Sam \U0001F60A", "Sam"), ("An", "An"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Sam", "Sam"),
+        ("sam", "Sam"),
+        ("I'm Sam", "Sam"),
+        ("my name is sam", "Sam"),
+        ("Mary-Jane", "Mary-Jane"),
+        ("José", "José"),
+        ("o'brien", "O'Brien"),
+        ("DeShawn", "DeShawn"),
+        ("mary jane", "Mary Jane"),
+        ("Sam!", "Sam"),
+        ("hi, it's Priya", "Priya"),
+        ("call me Al", "Al"),
+        ("his name is Leo", "Leo"),
+        ("my son's name is Leo", "Leo"),
+        ("hola, me llamo Ana", "Ana"),
+        ("Sam \U0001f60a", "Sam"),
+        ("An", "An"),
+    ],
+)
 def test_first_name_accepted(text, expected):
     assert ok("first_name", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text", [
-    "", "12345", "Sam123", "\U0001F600\U0001F600", "<b>Sam</b>", "Robert'); DROP TABLE students;--",
-    "I don't want to tell you that", "no", "skip", "hola, me llamo", "x" * 5000, "a b c d e", "J.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "12345",
+        "Sam123",
+        "\U0001f600\U0001f600",
+        "<b>Sam</b>",
+        "Robert'); DROP TABLE students;--",
+        "I don't want to tell you that",
+        "no",
+        "skip",
+        "hola, me llamo",
+        "x" * 5000,
+        "a b c d e",
+        "J.",
+    ],
+)
 def test_first_name_rejected(text):
     parsed = ok("first_name", text)
     assert not parsed.ok and parsed.note
@@ -210,18 +305,45 @@ def test_first_name_rejected(text):
 # --- age -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("34", 34), ("I'm 34", 34), ("34 years old", 34), ("thirty-four", 34), ("16yo", 16), ("16 y/o", 16),
-    ("twenty one", 21), ("she's 15", 15), ("120", 120), ("1", 1),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("34", 34),
+        ("I'm 34", 34),
+        ("34 years old", 34),
+        ("thirty-four", 34),
+        ("16yo", 16),
+        ("16 y/o", 16),
+        ("twenty one", 21),
+        ("she's 15", 15),
+        ("120", 120),
+        ("1", 1),
+    ],
+)
 def test_age_accepted(text, expected):
     assert ok("age", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text", [
-    "30-35", "between 30 and 40", "3 or 4", "I'm 34 and my son is 16", "in my 30s", "thirties", "-5", "34.5",
-    "0", "121", "born in 1990", "6 months", "almost 18", "old enough", "1" * 5000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "30-35",
+        "between 30 and 40",
+        "3 or 4",
+        "I'm 34 and my son is 16",
+        "in my 30s",
+        "thirties",
+        "-5",
+        "34.5",
+        "0",
+        "121",
+        "born in 1990",
+        "6 months",
+        "almost 18",
+        "old enough",
+        "1" * 5000,
+    ],
+)
 def test_age_rejected(text):
     parsed = ok("age", text)
     assert not parsed.ok and parsed.note
@@ -235,20 +357,44 @@ def test_age_range_of_the_program_is_not_checked_here():
 # --- state ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Oregon", "OR"), ("OR", "OR"), ("or", "OR"), ("oregn", "OR"), ("i live in washington state", "WA"),
-    ("WA", "WA"), ("portland oregon", "OR"), ("Portland, OR", "OR"), ("I'm in WA", "WA"),
-    ("new yrok", "NY"), ("West Virginia", "WV"), ("washington dc", "DC"), ("cali", "CA"),
-    ("I LIVE IN OREGON", "OR"), ("i live in or", "OR"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Oregon", "OR"),
+        ("OR", "OR"),
+        ("or", "OR"),
+        ("oregn", "OR"),
+        ("i live in washington state", "WA"),
+        ("WA", "WA"),
+        ("portland oregon", "OR"),
+        ("Portland, OR", "OR"),
+        ("I'm in WA", "WA"),
+        ("new yrok", "NY"),
+        ("West Virginia", "WV"),
+        ("washington dc", "DC"),
+        ("cali", "CA"),
+        ("I LIVE IN OREGON", "OR"),
+        ("i live in or", "OR"),
+    ],
+)
 def test_state_accepted(text, expected):
     assert ok("state", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text", [
-    "Canada", "London", "ok", "hi", "texas but moving to oregon", "Kansas City, Missouri", "somewhere",
-    "<script>alert(1)</script>", "12345",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Canada",
+        "London",
+        "ok",
+        "hi",
+        "texas but moving to oregon",
+        "Kansas City, Missouri",
+        "somewhere",
+        "<script>alert(1)</script>",
+        "12345",
+    ],
+)
 def test_state_rejected(text):
     parsed = ok("state", text)
     assert not parsed.ok and parsed.note
@@ -257,72 +403,78 @@ def test_state_rejected(text):
 # --- concerns ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("depressed", ["depression"]),
-    ("I can't get out of bed", ["depression"]),
-    ("cant get out of bed most days", ["depression"]),
-    ("panic attacks", ["anxiety"]),
-    ("I worry all the time", ["anxiety"]),
-    ("mood swings", ["bipolar"]),
-    ("I think I was manic last week", ["bipolar"]),
-    ("bipolar", ["bipolar"]),
-    ("manic depression", ["bipolar"]),
-    ("flashbacks", ["ptsd_trauma"]),
-    ("trauma from my childhood", ["ptsd_trauma"]),
-    ("nightmares since the accident", ["ptsd_trauma"]),
-    ("drinking too much", ["substance_use"]),
-    ("using again", ["substance_use"]),
-    ("pills", ["substance_use"]),
-    ("weed every day", ["substance_use"]),
-    ("binge drinking on weekends", ["substance_use"]),
-    ("not eating", ["eating_disorder"]),
-    ("binge and purge", ["eating_disorder"]),
-    ("anorexia", ["eating_disorder"]),
-    ("I'm not depressed, just anxious", ["anxiety"]),
-    ("not depressed but anxious", ["anxiety"]),
-    ("depression and OCD", ["depression", "other"]),
-    ("anxious, not eating, drinking too much", ["anxiety", "eating_disorder", "substance_use"]),
-    ("my son is struggling", ["other"]),
-    ("I don't know", ["other"]),
-    ("estoy triste", ["depression"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("depressed", ["depression"]),
+        ("I can't get out of bed", ["depression"]),
+        ("cant get out of bed most days", ["depression"]),
+        ("panic attacks", ["anxiety"]),
+        ("I worry all the time", ["anxiety"]),
+        ("mood swings", ["bipolar"]),
+        ("I think I was manic last week", ["bipolar"]),
+        ("bipolar", ["bipolar"]),
+        ("manic depression", ["bipolar"]),
+        ("flashbacks", ["ptsd_trauma"]),
+        ("trauma from my childhood", ["ptsd_trauma"]),
+        ("nightmares since the accident", ["ptsd_trauma"]),
+        ("drinking too much", ["substance_use"]),
+        ("using again", ["substance_use"]),
+        ("pills", ["substance_use"]),
+        ("weed every day", ["substance_use"]),
+        ("binge drinking on weekends", ["substance_use"]),
+        ("not eating", ["eating_disorder"]),
+        ("binge and purge", ["eating_disorder"]),
+        ("anorexia", ["eating_disorder"]),
+        ("I'm not depressed, just anxious", ["anxiety"]),
+        ("not depressed but anxious", ["anxiety"]),
+        ("depression and OCD", ["depression", "other"]),
+        ("anxious, not eating, drinking too much", ["anxiety", "eating_disorder", "substance_use"]),
+        ("my son is struggling", ["other"]),
+        ("I don't know", ["other"]),
+        ("estoy triste", ["depression"]),
+    ],
+)
 def test_recognise_concerns(text, expected):
     assert recognise_concerns(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [
-    # Sleep and appetite are what the depression questions ask about, not an eating disorder.
-    ("I can't eat or sleep", ["depression"]),
-    ("cant sleep, no appetite", ["depression"]),
-    ("not eating or sleeping", ["depression"]),
-    ("binge watching", ["other"]),
-    ("I binge on weekends", ["other"]),  # drinking, most likely: the alcohol questions follow
-    ("binge watching and binge eating", ["eating_disorder"]),
-    ("I'm starving", ["other"]),
-    ("starving myself", ["eating_disorder"]),
-    ("I can't stop eating", ["eating_disorder"]),
-    # Stress is its own area: not anxiety on its own, and not "other".
-    ("stress", ["stress"]),
-    ("stressed out at work", ["stress"]),
-    ("overwhelmed and burned out", ["stress"]),
-    ("under a lot of pressure at work", ["stress"]),
-    ("stressed and anxious", ["anxiety", "stress"]),
-    ("post traumatic stress", ["ptsd_trauma"]),
-    ("not stressed just sad", ["depression"]),
-    # Texting.
-    ("feelin super low", ["depression"]),
-    ("feelin' really low", ["depression"]),
-    ("sooo saaad", ["depression"]),
-    ("depresed", ["depression"]),
-    ("drinkin every nite", ["substance_use"]),
-    ("anxeity", ["anxiety"]),
-    # Words that look like a concern but are not.
-    ("work is a nightmare", ["other"]),
-    ("I take pills for anxiety", ["anxiety"]),
-    ("I abuse alcohol", ["substance_use"]),
-    ("my blood pressure", ["other"]),
-    ("traumatic brain injury", ["other"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # Sleep and appetite are what the depression questions ask about, not an eating disorder.
+        ("I can't eat or sleep", ["depression"]),
+        ("cant sleep, no appetite", ["depression"]),
+        ("not eating or sleeping", ["depression"]),
+        ("binge watching", ["other"]),
+        ("I binge on weekends", ["other"]),  # drinking, most likely: the alcohol questions follow
+        ("binge watching and binge eating", ["eating_disorder"]),
+        ("I'm starving", ["other"]),
+        ("starving myself", ["eating_disorder"]),
+        ("I can't stop eating", ["eating_disorder"]),
+        # Stress is its own area: not anxiety on its own, and not "other".
+        ("stress", ["stress"]),
+        ("stressed out at work", ["stress"]),
+        ("overwhelmed and burned out", ["stress"]),
+        ("under a lot of pressure at work", ["stress"]),
+        ("stressed and anxious", ["anxiety", "stress"]),
+        ("post traumatic stress", ["ptsd_trauma"]),
+        ("not stressed just sad", ["depression"]),
+        # Texting.
+        ("feelin super low", ["depression"]),
+        ("feelin' really low", ["depression"]),
+        ("sooo saaad", ["depression"]),
+        ("depresed", ["depression"]),
+        ("drinkin every nite", ["substance_use"]),
+        ("anxeity", ["anxiety"]),
+        # Words that look like a concern but are not.
+        ("work is a nightmare", ["other"]),
+        ("I take pills for anxiety", ["anxiety"]),
+        ("I abuse alcohol", ["substance_use"]),
+        ("my blood pressure", ["other"]),
+        ("traumatic brain injury", ["other"]),
+    ],
+)
 def test_recognise_concerns_without_false_readings(text, expected):
     assert recognise_concerns(text) == expected
 
@@ -332,10 +484,16 @@ def test_recognise_concerns_of_nothing_is_nothing():
     assert recognise_concerns("   ") == []
 
 
-@pytest.mark.parametrize("text", [
-    "panic attacks and I can't sleep", "feeling down", "I'm Sam, drinking again", "hard to say",
-    "flashbacks " * 600,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "panic attacks and I can't sleep",
+        "feeling down",
+        "I'm Sam, drinking again",
+        "hard to say",
+        "flashbacks " * 600,
+    ],
+)
 def test_concerns_text_keeps_the_words_as_typed(text):
     parsed = ok("concerns_text", f"  {text}  ")
     assert parsed.ok
@@ -343,7 +501,7 @@ def test_concerns_text_keeps_the_words_as_typed(text):
     assert parsed.value["concerns"] == recognise_concerns(text)
 
 
-@pytest.mark.parametrize("text", ["", "  ", "\U0001F622", "...", "<script>alert(1)</script>", "1 OR 1=1; --"])
+@pytest.mark.parametrize("text", ["", "  ", "\U0001f622", "...", "<script>alert(1)</script>", "1 OR 1=1; --"])
 def test_concerns_text_rejected(text):
     parsed = ok("concerns_text", text)
     assert not parsed.ok and parsed.note
@@ -352,49 +510,55 @@ def test_concerns_text_rejected(text):
 # --- current care --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("I see a therapist and a psychiatrist", ["therapist", "psychiatrist"]),
-    ("therapist, psychiatrist", ["therapist", "psychiatrist"]),
-    ("both", ["therapist", "psychiatrist"]),
-    ("counseling every other week", ["therapist"]),
-    ("my psych NP manages my meds", ["psychiatrist"]),
-    ("just got out of the hospital", ["recent_discharge"]),
-    ("discharged from residential last week", ["recent_discharge", "7 days ago"]),
-    ("therapist, and I left the psych ward on monday", ["therapist", "recent_discharge", "7 days ago"]),
-    ("nothing right now", ["none"]),
-    ("no", ["none"]),
-    ("nope", ["none"]),
-    ("I don't have a therapist", ["none"]),
-    ("looking for a therapist", ["none"]),
-    ("no therapist but I see a psychiatrist", ["psychiatrist"]),
-    ("I used to see a psychiatrist, now a counselor", ["therapist"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("I see a therapist and a psychiatrist", ["therapist", "psychiatrist"]),
+        ("therapist, psychiatrist", ["therapist", "psychiatrist"]),
+        ("both", ["therapist", "psychiatrist"]),
+        ("counseling every other week", ["therapist"]),
+        ("my psych NP manages my meds", ["psychiatrist"]),
+        ("just got out of the hospital", ["recent_discharge"]),
+        ("discharged from residential last week", ["recent_discharge", "7 days ago"]),
+        ("therapist, and I left the psych ward on monday", ["therapist", "recent_discharge", "7 days ago"]),
+        ("nothing right now", ["none"]),
+        ("no", ["none"]),
+        ("nope", ["none"]),
+        ("I don't have a therapist", ["none"]),
+        ("looking for a therapist", ["none"]),
+        ("no therapist but I see a psychiatrist", ["psychiatrist"]),
+        ("I used to see a psychiatrist, now a counselor", ["therapist"]),
+    ],
+)
 def test_current_care_accepted(text, expected):
     assert ok("current_care", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text,expected", [
-    # A psychiatric stay in the last month: a step-down; its timing is kept when said.
-    ("I just got out of the psych ward", ["recent_discharge"]),
-    ("left residential last week", ["recent_discharge", "7 days ago"]),
-    ("discharged from PHP 10 days ago", ["recent_discharge", "10 days ago"]),
-    ("got out of detox yesterday", ["recent_discharge", "1 day ago"]),
-    ("I just got out", ["recent_discharge"]),
-    ("I was in the hospital after an overdose", ["recent_discharge"]),
-    ("therapist for 3 years, and I just got out of the psych ward", ["therapist", "recent_discharge"]),
-    # Longer ago: an earlier stay, not a step-down.
-    ("hospitalized 3 years ago", ["earlier_stay"]),
-    ("in the psych ward in 2019", ["earlier_stay"]),
-    ("residential a couple of months ago", ["earlier_stay"]),
-    ("hospitalized 3 years ago, I see a therapist", ["therapist", "earlier_stay"]),
-    # Not psychiatric care at all.
-    ("in the hospital for surgery last week", ["none"]),
-    ("I got out of jail", ["none"]),
-    ("I got out of jail and see a counselor", ["therapist"]),
-    ("in the hospital for surgery last week, I see a psychiatrist", ["psychiatrist"]),
-    ("I see a physical therapist", ["none"]),
-    ("never been hospitalized", ["none"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # A psychiatric stay in the last month: a step-down; its timing is kept when said.
+        ("I just got out of the psych ward", ["recent_discharge"]),
+        ("left residential last week", ["recent_discharge", "7 days ago"]),
+        ("discharged from PHP 10 days ago", ["recent_discharge", "10 days ago"]),
+        ("got out of detox yesterday", ["recent_discharge", "1 day ago"]),
+        ("I just got out", ["recent_discharge"]),
+        ("I was in the hospital after an overdose", ["recent_discharge"]),
+        ("therapist for 3 years, and I just got out of the psych ward", ["therapist", "recent_discharge"]),
+        # Longer ago: an earlier stay, not a step-down.
+        ("hospitalized 3 years ago", ["earlier_stay"]),
+        ("in the psych ward in 2019", ["earlier_stay"]),
+        ("residential a couple of months ago", ["earlier_stay"]),
+        ("hospitalized 3 years ago, I see a therapist", ["therapist", "earlier_stay"]),
+        # Not psychiatric care at all.
+        ("in the hospital for surgery last week", ["none"]),
+        ("I got out of jail", ["none"]),
+        ("I got out of jail and see a counselor", ["therapist"]),
+        ("in the hospital for surgery last week, I see a psychiatrist", ["psychiatrist"]),
+        ("I see a physical therapist", ["none"]),
+        ("never been hospitalized", ["none"]),
+    ],
+)
 def test_current_care_reads_only_recent_psychiatric_stays_as_discharges(text, expected):
     assert ok("current_care", text) == Parsed(True, expected)
 
@@ -406,8 +570,9 @@ def test_stored_current_care_gives_its_options_and_timing():
     assert (care_options(None), discharge_days_ago("skipped")) == (frozenset(), None)
 
 
-@pytest.mark.parametrize("text", ["yes", "sometimes", "idk", "my doctor", "hola",
-                                  "I just got out of a bad relationship"])
+@pytest.mark.parametrize(
+    "text", ["yes", "sometimes", "idk", "my doctor", "hola", "I just got out of a bad relationship"]
+)
 def test_current_care_unclear(text):
     assert not ok("current_care", text).ok
 
@@ -415,20 +580,39 @@ def test_current_care_unclear(text):
 # --- alcohol -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("yes", "drinks"), ("socially", "drinks"), ("only on weekends", "drinks"), ("a glass of wine sometimes", "drinks"),
-    ("I don't drink much", "drinks"), ("rarely", "drinks"), ("I'm trying to quit", "drinks"),
-    ("not every day", "drinks"),
-    ("every day", "daily"), ("daily", "daily"), ("yes, every night", "daily"),
-    # Stopped: still drinking in the past year, which the AUDIT-C asks about.
-    ("not anymore", "stopped"), ("I quit", "stopped"), ("quit last month", "stopped"),
-    ("I quit drinking last year", "stopped"), ("I'm sober", "stopped"), ("no longer", "stopped"),
-    ("sober 3 days", "stopped_recently"), ("stopped 2 weeks ago", "stopped_recently"),
-    ("haven't had a drink in ten days", "stopped_recently"), ("I used to drink every day, quit 3 days ago",
-                                                              "stopped_recently"),
-    ("no", "none"), ("never", "none"), ("I don't drink", "none"), ("not really", "none"),
-    ("quit years ago", "none"), ("sober for 5 years", "none"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("yes", "drinks"),
+        ("socially", "drinks"),
+        ("only on weekends", "drinks"),
+        ("a glass of wine sometimes", "drinks"),
+        ("I don't drink much", "drinks"),
+        ("rarely", "drinks"),
+        ("I'm trying to quit", "drinks"),
+        ("not every day", "drinks"),
+        ("every day", "daily"),
+        ("daily", "daily"),
+        ("yes, every night", "daily"),
+        # Stopped: still drinking in the past year, which the AUDIT-C asks about.
+        ("not anymore", "stopped"),
+        ("I quit", "stopped"),
+        ("quit last month", "stopped"),
+        ("I quit drinking last year", "stopped"),
+        ("I'm sober", "stopped"),
+        ("no longer", "stopped"),
+        ("sober 3 days", "stopped_recently"),
+        ("stopped 2 weeks ago", "stopped_recently"),
+        ("haven't had a drink in ten days", "stopped_recently"),
+        ("I used to drink every day, quit 3 days ago", "stopped_recently"),
+        ("no", "none"),
+        ("never", "none"),
+        ("I don't drink", "none"),
+        ("not really", "none"),
+        ("quit years ago", "none"),
+        ("sober for 5 years", "none"),
+    ],
+)
 def test_alcohol_use_accepted(text, expected):
     assert ok("alcohol_use", text) == Parsed(True, expected)
 
@@ -451,10 +635,20 @@ def test_alcohol_question_asks_about_the_past_year():
     assert question.wording(OTHER) == "In the past year, has Avery had any alcohol, even occasionally?"
 
 
-@pytest.mark.parametrize("value, drank", [
-    ("drinks", True), ("daily", True), ("stopped", True), ("stopped_recently", True), (True, True),
-    ("none", False), (False, False), ("skipped", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "value, drank",
+    [
+        ("drinks", True),
+        ("daily", True),
+        ("stopped", True),
+        ("stopped_recently", True),
+        (True, True),
+        ("none", False),
+        (False, False),
+        ("skipped", False),
+        (None, False),
+    ],
+)
 def test_every_answer_but_none_is_past_year_drinking(value, drank):
     assert drank_in_past_year(value) is drank
 
@@ -462,25 +656,28 @@ def test_every_answer_but_none_is_past_year_drinking(value, drank):
 # --- schedule ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("mornings and evenings", ["morning", "evening"]),
-    ("after 5", ["evening"]),
-    ("after 3pm", ["afternoon", "evening"]),
-    ("after school", ["afternoon"]),
-    ("any time", list(TIMES)),
-    ("whenever", list(TIMES)),
-    ("any", list(TIMES)),
-    ("nights", ["evening"]),
-    ("saturdays", ["weekend"]),
-    ("before noon", ["morning"]),
-    ("at 10am", ["morning"]),
-    ("weekday mornings", ["morning"]),
-    ("I work 9-5 so after 5", ["evening"]),
-    ("any time except mornings", ["afternoon", "evening", "weekend"]),
-    ("anything but mornings", ["afternoon", "evening"]),
-    ("I work mornings", ["afternoon", "evening"]),
-    ("evenings and weekends", ["evening", "weekend"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("mornings and evenings", ["morning", "evening"]),
+        ("after 5", ["evening"]),
+        ("after 3pm", ["afternoon", "evening"]),
+        ("after school", ["afternoon"]),
+        ("any time", list(TIMES)),
+        ("whenever", list(TIMES)),
+        ("any", list(TIMES)),
+        ("nights", ["evening"]),
+        ("saturdays", ["weekend"]),
+        ("before noon", ["morning"]),
+        ("at 10am", ["morning"]),
+        ("weekday mornings", ["morning"]),
+        ("I work 9-5 so after 5", ["evening"]),
+        ("any time except mornings", ["afternoon", "evening", "weekend"]),
+        ("anything but mornings", ["afternoon", "evening"]),
+        ("I work mornings", ["afternoon", "evening"]),
+        ("evenings and weekends", ["evening", "weekend"]),
+    ],
+)
 def test_schedule_times_accepted(text, expected):
     assert ok("schedule_times", text) == Parsed(True, expected)
 
@@ -490,11 +687,24 @@ def test_schedule_times_unclear(text):
     assert not ok("schedule_times", text).ok
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("3", 3), ("three days", 3), ("3 days a week", 3), ("mon wed fri", 3), ("every weekday", 5),
-    ("monday through friday", 5), ("twice a week", 2), ("once a week", 1), ("weekends", 2),
-    ("every day", 7), ("3 or 4", 3), ("3-4 days", 3), ("Tuesdays and Thursdays", 2),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("3", 3),
+        ("three days", 3),
+        ("3 days a week", 3),
+        ("mon wed fri", 3),
+        ("every weekday", 5),
+        ("monday through friday", 5),
+        ("twice a week", 2),
+        ("once a week", 1),
+        ("weekends", 2),
+        ("every day", 7),
+        ("3 or 4", 3),
+        ("3-4 days", 3),
+        ("Tuesdays and Thursdays", 2),
+    ],
+)
 def test_schedule_days_accepted(text, expected):
     assert ok("schedule_days", text) == Parsed(True, expected)
 
@@ -509,12 +719,25 @@ def test_schedule_days_zero_suggests_skipping():
     assert "skip" in ok("schedule_days", "0").note
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("online", "telehealth"), ("video", "telehealth"), ("zoom", "telehealth"), ("virtual is best", "telehealth"),
-    ("from home", "telehealth"), ("in person", "in_person"), ("In-person", "in_person"),
-    ("face to face", "in_person"), ("either", "either"), ("both", "either"), ("no preference", "either"),
-    ("in person or online", "either"), ("not in person", "telehealth"), ("I can't do online", "in_person"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("online", "telehealth"),
+        ("video", "telehealth"),
+        ("zoom", "telehealth"),
+        ("virtual is best", "telehealth"),
+        ("from home", "telehealth"),
+        ("in person", "in_person"),
+        ("In-person", "in_person"),
+        ("face to face", "in_person"),
+        ("either", "either"),
+        ("both", "either"),
+        ("no preference", "either"),
+        ("in person or online", "either"),
+        ("not in person", "telehealth"),
+        ("I can't do online", "in_person"),
+    ],
+)
 def test_modality_accepted(text, expected):
     assert ok("modality", text) == Parsed(True, expected)
 
@@ -524,11 +747,22 @@ def test_modality_unclear(text):
     assert not ok("modality", text).ok
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("yes", True), ("yes it's hard to get there", True), ("I don't drive", True), ("I don't have a car", True),
-    ("it's far", True), ("no", False), ("no problem", False), ("I have a car", False),
-    ("my mom drives me", False), ("it isn't a problem", False), ("not really", False),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("yes", True),
+        ("yes it's hard to get there", True),
+        ("I don't drive", True),
+        ("I don't have a car", True),
+        ("it's far", True),
+        ("no", False),
+        ("no problem", False),
+        ("I have a car", False),
+        ("my mom drives me", False),
+        ("it isn't a problem", False),
+        ("not really", False),
+    ],
+)
 def test_transport_accepted(text, expected):
     assert ok("transport", text) == Parsed(True, expected)
 
@@ -547,29 +781,56 @@ def test_transport_question_is_worded_so_yes_means_a_problem():
 # --- insurance -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Aetna", "Aetna"), ("  Blue Cross  ", "Blue Cross"), ("bcbs thru work", "bcbs thru work"),
-    ("none", "none"), ("no insurance", "no insurance"), ("self pay", "self pay"),
-    ("Oregon\nHealth Plan", "Oregon Health Plan"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Aetna", "Aetna"),
+        ("  Blue Cross  ", "Blue Cross"),
+        ("bcbs thru work", "bcbs thru work"),
+        ("none", "none"),
+        ("no insurance", "no insurance"),
+        ("self pay", "self pay"),
+        ("Oregon\nHealth Plan", "Oregon Health Plan"),
+    ],
+)
 def test_insurance_carrier_kept_as_given(text, expected):
     assert ok("insurance_carrier", text) == Parsed(True, expected)
 
 
-@pytest.mark.parametrize("text", [
-    "", "\U0001F600", "<b></b>", "<script>alert(1)</script>", "'; DROP TABLE x; --", "?!", "z" * 300,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\U0001f600",
+        "<b></b>",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE x; --",
+        "?!",
+        "z" * 300,
+    ],
+)
 def test_insurance_carrier_rejected(text):
     parsed = ok("insurance_carrier", text)
     assert not parsed.ok and parsed.note
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("mine", "self"), ("my own", "self"), ("through my job", "self"), ("my mom's", "parent"),
-    ("my dad", "parent"), ("parents", "parent"), ("my husband's", "spouse_partner"),
-    ("my wife's plan", "spouse_partner"), ("partner", "spouse_partner"), ("grandma", "other"),
-    ("my ex-husband's", "other"), ("someone else", "other"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("mine", "self"),
+        ("my own", "self"),
+        ("through my job", "self"),
+        ("my mom's", "parent"),
+        ("my dad", "parent"),
+        ("parents", "parent"),
+        ("my husband's", "spouse_partner"),
+        ("my wife's plan", "spouse_partner"),
+        ("partner", "spouse_partner"),
+        ("grandma", "other"),
+        ("my ex-husband's", "other"),
+        ("someone else", "other"),
+    ],
+)
 def test_insurance_holder_accepted(text, expected):
     assert ok("insurance_holder", text) == Parsed(True, expected)
 
@@ -579,10 +840,18 @@ def test_insurance_holder_unclear(text):
     assert not ok("insurance_holder", text).ok
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("W123456789", "W123456789"), ("xyz-123-456", "XYZ-123-456"), ("ABC 123 456", "ABC123456"),
-    ("my member id is W1234", "W1234"), ("ID: 98765", "98765"), ("1234", "1234"), ("A" * 29 + "1", "A" * 29 + "1"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("W123456789", "W123456789"),
+        ("xyz-123-456", "XYZ-123-456"),
+        ("ABC 123 456", "ABC123456"),
+        ("my member id is W1234", "W1234"),
+        ("ID: 98765", "98765"),
+        ("1234", "1234"),
+        ("A" * 29 + "1", "A" * 29 + "1"),
+    ],
+)
 def test_member_id_accepted(text, expected):
     assert ok("member_id", text) == Parsed(True, expected)
 
@@ -593,8 +862,10 @@ def test_member_id_rejected(text):
     assert not parsed.ok and parsed.note
 
 
-@pytest.mark.parametrize("text", ["ABC123456 and I want to kill myself", "XYZ987654 i want to die",
-                                  "ABC123 is what it says but I am not sure"])
+@pytest.mark.parametrize(
+    "text",
+    ["ABC123456 and I want to kill myself", "XYZ987654 i want to die", "ABC123 is what it says but I am not sure"],
+)
 def test_a_sentence_is_not_a_member_id(text):
     assert not ok("member_id", text).ok
 

@@ -1,4 +1,5 @@
 """The leaner classifier input is exactly Rasa's: same columns, same values, same order."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,10 +16,12 @@ def message(seed: int, with_dense: bool) -> Message:
     rng = np.random.default_rng(seed)
     msg = Message(data={TEXT: "some words here"})
     for origin, width in (("regex", 3), ("words", 7), ("chars", 11)):
-        msg.add_features(Features(scipy.sparse.coo_matrix(rng.integers(0, 3, (3, width))), FEATURE_TYPE_SEQUENCE,
-                                  TEXT, origin))
-        msg.add_features(Features(scipy.sparse.coo_matrix(rng.integers(0, 3, (1, width))), FEATURE_TYPE_SENTENCE,
-                                  TEXT, origin))
+        msg.add_features(
+            Features(scipy.sparse.coo_matrix(rng.integers(0, 3, (3, width))), FEATURE_TYPE_SEQUENCE, TEXT, origin)
+        )
+        msg.add_features(
+            Features(scipy.sparse.coo_matrix(rng.integers(0, 3, (1, width))), FEATURE_TYPE_SENTENCE, TEXT, origin)
+        )
     if with_dense:
         msg.add_features(Features(rng.random((1, 4)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
     return msg

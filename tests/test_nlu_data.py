@@ -4,6 +4,7 @@ What a broken data file does to users: an intent the domain does not know never 
 intents makes the classifier unsure between them, and an evaluation text copied into training makes the
 crisis figures in docs/benchmarks.md a lie.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,18 @@ CRISIS_DEV = ROOT.parent / "shared" / "eval" / "crisis_dev.jsonl"
 FILES = ("basics.yml", "answers.yml", "faq.yml", "control.yml", "crisis.yml", "external.yml", "booking.yml")
 # Minimum examples per intent: the classifier needs variety most where answers and requests meet.
 MIN_EXAMPLES = {
-    "greet": 20, "goodbye": 20, "thanks": 20, "inform": 150, "faq": 60, "why_ask": 20,
-    "go_back": 20, "start_over": 20, "stop": 20, "human": 20, "crisis": 80, "booking": 30,
+    "greet": 20,
+    "goodbye": 20,
+    "thanks": 20,
+    "inform": 150,
+    "faq": 60,
+    "why_ask": 20,
+    "go_back": 20,
+    "start_over": 20,
+    "stop": 20,
+    "human": 20,
+    "crisis": 80,
+    "booking": 30,
     "EXTERNAL_handback": 2,  # staff handing back through the API: examples only for `rasa data validate`
 }
 

@@ -1,4 +1,5 @@
 """The shared text helpers: yes/no, numbers, forgiving phrase tables."""
+
 import pytest
 
 from bot.parsing import (
@@ -28,49 +29,110 @@ def test_match_key_drops_apostrophes_and_reads_digit_ranges():
     assert match_key("-1") == "-1"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("34", [34.0]),
-    ("-1", [-1.0]),
-    ("2.5 drinks", [2.5]),
-    ("2-4", [2.0, 4.0]),
-    ("three", [3.0]),
-    ("3 or 4", [3.0, 4.0]),
-    ("none of the days", []),
-    ("several", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("34", [34.0]),
+        ("-1", [-1.0]),
+        ("2.5 drinks", [2.5]),
+        ("2-4", [2.0, 4.0]),
+        ("three", [3.0]),
+        ("3 or 4", [3.0, 4.0]),
+        ("none of the days", []),
+        ("several", []),
+    ],
+)
 def test_numbers(text, expected):
     assert numbers(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("34", 34), ("I'm 34", 34), ("thirty four", 34), ("3 or 4", None), ("two three", None), ("none", 0),
-    ("no idea", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("34", 34),
+        ("I'm 34", 34),
+        ("thirty four", 34),
+        ("3 or 4", None),
+        ("two three", None),
+        ("none", 0),
+        ("no idea", None),
+    ],
+)
 def test_parse_number(text, expected):
     assert parse_number(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "yes", "Yes!", "yeah", "yep", "y", "sure", "ok", "of course", "I do", "I have", "yes I have", "I agree",
-    "I don't mind", "absolutely",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes",
+        "Yes!",
+        "yeah",
+        "yep",
+        "y",
+        "sure",
+        "ok",
+        "of course",
+        "I do",
+        "I have",
+        "yes I have",
+        "I agree",
+        "I don't mind",
+        "absolutely",
+    ],
+)
 def test_parse_yes_no_yes(text):
     assert parse_yes_no(text) is True
 
 
-@pytest.mark.parametrize("text", [
-    "no", "nope", "nah", "n", "never", "I don't", "I dont", "I don’t", "I haven't", "no I haven't",
-    "I do not", "not really", "of course not", "absolutely not", "I don't think so", "nvr", "I have never",
-    "I've never", "not once", "I won't",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no",
+        "nope",
+        "nah",
+        "n",
+        "never",
+        "I don't",
+        "I dont",
+        "I don’t",
+        "I haven't",
+        "no I haven't",
+        "I do not",
+        "not really",
+        "of course not",
+        "absolutely not",
+        "I don't think so",
+        "nvr",
+        "I have never",
+        "I've never",
+        "not once",
+        "I won't",
+    ],
+)
 def test_parse_yes_no_no(text):
     assert parse_yes_no(text) is False
 
 
-@pytest.mark.parametrize("text", [
-    "not sure", "I'm not sure", "I am not sure", "I don't know", "idk", "maybe", "no idea", "yes and no",
-    "not ok", "", "🤷", "blue", "I have no idea", "now",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not sure",
+        "I'm not sure",
+        "I am not sure",
+        "I don't know",
+        "idk",
+        "maybe",
+        "no idea",
+        "yes and no",
+        "not ok",
+        "",
+        "🤷",
+        "blue",
+        "I have no idea",
+        "now",
+    ],
+)
 def test_parse_yes_no_neither(text):
     assert parse_yes_no(text) is None
 
@@ -87,11 +149,14 @@ def test_phrase_table_typo_keeps_first_letter():
     assert PhraseTable({"never": False}).find("ever since").values == []
 
 
-@pytest.mark.parametrize("entries, text, values", [
-    ({"no": False, "nope": False}, "now", []),  # "now" is not "no"
-    ({"yes": True, "ye": True}, "yet", []),
-    ({"not at all": 0, "every day": 3}, "note every day", [3]),  # "note" is not "not"
-])
+@pytest.mark.parametrize(
+    "entries, text, values",
+    [
+        ({"no": False, "nope": False}, "now", []),  # "now" is not "no"
+        ({"yes": True, "ye": True}, "yet", []),
+        ({"not at all": 0, "every day": 3}, "note every day", [3]),  # "note" is not "not"
+    ],
+)
 def test_phrase_table_short_words_are_not_typos(entries, text, values):
     assert PhraseTable(entries).find(text).values == values
 
@@ -114,22 +179,33 @@ def test_phrase_table_without_typos():
     assert PhraseTable({"tried": True}, fuzzy=False).find("tired").values == []
 
 
-@pytest.mark.parametrize("text, word, negated", [
-    ("not once", "once", True), ("I haven't once", "once", True), ("didnt 2 days", "2", True),
-    ("not even one day", "one", True), ("never 1 day", "1", True), ("I spent 3 days", "3", False),
-    ("not every day, 3 days", "3", False), ("I want 2", "2", False),
-])
+@pytest.mark.parametrize(
+    "text, word, negated",
+    [
+        ("not once", "once", True),
+        ("I haven't once", "once", True),
+        ("didnt 2 days", "2", True),
+        ("not even one day", "one", True),
+        ("never 1 day", "1", True),
+        ("I spent 3 days", "3", False),
+        ("not every day, 3 days", "3", False),
+        ("I want 2", "2", False),
+    ],
+)
 def test_negated_at(text, word, negated):
     assert negated_at(text, text.index(word)) is negated
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("not every day", []),
-    ("I don't feel it every day", []),
-    ("not every day, most days", [2]),
-    ("not every day but most days", [2]),
-    ("every day", [3]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("not every day", []),
+        ("I don't feel it every day", []),
+        ("not every day, most days", [2]),
+        ("not every day but most days", [2]),
+        ("every day", [3]),
+    ],
+)
 def test_phrase_table_negation(text, expected):
     table = PhraseTable({"every day": 3, "most days": 2})
     assert table.find(text).values == expected

@@ -1,4 +1,5 @@
 """program.yml loading: the example program's facts, duty hours, and validation errors naming the field."""
+
 from __future__ import annotations
 
 import copy
@@ -127,8 +128,11 @@ def test_a_program_open_one_morning_a_week_is_back_next_week(tmp_path, example):
 
 def test_places_for_a_higher_level_of_care():
     first, second = load_program().inpatient
-    assert (first.name, first.phone, str(first.hours)) == ("Willamette Crisis Stabilization Center", "503-555-0150",
-                                                           "24/7")
+    assert (first.name, first.phone, str(first.hours)) == (
+        "Willamette Crisis Stabilization Center",
+        "503-555-0150",
+        "24/7",
+    )
     assert second.address == "400 NE Sample St, Vancouver, WA"
     assert str(second.hours) == "Mon-Fri 8am-8pm, Sat 10am-4pm"
 
@@ -210,11 +214,15 @@ def _set(path: str, value: Any) -> Callable[[dict], None]:
         (_set("name", _DELETE), "name: is missing"),
         (_set("name", "  "), "name: should be non-empty text"),
         (_set("timezone", "Pacific/Portland"), "timezone: 'Pacific/Portland' is not a known time zone"),
-        (_set("tracks.1.hours_per_week", 6),
-         "tracks[1].hours_per_week: 6 is under 9: an IOP gives at least 9 hours a week"),
+        (
+            _set("tracks.1.hours_per_week", 6),
+            "tracks[1].hours_per_week: 6 is under 9: an IOP gives at least 9 hours a week",
+        ),
         (_set("tracks.1.hours_per_week", 20), "tracks[1].hours_per_week: 20 is partial hospitalization level"),
-        (_set("tracks.0.hours_per_week", 10),
-         "tracks[0].hours_per_week: 10 is more than the schedule allows (9 hours a week)"),
+        (
+            _set("tracks.0.hours_per_week", 10),
+            "tracks[0].hours_per_week: 10 is more than the schedule allows (9 hours a week)",
+        ),
         (_set("tracks.0.hours_per_week", "nine"), "tracks[0].hours_per_week: should be a number"),
         (_set("states.1", "XX"), "states[1]: 'XX' is not a US state code"),
         (_set("states", []), "states: should be a list of two-letter state codes"),
@@ -222,17 +230,25 @@ def _set(path: str, value: Any) -> Callable[[dict], None]:
         (_set("tracks.0.end", "8:00"), "tracks[0].end: should be after start"),
         (_set("tracks.0.start", "25:00"), "tracks[0].start: '25:00' is not a time of day"),
         (_set("tracks.2.part_of_day", "lunch"), "tracks[2].part_of_day: 'lunch' should be one of morning, afternoon"),
-        (_set("tracks.2.part_of_day", "evening"),
-         "tracks[2].part_of_day: should be 'afternoon' for a track starting at 15:30"),
-        (_set("tracks.0.part_of_day", "weekend"),
-         "tracks[0].part_of_day: is 'weekend' exactly when every day is sat or sun"),
-        (_set("tracks.0.modality", "hybrid"),
-         "tracks[0].modality: 'hybrid' should be one of in_person, telehealth, both"),
+        (
+            _set("tracks.2.part_of_day", "evening"),
+            "tracks[2].part_of_day: should be 'afternoon' for a track starting at 15:30",
+        ),
+        (
+            _set("tracks.0.part_of_day", "weekend"),
+            "tracks[0].part_of_day: is 'weekend' exactly when every day is sat or sun",
+        ),
+        (
+            _set("tracks.0.modality", "hybrid"),
+            "tracks[0].modality: 'hybrid' should be one of in_person, telehealth, both",
+        ),
         (_set("tracks.2.location", _DELETE), "tracks[2].location: is missing"),
         (_set("tracks.0.days", ["mon", "mon", "tue"]), "tracks[0].days: lists a day twice"),
         (_set("tracks.0.days.2", "thursday-ish"), "tracks[0].days[2]: 'thursday-ish' is not a day"),
-        (_set("tracks.2.ages", {"min": 12, "max": 17}),
-         "tracks[2].ages: 12 to 17 is outside the program's ages (13 to 64)"),
+        (
+            _set("tracks.2.ages", {"min": 12, "max": 17}),
+            "tracks[2].ages: 12 to 17 is outside the program's ages (13 to 64)",
+        ),
         (_set("tracks.1.key", "adult_day"), "tracks[1].key: 'adult_day' is used by another track"),
         (_set("tracks.1.key", "Adult Evening"), "tracks[1].key: 'Adult Evening' should be lower_snake_case"),
         (_set("tracks", []), "tracks: should be a list with at least one track"),
@@ -250,15 +266,21 @@ def _set(path: str, value: Any) -> Callable[[dict], None]:
         (_set("staff_hours", {"sun": "closed"}), "staff_hours: has no open hours"),
         (_set("staff_hours.funday", "08:00-12:00"), "staff_hours.funday: 'funday' is not a day"),
         (_set("concerns.treated.0", "sadness"), "concerns.treated[0]: 'sadness' should be one of depression"),
-        (_set("concerns.not_treated.depression", "Elsewhere."),
-         "concerns.not_treated.depression: 'depression' is also listed as treated"),
+        (
+            _set("concerns.not_treated.depression", "Elsewhere."),
+            "concerns.not_treated.depression: 'depression' is also listed as treated",
+        ),
         (_set("insurers.2.in_network", "yes"), "insurers[2].in_network: should be true or false"),
         (_set("insurers.2.aliases", ["aetna", "uhc"]), "insurers[2].aliases: 'uhc' already names UnitedHealthcare"),
-        (_set("self_pay.sliding_scale.max", 10),
-         "self_pay.sliding_scale: min (35) should be 0 or more and not above max (10)"),
+        (
+            _set("self_pay.sliding_scale.max", 10),
+            "self_pay.sliding_scale: min (35) should be 0 or more and not above max (10)",
+        ),
         (_set("minor_consent_ages", _DELETE), "minor_consent_ages: is missing"),
-        (_set("minor_consent_ages", {"OR": 14}), "minor_consent_ages: should give an age for every state served "
-                                                 "(missing: WA)"),
+        (
+            _set("minor_consent_ages", {"OR": 14}),
+            "minor_consent_ages: should give an age for every state served (missing: WA)",
+        ),
         (_set("minor_consent_ages.CA", 12), "minor_consent_ages.CA: 'CA' is not one of the states served (OR, WA)"),
         (_set("minor_consent_ages.OR", 21), "minor_consent_ages.OR: 21 should be from 0 to 18"),
         (_set("minor_consent_ages.WA", "13"), "minor_consent_ages.WA: should be a whole number, not '13'"),

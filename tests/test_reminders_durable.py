@@ -5,6 +5,7 @@ The worker "dies" by a BaseException raised at one point of its send: nothing af
 transaction is rolled back, as after kill -9. It died a while ago: its texts' stamps are moved back past the
 send lease. Then a new worker pass and the SMS channel's outbox sweep run, in either order, against the local
 fake Twilio (HTTP, with its list of accepted messages)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -70,10 +71,12 @@ def died_a_while_ago(url: str) -> None:
 
 def channel_sweep(url: str, transport: Transport) -> None:
     """What a Rasa server's SMS channel does every half minute: the outbox resumes texts left sending."""
+
     async def sweep() -> None:
         outbox = Outbox(url, transport, CIPHER)
         await outbox.resume()
         await outbox.idle()
+
     asyncio.run(sweep())
 
 
@@ -81,8 +84,10 @@ def restart(desk: Desk, twilio: FakeTwilio, booking: Booking, first: str) -> Non
     """A new worker pass and the channel's sweep, `first` going first, then both once more."""
     worker = sender(desk, twilio)
     later = due(booking) + timedelta(minutes=5)
-    steps = {"worker": lambda: worker.send_due(later), "channel": lambda: channel_sweep(desk.database_url,
-                                                                                        worker.transport)}
+    steps = {
+        "worker": lambda: worker.send_due(later),
+        "channel": lambda: channel_sweep(desk.database_url, worker.transport),
+    }
     order = [first, *(step for step in steps if step != first)]
     for step in order * 2:
         steps[step]()
@@ -90,14 +95,17 @@ def restart(desk: Desk, twilio: FakeTwilio, booking: Booking, first: str) -> Non
 
 def the_reminder(url: str, booking: Booking) -> Reminder:
     with session_scope(url) as session:
-        return session.execute(sa.select(Reminder).where(Reminder.booking_id == booking.id,
-                                                         Reminder.hours_before == 2)).scalar_one()
+        return session.execute(
+            sa.select(Reminder).where(Reminder.booking_id == booking.id, Reminder.hours_before == 2)
+        ).scalar_one()
 
 
 def texts(url: str, booking: Booking) -> list[tuple[str, Optional[str]]]:
     with session_scope(url) as session:
-        return [(row.status, row.twilio_sid)
-                for row in sms_store.outbound(session, conversation_id=booking.contact_conversation_id)]
+        return [
+            (row.status, row.twilio_sid)
+            for row in sms_store.outbound(session, conversation_id=booking.contact_conversation_id)
+        ]
 
 
 def assert_reminded_once(desk: Desk, twilio: FakeTwilio, booking: Booking) -> None:
@@ -114,7 +122,8 @@ WHO_FIRST = pytest.mark.parametrize("first", ["worker", "channel"])
 
 @WHO_FIRST
 def test_killed_before_the_claim_commits_the_reminder_is_still_pending_and_sent_once(
-        desk: Desk, twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch, first: str) -> None:
+    desk: Desk, twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
     booking = texted_booking(desk)
     with dying_at(monkeypatch, sms_store, "enqueue"):
         sender(desk, twilio).send_due(due(booking))
@@ -126,10 +135,12 @@ def test_killed_before_the_claim_commits_the_reminder_is_still_pending_and_sent_
 
 @WHO_FIRST
 def test_killed_before_twilio_is_called_the_reminder_is_sent_once_and_ends_sent(
-        desk: Desk, twilio: FakeTwilio, first: str) -> None:
+    desk: Desk, twilio: FakeTwilio, first: str
+) -> None:
     booking = texted_booking(desk)
-    dead = Reminders(desk.program, desk.database_url, DyingTransport(sender(desk, twilio).transport,
-                                                                     after_twilio=False), CIPHER)
+    dead = Reminders(
+        desk.program, desk.database_url, DyingTransport(sender(desk, twilio).transport, after_twilio=False), CIPHER
+    )
     with pytest.raises(Died):
         dead.send_due(due(booking))
     assert the_reminder(desk.database_url, booking).status == "sending" and twilio.sent == []
@@ -140,10 +151,12 @@ def test_killed_before_twilio_is_called_the_reminder_is_sent_once_and_ends_sent(
 
 @WHO_FIRST
 def test_killed_after_twilio_accepted_the_reminder_it_is_not_sent_again_and_ends_sent(
-        desk: Desk, twilio: FakeTwilio, first: str) -> None:
+    desk: Desk, twilio: FakeTwilio, first: str
+) -> None:
     booking = texted_booking(desk)
-    dead = Reminders(desk.program, desk.database_url, DyingTransport(sender(desk, twilio).transport,
-                                                                     after_twilio=True), CIPHER)
+    dead = Reminders(
+        desk.program, desk.database_url, DyingTransport(sender(desk, twilio).transport, after_twilio=True), CIPHER
+    )
     with pytest.raises(Died):
         dead.send_due(due(booking))
     assert len(twilio.sent) == 1 and texts(desk.database_url, booking) == [("sending", None)]
@@ -154,7 +167,8 @@ def test_killed_after_twilio_accepted_the_reminder_it_is_not_sent_again_and_ends
 
 @WHO_FIRST
 def test_killed_after_recording_twilios_answer_the_reminder_is_not_sent_again_and_ends_sent(
-        desk: Desk, twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch, first: str) -> None:
+    desk: Desk, twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
     """Twilio's answer and the reminder's end are written in one transaction: killed between the two, neither is
     kept, and Twilio's list of messages is what shows the text went out."""
     booking = texted_booking(desk)
@@ -168,8 +182,9 @@ def test_killed_after_recording_twilios_answer_the_reminder_is_not_sent_again_an
 
 def test_a_reminder_a_live_worker_is_sending_is_left_alone_by_another_pass(desk: Desk, twilio: FakeTwilio) -> None:
     booking = texted_booking(desk)
-    slow = Reminders(desk.program, desk.database_url, DyingTransport(sender(desk, twilio).transport,
-                                                                     after_twilio=False), CIPHER)
+    slow = Reminders(
+        desk.program, desk.database_url, DyingTransport(sender(desk, twilio).transport, after_twilio=False), CIPHER
+    )
     with pytest.raises(Died):
         slow.send_due(due(booking))  # stands for a worker still inside its send: its mark is fresh
     assert sender(desk, twilio).send_due(due(booking) + timedelta(minutes=1)) == []

@@ -1,5 +1,6 @@
 """What the bot says when safety is at stake: replies fitted to an overdose or to harm to others, the crisis
 lines at the end of a screening that touched on safety, and the text that ends a screening by SMS."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -44,10 +45,18 @@ def test_the_reminder_while_paused_is_fitted_the_same_way() -> None:
     assert "Poison Control" in crisis_reminder(PROGRAM, NOW, category="overdose_or_medical")
 
 
-@pytest.mark.parametrize("risk,item9,owed", [
-    ("none", 0, False), ("none", None, False), ("none", 1, True), ("none", "declined", True), ("low", 0, True),
-    ("moderate", 0, True), ("high", None, True),
-])
+@pytest.mark.parametrize(
+    "risk,item9,owed",
+    [
+        ("none", 0, False),
+        ("none", None, False),
+        ("none", 1, True),
+        ("none", "declined", True),
+        ("low", 0, True),
+        ("moderate", 0, True),
+        ("high", None, True),
+    ],
+)
 def test_which_screenings_end_with_the_crisis_lines(risk, item9, owed) -> None:
     assert owes_crisis_lines(risk, item9) is owed
 
@@ -66,7 +75,10 @@ def test_the_sms_end_of_a_screening_says_nothing_of_results_but_gives_the_lines_
 
 def test_an_urgent_review_is_a_moderate_escalation_from_the_screening() -> None:
     trigger = for_urgent_review()
-    assert (trigger.severity, trigger.source, trigger.category) == (Severity.MODERATE, Source.SCREENING,
-                                                                    "urgent_review")
+    assert (trigger.severity, trigger.source, trigger.category) == (
+        Severity.MODERATE,
+        Source.SCREENING,
+        "urgent_review",
+    )
     with pytest.raises(ValueError):
         Trigger(Severity.HIGH, "urgent_review", Source.SCREENING)

@@ -1,4 +1,5 @@
 """Question order and skip logic (bot/screening.py), computed from the answers alone."""
+
 from __future__ import annotations
 
 from bot.program import load_program
@@ -6,8 +7,15 @@ from bot.questions import SKIPPED
 from bot.screening import Status, next_question, previous_question, required, stop_status, summarise
 
 PROGRAM = load_program()
-ABOUT = {"consent": True, "for_whom": "self", "first_name": "Sam", "age": 30, "state": "OR",
-         "concerns_text": {"text": "sad", "concerns": ["depression"]}, "current_care": ["none"]}
+ABOUT = {
+    "consent": True,
+    "for_whom": "self",
+    "first_name": "Sam",
+    "age": 30,
+    "state": "OR",
+    "concerns_text": {"text": "sad", "concerns": ["depression"]},
+    "current_care": ["none"],
+}
 PHQ9 = {f"phq9_{i}": 1 for i in range(1, 9)}
 GAD7 = {f"gad7_{i}": 1 for i in range(1, 8)}
 DIFFICULTY = {"phq9_difficulty": 1, "gad7_difficulty": 1}
@@ -79,11 +87,25 @@ def test_the_screening_stops_early_for_decline_age_and_high_risk():
 
 
 def test_summary_scores_and_outcome_from_answers():
-    answers = {**ABOUT, **{f"phq9_{i}": 2 for i in range(1, 9)}, "phq9_9": 0, **GAD7, **DIFFICULTY, **CONTACT,
-               "alcohol_use": "none",
-               "cssrs_1": False, "cssrs_2": False, "cssrs_6": False, "schedule_times": ["morning"],
-               "schedule_days": 3, "modality": "either", "transport": False, "insurance_carrier": "Aetna",
-               "insurance_holder": "self", "member_id": SKIPPED}
+    answers = {
+        **ABOUT,
+        **{f"phq9_{i}": 2 for i in range(1, 9)},
+        "phq9_9": 0,
+        **GAD7,
+        **DIFFICULTY,
+        **CONTACT,
+        "alcohol_use": "none",
+        "cssrs_1": False,
+        "cssrs_2": False,
+        "cssrs_6": False,
+        "schedule_times": ["morning"],
+        "schedule_days": 3,
+        "modality": "either",
+        "transport": False,
+        "insurance_carrier": "Aetna",
+        "insurance_holder": "self",
+        "member_id": SKIPPED,
+    }
     summary = summarise(answers, PROGRAM)
     assert summary.scores["phq9"].total == 16 and summary.scores["gad7"].total == 7
     assert summary.assessment.outcome.value == "likely_fit"

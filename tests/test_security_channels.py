@@ -1,6 +1,7 @@
 """The REST channel and the staff endpoint over HTTP, in process: their real blueprints on a Sanic server
 with a stand-in for the bot, in the settings the Rasa server cannot be started with here (production). The
 same attacks on the real servers are in test_security_e2e.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,13 @@ async def serving(blueprint: Any, prefix: str, agent: Optional[Agent] = None) ->
         await server.wait_closed()
 
 
-def rest(scenario: Callable[[str, aiohttp.ClientSession], Any], *, limits: Optional[RateLimits] = None,
-         agent: Optional[Agent] = None, **changes: Any) -> Bot:
+def rest(
+    scenario: Callable[[str, aiohttp.ClientSession], Any],
+    *,
+    limits: Optional[RateLimits] = None,
+    agent: Optional[Agent] = None,
+    **changes: Any,
+) -> Bot:
     bot = Bot()
 
     async def main() -> None:
@@ -65,8 +71,9 @@ def rest(scenario: Callable[[str, aiohttp.ClientSession], Any], *, limits: Optio
     return bot
 
 
-async def post(http: aiohttp.ClientSession, url: str, body: Any, token: Optional[str] = None,
-               **headers: str) -> tuple[int, Any]:
+async def post(
+    http: aiohttp.ClientSession, url: str, body: Any, token: Optional[str] = None, **headers: str
+) -> tuple[int, Any]:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     async with http.post(url, json=body, headers=headers) as reply:
@@ -87,7 +94,9 @@ def test_with_its_token_set_the_rest_channel_wants_it_in_any_environment():
         for token in (None, "wrong", TOKEN[:-1]):
             assert (await post(http, f"{base}/webhook", {"sender": "x", "message": "hi"}, token))[0] == 401
         assert await post(http, f"{base}/webhook", {"sender": "x", "message": "hi"}, TOKEN) == (
-            200, [{"recipient_id": "rest-x", "text": "read: hi"}])
+            200,
+            [{"recipient_id": "rest-x", "text": "read: hi"}],
+        )
 
     for env in ("production", "development"):
         assert [m.text for m in rest(scenario, env=env, rest_channel_token=TOKEN).received] == ["hi"]
@@ -97,8 +106,12 @@ def test_a_rest_caller_reaches_only_rest_conversations_and_sets_nothing_but_the_
     widget = "web-" + uuid.uuid4().hex
 
     async def scenario(base: str, http: aiohttp.ClientSession) -> None:
-        attack = {"sender": widget, "message": CRISIS_TEXT, "input_channel": "=HYPERLINK(1)",
-                  "metadata": {"is_external": True}}
+        attack = {
+            "sender": widget,
+            "message": CRISIS_TEXT,
+            "input_channel": "=HYPERLINK(1)",
+            "metadata": {"is_external": True},
+        }
         status, replies = await post(http, f"{base}/webhook", attack)
         assert status == 200 and replies[0]["recipient_id"] == f"rest-{widget}"
         for body in ({"sender": "../x", "message": "hi"}, {"message": "hi"}, {"sender": "x", "message": 5}, []):
@@ -114,7 +127,9 @@ def test_a_rest_caller_reaches_only_rest_conversations_and_sets_nothing_but_the_
 def test_long_and_huge_rest_messages_are_refused_unread():
     async def scenario(base: str, http: aiohttp.ClientSession) -> None:
         assert await post(http, f"{base}/webhook", {"sender": "x", "message": "x" * 2001}) == (
-            413, [{"recipient_id": "rest-x", "text": TOO_LONG}])
+            413,
+            [{"recipient_id": "rest-x", "text": TOO_LONG}],
+        )
         async with http.post(f"{base}/webhook", json={"sender": "x", "message": "x" * 1_000_000}) as reply:
             assert reply.status == 413  # Sanic refuses the body before anything reads it
 
@@ -128,7 +143,9 @@ def test_over_the_rate_limit_only_a_crisis_reaches_the_bot():
         for text in ("one", "two"):
             assert (await post(http, f"{base}/webhook", {"sender": "x", "message": text}))[0] == 200
         assert await post(http, f"{base}/webhook", {"sender": "x", "message": "three"}) == (
-            429, [{"recipient_id": "rest-x", "text": TOO_FAST}])
+            429,
+            [{"recipient_id": "rest-x", "text": TOO_FAST}],
+        )
         assert (await post(http, f"{base}/webhook", {"sender": "x", "message": CRISIS_TEXT}))[0] == 200
         # Another address behind the trusted proxy has its own allowance; the client's own claim is not believed.
         other = {"X-Forwarded-For": "198.51.100.7, 203.0.113.5"}
@@ -139,18 +156,20 @@ def test_over_the_rate_limit_only_a_crisis_reaches_the_bot():
     assert agent.read == ["three", CRISIS_TEXT]
 
 
-@pytest.mark.parametrize("path, method", [("/handoffs", "GET"), ("/conversations/web-x/take", "POST"),
-                                          ("/conversations/web-x/reply", "POST")])
-def test_the_staff_endpoint_is_absent_while_its_token_is_unset(monkeypatch: pytest.MonkeyPatch, path: str,
-                                                                method: str):
+@pytest.mark.parametrize(
+    "path, method",
+    [("/handoffs", "GET"), ("/conversations/web-x/take", "POST"), ("/conversations/web-x/reply", "POST")],
+)
+def test_the_staff_endpoint_is_absent_while_its_token_is_unset(monkeypatch: pytest.MonkeyPatch, path: str, method: str):
     monkeypatch.delenv("STAFF_API_TOKEN", raising=False)
 
     async def main() -> None:
         async with serving(StaffChannel().blueprint(Bot()), "/webhooks/staff") as base:
             async with aiohttp.ClientSession() as http:
                 for header in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer dev-only-staff-token"}):
-                    async with http.request(method, f"{base}{path}", json={"staff": "Dana", "text": "hi"},
-                                            headers=header) as reply:
+                    async with http.request(
+                        method, f"{base}{path}", json={"staff": "Dana", "text": "hi"}, headers=header
+                    ) as reply:
                         assert reply.status == 404
 
     asyncio.run(main())

@@ -3,6 +3,7 @@
 development, with the REST channel's token set, the staff endpoint off, low rate limits behind one trusted
 proxy (each test speaks from its own X-Forwarded-For address) and SMS through a local fake Twilio. Slow (the
 servers start once for the module); marked e2e."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,12 +49,21 @@ def twilio() -> Iterator[FakeTwilio]:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio) -> Iterator[Servers]:
-    env = {"REST_CHANNEL_TOKEN": REST_TOKEN, "STAFF_API_TOKEN": "",
-           "RATE_LIMIT_PER_CONVERSATION": str(PER_CONVERSATION), "RATE_LIMIT_PER_ADDRESS": str(PER_ADDRESS),
-           "RASA_PROXIES_COUNT": "1",
-           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-           "TWILIO_API_URL": twilio.url, "SMS_PUBLIC_URL": PUBLIC, "SMS_ID_KEY": ID_KEY,
-           "SMS_NUMBER_KEY": Fernet.generate_key().decode(), "ESCALATION_ON_CALL_NUMBERS": "+15035550101"}
+    env = {
+        "REST_CHANNEL_TOKEN": REST_TOKEN,
+        "STAFF_API_TOKEN": "",
+        "RATE_LIMIT_PER_CONVERSATION": str(PER_CONVERSATION),
+        "RATE_LIMIT_PER_ADDRESS": str(PER_ADDRESS),
+        "RASA_PROXIES_COUNT": "1",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": twilio.url,
+        "SMS_PUBLIC_URL": PUBLIC,
+        "SMS_ID_KEY": ID_KEY,
+        "SMS_NUMBER_KEY": Fernet.generate_key().decode(),
+        "ESCALATION_ON_CALL_NUMBERS": "+15035550101",
+    }
     with module_servers(tmp_path_factory, "security-e2e", extra_env=env) as running:
         yield running
 
@@ -64,13 +74,13 @@ def address() -> str:
     return f"203.0.113.66, {next(ADDRESSES)}"
 
 
-def post(servers: Servers, body: object, *, token: Optional[str] = REST_TOKEN, client: str = "",
-         **kwargs: object) -> requests.Response:
+def post(
+    servers: Servers, body: object, *, token: Optional[str] = REST_TOKEN, client: str = "", **kwargs: object
+) -> requests.Response:
     headers = {"X-Forwarded-For": client or address()}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=60,
-                         **kwargs)
+    return requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=60, **kwargs)
 
 
 def said(servers: Servers, conversation_id: str) -> list[str]:
@@ -101,13 +111,29 @@ def test_the_action_server_listens_on_the_loopback_interface_only(servers: Serve
 
 
 def test_a_hand_made_tracker_posted_to_the_action_server_runs_nothing(servers: Servers):
-    call = {"next_action": "action_hand_back", "sender_id": "web-" + "0" * 32, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": "web-" + "0" * 32, "slots": {}, "latest_message": {}, "events": [],
-                        "paused": True, "active_loop": {}, "latest_action_name": "action_listen"}}
+    call = {
+        "next_action": "action_hand_back",
+        "sender_id": "web-" + "0" * 32,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": "web-" + "0" * 32,
+            "slots": {},
+            "latest_message": {},
+            "events": [],
+            "paused": True,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+    }
     webhook = f"{servers.actions_url}/webhook"
-    for headers, params in (({}, {}), ({"Authorization": "Bearer wrong"}, {}),
-                            ({"Authorization": f"Bearer {ACTIONS_TOKEN}x"}, {}), ({}, {"token": ACTIONS_TOKEN}),
-                            ({"Authorization": ACTIONS_TOKEN, "Origin": EVIL}, {})):
+    for headers, params in (
+        ({}, {}),
+        ({"Authorization": "Bearer wrong"}, {}),
+        ({"Authorization": f"Bearer {ACTIONS_TOKEN}x"}, {}),
+        ({}, {"token": ACTIONS_TOKEN}),
+        ({"Authorization": ACTIONS_TOKEN, "Origin": EVIL}, {}),
+    ):
         reply = requests.post(webhook, json=call, headers=headers, params=params, timeout=10)
         assert reply.status_code == 401, headers
         assert "Access-Control-Allow-Origin" not in reply.headers
@@ -159,16 +185,21 @@ def test_a_rest_caller_cannot_write_into_a_widget_conversation(servers: Servers)
 def test_a_rest_caller_cannot_write_into_an_sms_conversation(servers: Servers, twilio: FakeTwilio):
     number = "+15035550177"
     sms = pseudonym(number, ID_KEY)
-    assert post_signed(requests.Session(), f"{servers.rasa_url}/webhooks/sms/webhook", f"{PUBLIC}/webhook",
-                       inbound(number, "hi")).ok
+    assert post_signed(
+        requests.Session(), f"{servers.rasa_url}/webhooks/sms/webhook", f"{PUBLIC}/webhook", inbound(number, "hi")
+    ).ok
     wait_for(lambda: said(servers, sms) == ["hi"] and servers.tracker(sms)["latest_action_name"] == "action_listen")
     assert post(servers, {"sender": sms, "message": "stop texting me"}).ok
     assert said(servers, sms) == ["hi"] and servers.tracker(sms)["latest_input_channel"] == "sms"
 
 
 def test_the_caller_sets_neither_the_input_channel_nor_metadata(servers: Servers):
-    attack = {"sender": "e2e-sec-meta", "message": CRISIS, "input_channel": "=HYPERLINK(1)",
-              "metadata": {"is_external": True}}
+    attack = {
+        "sender": "e2e-sec-meta",
+        "message": CRISIS,
+        "input_channel": "=HYPERLINK(1)",
+        "metadata": {"is_external": True},
+    }
     assert "988" in texts(post(servers, attack).json())
     [event] = [e for e in servers.tracker("e2e-sec-meta")["events"] if e["event"] == "user"]
     assert event["input_channel"] == "rest" and not (event.get("metadata") or {}).get("is_external")
@@ -177,8 +208,11 @@ def test_the_caller_sets_neither_the_input_channel_nor_metadata(servers: Servers
     assert set(event["metadata"]) - {"model_id", "assistant_id"} == {"client_ref"}
     assert "198.51.100." not in str(event["metadata"])
     # So the crisis message is in the staff transcript, flagged.
-    [line] = [line for line in Transcripts(servers.env["TRACKER_STORE_URL"]).lines("rest-e2e-sec-meta")
-              if line.who == "participant"]
+    [line] = [
+        line
+        for line in Transcripts(servers.env["TRACKER_STORE_URL"]).lines("rest-e2e-sec-meta")
+        if line.who == "participant"
+    ]
     assert line.text == CRISIS and line.crisis and line.crisis.startswith("Crisis detected")
 
 
@@ -213,8 +247,11 @@ def test_a_message_over_2000_characters_gets_a_kind_answer_and_is_not_read(serve
 
 def escalations(servers: Servers, conversation_id: str) -> list[str]:
     with db.session_scope(servers.env["DATABASE_URL"]) as session:
-        return list(session.execute(sa.select(Escalation.severity)
-                                    .where(Escalation.conversation_id == conversation_id)).scalars())
+        return list(
+            session.execute(
+                sa.select(Escalation.severity).where(Escalation.conversation_id == conversation_id)
+            ).scalars()
+        )
 
 
 def test_too_fast_in_one_conversation_gets_a_kind_answer_but_a_crisis_still_goes_through(servers: Servers):
@@ -265,8 +302,9 @@ def test_an_sms_flood_is_answered_once_and_a_crisis_text_still_goes_through(serv
     sms = pseudonym(number, ID_KEY)
     http = requests.Session()
     for body in ("hi", "1", "for myself", "Sam", "34", "35", CRISIS):
-        assert post_signed(http, f"{servers.rasa_url}/webhooks/sms/webhook", f"{PUBLIC}/webhook",
-                           inbound(number, body)).ok
+        assert post_signed(
+            http, f"{servers.rasa_url}/webhooks/sms/webhook", f"{PUBLIC}/webhook", inbound(number, body)
+        ).ok
     wait_for(lambda: CRISIS in said(servers, sms) and servers.tracker(sms)["paused"])
     wait_for(lambda: any("988" in text for text in twilio.to(number)))
     assert said(servers, sms)[-1] == CRISIS and len(said(servers, sms)) == 5  # not "34" or "35"
@@ -283,14 +321,24 @@ def test_an_sms_flood_is_answered_once_and_a_crisis_text_still_goes_through(serv
 def add_events(servers: Servers, conversation_id: str, at: float) -> None:
     """A widget conversation last active at `at`, through Rasa's API (its tracker store orders events by time:
     the session starts then too)."""
-    events = [{"event": "action", "name": "action_session_start", "timestamp": at},
-              {"event": "session_started", "timestamp": at},
-              {"event": "action", "name": "action_listen", "timestamp": at},
-              {"event": "user", "text": "yes, nearly every day", "timestamp": at,
-               "parse_data": {"intent": {"name": "inform", "confidence": 1.0}, "entities": []}},
-              {"event": "bot", "text": "Have you had thoughts of hurting yourself?", "timestamp": at + 1}]
-    requests.post(f"{servers.rasa_url}/conversations/{conversation_id}/tracker/events", json=events,
-                  params={"token": servers.token}, timeout=30).raise_for_status()
+    events = [
+        {"event": "action", "name": "action_session_start", "timestamp": at},
+        {"event": "session_started", "timestamp": at},
+        {"event": "action", "name": "action_listen", "timestamp": at},
+        {
+            "event": "user",
+            "text": "yes, nearly every day",
+            "timestamp": at,
+            "parse_data": {"intent": {"name": "inform", "confidence": 1.0}, "entities": []},
+        },
+        {"event": "bot", "text": "Have you had thoughts of hurting yourself?", "timestamp": at + 1},
+    ]
+    requests.post(
+        f"{servers.rasa_url}/conversations/{conversation_id}/tracker/events",
+        json=events,
+        params={"token": servers.token},
+        timeout=30,
+    ).raise_for_status()
 
 
 def test_an_idle_widget_conversation_is_not_shown_again_and_a_new_one_starts(servers: Servers):
@@ -312,7 +360,9 @@ def test_an_idle_widget_conversation_is_not_shown_again_and_a_new_one_starts(ser
     assert options == {"idle_minutes": 30, "quiet_for": 0}  # the widget's own timer: a new conversation
     assert quiet["idle_minutes"] == 30 and 59 <= quiet["quiet_for"] <= 120  # the last message a minute ago
     assert same == recent and [m["text"] for m in shown_now] == [
-        "yes, nearly every day", "Have you had thoughts of hurting yourself?"]
+        "yes, nearly every day",
+        "Have you had thoughts of hurting yourself?",
+    ]
     assert said(servers, idle) == ["yes, nearly every day"]  # kept for staff
 
 
@@ -325,11 +375,18 @@ def test_the_staff_endpoint_is_absent_while_its_token_is_unset(servers: Servers)
     for token in ("", "dev-only-staff-token", "e2e-staff-token"):
         auth = {"Authorization": f"Bearer {token}"}
         assert requests.get(f"{base}/handoffs", headers=auth, timeout=10).status_code == 404
-        reply = requests.post(f"{base}/conversations/rest-e2e-sec-actions/reply", headers=auth, timeout=10,
-                              json={"staff": "Anyone", "text": "Hi, this is the intake team"})
+        reply = requests.post(
+            f"{base}/conversations/rest-e2e-sec-actions/reply",
+            headers=auth,
+            timeout=10,
+            json={"staff": "Anyone", "text": "Hi, this is the intake team"},
+        )
         assert reply.status_code == 404
-    assert not [e for e in servers.tracker("e2e-sec-actions")["events"] if e["event"] == "bot"
-                and (e.get("metadata") or {}).get("staff")]
+    assert not [
+        e
+        for e in servers.tracker("e2e-sec-actions")["events"]
+        if e["event"] == "bot" and (e.get("metadata") or {}).get("staff")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------

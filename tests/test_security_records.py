@@ -4,6 +4,7 @@ forgotten and is not kept past program.yml's retention (8), and the audit log is
 PostgreSQL, closed to the application role (12). Sign-in (4) is in test_console_auth.py. Each attack is
 the one the review made; the end-to-end versions against the running servers are in
 test_security_records_e2e.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -57,23 +58,37 @@ class Clock:
 
 
 def paging(url: str, http: FakeTwilio, clock: Clock, limits: Limits = Limits()) -> Notifier:
-    return Notifier(url, sms=sms(http), contacts=Contacts((ON_CALL,), (BACKUP,)),
-                    policy=Policy(timedelta(minutes=10), timedelta(minutes=60), renotify=timedelta(minutes=10)),
-                    limits=limits, clock=clock)
+    return Notifier(
+        url,
+        sms=sms(http),
+        contacts=Contacts((ON_CALL,), (BACKUP,)),
+        policy=Policy(timedelta(minutes=10), timedelta(minutes=60), renotify=timedelta(minutes=10)),
+        limits=limits,
+        clock=clock,
+    )
 
 
 def realert(notifier: Notifier) -> RealertBroker:
     """The event broker as the Rasa server runs it, paging at once on this thread."""
-    return RealertBroker(notifier, pager=lambda page, escalation_id: page(escalation_id),
-                         reminder=lambda conversation, text: None)
+    return RealertBroker(
+        notifier, pager=lambda page, escalation_id: page(escalation_id), reminder=lambda conversation, text: None
+    )
 
 
 def crisis_event(conversation: str, text: str, at: datetime, address: Optional[str] = None) -> dict:
-    return {"sender_id": conversation, "event": "user", "text": text, "timestamp": at.timestamp(),
-            "parse_data": {"intent": {"name": "crisis", "confidence": 1.0}, "text": text,
-                           "crisis": {"category": "suicidal_ideation"}},
-            # As the channels record it: a keyed pseudonym of the address.
-            "metadata": {CLIENT_REF: keyed_ref("address", address, ID_KEY)} if address else {}}
+    return {
+        "sender_id": conversation,
+        "event": "user",
+        "text": text,
+        "timestamp": at.timestamp(),
+        "parse_data": {
+            "intent": {"name": "crisis", "confidence": 1.0},
+            "text": text,
+            "crisis": {"category": "suicidal_ideation"},
+        },
+        # As the channels record it: a keyed pseudonym of the address.
+        "metadata": {CLIENT_REF: keyed_ref("address", address, ID_KEY)} if address else {},
+    }
 
 
 def paused(url: str, conversation: str, at: datetime) -> None:
@@ -95,8 +110,9 @@ def test_six_crisis_messages_in_a_paused_conversation_page_once_and_are_all_kept
     http, clock = FakeTwilio(CREATED), Clock(T0)
     notifier = paging(migrated_db_url, http, clock)
     conversation = "web-" + "a" * 32
-    first = notifier.escalate(conversation_id=conversation, trigger=for_message(Category.SUICIDAL_IDEATION),
-                              trigger_text="I want to die")  # action_crisis, then the bot steps back
+    first = notifier.escalate(
+        conversation_id=conversation, trigger=for_message(Category.SUICIDAL_IDEATION), trigger_text="I want to die"
+    )  # action_crisis, then the bot steps back
     paused(migrated_db_url, conversation, T0)
     broker = realert(notifier)
     for minute in range(1, 7):
@@ -106,7 +122,8 @@ def test_six_crisis_messages_in_a_paused_conversation_page_once_and_are_all_kept
     [row] = escalation_rows(migrated_db_url)
     assert row.id == first and row.trigger_text == "I want to die"
     assert [(m.received_at, m.text) for m in row.messages] == [
-        (T0 + minute * MINUTE, f"message {minute}: I am going to do it") for minute in range(1, 7)]
+        (T0 + minute * MINUTE, f"message {minute}: I am going to do it") for minute in range(1, 7)
+    ]
     assert notifier.notify_due(now=T0 + 9 * MINUTE) == []
     notifier.notify_due(now=T0 + 10 * MINUTE)  # one re-page for the six, ESCALATION_RENOTIFY_MINUTES on
     assert [to for to, _ in http.sent] == [ON_CALL, ON_CALL, BACKUP]  # nobody acknowledged: the backup too
@@ -121,7 +138,8 @@ def test_six_crisis_messages_in_a_paused_conversation_page_once_and_are_all_kept
 
 
 def test_an_acknowledged_escalation_is_paged_again_for_a_new_crisis_message_until_resolved(
-        migrated_db_url: str) -> None:
+    migrated_db_url: str,
+) -> None:
     http, clock = FakeTwilio(CREATED), Clock(T0)
     notifier = paging(migrated_db_url, http, clock)
     conversation = "web-" + "b" * 32
@@ -129,8 +147,14 @@ def test_an_acknowledged_escalation_is_paged_again_for_a_new_crisis_message_unti
     with db.session_scope(migrated_db_url) as session:
         crud.acknowledge_escalation(session, escalation_id=escalation_id, by="Dana Reyes", now=T0 + MINUTE)
     clock.at = T0 + 12 * MINUTE
-    assert notifier.escalate(conversation_id=conversation, trigger=for_message(Category.OVERDOSE_OR_MEDICAL),
-                             trigger_text="I took all the pills") == escalation_id
+    assert (
+        notifier.escalate(
+            conversation_id=conversation,
+            trigger=for_message(Category.OVERDOSE_OR_MEDICAL),
+            trigger_text="I took all the pills",
+        )
+        == escalation_id
+    )
     assert len(http.sent) == 2  # a new message may be new danger: whoever is on call hears of it
     with db.session_scope(migrated_db_url) as session:
         crud.resolve_escalation(session, escalation_id=escalation_id, by="Dana Reyes", outcome="called 911")
@@ -144,11 +168,14 @@ def test_a_flood_of_new_conversations_pages_up_to_the_ceiling_then_one_summary(m
     one summary; every escalation is in the console's queue."""
     http, clock = FakeTwilio(CREATED), Clock(T0)
     notifier = paging(migrated_db_url, http, clock)
-    ids = [notifier.escalate(conversation_id=f"rest-flood-{i}", trigger=for_message(None), trigger_text=f"die {i}")
-           for i in range(20)]
+    ids = [
+        notifier.escalate(conversation_id=f"rest-flood-{i}", trigger=for_message(None), trigger_text=f"die {i}")
+        for i in range(20)
+    ]
     bodies = [body for _, body in http.sent]
     assert bodies == [f"Urgent intake escalation {i} - open the console" for i in ids[:6]] + [
-        "1 more urgent escalation - open the console"]  # at once: the later ones are in the next summary
+        "1 more urgent escalation - open the console"
+    ]  # at once: the later ones are in the next summary
     with db.session_scope(migrated_db_url) as session:
         assert {e.id for e in crud.list_escalations(session, open_only=True)} == set(ids)
         held = crud.get_escalation(session, escalation_id=ids[-1])
@@ -159,8 +186,11 @@ def test_a_flood_of_new_conversations_pages_up_to_the_ceiling_then_one_summary(m
     rounds = notifier.notify_due(now=T0 + 10 * MINUTE)  # nobody acknowledged: the backup, within the ceiling
     assert sorted(http.sent[8:]) == sorted(
         [(BACKUP, f"Urgent intake escalation {i} - open the console") for i in ids[:6]]
-        + [(ON_CALL, "13 more urgent escalations - open the console"),  # held since the first summary
-           (BACKUP, "1 more urgent escalation - open the console")])
+        + [
+            (ON_CALL, "13 more urgent escalations - open the console"),  # held since the first summary
+            (BACKUP, "1 more urgent escalation - open the console"),
+        ]
+    )
     assert sum(1 for r in rounds if r.held) == 14
     assert notifier.notify_due(now=T0 + 11 * MINUTE) == [] and len(http.sent) == 16
 
@@ -177,9 +207,9 @@ def test_escalations_from_one_client_ref_page_three_times_an_hour(migrated_db_ur
     rows = escalation_rows(migrated_db_url)
     assert len(rows) == 6 and len({row.source_ref for row in rows}) == 2
     assert ATTACKER not in {row.source_ref for row in rows}  # a keyed pseudonym, never the address
-    assert [body for _, body in http.sent] == [f"Urgent intake escalation {row.id} - open the console"
-                                               for row in rows[:3]] + [
-        "1 more urgent escalation - open the console", f"Urgent intake escalation {rows[5].id} - open the console"]
+    assert [body for _, body in http.sent] == [
+        f"Urgent intake escalation {row.id} - open the console" for row in rows[:3]
+    ] + ["1 more urgent escalation - open the console", f"Urgent intake escalation {rows[5].id} - open the console"]
     assert rows[4].held_at == T0 and rows[4].messages == []  # held, not dropped: in the queue, and summarised
 
 
@@ -189,10 +219,12 @@ def test_cssrs_escalations_keep_their_own_rows_once_per_screening(migrated_db_ur
     conversation = "web-" + "e" * 32
     with db.session_scope(migrated_db_url) as session:
         screening_id = crud.current_screening(session, conversation_id=conversation, channel="socketio").id
-    message = notifier.escalate(conversation_id=conversation, trigger=for_message(None), trigger_text="die",
-                                screening_id=screening_id)
-    cssrs = notifier.escalate(conversation_id=conversation, trigger=for_cssrs(Risk.HIGH), trigger_text="yes",
-                              screening_id=screening_id)
+    message = notifier.escalate(
+        conversation_id=conversation, trigger=for_message(None), trigger_text="die", screening_id=screening_id
+    )
+    cssrs = notifier.escalate(
+        conversation_id=conversation, trigger=for_cssrs(Risk.HIGH), trigger_text="yes", screening_id=screening_id
+    )
     assert cssrs != message and len(http.sent) == 2
     with db.session_scope(migrated_db_url) as session:
         assert crud.has_escalation(session, screening_id=screening_id, category="cssrs_high")
@@ -221,25 +253,32 @@ def console(config) -> Iterator[Console]:
     running.close()
 
 
-@pytest.mark.parametrize("last_minute, from_source, held", [
-    (5, None, None), (6, None, "6 pages in the last minute (limit 6)"), (0, 2, None),
-    (0, 3, "3 pages for one client address this hour (limit 3)"),
-])
+@pytest.mark.parametrize(
+    "last_minute, from_source, held",
+    [
+        (5, None, None),
+        (6, None, "6 pages in the last minute (limit 6)"),
+        (0, 2, None),
+        (0, 3, "3 pages for one client address this hour (limit 3)"),
+    ],
+)
 def test_when_a_page_is_held(last_minute: int, from_source: Optional[int], held: Optional[str]) -> None:
     assert Limits().held(last_minute=last_minute, from_source=from_source) == held
 
 
-@pytest.mark.parametrize("held, last_sent, last_tried, at, due", [
-    (0, None, None, T0, False),
-    (3, None, None, T0, True),
-    (3, T0, T0, T0 + 9 * MINUTE, False),  # one summary per ten minutes
-    (3, T0, T0, T0 + 10 * MINUTE, True),
-    (3, None, T0, T0 + timedelta(seconds=30), False),  # the last one failed just now: retried after the gap
-    (3, None, T0, T0 + MINUTE, True),
-])
+@pytest.mark.parametrize(
+    "held, last_sent, last_tried, at, due",
+    [
+        (0, None, None, T0, False),
+        (3, None, None, T0, True),
+        (3, T0, T0, T0 + 9 * MINUTE, False),  # one summary per ten minutes
+        (3, T0, T0, T0 + 10 * MINUTE, True),
+        (3, None, T0, T0 + timedelta(seconds=30), False),  # the last one failed just now: retried after the gap
+        (3, None, T0, T0 + MINUTE, True),
+    ],
+)
 def test_when_a_summary_page_is_due(held: int, last_sent, last_tried, at: datetime, due: bool) -> None:
-    assert Limits().summary_due(held=held, last_sent=last_sent, last_tried=last_tried, retry_gap=MINUTE,
-                                now=at) is due
+    assert Limits().summary_due(held=held, last_sent=last_sent, last_tried=last_tried, retry_gap=MINUTE, now=at) is due
 
 
 def test_the_summary_page_carries_no_health_information() -> None:
@@ -248,7 +287,7 @@ def test_the_summary_page_carries_no_health_information() -> None:
 
 
 def test_where_a_message_came_from_comes_only_from_the_channels_metadata_key() -> None:
-    assert client_ref({CLIENT_REF: " 5f0c3a " }) == "5f0c3a"
+    assert client_ref({CLIENT_REF: " 5f0c3a "}) == "5f0c3a"
     assert client_ref({"ip": "203.0.113.20"}) is None and client_ref(None) is None
     assert client_ref({CLIENT_REF: ["5f0c3a"]}) is None
 
@@ -265,8 +304,9 @@ def test_a_conversation_gets_three_codes_and_a_new_number_does_not_reset_the_tri
     """The attack: typing a new number each time made the program text a code to it, every time, with fresh
     tries."""
     booking = book(desk, first_free(desk).id, "web-" + "1" * 32)
-    codes = [desk.start_number_check(booking.id, other_number(i), cipher=CIPHER, now=NOW, id_key=ID_KEY)
-             for i in range(3)]
+    codes = [
+        desk.start_number_check(booking.id, other_number(i), cipher=CIPHER, now=NOW, id_key=ID_KEY) for i in range(3)
+    ]
     assert len(codes) == 3
     with pytest.raises(CodeRefused, match="has had its 3 codes"):
         desk.start_number_check(booking.id, other_number(3), cipher=CIPHER, now=NOW, id_key=ID_KEY)
@@ -297,8 +337,7 @@ def test_a_number_gets_at_most_five_codes_a_day_whichever_conversations_ask(desk
         desk.start_number_check(booking.id, NUMBER, cipher=CIPHER, now=NOW, id_key=ID_KEY)
     with pytest.raises(CodeRefused, match="5 codes in the last 24 hours"):
         desk.start_number_check(people[5].id, NUMBER, cipher=CIPHER, now=NOW + timedelta(hours=23), id_key=ID_KEY)
-    assert desk.start_number_check(people[6].id, NUMBER, cipher=CIPHER, now=NOW + timedelta(hours=25),
-                                   id_key=ID_KEY)
+    assert desk.start_number_check(people[6].id, NUMBER, cipher=CIPHER, now=NOW + timedelta(hours=25), id_key=ID_KEY)
 
 
 def test_the_number_is_counted_only_as_its_keyed_pseudonym(desk: Desk) -> None:
@@ -307,15 +346,22 @@ def test_the_number_is_counted_only_as_its_keyed_pseudonym(desk: Desk) -> None:
     with db.session_scope(desk.database_url) as session:
         [check] = session.execute(sa.select(NumberCheck)).scalars()
         assert check.number_ref == pseudonym(NUMBER, ID_KEY)
-        values = [str(value) for table in metadata.sorted_tables for row in session.execute(sa.select(table))
-                  for value in row]
+        values = [
+            str(value) for table in metadata.sorted_tables for row in session.execute(sa.select(table)) for value in row
+        ]
     assert not any(NUMBER[2:] in value or "555-0142" in value for value in values)  # only encrypted or keyed
 
 
-@pytest.mark.parametrize("counts, refused", [
-    (CodeCounts(0, 0, 0), None), (CodeCounts(2, 4, 2), None), (CodeCounts(3, 0, 0), "conversation"),
-    (CodeCounts(0, 5, 0), "number"), (CodeCounts(1, 1, 3), "tries"),
-])
+@pytest.mark.parametrize(
+    "counts, refused",
+    [
+        (CodeCounts(0, 0, 0), None),
+        (CodeCounts(2, 4, 2), None),
+        (CodeCounts(3, 0, 0), "conversation"),
+        (CodeCounts(0, 5, 0), "number"),
+        (CodeCounts(1, 1, 3), "tries"),
+    ],
+)
 def test_when_a_code_may_be_texted(counts: CodeCounts, refused: Optional[str]) -> None:
     assert code_refusal(counts) == refused
 
@@ -351,29 +397,48 @@ def stored_texts(tracker_url: str, conversation: str) -> list[str]:
     return [e.text for e in tracker.events if getattr(e, "text", None)] if tracker else []
 
 
-def person(url: str, conversation: str, *, number: Optional[str] = None, booked: bool = True,
-           escalation_open: bool = False) -> dict:
+def person(
+    url: str, conversation: str, *, number: Optional[str] = None, booked: bool = True, escalation_open: bool = False
+) -> dict:
     """A conversation with everything a person leaves: answers, a contact number, a staff note, a booking with
     its reminders, a handoff, a resolved (or open) escalation with a later message, a code texted."""
     desk = Desk(load_program(), url)
     with db.session_scope(url) as session:
         screening = crud.current_screening(session, conversation_id=conversation, channel="socketio")
         crud.record_answer(session, screening=screening, key="age", raw_text="I'm 34", value=34)
-        crud.record_answer(session, screening=screening, key="phq9_9", raw_text="nearly every day", value=3,
-                           instrument="phq9")
-        crud.update_screening(session, screening=screening, status="completed", outcome="likely_fit",
-                              contact_number_encrypted=CIPHER.encrypt(number or NUMBER), contact_ok="text")
+        crud.record_answer(
+            session, screening=screening, key="phq9_9", raw_text="nearly every day", value=3, instrument="phq9"
+        )
+        crud.update_screening(
+            session,
+            screening=screening,
+            status="completed",
+            outcome="likely_fit",
+            contact_number_encrypted=CIPHER.encrypt(number or NUMBER),
+            contact_ok="text",
+        )
         store.add_note(session, screening_id=screening.id, author="Dana Example", text="Mother is with them")
         crud.open_handoff(session, conversation_id=conversation, reason="crisis")
         screening_id = screening.id
     with db.session_scope(url) as session:
-        row = crud.create_escalation(session, conversation_id=conversation, trigger=for_message(None),
-                                     trigger_text="I want to end my life", screening_id=screening_id)
-        crud.join_open_escalation(session, conversation_id=conversation, trigger=for_message(None),
-                                  trigger_text="I have the pills here")
+        row = crud.create_escalation(
+            session,
+            conversation_id=conversation,
+            trigger=for_message(None),
+            trigger_text="I want to end my life",
+            screening_id=screening_id,
+        )
+        crud.join_open_escalation(
+            session, conversation_id=conversation, trigger=for_message(None), trigger_text="I have the pills here"
+        )
         if not escalation_open:
-            crud.resolve_escalation(session, escalation_id=row.id, by="Dana Example",
-                                    outcome="Reached the person: safety plan made", note="Lives with her mother")
+            crud.resolve_escalation(
+                session,
+                escalation_id=row.id,
+                by="Dana Example",
+                outcome="Reached the person: safety plan made",
+                note="Lives with her mother",
+            )
         escalation_id = row.id
     slot_id = None
     if booked:
@@ -385,6 +450,7 @@ def person(url: str, conversation: str, *, number: Optional[str] = None, booked:
 
 def rows_of(url: str, conversation: str) -> dict[str, int]:
     with db.session_scope(url) as session:
+
         def count(query: sa.sql.Select) -> int:
             return session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
 
@@ -397,15 +463,18 @@ def rows_of(url: str, conversation: str) -> dict[str, int]:
             "handoffs": count(sa.select(Handoff.id).where(Handoff.conversation_id == conversation)),
             "escalations": count(sa.select(Escalation.id).where(Escalation.conversation_id == conversation)),
             "codes": count(sa.select(NumberCheck.id).where(NumberCheck.conversation_id == conversation)),
-            "texts": count(sa.select(sms_store.SmsOutbound.id).where(sms_store.SmsOutbound.conversation_id
-                                                                     == conversation)),
-            "contacts": count(sa.select(sms_store.SmsContact.id).where(sms_store.SmsContact.conversation_id
-                                                                       == conversation)),
+            "texts": count(
+                sa.select(sms_store.SmsOutbound.id).where(sms_store.SmsOutbound.conversation_id == conversation)
+            ),
+            "contacts": count(
+                sa.select(sms_store.SmsContact.id).where(sms_store.SmsContact.conversation_id == conversation)
+            ),
         }
 
 
-NOTHING = dict.fromkeys(("screenings", "answers", "notes", "bookings", "handoffs", "escalations", "codes", "texts",
-                         "contacts"), 0)
+NOTHING = dict.fromkeys(
+    ("screenings", "answers", "notes", "bookings", "handoffs", "escalations", "codes", "texts", "contacts"), 0
+)
 
 
 @pytest.fixture
@@ -417,7 +486,8 @@ def env(monkeypatch: pytest.MonkeyPatch, migrated_db_url: str, tracker_url: str)
 
 
 def test_forget_removes_a_conversation_from_both_databases_and_keeps_the_alert_without_its_words(
-        env: str, tracker_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    env: str, tracker_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     url, gone, kept = env, "web-" + "a" * 32, "web-" + "b" * 32
     facts = person(url, gone)
     person(url, kept, number="+15035550177")
@@ -427,8 +497,10 @@ def test_forget_removes_a_conversation_from_both_databases_and_keeps_the_alert_w
 
     assert cli.main(["forget", gone, "--by", "Dana Example", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("removed: 1 conversation(s), 4 messages, 1 screenings, 2 answers, 1 notes, 1 bookings, "
-                          "1 handoffs, 1 codes, 1 escalation(s) kept without text; reference forgotten-")
+    assert out.startswith(
+        "removed: 1 conversation(s), 4 messages, 1 screenings, 2 answers, 1 notes, 1 bookings, "
+        "1 handoffs, 1 codes, 1 escalation(s) kept without text; reference forgotten-"
+    )
     assert rows_of(url, gone) == NOTHING
     assert stored_texts(tracker_url, gone) == [] and stored_texts(tracker_url, kept) == ["hello", "you said 5 letters"]
     assert rows_of(url, kept)["answers"] == 2
@@ -436,8 +508,11 @@ def test_forget_removes_a_conversation_from_both_databases_and_keeps_the_alert_w
         alert = crud.get_escalation(session, escalation_id=facts["escalation"])
         reference = alert.conversation_id
         assert (alert.trigger_text, alert.note, alert.messages, alert.screening_id) == ("", None, [], None)
-        assert (alert.severity, alert.outcome, alert.resolved_by) == ("high", "Reached the person: safety plan made",
-                                                                      "Dana Example")
+        assert (alert.severity, alert.outcome, alert.resolved_by) == (
+            "high",
+            "Reached the person: safety plan made",
+            "Dana Example",
+        )
         assert alert.stripped_at is not None and re.fullmatch(r"forgotten-[0-9a-f]{16}", reference)
         assert bookings.active_booking_of_slot(session, facts["slot"]) is None  # the time is free again
         assert session.execute(sa.select(sa.func.count()).select_from(EscalationMessage)).scalar_one() == 1  # kept's
@@ -447,7 +522,8 @@ def test_forget_removes_a_conversation_from_both_databases_and_keeps_the_alert_w
 
 
 def test_forget_by_phone_number_removes_its_texts_and_takes_the_number_out_of_other_conversations(
-        env: str, tracker_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    env: str, tracker_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = env
     texting = pseudonym(NUMBER, ID_KEY)
     with db.session_scope(url) as session:
@@ -464,8 +540,10 @@ def test_forget_by_phone_number_removes_its_texts_and_takes_the_number_out_of_ot
     say(tracker_url, widget, "hello")
 
     assert cli.main(["forget", "--number", "(503) 555-0142", "--by", "Dana Example"]) == 0  # first, what would go
-    assert "would remove: 1 conversation(s), 4 messages, 2 texts, 1 contacts, 1 codes, " \
-           "1 number taken out of other conversation(s)" in capsys.readouterr().out
+    assert (
+        "would remove: 1 conversation(s), 4 messages, 2 texts, 1 contacts, 1 codes, "
+        "1 number taken out of other conversation(s)" in capsys.readouterr().out
+    )
     assert rows_of(url, texting)["contacts"] == 1
     assert cli.main(["forget", "--number", "(503) 555-0142", "--by", "Dana Example", "--yes"]) == 0
     assert rows_of(url, texting) == NOTHING and stored_texts(tracker_url, texting) == []
@@ -477,13 +555,16 @@ def test_forget_by_phone_number_removes_its_texts_and_takes_the_number_out_of_ot
     assert rows_of(url, widget)["answers"] == 2 and stored_texts(tracker_url, widget)  # the rest stays
 
 
-def test_forget_waits_while_an_escalation_is_open(env: str, tracker_url: str,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_forget_waits_while_an_escalation_is_open(
+    env: str, tracker_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     conversation = "web-" + "d" * 32
     facts = person(env, conversation, booked=False, escalation_open=True)
     assert cli.main(["forget", conversation, "--by", "Dana Example", "--yes"]) == 1
-    assert capsys.readouterr().err == (f"forget: escalation {facts['escalation']} is not resolved: resolve it first "
-                                       "(someone may still need to reach the person)\n")
+    assert capsys.readouterr().err == (
+        f"forget: escalation {facts['escalation']} is not resolved: resolve it first "
+        "(someone may still need to reach the person)\n"
+    )
     assert rows_of(env, conversation)["answers"] == 2 and audit_rows(env, "forget") == []
     assert cli.main(["forget", "web-nobody", "--by", "Dana Example", "--yes"]) == 1
     assert "nothing is stored" in capsys.readouterr().err
@@ -500,8 +581,10 @@ def test_admins_forget_in_the_console_after_a_confirmation(config, tracker_url: 
     try:
         clinician.sign_in("Robin Clinician")
         assert clinician.get("/forget").status_code == 403
-        assert clinician.post("/forget", {"kind": "conversation", "given": conversation, "confirm": "yes"}
-                              ).status_code == 403
+        assert (
+            clinician.post("/forget", {"kind": "conversation", "given": conversation, "confirm": "yes"}).status_code
+            == 403
+        )
         admin.sign_in("Ann Admin")
         review = admin.post("/forget/review", {"kind": "conversation", "given": conversation})
         assert review.status_code == 200 and "This would be removed" in review.text
@@ -516,19 +599,21 @@ def test_admins_forget_in_the_console_after_a_confirmation(config, tracker_url: 
         assert (row.staff_name, row.subject_id) == ("Ann Admin", reference)
         page = admin.get(f"/escalations/{facts['escalation']}").text
         assert "end my life" not in page and "forgotten or reached its retention period" in page
-        assert "Nothing is stored" in admin.post("/forget/review", {"kind": "conversation",
-                                                                    "given": conversation}).text
+        assert "Nothing is stored" in admin.post("/forget/review", {"kind": "conversation", "given": conversation}).text
         assert admin.post("/forget/review", {"kind": "number", "given": "call me"}).status_code == 422
     finally:
         clinician.close()
         admin.close()
 
 
-@pytest.mark.parametrize("activity, kept_days", [
-    (forget.Activity("web-a", T0), 365),
-    (forget.Activity("web-b", T0, last_appointment=T0 + timedelta(days=10)), 740),
-    (forget.Activity("web-c", T0 + timedelta(days=20), last_appointment=T0 + timedelta(days=10)), 750),
-])
+@pytest.mark.parametrize(
+    "activity, kept_days",
+    [
+        (forget.Activity("web-a", T0), 365),
+        (forget.Activity("web-b", T0, last_appointment=T0 + timedelta(days=10)), 740),
+        (forget.Activity("web-c", T0 + timedelta(days=20), last_appointment=T0 + timedelta(days=10)), 750),
+    ],
+)
 def test_how_long_a_conversation_is_kept(activity: forget.Activity, kept_days: int) -> None:
     retention = Retention()
     assert not forget.removal_due(activity, retention, T0 + timedelta(days=kept_days) - timedelta(seconds=1))
@@ -548,8 +633,9 @@ def test_the_worker_removes_what_has_been_kept_long_enough(migrated_db_url: str,
     now = datetime.now(timezone.utc) + timedelta(days=400)  # everything above is over a year old by then
     with db.session_scope(url) as session:
         crud.current_screening(session, conversation_id=recent, channel="rest")
-        session.execute(sa.update(Screening).where(Screening.conversation_id == recent)
-                        .values(updated_at=now - timedelta(days=2)))
+        session.execute(
+            sa.update(Screening).where(Screening.conversation_id == recent).values(updated_at=now - timedelta(days=2))
+        )
     events = forget.TrackerEvents(tracker_url)
     try:
         with db.session_scope(url) as session:
@@ -561,8 +647,9 @@ def test_the_worker_removes_what_has_been_kept_long_enough(migrated_db_url: str,
     for conversation in (booked, waiting, recent):
         assert rows_of(url, conversation)["screenings"] == 1
     with db.session_scope(url) as session:
-        expired = session.execute(sa.select(Escalation).where(Escalation.conversation_id.like("expired-%"))
-                                  ).scalar_one()
+        expired = session.execute(
+            sa.select(Escalation).where(Escalation.conversation_id.like("expired-%"))
+        ).scalar_one()
         assert expired.trigger_text == "" and expired.outcome
     [row] = audit_rows(url, "retention")
     assert row.detail == "removed 1 conversation(s), 0 escalation record(s), 0 text record(s)"
@@ -581,12 +668,15 @@ def test_the_worker_runs_retention_once_a_day(env: str) -> None:
     assert retention.pass_() == []
 
 
-@pytest.mark.parametrize("section, message", [
-    ({"no_booking_days": 10}, "retention.no_booking_days: 10 should be from 30 to 3650 days"),
-    ({"booked_days": "two years"}, "retention.booked_days: should be a whole number"),
-    ({"keep_forever": 1}, "retention.keep_forever: is not a retention period"),
-    ({"escalation_days": 400}, "retention.escalation_days: should be at least as long as the other periods"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ({"no_booking_days": 10}, "retention.no_booking_days: 10 should be from 30 to 3650 days"),
+        ({"booked_days": "two years"}, "retention.booked_days: should be a whole number"),
+        ({"keep_forever": 1}, "retention.keep_forever: is not a retention period"),
+        ({"escalation_days": 400}, "retention.escalation_days: should be at least as long as the other periods"),
+    ],
+)
 def test_retention_in_program_yml_is_checked_by_field(section: dict, message: str) -> None:
     import yaml
 
@@ -604,8 +694,9 @@ def test_retention_in_program_yml_is_checked_by_field(section: dict, message: st
 def write_audit(url: str, count: int, start: int = 0) -> None:
     for i in range(start, start + count):
         with db.session_scope(url) as session:
-            store.audit(session, staff_name="Dana Example", action="view_screening", subject_kind="screening",
-                        subject_id=i)
+            store.audit(
+                session, staff_name="Dana Example", action="view_screening", subject_kind="screening", subject_id=i
+            )
 
 
 def as_owner(url: str, statement: str) -> None:
@@ -632,8 +723,9 @@ def verify(url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
     return code, out, err
 
 
-def test_a_changed_audit_row_is_found_by_its_id(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_changed_audit_row_is_found_by_its_id(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_audit(migrated_db_url, 5)
     assert verify(migrated_db_url, monkeypatch, capsys) == (0, "audit log intact: 5 row(s)\n", "")
     with db.session_scope(migrated_db_url) as session:
@@ -643,8 +735,9 @@ def test_a_changed_audit_row_is_found_by_its_id(migrated_db_url: str, monkeypatc
     assert (code, out) == (1, f"{third}\n") and f"row {third} does not match" in err
 
 
-def test_a_removed_audit_row_or_newest_rows_are_found(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_removed_audit_row_or_newest_rows_are_found(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_audit(migrated_db_url, 6)
     with db.session_scope(migrated_db_url) as session:
         ids = sorted(row.id for row in store.audit_log(session, limit=10))
@@ -655,8 +748,9 @@ def test_a_removed_audit_row_or_newest_rows_are_found(migrated_db_url: str, monk
     assert verify(migrated_db_url, monkeypatch, capsys)[:2] == (1, f"{ids[2]}\n")
 
 
-def test_writers_at_the_same_time_chain_one_after_the_other(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_writers_at_the_same_time_chain_one_after_the_other(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     threads = [threading.Thread(target=write_audit, args=(migrated_db_url, 5, 10 * i)) for i in range(6)]
     for thread in threads:
         thread.start()
@@ -666,13 +760,18 @@ def test_writers_at_the_same_time_chain_one_after_the_other(migrated_db_url: str
 
 
 def test_rows_from_before_the_chain_are_chained_and_still_cannot_be_changed(
-        db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     db.upgrade(db_url, "0007")
     with db.session_scope(db_url) as session:
         for i in range(3):
-            session.execute(sa.text("INSERT INTO audit_log (at, staff_name, action, subject_kind, subject_id) "
-                                    "VALUES (:at, 'Dana Example', 'view_screening', 'screening', :i)"),
-                            {"at": (T0 + i * MINUTE).replace(tzinfo=None, microsecond=1234), "i": str(i)})
+            session.execute(
+                sa.text(
+                    "INSERT INTO audit_log (at, staff_name, action, subject_kind, subject_id) "
+                    "VALUES (:at, 'Dana Example', 'view_screening', 'screening', :i)"
+                ),
+                {"at": (T0 + i * MINUTE).replace(tzinfo=None, microsecond=1234), "i": str(i)},
+            )
     db.upgrade(db_url)
     write_audit(db_url, 2)
     assert verify(db_url, monkeypatch, capsys)[:2] == (0, "audit log intact: 5 row(s)\n")
@@ -682,15 +781,20 @@ def test_rows_from_before_the_chain_are_chained_and_still_cannot_be_changed(
                 session.execute(sa.text(statement))
 
 
-def test_the_export_command_leaves_an_audit_row(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch,
-                                                tmp_path: Path) -> None:
+def test_the_export_command_leaves_an_audit_row(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("DATABASE_URL", migrated_db_url)
     with db.session_scope(migrated_db_url) as session:
         crud.current_screening(session, conversation_id="web-" + "5" * 32, channel="rest")
     assert cli.main(["export", "--out", str(tmp_path / "out.jsonl"), "--since", "2020-01-01"]) == 0
     [row] = audit_rows(migrated_db_url, "export")
     assert (row.staff_name, row.subject_kind, row.subject_id, row.detail) == (
-        "command line", "period", "since 2020-01-01T00:00:00", "1 screenings")
+        "command line",
+        "period",
+        "since 2020-01-01T00:00:00",
+        "1 screenings",
+    )
 
 
 @pytest.fixture
@@ -717,10 +821,12 @@ def postgres_role() -> Iterator[tuple[str, str]]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET staff_name = 'x'", "DELETE FROM audit_log",
-                                       "TRUNCATE audit_log"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET staff_name = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"]
+)
 def test_on_postgresql_the_application_role_cannot_change_delete_or_truncate_the_audit_log(
-        postgres_role: tuple[str, str], statement: str) -> None:
+    postgres_role: tuple[str, str], statement: str
+) -> None:
     _, url = postgres_role
     db.upgrade(url)  # migrated by the role itself, which owns the tables
     write_audit(url, 2)
@@ -741,7 +847,8 @@ REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {app};
 
 @pytest.mark.postgres
 def test_on_postgresql_the_documented_grants_leave_the_application_only_reading_and_adding_audit_rows(
-        postgres_role: tuple[str, str]) -> None:
+    postgres_role: tuple[str, str],
+) -> None:
     owner, owner_url = postgres_role
     db.upgrade(owner_url)
     app = f"{owner}_app"
@@ -759,8 +866,7 @@ def test_on_postgresql_the_documented_grants_leave_the_application_only_reading_
         with db.session_scope(app_url) as session:  # forgetting deletes from the other tables
             crud.current_screening(session, conversation_id=conversation, channel="rest")
         with db.session_scope(app_url) as session:
-            forget.remove(session, forget.TrackerEvents("sqlite://"), (conversation,), reference="forgotten-x",
-                          now=T0)
+            forget.remove(session, forget.TrackerEvents("sqlite://"), (conversation,), reference="forgotten-x", now=T0)
         for statement in ("UPDATE audit_log SET staff_name = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
                 with db.session_scope(app_url) as session:
@@ -814,6 +920,8 @@ def test_upgrading_sqlite_keeps_answers_reminders_and_sessions(tmp_path: Path) -
             session.execute(sa.text(statement), {"at": at})
     db.upgrade(url)
     with db.session_scope(url) as session:
-        counts = [session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
-                  for table in ("answers", "booking_reminders", "staff_sessions", "bookings")]
+        counts = [
+            session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("answers", "booking_reminders", "staff_sessions", "bookings")
+        ]
     assert counts == [1, 1, 1, 1]

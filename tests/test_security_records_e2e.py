@@ -3,6 +3,7 @@ crisis messages that used to flood the on-call phone, sign-ins that used to lock
 the accounts by their timing, verification codes texted to any number as often as asked, a person's data
 that nothing could remove, and an audit log that could be changed unseen. The real Rasa, action and console
 servers, paging through a local fake Twilio; slow (the servers start once for the module); marked e2e."""
+
 from __future__ import annotations
 
 import re
@@ -39,10 +40,18 @@ def twilio() -> Iterator[FakeTwilio]:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio) -> Iterator[Servers]:
-    env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-           "TWILIO_API_URL": twilio.url, "ESCALATION_ON_CALL_NUMBERS": ON_CALL, "ESCALATION_BACKUP_NUMBER": BACKUP,
-           "ESCALATION_PAGES_PER_MINUTE": str(PAGES_PER_MINUTE), "SMS_ID_KEY": "e2e-sms-id-key-" + "k" * 24,
-           "SMS_NUMBER_KEY": Fernet.generate_key().decode(), "CONSOLE_PROXIES_COUNT": "1"}
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": twilio.url,
+        "ESCALATION_ON_CALL_NUMBERS": ON_CALL,
+        "ESCALATION_BACKUP_NUMBER": BACKUP,
+        "ESCALATION_PAGES_PER_MINUTE": str(PAGES_PER_MINUTE),
+        "SMS_ID_KEY": "e2e-sms-id-key-" + "k" * 24,
+        "SMS_NUMBER_KEY": Fernet.generate_key().decode(),
+        "CONSOLE_PROXIES_COUNT": "1",
+    }
     with module_servers(tmp_path_factory, "security-records-e2e", extra_env=env, console=True) as running:
         yield running
 
@@ -61,15 +70,20 @@ def escalations(servers: Servers) -> list[Escalation]:
 
 
 def iop(servers: Servers, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "iop-intake"), *args], env={**servers.env, **env}, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(BIN / "iop-intake"), *args],
+        env={**servers.env, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # --- finding 2 ----------------------------------------------------------------------------------------
 
 
-def test_crisis_messages_after_the_first_are_kept_but_do_not_page_again(servers: Servers,
-                                                                        twilio: FakeTwilio) -> None:
+def test_crisis_messages_after_the_first_are_kept_but_do_not_page_again(servers: Servers, twilio: FakeTwilio) -> None:
     sender = "e2e-paged-once"
     servers.send(sender, "hi")
     assert "988" in texts(servers.send(sender, CRISIS))
@@ -84,7 +98,8 @@ def test_crisis_messages_after_the_first_are_kept_but_do_not_page_again(servers:
 
 
 def test_crisis_messages_from_many_new_conversations_page_up_to_the_ceiling_then_summarise(
-        servers: Servers, twilio: FakeTwilio) -> None:
+    servers: Servers, twilio: FakeTwilio
+) -> None:
     before = len(twilio.to(ON_CALL))
     for i in range(8):
         servers.send(f"e2e-flood-{i}", CRISIS)
@@ -109,8 +124,12 @@ class Browser:
     def sign_in(self, name: str, password: str) -> requests.Response:
         form = self.http.get(f"{self.url}/sign-in", timeout=10)
         token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-        return self.http.post(f"{self.url}/sign-in", data={"name": name, "password": password, "csrf": token,
-                                                            "next": "/"}, allow_redirects=False, timeout=60)
+        return self.http.post(
+            f"{self.url}/sign-in",
+            data={"name": name, "password": password, "csrf": token, "next": "/"},
+            allow_redirects=False,
+            timeout=60,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +151,10 @@ def test_unknown_and_known_names_are_answered_alike_and_as_slowly(servers: Serve
     for name, address in ((clinician, "198.51.100.10"), ("Nobody Here", "198.51.100.11")):
         browser, started = Browser(servers, address), time.monotonic()
         replies = [browser.sign_in(name, f"wrong {i}") for i in range(5)]
-        timed[name] = (time.monotonic() - started, [(r.status_code, re.search(r'role="alert">([^<]*)<', r.text)[1])
-                                                    for r in replies])
+        timed[name] = (
+            time.monotonic() - started,
+            [(r.status_code, re.search(r'role="alert">([^<]*)<', r.text)[1]) for r in replies],
+        )
     assert timed[clinician][1] == timed["Nobody Here"][1]
     assert abs(timed[clinician][0] - timed["Nobody Here"][0]) < 1.5  # it was 7 s: known names slowed down alone
 
@@ -141,8 +162,7 @@ def test_unknown_and_known_names_are_answered_alike_and_as_slowly(servers: Serve
 # --- finding 6 ----------------------------------------------------------------------------------------
 
 
-def test_a_conversation_cannot_make_the_program_text_codes_to_any_number(servers: Servers,
-                                                                         twilio: FakeTwilio) -> None:
+def test_a_conversation_cannot_make_the_program_text_codes_to_any_number(servers: Servers, twilio: FakeTwilio) -> None:
     sender = "e2e-codes"
     servers.send(sender, "hi")
     answer_until_done(servers, sender, {**LIKELY_FIT, "insurance_holder": "mine", "member_id": "skip"})
@@ -174,7 +194,8 @@ def test_forget_removes_a_conversation_from_the_running_servers_databases(server
 
 
 def test_the_audit_log_written_by_the_console_and_the_commands_verifies_and_tampering_is_found(
-        servers: Servers) -> None:
+    servers: Servers,
+) -> None:
     assert iop(servers, "export", "--out", "-").returncode == 0
     verified = iop(servers, "audit", "verify")
     assert verified.returncode == 0 and re.fullmatch(r"audit log intact: \d+ row\(s\)\n", verified.stdout)

@@ -1,6 +1,7 @@
 """The rules behind the doors of the Rasa server, without servers (bot/channels/access.py, limits.py and the
 widget's idle period): who may call, which conversation a REST caller reaches, which client address counts,
 how long and how fast messages may come. The attacks on the running servers are in test_security_e2e.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,16 +43,20 @@ def test_a_bearer_token_must_match_exactly_and_an_empty_one_matches_nothing():
     assert not bearer_matches("Bearer ", "") and not bearer_matches("", "")
 
 
-@pytest.mark.parametrize("token, production, header, status", [
-    ("", False, None, None),  # development: open
-    ("", True, None, 404),  # production without REST_CHANNEL_TOKEN: the channel is not there
-    ("", True, "Bearer anything", 404),
-    ("t" * 32, False, None, 401),  # set: required in any environment
-    ("t" * 32, True, "Bearer wrong", 401),
-    ("t" * 32, True, "Bearer " + "t" * 32, None),
-])
+@pytest.mark.parametrize(
+    "token, production, header, status",
+    [
+        ("", False, None, None),  # development: open
+        ("", True, None, 404),  # production without REST_CHANNEL_TOKEN: the channel is not there
+        ("", True, "Bearer anything", 404),
+        ("t" * 32, False, None, 401),  # set: required in any environment
+        ("t" * 32, True, "Bearer wrong", 401),
+        ("t" * 32, True, "Bearer " + "t" * 32, None),
+    ],
+)
 def test_the_rest_channel_is_open_in_development_off_in_production_and_token_bound_when_set(
-        token: str, production: bool, header: Optional[str], status: Optional[int]):
+    token: str, production: bool, header: Optional[str], status: Optional[int]
+):
     assert rest_refusal(token, production, header) == status
 
 
@@ -66,19 +71,23 @@ def test_the_staff_endpoint_is_absent_without_its_token():
 # The REST channel's namespace
 
 
-@pytest.mark.parametrize("sender, conversation", [
-    ("e2e-likely-fit", "rest-e2e-likely-fit"),
-    ("rest-e2e-1", "rest-e2e-1"),  # already the channel's own id: the same conversation
-    ("web-" + "a" * 32, "rest-web-" + "a" * 32),  # a widget conversation's id names a REST one
-    ("sms-0123456789abcdef01234567", "rest-sms-0123456789abcdef01234567"),
-    ("user@example.org:7", "rest-user@example.org:7"),
-])
+@pytest.mark.parametrize(
+    "sender, conversation",
+    [
+        ("e2e-likely-fit", "rest-e2e-likely-fit"),
+        ("rest-e2e-1", "rest-e2e-1"),  # already the channel's own id: the same conversation
+        ("web-" + "a" * 32, "rest-web-" + "a" * 32),  # a widget conversation's id names a REST one
+        ("sms-0123456789abcdef01234567", "rest-sms-0123456789abcdef01234567"),
+        ("user@example.org:7", "rest-user@example.org:7"),
+    ],
+)
 def test_a_rest_sender_always_names_a_conversation_of_the_rest_channel(sender: str, conversation: str):
     assert rest_conversation_id(sender) == conversation
 
 
-@pytest.mark.parametrize("sender", [None, 7, "", " ", "a b", "x" * 65, "../x", "web-a/../b", "=HYPERLINK(1)",
-                                    "name\n", "é"])
+@pytest.mark.parametrize(
+    "sender", [None, 7, "", " ", "a b", "x" * 65, "../x", "web-a/../b", "=HYPERLINK(1)", "name\n", "é"]
+)
 def test_a_sender_that_is_no_short_printable_id_is_refused(sender: object):
     assert rest_conversation_id(sender) is None
 
@@ -87,15 +96,18 @@ def test_a_sender_that_is_no_short_printable_id_is_refused(sender: object):
 # Client addresses
 
 
-@pytest.mark.parametrize("forwarded, proxies, address", [
-    ("203.0.113.9", 0, "10.0.0.2"),  # no trusted proxy: whatever the header says, the peer
-    ("203.0.113.9", 1, "203.0.113.9"),
-    ("198.51.100.1, 203.0.113.9", 1, "203.0.113.9"),  # the left entry is the client's own claim
-    ("198.51.100.1, 203.0.113.9, 10.0.0.7", 2, "203.0.113.9"),
-    ("203.0.113.9", 2, "10.0.0.2"),  # fewer hops than proxies: not believed
-    (None, 1, "10.0.0.2"),
-    ("", 1, "10.0.0.2"),
-])
+@pytest.mark.parametrize(
+    "forwarded, proxies, address",
+    [
+        ("203.0.113.9", 0, "10.0.0.2"),  # no trusted proxy: whatever the header says, the peer
+        ("203.0.113.9", 1, "203.0.113.9"),
+        ("198.51.100.1, 203.0.113.9", 1, "203.0.113.9"),  # the left entry is the client's own claim
+        ("198.51.100.1, 203.0.113.9, 10.0.0.7", 2, "203.0.113.9"),
+        ("203.0.113.9", 2, "10.0.0.2"),  # fewer hops than proxies: not believed
+        (None, 1, "10.0.0.2"),
+        ("", 1, "10.0.0.2"),
+    ],
+)
 def test_x_forwarded_for_counts_only_behind_trusted_proxies(forwarded: Optional[str], proxies: int, address: str):
     assert client_address("10.0.0.2", forwarded, proxies) == address
 
@@ -110,7 +122,7 @@ def test_a_message_over_2000_characters_is_too_long():
 
 
 def test_the_server_caps_request_bodies_and_websocket_frames():
-    config = SimpleNamespace(REQUEST_MAX_SIZE=100_000_000, WEBSOCKET_MAX_SIZE=2 ** 20)
+    config = SimpleNamespace(REQUEST_MAX_SIZE=100_000_000, WEBSOCKET_MAX_SIZE=2**20)
     cap_request_size(config)
     assert (config.REQUEST_MAX_SIZE, config.WEBSOCKET_MAX_SIZE) == (REQUEST_MAX_BYTES, REQUEST_MAX_BYTES)
     assert REQUEST_MAX_BYTES >= 12 * MAX_MESSAGE_CHARS  # the longest message, JSON-escaped, still fits
@@ -219,13 +231,17 @@ def test_long_and_far_too_fast_messages_are_refused_without_being_read():
 
 
 def test_a_widget_conversation_is_over_after_the_idle_period_without_a_message():
-    events = [{"event": "action", "timestamp": 5000.0}, {"event": "user", "text": "hi", "timestamp": 1000.0},
-              {"event": "bot", "text": "Hello", "timestamp": 1001.0}, {"event": "slot", "timestamp": 4000.0}]
+    events = [
+        {"event": "action", "timestamp": 5000.0},
+        {"event": "user", "text": "hi", "timestamp": 1000.0},
+        {"event": "bot", "text": "Hello", "timestamp": 1001.0},
+        {"event": "slot", "timestamp": 4000.0},
+    ]
     assert last_activity(events) == 1001.0  # only what someone said counts
     assert last_activity([{"event": "action", "timestamp": 5.0}]) is None
     assert not idle_expired(1001.0, 1001.0 + 30 * 60 - 1, 30)
     assert idle_expired(1001.0, 1001.0 + 30 * 60, 30)
-    assert not idle_expired(None, 10 ** 10, 30)  # nothing said yet: a new conversation, nothing to hide
+    assert not idle_expired(None, 10**10, 30)  # nothing said yet: a new conversation, nothing to hide
 
 
 def test_the_idle_period_comes_from_program_yml_and_is_checked():

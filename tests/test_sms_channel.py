@@ -2,6 +2,7 @@
 bot (Rasa's on_new_message) and for Twilio's REST API. Signatures, replays, STOP / START / HELP and the
 no-send rule, numbered options, ordering, retries, delivery reports, and no phone number in the database
 or the logs. Rasa itself is in tests/test_sms_e2e.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -100,8 +101,9 @@ class Harness:
     transport: Transport
     http: aiohttp.ClientSession
 
-    async def post(self, path: str, form: dict, *, signature: Optional[str] = "sign", url: Optional[str] = None,
-                   query: str = "") -> tuple[int, str, float]:
+    async def post(
+        self, path: str, form: dict, *, signature: Optional[str] = "sign", url: Optional[str] = None, query: str = ""
+    ) -> tuple[int, str, float]:
         if signature == "sign":
             signature = sign(url or f"{PUBLIC}/{path}" + (f"?{query}" if query else ""), form)
         headers = {"X-Twilio-Signature": signature} if signature is not None else {}
@@ -118,8 +120,15 @@ class Harness:
 
 def make_service(db_url: str, transport: Any) -> SmsService:
     cipher = NumberCipher(NUMBER_KEY)
-    return SmsService(program=PROGRAM, database_url=db_url, auth_token=AUTH_TOKEN, public_url=PUBLIC, id_key=ID_KEY,
-                      cipher=cipher, outbox=Outbox(db_url, transport, cipher))
+    return SmsService(
+        program=PROGRAM,
+        database_url=db_url,
+        auth_token=AUTH_TOKEN,
+        public_url=PUBLIC,
+        id_key=ID_KEY,
+        cipher=cipher,
+        outbox=Outbox(db_url, transport, cipher),
+    )
 
 
 def new_app() -> Sanic:
@@ -146,12 +155,14 @@ async def serving(db_url: str, bot: FakeBot, transport: Any) -> AsyncIterator[Ha
         await server.wait_closed()
 
 
-def run(db_url: str, scenario: Callable[[Harness], Any], *, bot: Optional[FakeBot] = None,
-        transport: Optional[Any] = None) -> Harness:
+def run(
+    db_url: str, scenario: Callable[[Harness], Any], *, bot: Optional[FakeBot] = None, transport: Optional[Any] = None
+) -> Harness:
     async def main() -> Harness:
         async with serving(db_url, bot or FakeBot(), transport or Transport()) as harness:
             await scenario(harness)
             return harness
+
     return asyncio.run(main())
 
 
@@ -206,7 +217,8 @@ def test_a_query_string_is_part_of_what_is_signed(url: str) -> None:
 
 @pytest.mark.parametrize("attack", ["forged", "missing", "stale_url", "tampered", "other_path", "empty"])
 def test_requests_not_signed_by_twilio_for_our_public_url_get_403_and_are_logged_without_content(
-        url: str, attack: str, caplog: pytest.LogCaptureFixture) -> None:
+    url: str, attack: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "my secret message about my meds"
 
@@ -249,8 +261,11 @@ def test_the_channel_is_off_without_its_settings(url: str) -> None:
         try:
             async with aiohttp.ClientSession() as http:
                 form = inbound(NUMBER, "hi")
-                async with http.post(f"http://127.0.0.1:{port}/webhooks/sms/webhook", data=form,
-                                     headers={"X-Twilio-Signature": sign(f"{PUBLIC}/webhook", form)}) as reply:
+                async with http.post(
+                    f"http://127.0.0.1:{port}/webhooks/sms/webhook",
+                    data=form,
+                    headers={"X-Twilio-Signature": sign(f"{PUBLIC}/webhook", form)},
+                ) as reply:
                     assert reply.status == 503
         finally:
             server.close()
@@ -346,8 +361,12 @@ def test_stop_opts_out_with_one_confirmation_and_then_nothing_is_sent(url: str) 
     assert saved.opted_out and saved.opted_out_at is not None
     kinds = [(r.kind, r.status) for r in rows(url)]
     assert kinds[:3] == [("bot", "sent"), ("channel", "sent"), ("opt_out", "sent")]
-    assert kinds[3:] == [("bot", "suppressed"), ("bot", "suppressed"), ("channel", "suppressed"),
-                         ("staff", "suppressed")]
+    assert kinds[3:] == [
+        ("bot", "suppressed"),
+        ("bot", "suppressed"),
+        ("channel", "suppressed"),
+        ("staff", "suppressed"),
+    ]
 
 
 def test_start_unstop_or_yes_opt_back_in_and_replies_resume(url: str) -> None:
@@ -412,12 +431,14 @@ def test_twilio_reporting_an_unsubscribed_number_opts_it_out(url: str) -> None:
 
 
 def test_a_number_reply_picks_the_latest_questions_option(url: str) -> None:
-    answers = iter([
-        [{"text": "Are you seeing any of these?", "buttons": CARE}],
-        [{"text": "How old are you?"}],  # no options: "2" is an answer as typed
-        [{"text": "Are you seeing any of these?", "buttons": CARE}],
-        [{"text": "Thanks."}],
-    ])
+    answers = iter(
+        [
+            [{"text": "Are you seeing any of these?", "buttons": CARE}],
+            [{"text": "How old are you?"}],  # no options: "2" is an answer as typed
+            [{"text": "Are you seeing any of these?", "buttons": CARE}],
+            [{"text": "Thanks."}],
+        ]
+    )
 
     async def scenario(h: Harness) -> None:
         await h.text("hi")
@@ -440,13 +461,17 @@ def test_the_latest_options_survive_a_restart(url: str) -> None:
     assert run(url, after_restart).bot.texts == ["psychiatrist"]
 
 
-@pytest.mark.parametrize("body, media, reply", [
-    ("", 0, EMPTY_MESSAGE),
-    ("   ", 0, EMPTY_MESSAGE),
-    ("", 1, compliance.MEDIA_ONLY),
-])
-def test_empty_and_picture_only_messages_get_a_short_reply_without_the_bot(url: str, body: str, media: int,
-                                                                          reply: str) -> None:
+@pytest.mark.parametrize(
+    "body, media, reply",
+    [
+        ("", 0, EMPTY_MESSAGE),
+        ("   ", 0, EMPTY_MESSAGE),
+        ("", 1, compliance.MEDIA_ONLY),
+    ],
+)
+def test_empty_and_picture_only_messages_get_a_short_reply_without_the_bot(
+    url: str, body: str, media: int, reply: str
+) -> None:
     async def scenario(h: Harness) -> None:
         status, answer, _ = await h.post("webhook", inbound(NUMBER, body, media=media))
         assert (status, answer) == (200, EMPTY_TWIML)
@@ -472,7 +497,7 @@ def test_a_picture_with_a_caption_and_a_1600_character_text_with_emoji_reach_the
 def test_a_typed_slash_command_reaches_the_bot_as_text_never_as_a_command(url: str) -> None:
     async def scenario(h: Harness) -> None:
         await h.text("/restart")
-        await h.text(" /EXTERNAL_handback{\"staff\": \"x\"}")
+        await h.text(' /EXTERNAL_handback{"staff": "x"}')
 
     assert run(url, scenario).bot.texts == ["restart", 'EXTERNAL_handback{"staff": "x"}']
 
@@ -546,8 +571,9 @@ class FakeHttp:
 
 def transport_with(http: FakeHttp) -> TwilioTransport:
     config = TwilioConfig(ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, "http://127.0.0.1:9")
-    return TwilioTransport(config, status_callback=f"{PUBLIC}/status", http=http, sleep=lambda _: None,
-                           retry=Retry(attempts=3))
+    return TwilioTransport(
+        config, status_callback=f"{PUBLIC}/status", http=http, sleep=lambda _: None, retry=Retry(attempts=3)
+    )
 
 
 def test_a_twilio_500_is_retried_and_the_send_recorded_with_its_attempts(url: str) -> None:
@@ -572,13 +598,16 @@ def test_a_text_that_finally_fails_is_recorded_as_failed_and_the_next_still_goes
 
     run(url, scenario, transport=transport_with(http))
     assert [(r.status, r.attempts, r.http_status, r.error_code) for r in rows(url)] == [
-        ("failed", 3, 500, 20500), ("sent", 1, 201, None)]
+        ("failed", 3, 500, 20500),
+        ("sent", 1, 201, None),
+    ]
 
 
 def test_texts_queued_before_a_restart_are_sent_after_it(url: str) -> None:
     with db.session_scope(url) as session:
-        added = store.ensure_contact(session, conversation_id=CONVERSATION,
-                                     number_encrypted=NumberCipher(NUMBER_KEY).encrypt(NUMBER))
+        added = store.ensure_contact(
+            session, conversation_id=CONVERSATION, number_encrypted=NumberCipher(NUMBER_KEY).encrypt(NUMBER)
+        )
         added.notice_sent_at = added.created_at
         store.enqueue(session, conversation_id=CONVERSATION, body="Still there?", kind="bot")
     transport = Transport()
@@ -605,8 +634,9 @@ def test_no_phone_number_in_the_database_or_the_logs(url: str, caplog: pytest.Lo
 
     run(url, scenario)
     with db.session_scope(url) as session:
-        stored = [str(value) for table in metadata.sorted_tables
-                  for row in session.execute(sa.select(table)) for value in row]
+        stored = [
+            str(value) for table in metadata.sorted_tables for row in session.execute(sa.select(table)) for value in row
+        ]
     assert stored and not [value for value in stored if any(d in value for d in DIGITS)]
     assert not any(d in caplog.text for d in DIGITS)
     assert CRISIS_TEXT not in caplog.text
@@ -617,14 +647,26 @@ def test_no_phone_number_in_the_database_or_the_logs(url: str, caplog: pytest.Lo
 
 
 def production(**changes: Any) -> Settings:
-    values = dict(env="production", database_url="sqlite://", tracker_store_url="sqlite://",
-                  program_file=PROGRAM_FILE, rasa_auth_token="r" * 32, staff_api_token="s" * 32,
-                  twilio_account_sid=ACCOUNT_SID,
-                  twilio_auth_token=AUTH_TOKEN, twilio_from_number=FROM_NUMBER,
-                  twilio_api_url="https://api.twilio.com", on_call_numbers=("+15035550101",),
-                  backup_number="+15035550199", sms_public_url=PUBLIC, sms_id_key=ID_KEY, sms_number_key=NUMBER_KEY,
-                  console_public_url="https://intake.example.org", action_server_token="a" * 32,
-                  widget_allowed_origins=("https://www.example.org",))
+    values = dict(
+        env="production",
+        database_url="sqlite://",
+        tracker_store_url="sqlite://",
+        program_file=PROGRAM_FILE,
+        rasa_auth_token="r" * 32,
+        staff_api_token="s" * 32,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_from_number=FROM_NUMBER,
+        twilio_api_url="https://api.twilio.com",
+        on_call_numbers=("+15035550101",),
+        backup_number="+15035550199",
+        sms_public_url=PUBLIC,
+        sms_id_key=ID_KEY,
+        sms_number_key=NUMBER_KEY,
+        console_public_url="https://intake.example.org",
+        action_server_token="a" * 32,
+        widget_allowed_origins=("https://www.example.org",),
+    )
     return Settings(**{**values, **changes})
 
 
@@ -636,23 +678,29 @@ def test_production_with_the_sms_channel_configured_starts() -> None:
     production(sms_public_url="").check()  # channel off: its keys are still checked (tests/test_security_settings.py)
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(sms_id_key=Settings.__dataclass_fields__["sms_id_key"].default), "SMS_ID_KEY must be set"),
-    (dict(sms_id_key="short"), "SMS_ID_KEY must be set"),
-    (dict(sms_number_key=Settings.__dataclass_fields__["sms_number_key"].default), "SMS_NUMBER_KEY must be set"),
-    (dict(sms_public_url="http://intake.example.org/webhooks/sms"), "SMS_PUBLIC_URL must be an https://"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(sms_id_key=Settings.__dataclass_fields__["sms_id_key"].default), "SMS_ID_KEY must be set"),
+        (dict(sms_id_key="short"), "SMS_ID_KEY must be set"),
+        (dict(sms_number_key=Settings.__dataclass_fields__["sms_number_key"].default), "SMS_NUMBER_KEY must be set"),
+        (dict(sms_public_url="http://intake.example.org/webhooks/sms"), "SMS_PUBLIC_URL must be an https://"),
+    ],
+)
 def test_production_refuses_development_keys_for_the_sms_channel(changes: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         production(**changes).check()
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(twilio_account_sid="", twilio_auth_token="", twilio_from_number=""), "replies through Twilio"),
-    (dict(sms_number_key="not-a-fernet-key"), "SMS_NUMBER_KEY should be a Fernet key"),
-    (dict(sms_public_url="intake.example.org/sms"), "SMS_PUBLIC_URL should be"),
-    (dict(sms_public_url="https://intake.example.org/webhooks/sms?x=1"), "SMS_PUBLIC_URL should be"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(twilio_account_sid="", twilio_auth_token="", twilio_from_number=""), "replies through Twilio"),
+        (dict(sms_number_key="not-a-fernet-key"), "SMS_NUMBER_KEY should be a Fernet key"),
+        (dict(sms_public_url="intake.example.org/sms"), "SMS_PUBLIC_URL should be"),
+        (dict(sms_public_url="https://intake.example.org/webhooks/sms?x=1"), "SMS_PUBLIC_URL should be"),
+    ],
+)
 def test_bad_sms_channel_settings_are_refused_in_any_environment(changes: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         production(env="development", **changes).check()

@@ -3,6 +3,7 @@ answers twice. The real channel on a Sanic server, Rasa's own SQL tracker store,
 turn that works in Rasa's order (replies go out during the turn, the tracker is saved at its end). A process
 "dies" by having its tasks cancelled mid-turn: nothing after that point of the turn runs, as after kill -9.
 A short run against the real `rasa run` killed with SIGKILL is at the end (marked e2e)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -106,8 +107,9 @@ class Server:
 
 
 @asynccontextmanager
-async def serving(db_url: str, bot: RasaTurn, transport: Transport, *, lease: float = LEASE,
-                  replay_every: float = 3600) -> AsyncIterator[Server]:
+async def serving(
+    db_url: str, bot: RasaTurn, transport: Transport, *, lease: float = LEASE, replay_every: float = 3600
+) -> AsyncIterator[Server]:
     """The channel on a server, with an agent whose tracker store is the bot's (as Rasa's app.ctx.agent)."""
     service = make_service(db_url, transport)
     channel = SmsChannel(service, replay_every=replay_every, lease=lease)
@@ -166,6 +168,7 @@ def user_events(tracker_store: TrackerStore, sid: str) -> int:
     async def count() -> int:
         tracker = await tracker_store.retrieve_full_tracker(CONVERSATION)
         return sum(1 for e in tracker.events if isinstance(e, UserUttered) and e.message_id == sid)
+
     return asyncio.run(count())
 
 
@@ -178,7 +181,8 @@ def replies(transport: Transport) -> list[str]:
 
 
 def test_a_message_is_on_record_before_twilio_is_answered_and_runs_once_after_the_process_dies(
-        url: str, tracker_store: SQLTrackerStore) -> None:
+    url: str, tracker_store: SQLTrackerStore
+) -> None:
     transport = Transport()
     first = RasaTurn(tracker_store, die="before_save")
     sid = "SM" + "a" * 32
@@ -194,6 +198,7 @@ def test_a_message_is_on_record_before_twilio_is_answered_and_runs_once_after_th
             assert NumberCipher(NUMBER_KEY).decrypt(pending.text_encrypted) == "I have been feeling low"
             assert [r.status for r in store_rows(url) if r.kind == "bot"] == ["held"]
             await die(server)
+
     asyncio.run(before_the_crash())
     assert replies(transport) == []
 
@@ -202,6 +207,7 @@ def test_a_message_is_on_record_before_twilio_is_answered_and_runs_once_after_th
     async def after_restart() -> None:
         async with serving(url, second, transport) as server:
             await settle(server, url)
+
     asyncio.run(after_restart())
 
     assert second.ran == [sid]
@@ -231,6 +237,7 @@ def test_a_message_is_marked_done_only_once_its_turn_is_stored(url: str, tracker
         async with serving(url, Watching(tracker_store), transport) as server:
             await server.text("hello")
             await server.channel.idle()
+
     asyncio.run(scenario())
     assert states == ["pending", "pending"]
     assert inbound_rows(url)[0].state == "done" and len(replies(transport)) == 1
@@ -250,6 +257,7 @@ def test_a_replay_after_the_turn_was_stored_does_not_answer_twice(url: str, trac
             await server.text("what is an IOP", sid=sid)
             await asyncio.wait_for(first.dying.wait(), 10)
             await die(server)
+
     asyncio.run(before_the_crash())
     assert user_events(tracker_store, sid) == 1 and inbound_rows(url)[0].state == "pending"
 
@@ -260,6 +268,7 @@ def test_a_replay_after_the_turn_was_stored_does_not_answer_twice(url: str, trac
             await settle(server, url)
             await server.text("what is an IOP", sid=sid)  # and Twilio's retry of it changes nothing
             await server.channel.idle()
+
     asyncio.run(after_restart())
 
     assert second.ran == []
@@ -283,6 +292,7 @@ def test_a_live_turn_is_not_replayed_by_another_server_or_its_own(url: str, trac
             await server.channel.idle()
             assert len(slow.ran) == 1
             return by_other, by_itself
+
     assert asyncio.run(scenario()) == (0, 0)
     assert len(replies(transport)) == 1
 
@@ -302,6 +312,7 @@ def test_two_servers_replaying_at_once_run_each_message_once(url: str, tracker_s
                 await server.text(f"message {i}", sid=sid)
             await asyncio.wait_for(dead.dying.wait(), 10)
             await die(server)
+
     asyncio.run(before_the_crash())
     assert [r.state for r in inbound_rows(url)] == ["pending"] * 6
 
@@ -313,6 +324,7 @@ def test_two_servers_replaying_at_once_run_each_message_once(url: str, tracker_s
         claimed = await asyncio.gather(*(c.replay(b, agent) for c, b in zip(channels, bots, strict=True)))
         await asyncio.gather(*(c.idle() for c in channels))
         return list(claimed)
+
     bots: list[RasaTurn] = []
     claimed = asyncio.run(two_servers())
 
@@ -349,8 +361,9 @@ class TwilioRecords(Transport):
 
     def find_sent(self, to: str, body: str, since: datetime) -> Optional[str]:
         self.listed += 1
-        return next((sid for number, text, sid, at in self.accepted if number == to and text == body and at >= since),
-                    None)
+        return next(
+            (sid for number, text, sid, at in self.accepted if number == to and text == body and at >= since), None
+        )
 
     accepted: list[tuple[str, str, str, datetime]] = field(default_factory=list)
 
@@ -364,12 +377,16 @@ def left_sending(url: str, body: str, *, sid: Optional[str] = None, ago: timedel
     """A text a process marked sending `ago`, then died (with Twilio's SID stored when `sid`)."""
     with db.session_scope(url) as session:
         if store.contact(session, conversation_id=CONVERSATION) is None:
-            added = store.ensure_contact(session, conversation_id=CONVERSATION,
-                                         number_encrypted=NumberCipher(NUMBER_KEY).encrypt(NUMBER))
+            added = store.ensure_contact(
+                session, conversation_id=CONVERSATION, number_encrypted=NumberCipher(NUMBER_KEY).encrypt(NUMBER)
+            )
             added.notice_sent_at = added.created_at
         text = store.enqueue(session, conversation_id=CONVERSATION, body=body, kind="bot")
-        session.execute(sa.update(store.SmsOutbound).where(store.SmsOutbound.id == text.id)
-                        .values(status="sending", twilio_sid=sid, updated_at=utcnow() - ago))
+        session.execute(
+            sa.update(store.SmsOutbound)
+            .where(store.SmsOutbound.id == text.id)
+            .values(status="sending", twilio_sid=sid, updated_at=utcnow() - ago)
+        )
         return text.id
 
 
@@ -378,6 +395,7 @@ def resume(url: str, transport: Any) -> None:
         service = make_service(url, transport)
         await service.outbox.resume()
         await service.outbox.idle()
+
     asyncio.run(main())
 
 
@@ -424,8 +442,13 @@ def test_twilio_is_asked_through_its_messages_list(url: str) -> None:
     """The real transport against the fake Twilio: GET Messages.json?To=&From= finds what was accepted."""
     with FakeTwilio().serving() as twilio:
         config = TwilioConfig(ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, twilio.url)
-        transport = TwilioTransport(config, status_callback=f"{PUBLIC}/status", http=requests.Session(),
-                                    sleep=lambda _: None, retry=Retry(attempts=1))
+        transport = TwilioTransport(
+            config,
+            status_callback=f"{PUBLIC}/status",
+            http=requests.Session(),
+            sleep=lambda _: None,
+            retry=Retry(attempts=1),
+        )
         found = left_sending(url, "Found at Twilio")
         accepted = transport(NUMBER, "Found at Twilio")
         missing = left_sending(url, "Never reached Twilio")
@@ -453,8 +476,9 @@ def test_when_twilio_cannot_be_asked_the_text_is_sent_again(url: str) -> None:
 
 def test_two_processes_never_send_the_same_queued_text(url: str) -> None:
     with db.session_scope(url) as session:
-        added = store.ensure_contact(session, conversation_id=CONVERSATION,
-                                     number_encrypted=NumberCipher(NUMBER_KEY).encrypt(NUMBER))
+        added = store.ensure_contact(
+            session, conversation_id=CONVERSATION, number_encrypted=NumberCipher(NUMBER_KEY).encrypt(NUMBER)
+        )
         added.notice_sent_at = added.created_at
         for i in range(10):
             store.enqueue(session, conversation_id=CONVERSATION, body=f"text {i}", kind="bot")
@@ -467,6 +491,7 @@ def test_two_processes_never_send_the_same_queued_text(url: str) -> None:
             for s in services:
                 s.outbox.wake(CONVERSATION)
             await asyncio.gather(*(s.outbox.idle() for s in services))
+
     asyncio.run(two())
     assert [body for _, body in transport.sent] == [f"text {i}" for i in range(10)]
 
@@ -476,7 +501,8 @@ def test_two_processes_never_send_the_same_queued_text(url: str) -> None:
 
 
 def test_a_delivery_report_that_cannot_be_recorded_gets_a_5xx_and_its_retry_is_recorded(
-        url: str, tracker_store: SQLTrackerStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    url: str, tracker_store: SQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     transport = Transport()
     original = store.update_status
 
@@ -496,6 +522,7 @@ def test_a_delivery_report_that_cannot_be_recorded_gets_a_5xx_and_its_retry_is_r
                 async with server.http.post(f"{server.base}/status", data=form, headers=headers) as reply:
                     statuses.append(reply.status)
             return statuses
+
     assert asyncio.run(scenario()) == [500, 204]
     assert store_rows(url)[0].status == "delivered"
 
@@ -567,9 +594,15 @@ MODEL = newest_model()
 @pytest.mark.e2e
 @pytest.mark.skipif(MODEL is None, reason="no trained model (scripts/train)")
 def test_rasa_killed_after_the_200_answers_once_after_a_restart(tmp_path: Path) -> None:
-    env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-           "SMS_PUBLIC_URL": PUBLIC, "SMS_ID_KEY": ID_KEY, "SMS_NUMBER_KEY": NUMBER_KEY,
-           TEST_TURN_DELAY: "30"}
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "SMS_PUBLIC_URL": PUBLIC,
+        "SMS_ID_KEY": ID_KEY,
+        "SMS_NUMBER_KEY": NUMBER_KEY,
+        TEST_TURN_DELAY: "30",
+    }
     with FakeTwilio().serving() as twilio:
         env["TWILIO_API_URL"] = twilio.url
         with running_servers(tmp_path, MODEL, extra_env=env) as servers:
@@ -592,7 +625,7 @@ def test_rasa_killed_after_the_200_answers_once_after_a_restart(tmp_path: Path) 
         [message] = session.execute(sa.select(store.SmsInbound)).scalars().all()
         bot_texts = [r.body for r in store.outbound(session, conversation_id=CONVERSATION) if r.kind == "bot"]
     assert message.state == "done" and message.attempts == 2
-    assert bot_texts and texts[:len(bot_texts)] == bot_texts  # the bot's answer, once, then the opt-out notice
+    assert bot_texts and texts[: len(bot_texts)] == bot_texts  # the bot's answer, once, then the opt-out notice
     assert len(texts) == len(set(texts))
 
 
@@ -601,18 +634,45 @@ def restart_rasa_killed(servers: Any, workdir: Path) -> subprocess.Popen:
     without the delay; the caller stops it."""
     port = servers.rasa_url.rsplit(":", 1)[1]
     # The process running_servers started for this test, found by its own port (it keeps no handle to it).
-    found = subprocess.run(["pgrep", "-f", "--", f"rasa run .*--port {port}"], capture_output=True, text=True,
-                           check=True)
+    found = subprocess.run(
+        ["pgrep", "-f", "--", f"rasa run .*--port {port}"], capture_output=True, text=True, check=True
+    )
     os.kill(int(found.stdout.split()[0]), signal.SIGKILL)
     env = {k: v for k, v in servers.env.items() if k != TEST_TURN_DELAY}
     credentials = workdir / "credentials.yml"
-    credentials.write_text((ROOT / "credentials.yml").read_text().replace(
-        "rasa_edge.channels.sms.SmsChannel:\n", "rasa_edge.channels.sms.SmsChannel:\n  lease: 1\n  replay_every: 1\n"))
+    credentials.write_text(
+        (ROOT / "credentials.yml")
+        .read_text()
+        .replace(
+            "rasa_edge.channels.sms.SmsChannel:\n",
+            "rasa_edge.channels.sms.SmsChannel:\n  lease: 1\n  replay_every: 1\n",
+        )
+    )
     log = workdir / "rasa-restarted.log"
     proc = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", port, "--enable-api",
-         "--auth-token", servers.token, "--endpoints", "endpoints.yml", "--credentials", str(credentials)],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--enable-api",
+            "--auth-token",
+            servers.token,
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            str(credentials),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_ready(f"{servers.rasa_url}/status?token={servers.token}", proc, 240, log)
     except BaseException:

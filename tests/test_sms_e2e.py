@@ -4,6 +4,7 @@ webhook like Twilio would, replies captured by a local fake of Twilio's REST API
 API, delivery reports, forged and replayed requests; then the databases and logs are searched for the
 phone number. Where npx and ../shared/twilio are available, the channel's request is also checked against
 a mock served from Twilio's OpenAPI description. Slow (servers start once per module); marked e2e."""
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,16 @@ NUMBER_KEY = Fernet.generate_key().decode()
 PROGRAM = load_program()
 # Options picked by number where the question has them (consent 1 = yes, current care 1 = a therapist, the
 # PHQ-9 and GAD-7 keep their 0-3 scale, modality 3 = either, transport 2 = no), the rest in words.
-BY_TEXT = {**LIKELY_FIT, "consent": "1", "for_whom": "1", "current_care": "1", "phq9_1": "2", "gad7_1": "two",
-           "modality": "3", "transport": "2"}
+BY_TEXT = {
+    **LIKELY_FIT,
+    "consent": "1",
+    "for_whom": "1",
+    "current_care": "1",
+    "phq9_1": "2",
+    "gad7_1": "two",
+    "modality": "3",
+    "transport": "2",
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +71,18 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def servers(workdir: Path, twilio: FakeTwilio) -> Iterator[Servers]:
     if MODEL is None:
         pytest.fail("no trained model: run the tests through `make test`, which trains it")
-    env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
-           "TWILIO_API_URL": twilio.url, "SMS_PUBLIC_URL": PUBLIC, "SMS_ID_KEY": ID_KEY, "SMS_NUMBER_KEY": NUMBER_KEY,
-           "ESCALATION_ON_CALL_NUMBERS": "+15035550101", "ESCALATION_BACKUP_NUMBER": "+15035550102",
-           "LOG_LEVEL": "DEBUG"}  # every log line Rasa and the channel write is searched for numbers below
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": twilio.url,
+        "SMS_PUBLIC_URL": PUBLIC,
+        "SMS_ID_KEY": ID_KEY,
+        "SMS_NUMBER_KEY": NUMBER_KEY,
+        "ESCALATION_ON_CALL_NUMBERS": "+15035550101",
+        "ESCALATION_BACKUP_NUMBER": "+15035550102",
+        "LOG_LEVEL": "DEBUG",
+    }  # every log line Rasa and the channel write is searched for numbers below
     with running_servers(workdir, MODEL, extra_env=env) as running:
         yield running
 
@@ -100,9 +117,14 @@ class Phone:
             tracker = self.servers.tracker(self.conversation_id)
             events = tracker["events"]
             mine = [i for i, e in enumerate(events) if e.get("event") == "user" and e.get("message_id") == sid]
-            if mine and (tracker.get("paused") or (events[-1].get("event") == "action"
-                                                    and events[-1].get("name") == "action_listen"
-                                                    and mine[-1] < len(events) - 1)):
+            if mine and (
+                tracker.get("paused")
+                or (
+                    events[-1].get("event") == "action"
+                    and events[-1].get("name") == "action_listen"
+                    and mine[-1] < len(events) - 1
+                )
+            ):
                 return
             time.sleep(0.05)
         raise AssertionError(f"the bot did not answer message {sid} within {timeout} s")
@@ -127,8 +149,9 @@ class Phone:
 
 
 def export(servers: Servers) -> list[dict]:
-    out = subprocess.run([str(BIN / "iop-intake"), "export"], env=servers.env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(BIN / "iop-intake"), "export"], env=servers.env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
@@ -168,8 +191,9 @@ def test_a_full_screening_by_text_message(servers: Servers, twilio: FakeTwilio) 
     assert callbacks == {f"{PUBLIC}/status"}
 
 
-def test_moderate_risk_by_text_ends_with_a_promised_call_and_the_crisis_lines(servers: Servers,
-                                                                             twilio: FakeTwilio) -> None:
+def test_moderate_risk_by_text_ends_with_a_promised_call_and_the_crisis_lines(
+    servers: Servers, twilio: FakeTwilio
+) -> None:
     phone = Phone(servers, twilio, "+15035550131")
     answers = {**BY_TEXT, "cssrs_1": "yes", "cssrs_2": "yes", "cssrs_3": "yes", "cssrs_4": "no", "cssrs_5": "no"}
     phone.text("hi")
@@ -200,8 +224,10 @@ def test_an_unsure_message_by_text_gets_the_check_in_and_a_no_goes_back(servers:
     back = "\n".join(phone.text("2"))  # the numbered options: 1 Yes, 2 No
     assert "Thank you for telling me" in back and phone.requested() == "concerns_text"
     with db.session_scope(phone.database_url) as session:
-        assert session.execute(sa.select(Escalation).where(
-            Escalation.conversation_id == phone.conversation_id)).first() is None
+        assert (
+            session.execute(sa.select(Escalation).where(Escalation.conversation_id == phone.conversation_id)).first()
+            is None
+        )
 
 
 def test_booking_by_text_then_reschedule_and_cancel_by_letter(servers: Servers, twilio: FakeTwilio) -> None:
@@ -226,14 +252,20 @@ def test_booking_by_text_then_reschedule_and_cancel_by_letter(servers: Servers, 
     [cancelled] = phone.text("C")
     assert "is cancelled" in cancelled
     with db.session_scope(phone.database_url) as session:
-        rows = session.execute(sa.select(Booking).where(Booking.conversation_id == phone.conversation_id)
-                               .order_by(Booking.id)).scalars().all()
+        rows = (
+            session.execute(
+                sa.select(Booking).where(Booking.conversation_id == phone.conversation_id).order_by(Booking.id)
+            )
+            .scalars()
+            .all()
+        )
     assert [(b.status, b.contact_conversation_id) for b in rows] == [("cancelled", phone.conversation_id)] * 2
     assert all(len(text) <= MAX_SMS_CHARS and is_gsm7(text) for text in twilio.to(phone.number))
 
 
-def test_stop_silences_everything_a_crisis_still_reaches_staff_and_start_resumes(servers: Servers,
-                                                                                   twilio: FakeTwilio) -> None:
+def test_stop_silences_everything_a_crisis_still_reaches_staff_and_start_resumes(
+    servers: Servers, twilio: FakeTwilio
+) -> None:
     phone = Phone(servers, twilio, "+15035550124")
     phone.text("hello")
     assert phone.text("STOP", to_bot=False) == [compliance.opted_out_text(PROGRAM)]
@@ -242,8 +274,11 @@ def test_stop_silences_everything_a_crisis_still_reaches_staff_and_start_resumes
     # Opted out of texts: no reply goes out, but the crisis detector still reads the text and staff are paged.
     assert phone.text("I want to kill myself tonight") == []
     with db.session_scope(phone.database_url) as session:
-        escalations = session.execute(sa.select(Escalation).where(
-            Escalation.conversation_id == phone.conversation_id)).scalars().all()
+        escalations = (
+            session.execute(sa.select(Escalation).where(Escalation.conversation_id == phone.conversation_id))
+            .scalars()
+            .all()
+        )
     assert [e.severity for e in escalations] == ["high"]
     pages = [s for s in twilio.sent if s.to == "+15035550101"]
     assert pages and all("kill" not in s.body for s in pages)
@@ -252,8 +287,9 @@ def test_stop_silences_everything_a_crisis_still_reaches_staff_and_start_resumes
     assert phone.text("START", to_bot=False) == [compliance.opted_in_text(PROGRAM)]
 
 
-def test_a_crisis_in_the_very_first_text_gets_the_crisis_reply_before_anything_else(servers: Servers,
-                                                                                   twilio: FakeTwilio) -> None:
+def test_a_crisis_in_the_very_first_text_gets_the_crisis_reply_before_anything_else(
+    servers: Servers, twilio: FakeTwilio
+) -> None:
     phone = Phone(servers, twilio, "+15035550128")
     received = phone.text("i just want to kill myself")
     assert "988" in received[0] and "741741" in "\n".join(received)  # no consent asked first
@@ -267,7 +303,8 @@ def test_a_staff_reply_through_rasas_api_reaches_the_phone(servers: Servers, twi
         f"{servers.rasa_url}/conversations/{phone.conversation_id}/tracker/events",
         params={"token": servers.token, "output_channel": "latest", "execute_side_effects": "true"},
         json={"event": "bot", "text": "Hi, this is Dana from the intake team.", "metadata": {"staff": "Dana"}},
-        timeout=30)
+        timeout=30,
+    )
     assert response.status_code == 200
     deadline = time.monotonic() + 30
     while "Hi, this is Dana from the intake team." not in twilio.to(phone.number) and time.monotonic() < deadline:
@@ -280,14 +317,23 @@ def test_a_staff_reply_through_rasas_api_reaches_the_phone(servers: Servers, twi
 def test_forged_and_replayed_requests(servers: Servers, twilio: FakeTwilio) -> None:
     phone = Phone(servers, twilio, "+15035550126")
     form = inbound(phone.number, "hello")
-    forged = requests.post(phone.webhook, data=form, timeout=30,
-                           headers={"X-Twilio-Signature": sign(f"{PUBLIC}/webhook", form, token="guessed")})
+    forged = requests.post(
+        phone.webhook,
+        data=form,
+        timeout=30,
+        headers={"X-Twilio-Signature": sign(f"{PUBLIC}/webhook", form, token="guessed")},
+    )
     unsigned = requests.post(phone.webhook, data=form, timeout=30)
-    local = requests.post(phone.webhook, data=form, timeout=30,  # signed for the address the server sees
-                          headers={"X-Twilio-Signature": sign(phone.webhook, form)})
+    local = requests.post(
+        phone.webhook,
+        data=form,
+        timeout=30,  # signed for the address the server sees
+        headers={"X-Twilio-Signature": sign(phone.webhook, form)},
+    )
     assert [forged.status_code, unsigned.status_code, local.status_code] == [403, 403, 403]
     assert phone.servers.tracker(phone.conversation_id)["events"] in ([], None) or not [
-        e for e in phone.servers.tracker(phone.conversation_id)["events"] if e.get("event") == "user"]
+        e for e in phone.servers.tracker(phone.conversation_id)["events"] if e.get("event") == "user"
+    ]
 
     sid = "SM" + "e2e0" * 8
     phone.text("hello", sid=sid)
@@ -325,8 +371,9 @@ def every_value(database: Path) -> list[str]:
         connection.close()
 
 
-def test_no_phone_number_in_the_tracker_store_the_database_or_the_logs(servers: Servers, twilio: FakeTwilio,
-                                                                       workdir: Path) -> None:
+def test_no_phone_number_in_the_tracker_store_the_database_or_the_logs(
+    servers: Servers, twilio: FakeTwilio, workdir: Path
+) -> None:
     numbers = {sent.to for sent in twilio.sent} - {"+15035550101", "+15035550102"}
     assert len(numbers) >= 4  # the conversations above ran
     digits = {n[2:] for n in numbers} | {n[-7:] for n in numbers} | {f"{n[-7:-4]}-{n[-4:]}" for n in numbers}
@@ -341,8 +388,11 @@ def test_no_phone_number_in_the_tracker_store_the_database_or_the_logs(servers: 
 
 
 def test_the_channels_request_is_what_twilios_api_accepts(twilio_mock: str) -> None:  # noqa: F811
-    transport = TwilioTransport(TwilioConfig(ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, twilio_mock),
-                                status_callback=f"{PUBLIC}/status", sleep=lambda _: None)
+    transport = TwilioTransport(
+        TwilioConfig(ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, twilio_mock),
+        status_callback=f"{PUBLIC}/status",
+        sleep=lambda _: None,
+    )
     attempt = transport("+15035550123", "Over the last 2 weeks, how often?\n0) Not at all\nReply 0, 1, 2 or 3.")
     assert (attempt.ok, attempt.http_status, attempt.attempts) == (True, 201, 1)
     assert attempt.sid and attempt.sid.startswith("SM")

@@ -1,5 +1,6 @@
 """The SMS channel's plain logic: keywords, numbered options, GSM-7 and segments, splitting long texts,
 phone numbers, pseudonyms and the encrypted number. No Rasa, no database, no network."""
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,12 @@ def test_first_contact_notice_and_confirmations_say_how_to_opt_out_or_back_in() 
     assert "STOP to opt out" in compliance.first_contact_notice(PROGRAM)
     assert "START" in compliance.opted_out_text(PROGRAM) and "988" in compliance.opted_out_text(PROGRAM)
     assert "STOP" in compliance.opted_in_text(PROGRAM)
-    for text in (compliance.first_contact_notice(PROGRAM), compliance.opted_out_text(PROGRAM),
-                 compliance.opted_in_text(PROGRAM), compliance.MEDIA_ONLY):
+    for text in (
+        compliance.first_contact_notice(PROGRAM),
+        compliance.opted_out_text(PROGRAM),
+        compliance.opted_in_text(PROGRAM),
+        compliance.MEDIA_ONLY,
+    ):
         assert is_gsm7(text) and len(text) <= MAX_SMS_CHARS, text
 
 
@@ -100,8 +105,13 @@ def test_several_options_can_be_picked_where_the_question_takes_more_than_one(re
 def test_scale_options_keep_the_numbers_the_questionnaire_uses() -> None:
     # The bot's own hints say "a number from 0 to 3": the SMS list must not renumber the scale 1 to 4.
     text, options = render("Little interest or pleasure in doing things?", buttons("phq9_1"))
-    assert text.splitlines()[1:] == ["0) Not at all", "1) Several days", "2) More than half the days",
-                                     "3) Nearly every day", "Reply 0, 1, 2 or 3."]
+    assert text.splitlines()[1:] == [
+        "0) Not at all",
+        "1) Several days",
+        "2) More than half the days",
+        "3) Nearly every day",
+        "Reply 0, 1, 2 or 3.",
+    ]
     assert chosen_payload("2", options) == "2" and chosen_payload("zero", options) == "0"
     assert chosen_payload("4", options) is None  # out of range: the parser explains the scale
 
@@ -152,7 +162,7 @@ def test_gsm7_detection_and_segment_counts() -> None:
 
 
 def test_typographic_punctuation_becomes_plain_gsm7() -> None:
-    assert plain("I’m “sure” – really… ok") == "I'm \"sure\" - really... ok"
+    assert plain("I’m “sure” – really… ok") == 'I\'m "sure" - really... ok'
     assert is_gsm7(plain("It’s “fine”—thanks…"))
 
 
@@ -196,8 +206,9 @@ def test_a_1600_character_text_with_emoji_splits_cleanly() -> None:
 # Identity
 
 
-@pytest.mark.parametrize("raw", ["+15035550123", "+1 (503) 555-0123", "503-555-0123", "(503) 555 0123",
-                                 "1-503-555-0123"])
+@pytest.mark.parametrize(
+    "raw", ["+15035550123", "+1 (503) 555-0123", "503-555-0123", "(503) 555 0123", "1-503-555-0123"]
+)
 def test_numbers_are_normalised_to_e164(raw: str) -> None:
     assert e164(raw) == NUMBER
 

@@ -1,5 +1,6 @@
 """The speed-ups give exactly Rasa's answers: the check of action-server replies, and whether a tracker has any
 applied events."""
+
 from __future__ import annotations
 
 import os
@@ -52,9 +53,19 @@ def test_an_invalid_reply_still_raises(action: RemoteAction):
 
 
 def _pool() -> list:
-    return [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet"}), ActionExecuted("screening_form"),
-            ActiveLoop("screening_form"), ActiveLoop(None), SlotSet("age", 30), ActionExecuted("action_crisis"),
-            ActionReverted(), UserUtteranceReverted(), Restarted(), SessionStarted()]
+    return [
+        ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet"}),
+        ActionExecuted("screening_form"),
+        ActiveLoop("screening_form"),
+        ActiveLoop(None),
+        SlotSet("age", 30),
+        ActionExecuted("action_crisis"),
+        ActionReverted(),
+        UserUtteranceReverted(),
+        Restarted(),
+        SessionStarted(),
+    ]
 
 
 def test_whether_a_tracker_has_applied_events_is_answered_as_rasa_does():
@@ -90,8 +101,15 @@ def test_applied_when_a_channel_registers_its_routes_not_when_it_is_imported() -
         "from rasa_edge.channels.rest import RestChannel\n"
         "print(RemoteAction._validate_action_result is speedups.RASA_CHECK)\n"
         "RestChannel.from_credentials(None).blueprint(lambda message: None)\n"
-        "print(RemoteAction._validate_action_result is speedups._validate_action_result)\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "IOP_ENV": "test"})
+        "print(RemoteAction._validate_action_result is speedups._validate_action_result)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "IOP_ENV": "test"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-2:] == ["True", "True"]

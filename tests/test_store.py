@@ -1,5 +1,6 @@
 """The application database: migrations, answers that survive restarts, "go back", restarts, raw text
 kept exactly, the JSON Lines export, and conversation ids that are never phone numbers."""
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,14 @@ def test_migrations_reach_head_on_an_empty_database_and_match_the_models(db_url:
 
 def test_the_alembic_command_line_migrates_the_database_url(db_url: str) -> None:
     env = {**os.environ, "DATABASE_URL": db_url}
-    done = subprocess.run([sys.executable, "-m", "alembic", "-c", "bot/store/alembic.ini", "upgrade", "head"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "bot/store/alembic.ini", "upgrade", "head"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "Running upgrade  -> 0001" in done.stderr
     with db.session_scope(db_url) as session:
@@ -74,9 +81,12 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path) -> None:
         with engine.connect() as connection:
             assert connection.execute(sa.text("PRAGMA journal_mode")).scalar_one() == "wal"
             with pytest.raises(sa.exc.IntegrityError):
-                connection.execute(sa.text(
-                    "INSERT INTO answers (screening_id, question_key, raw_text, answered_at) "
-                    "VALUES (999, 'age', '34', '2024-05-06 14:00:00')"))
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO answers (screening_id, question_key, raw_text, answered_at) "
+                        "VALUES (999, 'age', '34', '2024-05-06 14:00:00')"
+                    )
+                )
     finally:
         engine.dispose()
 
@@ -86,8 +96,9 @@ def test_answers_survive_a_restart_of_the_process(migrated_db_url: str) -> None:
     with db.session_scope(migrated_db_url) as session:
         screening = crud.current_screening(session, conversation_id=CONVERSATION, channel="rest")
         crud.record_answer(session, screening=screening, key="age", raw_text="I'm 34", value=34)
-        crud.record_answer(session, screening=screening, key="phq9_1", raw_text="several days", value=1,
-                           instrument="phq9")
+        crud.record_answer(
+            session, screening=screening, key="phq9_1", raw_text="several days", value=1, instrument="phq9"
+        )
         crud.update_screening(session, screening=screening, for_self=True)
     db.dispose(migrated_db_url)  # every pooled connection gone, as after a restart
 
@@ -97,7 +108,9 @@ def test_answers_survive_a_restart_of_the_process(migrated_db_url: str) -> None:
         assert screening.id == screening_id
         assert screening.for_self is True
         assert {key: (a.raw_text, a.value, a.instrument) for key, a in answers.items()} == {
-            "age": ("I'm 34", 34, None), "phq9_1": ("several days", 1, "phq9")}
+            "age": ("I'm 34", 34, None),
+            "phq9_1": ("several days", 1, "phq9"),
+        }
         assert answers["age"].answered_at.tzinfo == timezone.utc
         assert screening.started_at.tzinfo == timezone.utc
 
@@ -106,16 +119,19 @@ def test_re_answering_after_going_back_replaces_the_value_and_time(migrated_db_u
     new_screening(migrated_db_url)
     with db.session_scope(migrated_db_url) as session:
         screening = crud.current_screening(session, conversation_id=CONVERSATION, channel="rest")
-        first = crud.record_answer(session, screening=screening, key="phq9_2", raw_text="nearly every day",
-                                   value=3, instrument="phq9")
+        first = crud.record_answer(
+            session, screening=screening, key="phq9_2", raw_text="nearly every day", value=3, instrument="phq9"
+        )
         first.answered_at = T0  # as if answered an hour ago
-        crud.record_answer(session, screening=screening, key="gad7_1", raw_text="not at all", value=0,
-                           instrument="gad7")
+        crud.record_answer(
+            session, screening=screening, key="gad7_1", raw_text="not at all", value=0, instrument="gad7"
+        )
     with db.session_scope(migrated_db_url) as session:
         screening = crud.current_screening(session, conversation_id=CONVERSATION, channel="rest")
         assert crud.clear_answers(session, screening=screening, keys=["gad7_1", "gad7_2"]) == 1
-        crud.record_answer(session, screening=screening, key="phq9_2", raw_text="oops, several days", value=1,
-                           instrument="phq9")
+        crud.record_answer(
+            session, screening=screening, key="phq9_2", raw_text="oops, several days", value=1, instrument="phq9"
+        )
     with db.session_scope(migrated_db_url) as session:
         rows = session.execute(sa.select(Answer)).scalars().all()
         assert [(a.question_key, a.raw_text, a.value) for a in rows] == [("phq9_2", "oops, several days", 1)]
@@ -127,8 +143,15 @@ def test_one_answer_per_question_is_enforced_by_the_database(migrated_db_url: st
     with pytest.raises(sa.exc.IntegrityError):
         with db.session_scope(migrated_db_url) as session:
             for value in (1, 2):
-                session.add(Answer(screening_id=screening_id, question_key="phq9_1", raw_text=str(value),
-                                   value=value, answered_at=T0))
+                session.add(
+                    Answer(
+                        screening_id=screening_id,
+                        question_key="phq9_1",
+                        raw_text=str(value),
+                        value=value,
+                        answered_at=T0,
+                    )
+                )
             session.flush()
     with db.session_scope(migrated_db_url) as session:
         assert session.execute(sa.select(sa.func.count()).select_from(Answer)).scalar_one() == 0
@@ -144,8 +167,9 @@ def test_only_known_statuses_and_fields_are_accepted(migrated_db_url: str) -> No
             crud.update_screening(session, screening=screening, conversation_id="web-other")
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         with db.session_scope(migrated_db_url) as session:
-            crud.update_screening(session, screening=session.get(Screening, screening_id),
-                                  completed_at=datetime(2024, 5, 6, 14, 0))
+            crud.update_screening(
+                session, screening=session.get(Screening, screening_id), completed_at=datetime(2024, 5, 6, 14, 0)
+            )
     with pytest.raises(sa.exc.IntegrityError):  # the database refuses it too
         with db.session_scope(migrated_db_url) as session:
             session.execute(sa.text("UPDATE screenings SET status = 'finished'"))
@@ -159,8 +183,10 @@ def test_restart_keeps_the_old_screening_and_starts_an_empty_one(migrated_db_url
         new = crud.restart_screening(session, conversation_id=CONVERSATION, channel="rest")
         new_id = new.id
     with db.session_scope(migrated_db_url) as session:
-        old, current = session.get(Screening, old_id), crud.current_screening(
-            session, conversation_id=CONVERSATION, channel="rest")
+        old, current = (
+            session.get(Screening, old_id),
+            crud.current_screening(session, conversation_id=CONVERSATION, channel="rest"),
+        )
         assert current.id == new_id != old_id
         assert (old.status, current.status) == ("restarted", "in_progress")
         assert old.completed_at is not None and current.completed_at is None
@@ -204,8 +230,13 @@ def test_raw_text_round_trips_unchanged(migrated_db_url: str, text: str) -> None
     screening_id = new_screening(migrated_db_url)
     with db.session_scope(migrated_db_url) as session:
         screening = session.get(Screening, screening_id)
-        crud.record_answer(session, screening=screening, key="concerns_text", raw_text=text,
-                           value={"concerns": ["depression"], "text": text})
+        crud.record_answer(
+            session,
+            screening=screening,
+            key="concerns_text",
+            raw_text=text,
+            value={"concerns": ["depression"], "text": text},
+        )
     db.dispose(migrated_db_url)
     with db.session_scope(migrated_db_url) as session:
         answer = crud.answers_of(session, session.get(Screening, screening_id))["concerns_text"]
@@ -218,8 +249,9 @@ def test_raw_text_round_trips_unchanged(migrated_db_url: str, text: str) -> None
 def test_a_nul_character_is_replaced_rather_than_failing_on_postgresql(migrated_db_url: str) -> None:
     screening_id = new_screening(migrated_db_url)
     with db.session_scope(migrated_db_url) as session:
-        crud.record_answer(session, screening=session.get(Screening, screening_id), key="state",
-                           raw_text="Ore\x00gon", value="OR")
+        crud.record_answer(
+            session, screening=session.get(Screening, screening_id), key="state", raw_text="Ore\x00gon", value="OR"
+        )
     with db.session_scope(migrated_db_url) as session:
         assert crud.answers_of(session, session.get(Screening, screening_id))["state"].raw_text == "Ore\ufffdgon"
 
@@ -229,29 +261,45 @@ def fixture_screening(url: str) -> None:
     with db.session_scope(url) as session:
         screening = crud.current_screening(session, conversation_id="sms-4b1d0c77e9", channel="twilio_secure")
         answers = [
-            ("consent", "yes", True, None), ("for_whom", "for me", "self", None),
-            ("first_name", "Jordan", "Jordan", None), ("age", "34", 34, None),
+            ("consent", "yes", True, None),
+            ("for_whom", "for me", "self", None),
+            ("first_name", "Jordan", "Jordan", None),
+            ("age", "34", 34, None),
             ("insurance_carrier", "bcbs thru work", "bcbs thru work", None),
             ("member_id", "XJH123456789", "XJH123456789", None),
             ("phq9_10", "hypothetical tenth item", 0, "phq9"),  # shows numeric ordering of keys
-            ("phq9_2", "more than half the days", 2, "phq9"), ("phq9_1", "several days", 1, "phq9"),
+            ("phq9_2", "more than half the days", 2, "phq9"),
+            ("phq9_1", "several days", 1, "phq9"),
             ("phq9_9", "not at all", 0, "phq9"),
-            ("gad7_1", "skip", "skipped", "gad7"), ("gad7_2", "nearly every day", 3, "gad7"),
-            ("cssrs_1", "no", False, "cssrs"), ("cssrs_2", "no", False, "cssrs"),
+            ("gad7_1", "skip", "skipped", "gad7"),
+            ("gad7_2", "nearly every day", 3, "gad7"),
+            ("cssrs_1", "no", False, "cssrs"),
+            ("cssrs_2", "no", False, "cssrs"),
             ("cssrs_6", "no", False, "cssrs"),
         ]
         for key, raw, value, instrument in answers:
-            crud.record_answer(session, screening=screening, key=key, raw_text=raw, value=value,
-                               instrument=instrument)
+            crud.record_answer(session, screening=screening, key=key, raw_text=raw, value=value, instrument=instrument)
         screening.started_at = T0
         crud.update_screening(
-            session, screening=screening, status="completed", completed_at=T0 + timedelta(minutes=12, seconds=5),
-            for_self=True, phq9_total=3, phq9_band="minimal", gad7_total=3, gad7_band="minimal",
-            cssrs_risk="none", concerns=["depression", "anxiety"], care=["therapist"],
+            session,
+            screening=screening,
+            status="completed",
+            completed_at=T0 + timedelta(minutes=12, seconds=5),
+            for_self=True,
+            phq9_total=3,
+            phq9_band="minimal",
+            gad7_total=3,
+            gad7_band="minimal",
+            cssrs_risk="none",
+            concerns=["depression", "anxiety"],
+            care=["therapist"],
             schedule={"times": ["evening"], "days_per_week": 3, "modality": "virtual", "transport_problem": False},
             insurance={"given": "bcbs thru work", "carrier": "Blue Cross Blue Shield", "status": "in_network"},
-            outcome="likely_fit", reasons=["Depression and anxiety symptoms in the mild range"],
-            track="adult_evening", flags=[])
+            outcome="likely_fit",
+            reasons=["Depression and anxiety symptoms in the mild range"],
+            track="adult_evening",
+            flags=[],
+        )
 
 
 EXPECTED_LINE = {
@@ -297,7 +345,10 @@ def test_export_since_selects_screenings_started_from_then(migrated_db_url: str)
         assert export_jsonl(session, out, since=datetime(2024, 5, 2)) == 1  # naive: read as UTC
     record = json.loads(out.getvalue())
     assert (record["conversation_id"], record["status"], record["completed_at"]) == (
-        "web-bbbb2222", "in_progress", None)
+        "web-bbbb2222",
+        "in_progress",
+        None,
+    )
     assert record["instruments"]["phq9"] == {"items": {}, "total": None, "band": None}
 
 
@@ -324,8 +375,9 @@ def test_no_phone_number_is_stored_or_exported_for_a_fixture_screening(migrated_
     out = io.StringIO()
     with db.session_scope(migrated_db_url) as session:
         export_jsonl(session, out)
-        stored = [str(value) for table in metadata.sorted_tables
-                  for row in session.execute(sa.select(table)) for value in row]
+        stored = [
+            str(value) for table in metadata.sorted_tables for row in session.execute(sa.select(table)) for value in row
+        ]
     phone = re.compile(r"\+?1?[\s.-]?\(?555\)?[\s.-]?\d{3}[\s.-]?\d{4}")
     assert not [value for value in stored if phone.search(value)]
     assert not phone.search(out.getvalue())

@@ -1,6 +1,7 @@
 """Rasa's tracker store from one URL: transcripts survive a restart, on SQLite and PostgreSQL, and an
 unreachable database stops the server instead of silently keeping conversations in memory; trackers kept in
 memory never hide or duplicate an event."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,11 +19,14 @@ from rasa_edge.tracker_store import TrackerStoreUnavailable, UrlSQLTrackerStore
 def test_a_conversation_is_read_back_by_a_new_store_instance(db_url: str):
     domain = Domain.empty()
     first = UrlSQLTrackerStore(domain=domain, url=db_url)
-    tracker = DialogueStateTracker.from_events("conv-1a2b", [
-        ActionExecuted("action_listen"),
-        UserUttered("<script>alert(1)</script> hi", {"name": "greet", "confidence": 1.0}),
-        BotUttered("Hello"),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        "conv-1a2b",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("<script>alert(1)</script> hi", {"name": "greet", "confidence": 1.0}),
+            BotUttered("Hello"),
+        ],
+    )
     asyncio.run(first.save(tracker))
     first.engine.dispose()
 
@@ -57,12 +61,15 @@ def _texts(tracker) -> list[str]:
 
 def _turn(store: UrlSQLTrackerStore, sender: str, text: str) -> None:
     """One message as Rasa handles it: retrieve (or create), append, save."""
+
     async def run() -> None:
         tracker = await store.retrieve(sender) or DialogueStateTracker.from_events(
-            sender, [ActionExecuted("action_listen")])
+            sender, [ActionExecuted("action_listen")]
+        )
         tracker.update(UserUttered(text, {"name": "inform", "confidence": 1.0}))
         tracker.update(BotUttered(f"got {text}"))
         await store.save(tracker)
+
     asyncio.run(run())
 
 
@@ -70,11 +77,23 @@ def test_every_message_is_stored_exactly_once_while_trackers_are_kept_in_memory(
     store = UrlSQLTrackerStore(domain=Domain.empty(), url=db_url)
     for text in ("one", "two", "three"):
         _turn(store, "conv-cache", text)
-    assert _texts(asyncio.run(store.retrieve("conv-cache"))) == ["one", "got one", "two", "got two", "three",
-                                                                "got three"]
+    assert _texts(asyncio.run(store.retrieve("conv-cache"))) == [
+        "one",
+        "got one",
+        "two",
+        "got two",
+        "three",
+        "got three",
+    ]
     fresh = UrlSQLTrackerStore(domain=Domain.empty(), url=db_url)  # reads SQL only
-    assert _texts(asyncio.run(fresh.retrieve("conv-cache"))) == ["one", "got one", "two", "got two", "three",
-                                                                "got three"]
+    assert _texts(asyncio.run(fresh.retrieve("conv-cache"))) == [
+        "one",
+        "got one",
+        "two",
+        "got two",
+        "three",
+        "got three",
+    ]
     store.engine.dispose()
     fresh.engine.dispose()
 
@@ -85,8 +104,14 @@ def test_a_message_handled_by_another_process_is_never_missed(db_url: str):
     _turn(mine, "conv-shared", "first")
     _turn(other, "conv-shared", "second")
     _turn(mine, "conv-shared", "third")
-    assert _texts(asyncio.run(other.retrieve("conv-shared"))) == ["first", "got first", "second", "got second",
-                                                                 "third", "got third"]
+    assert _texts(asyncio.run(other.retrieve("conv-shared"))) == [
+        "first",
+        "got first",
+        "second",
+        "got second",
+        "third",
+        "got third",
+    ]
     mine.engine.dispose()
     other.engine.dispose()
 
@@ -105,8 +130,9 @@ def test_a_kept_tracker_is_saved_without_counting_the_stored_rows(db_url: str, m
     _turn(store, "conv-count", "one")
     _turn(store, "conv-count", "two")  # read back from SQL once, then kept
     counted = []
-    monkeypatch.setattr(SQLTrackerStore, "_additional_events",
-                        lambda self, session, tracker: counted.append(tracker.sender_id))
+    monkeypatch.setattr(
+        SQLTrackerStore, "_additional_events", lambda self, session, tracker: counted.append(tracker.sender_id)
+    )
     _turn(store, "conv-count", "three")
     assert counted == []
     store.engine.dispose()
@@ -125,6 +151,7 @@ def test_memory_keeps_only_the_most_recent_conversations(db_url: str, monkeypatc
     async def counting(self: SQLTrackerStore, sender_id: str):
         read_back.append(sender_id)
         return await retrieve(self, sender_id)
+
     monkeypatch.setattr(SQLTrackerStore, "retrieve", counting)
     for sender in ("conv-c", "conv-b", "conv-a"):
         _turn(store, sender, "three")
@@ -147,6 +174,12 @@ def test_the_event_broker_gets_every_new_event_once(db_url: str):
     for text in ("one", "two", "three"):
         _turn(store, "conv-broker", text)
     assert [e["text"] for e in broker.events if e["event"] in ("user", "bot")] == [
-        "one", "got one", "two", "got two", "three", "got three"]
+        "one",
+        "got one",
+        "two",
+        "got two",
+        "three",
+        "got three",
+    ]
     assert {e["sender_id"] for e in broker.events} == {"conv-broker"}
     store.engine.dispose()

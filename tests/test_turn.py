@@ -1,5 +1,6 @@
 """bot/turn.py directly, with no Rasa and no database: what one message during the screening makes the bot say,
 which slots change and what is recorded."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,16 +14,32 @@ from bot.turn import ClearAnswers, Escalate, Message, Outcome, RecordAnswer, Res
 PROGRAM = load_program()
 BASE = {"consent": True, "for_whom": "self", "first_name": "Sam", "age": 34, "state": "OR"}
 BEFORE_PHQ9 = {**BASE, "concerns_text": {"text": "low", "concerns": ["depression"]}, "current_care": ["none"]}
-C_SSRS_SO_FAR = {**BEFORE_PHQ9, **{f"phq9_{i}": 2 for i in range(1, 10)}, **{f"gad7_{i}": 1 for i in range(1, 8)},
-                 "alcohol_use": False, "cssrs_1": True, "cssrs_2": True}
-CONTACT_READY = {**C_SSRS_SO_FAR, "cssrs_2": False, "cssrs_6": False, "schedule_times": ["morning"],
-                 "schedule_days": 3, "modality": "either", "transport": False, "insurance_carrier": "Aetna",
-                 "insurance_holder": "self", "member_id": "skipped"}
+C_SSRS_SO_FAR = {
+    **BEFORE_PHQ9,
+    **{f"phq9_{i}": 2 for i in range(1, 10)},
+    **{f"gad7_{i}": 1 for i in range(1, 8)},
+    "alcohol_use": False,
+    "cssrs_1": True,
+    "cssrs_2": True,
+}
+CONTACT_READY = {
+    **C_SSRS_SO_FAR,
+    "cssrs_2": False,
+    "cssrs_6": False,
+    "schedule_times": ["morning"],
+    "schedule_days": 3,
+    "modality": "either",
+    "transport": False,
+    "insurance_carrier": "Aetna",
+    "insurance_holder": "self",
+    "member_id": "skipped",
+}
 
 
 def reply(answers: dict[str, Any], requested: str, text: str, intent: str = "inform", **state: Any) -> Outcome:
-    return take_turn(Screening(answers, requested=requested, awaiting=True, **state), Message(text, intent, 0.95),
-                     PROGRAM)
+    return take_turn(
+        Screening(answers, requested=requested, awaiting=True, **state), Message(text, intent, 0.95), PROGRAM
+    )
 
 
 def said(outcome: Outcome) -> str:
@@ -44,8 +61,12 @@ def test_an_answer_is_recorded_with_the_summary_so_far_and_the_next_question_ask
     assert slots(outcome)["phq9_1"] == 3 and slots(outcome)["requested_slot"] == "phq9_2"
     [record] = outcome.records
     assert isinstance(record, RecordAnswer)
-    assert (record.key, record.value, record.raw_text, record.instrument) == ("phq9_1", 3, "pretty much every day",
-                                                                             "phq9")
+    assert (record.key, record.value, record.raw_text, record.instrument) == (
+        "phq9_1",
+        3,
+        "pretty much every day",
+        "phq9",
+    )
     assert record.screening["for_self"] is True and record.secret is None
     assert len(outcome.say) == 1 and "Feeling down, depressed, or hopeless" in outcome.say[0].text
 
@@ -58,7 +79,7 @@ def test_an_unclear_answer_twice_gives_the_explanation_and_a_skip_button() -> No
     assert slots(second)["screening_misses"] == 2 and slots(second)["requested_slot"] == "phq9_1"
     question = second.say[-1]
     assert question.buttons[-1] == {"title": "Skip", "payload": "skip"}
-    assert "You can type \"skip\" to move on." in question.text and "Little interest" in question.text
+    assert 'You can type "skip" to move on.' in question.text and "Little interest" in question.text
 
 
 def test_a_safety_question_has_no_skip_button_even_after_misses() -> None:

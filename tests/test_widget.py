@@ -1,4 +1,5 @@
 """The widget channel's own rules (rasa_edge/channels/widget.py) and the console's demo page, without servers."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ def test_session_ids_are_issued_by_the_server_and_never_name_another_channel():
 
 def test_a_bot_message_keeps_its_buttons_and_says_who_speaks():
     assert widget_message({"text": "Shall we start?", "buttons": CHOICES, "timestamp": 1.0}) == {
-        "text": "Shall we start?", "quick_replies": CHOICES}
+        "text": "Shall we start?",
+        "quick_replies": CHOICES,
+    }
     assert widget_message({"text": "Call 988", "assistant": "crisis"}) == {"text": "Call 988", "crisis": True}
     assert widget_message({"text": "Hi, I'm Dana", "staff": "Dana"}) == {"text": "Hi, I'm Dana", "staff": "Dana"}
 

@@ -3,6 +3,7 @@ on the console's demo page, against the real Rasa, action and console servers (s
 
 Screenshots of the open widget mid-conversation go to var/artifacts/ (desktop and 360 px phone width).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,15 +27,26 @@ PHONE = {"width": 360, "height": 740}
 
 playwright = require_chromium()
 if not (AXE.exists() and SOCKET_IO.exists()):
-    pytest.skip("browser tests need the widget's npm packages: run `npm ci` (scripts/setup does)",
-                allow_module_level=True)
+    pytest.skip(
+        "browser tests need the widget's npm packages: run `npm ci` (scripts/setup does)", allow_module_level=True
+    )
 
 # Questions answered by clicking the button with this title; the others are typed (LIKELY_FIT's words).
 CLICKS = {
-    "consent": "Yes, let's start", "for_whom": "For me", "current_care": "A therapist",
-    "phq9_1": "More than half the days", "phq9_2": "Nearly every day", "phq9_3": "More than half the days",
-    "gad7_1": "More than half the days", "alcohol_use": "No", "cssrs_1": "No", "cssrs_2": "No", "cssrs_6": "No",
-    "schedule_times": "Mornings", "modality": "Either works", "insurance_holder": "Own plan",
+    "consent": "Yes, let's start",
+    "for_whom": "For me",
+    "current_care": "A therapist",
+    "phq9_1": "More than half the days",
+    "phq9_2": "Nearly every day",
+    "phq9_3": "More than half the days",
+    "gad7_1": "More than half the days",
+    "alcohol_use": "No",
+    "cssrs_1": "No",
+    "cssrs_2": "No",
+    "cssrs_6": "No",
+    "schedule_times": "Mornings",
+    "modality": "Either works",
+    "insurance_holder": "Own plan",
 }
 SESSION_KEY = "iop-intake-session"
 
@@ -153,8 +165,9 @@ def test_full_screening_by_clicks_and_typing_survives_a_reload(open_page, server
     # The browser keeps the conversation id and nothing else.
     assert page.evaluate("Object.keys(localStorage)") == [SESSION_KEY]
     assert page.evaluate("sessionStorage.length") == 0
-    out = subprocess.run([str(BIN / "iop-intake"), "export"], env=servers.env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(BIN / "iop-intake"), "export"], env=servers.env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     rows = [json.loads(line) for line in out.splitlines() if sid in line]
     assert rows and rows[-1]["outcome"] == "likely_fit"
 
@@ -194,8 +207,12 @@ def test_phone_width_markup_is_text_and_crisis_shows_the_card(open_page, servers
     staff = {"Authorization": f"Bearer {STAFF_TOKEN}"}
     base = f"{servers.rasa_url}/webhooks/staff/conversations/{sid}"
     requests.post(f"{base}/take", json={"staff": "Dana"}, headers=staff, timeout=30).raise_for_status()
-    requests.post(f"{base}/reply", json={"staff": "Dana", "text": "Hi, this is Dana. Are you safe right now?"},
-                  headers=staff, timeout=30).raise_for_status()
+    requests.post(
+        f"{base}/reply",
+        json={"staff": "Dana", "text": "Hi, this is Dana. Are you safe right now?"},
+        headers=staff,
+        timeout=30,
+    ).raise_for_status()
     page.locator(".msg.bot", has_text="Are you safe right now?").wait_for(timeout=10_000)
     assert page.locator(".msg.bot .who").last.text_content() == "Dana (intake team)"
 
@@ -263,12 +280,20 @@ def test_keyboard_only_first_questions_and_accessibility(open_page, servers):
     assert servers.requested(sid) == "concerns_text"
 
     assert page.locator(".log").get_attribute("aria-live") == "polite"
-    assert page.evaluate("getComputedStyle(document.getElementById('iop-intake-widget').shadowRoot"
-                         ".querySelector('.typing span')).animationName") == "none"
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.getElementById('iop-intake-widget').shadowRoot"
+            ".querySelector('.typing span')).animationName"
+        )
+        == "none"
+    )
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
 
     page.keyboard.press("Escape")
@@ -286,8 +311,12 @@ def test_a_reconnect_keeps_the_session_and_shows_what_came_meanwhile(open_page, 
     staff = {"Authorization": f"Bearer {STAFF_TOKEN}"}
     base = f"{servers.rasa_url}/webhooks/staff/conversations/{sid}"
     requests.post(f"{base}/take", json={"staff": "Dana"}, headers=staff, timeout=30).raise_for_status()
-    requests.post(f"{base}/reply", json={"staff": "Dana", "text": "Dana here, sent while you were offline."},
-                  headers=staff, timeout=30).raise_for_status()
+    requests.post(
+        f"{base}/reply",
+        json={"staff": "Dana", "text": "Dana here, sent while you were offline."},
+        headers=staff,
+        timeout=30,
+    ).raise_for_status()
     page.context.set_offline(False)
     page.locator(".msg.bot", has_text="sent while you were offline").wait_for(timeout=20_000)
     assert page.locator(".msg").count() == shown + 1  # what came meanwhile is added, nothing twice

@@ -4,6 +4,7 @@ Times carry the program's time zone (with its VTIMEZONE, so calendars that do no
 the appointment right across daylight-saving changes). It says where to go and what to bring, nothing about
 why: calendars are synced and shared.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,8 +17,9 @@ from bot.booking.offers import SlotLike
 from bot.program import Program
 
 
-def invitation(program: Program, slot: SlotLike, ends_at: datetime, location: Optional[str], *, uid: str,
-               created: datetime) -> bytes:
+def invitation(
+    program: Program, slot: SlotLike, ends_at: datetime, location: Optional[str], *, uid: str, created: datetime
+) -> bytes:
     tz: ZoneInfo = program.tz
     calendar = Calendar()
     calendar.add("prodid", f"-//{program.short_name}//intake assistant//EN")
@@ -35,8 +37,10 @@ def invitation(program: Program, slot: SlotLike, ends_at: datetime, location: Op
     else:
         event.add("location", "Video call")
         how = program.assessments.telehealth
-    event.add("description", f"{how}\nPlease bring: {program.assessments.what_to_bring}\n"
-                             f"To cancel or change it, call {program.phone}.")
+    event.add(
+        "description",
+        f"{how}\nPlease bring: {program.assessments.what_to_bring}\nTo cancel or change it, call {program.phone}.",
+    )
     calendar.add_component(event)
     calendar.add_missing_timezones()
     ical: bytes = calendar.to_ical()

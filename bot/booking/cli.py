@@ -1,5 +1,6 @@
 """`iop-intake slots ...`, `iop-intake bookings ...` and `iop-intake reminders ...`: staff's booking tools on the
 command line, and the booking pass of the worker process (make slots, send due reminders)."""
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,12 @@ def reminders_from_settings(current: Settings) -> Optional[Reminders]:
     if config is None:
         return None
     callback = f"{current.sms_public_url}/{STATUS_PATH}" if current.sms_channel_configured else None
-    return Reminders(load_program(current.program_file), current.database_url,
-                     TwilioTransport(config, status_callback=callback), NumberCipher(current.sms_number_key))
+    return Reminders(
+        load_program(current.program_file),
+        current.database_url,
+        TwilioTransport(config, status_callback=callback),
+        NumberCipher(current.sms_number_key),
+    )
 
 
 def booking_pass(current: Settings, now: Optional[datetime] = None) -> list[str]:
@@ -82,12 +87,20 @@ def cmd_slots(args: argparse.Namespace) -> int:
             for slot in store.slots_between(session, start=start, end=start + timedelta(days=args.days)):
                 held = store.active_booking_of_slot(session, slot.id)
                 state = f"booked #{held.id}" if held else slot.status
-                print(f"{slot.id:>6}  {_local(slot.starts_at, current)}  {slot.modality:<10}  {state:<12}  "
-                      f"{slot.assessor}")
+                print(
+                    f"{slot.id:>6}  {_local(slot.starts_at, current)}  {slot.modality:<10}  {state:<12}  "
+                    f"{slot.assessor}"
+                )
         elif args.action == "add":
-            slot = store.add_slot(session, assessor=args.assessor, starts_at=_parse_local(args.start, current),
-                                  minutes=args.minutes or program.assessments.slot_minutes, modality=args.modality,
-                                  location=args.location, by=args.by)
+            slot = store.add_slot(
+                session,
+                assessor=args.assessor,
+                starts_at=_parse_local(args.start, current),
+                minutes=args.minutes or program.assessments.slot_minutes,
+                modality=args.modality,
+                location=args.location,
+                by=args.by,
+            )
             print(f"added slot {slot.id}")
         else:
             status = {"block": "blocked", "unblock": "open", "remove": "removed"}[args.action]
@@ -107,8 +120,10 @@ def cmd_bookings(args: argparse.Namespace) -> int:
             if args.action == "list":
                 start = utcnow() - timedelta(days=args.past)
                 for booking in store.bookings_between(session, start=start, end=start + timedelta(days=args.past + 60)):
-                    print(f"{booking.id:>6}  {_local(booking.slot.starts_at, current)}  {booking.slot.modality:<10}  "
-                          f"{booking.status:<9}  {booking.channel:<8}  screening {booking.screening_id or '-'}")
+                    print(
+                        f"{booking.id:>6}  {_local(booking.slot.starts_at, current)}  {booking.slot.modality:<10}  "
+                        f"{booking.status:<9}  {booking.channel:<8}  screening {booking.screening_id or '-'}"
+                    )
             elif args.action == "cancel":
                 store.cancel(session, booking_id=args.id, by=args.by)
                 print(f"booking {args.id}: cancelled, slot freed")
@@ -147,8 +162,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--location", help="for in-person slots")
     add.add_argument("--minutes", type=int, help="length (default: program.yml's slot_minutes)")
     add.add_argument("--by", required=True, help="who")
-    for name, text in (("block", "take a slot off offer for now"), ("unblock", "offer a blocked slot again"),
-                       ("remove", "remove a slot for good (not regenerated)")):
+    for name, text in (
+        ("block", "take a slot off offer for now"),
+        ("unblock", "offer a blocked slot again"),
+        ("remove", "remove a slot for good (not regenerated)"),
+    ):
         step = steps.add_parser(name, help=text)
         step.add_argument("id", type=int)
         step.add_argument("--by", required=True, help="who")

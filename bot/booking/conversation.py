@@ -6,6 +6,7 @@ the crisis path (actions/common.py `step_back`) read them from here. actions/boo
 the tracker into a `Conversation` and turns the `Outcome` into Rasa events; the desk (bot/booking/desk.py)
 keeps the bookings. Which messages reach it is decided by bot/routing.py `booking_action`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -77,16 +78,16 @@ class Outcome:
     slots: Slots = field(default_factory=list)
 
 
-async def take_turn(conv: Conversation, now: datetime, *, program: Program, desk: Desk,
-                    settings: Settings) -> Outcome:
+async def take_turn(conv: Conversation, now: datetime, *, program: Program, desk: Desk, settings: Settings) -> Outcome:
     """The reply to a message the safety policy sent to booking."""
     turn = _Turn(conv, program, desk, settings)
     turn.out.slots = await turn.reply(now)
     return turn.out
 
 
-def offer_after_screening(conv: Conversation, outcome: Optional[str], now: datetime, *, program: Program,
-                          desk: Desk, settings: Settings) -> Outcome:
+def offer_after_screening(
+    conv: Conversation, outcome: Optional[str], now: datetime, *, program: Program, desk: Desk, settings: Settings
+) -> Outcome:
     """The first offer, right after a screening whose outcome allows an assessment."""
     turn = _Turn(conv, program, desk, settings)
     if outcome in BOOKABLE:
@@ -108,9 +109,16 @@ class _Turn:
         name = (booking.person_tz if booking is not None else None) or self.conv.tz
         return (ZoneInfo(name), True) if name else (self.program.tz, False)
 
-    def offer_times(self, now: datetime, *, lead: Optional[str] = None, first: bool = False,
-                    after: Optional[datetime] = None, shown: frozenset = frozenset(),
-                    when: Optional[When] = None) -> Slots:
+    def offer_times(
+        self,
+        now: datetime,
+        *,
+        lead: Optional[str] = None,
+        first: bool = False,
+        after: Optional[datetime] = None,
+        shown: frozenset[tuple[datetime, str]] = frozenset(),
+        when: Optional[When] = None,
+    ) -> Slots:
         """Offer the next times that suit the person (`first`: with the invitation to book; `after` and
         `shown`: the ones after a page already shown); the slots that remember what was offered."""
         person_tz = when.tz if when is not None and when.named_zone else None
@@ -124,17 +132,22 @@ class _Turn:
             lead = texts.more_offer(offer.fits, when.phrase if when is not None else None)
         tz, named = (person_tz, True) if person_tz is not None else self.zone()
         self.say(lead, texts.offer_buttons(offer.slots, tz, zone=named))
-        return [(STAGE_SLOT, Stage.OFFERING), (OFFER_SLOT, [slot.id for slot in offer.slots]),
-                (AFTER_SLOT, offer.slots[-1].starts_at.isoformat()), (OFFERED_AT_SLOT, time.time()),
-                (TZ_SLOT, tz.key if named else None)]
+        return [
+            (STAGE_SLOT, Stage.OFFERING),
+            (OFFER_SLOT, [slot.id for slot in offer.slots]),
+            (AFTER_SLOT, offer.slots[-1].starts_at.isoformat()),
+            (OFFERED_AT_SLOT, time.time()),
+            (TZ_SLOT, tz.key if named else None),
+        ]
 
     def read(self, now: datetime) -> Reply:
         """The one reading of the message, for the stage the conversation is at."""
         stage, offered = self.conv.stage, self.conv.offered
         if stage == Stage.OFFERING and offered:
             tz, _ = self.zone()
-            return read_offer_reply(self.conv.text, len(offered), now, tz,
-                                    horizon_days=self.program.assessments.book_ahead_days + 1)
+            return read_offer_reply(
+                self.conv.text, len(offered), now, tz, horizon_days=self.program.assessments.book_ahead_days + 1
+            )
         if stage in (Stage.REMINDERS, Stage.VERIFYING):
             return read_number_reply(self.conv.text)
         return Reply(after_booking(self.conv.text) or Kind.BOOK)  # the policy sends only requests about booking
@@ -144,8 +157,7 @@ class _Turn:
         stage = self.conv.stage
         reply = self.read(now)
         kind = reply.kind
-        if stage in (Stage.REMINDERS, Stage.VERIFYING) and kind in (Kind.NUMBER, Kind.CODE,
-                                                                                Kind.NOT_NOW, Kind.UNCLEAR):
+        if stage in (Stage.REMINDERS, Stage.VERIFYING) and kind in (Kind.NUMBER, Kind.CODE, Kind.NOT_NOW, Kind.UNCLEAR):
             return await self.reminders(reply, now)
         if kind in (Kind.CHOOSE, Kind.UNCLEAR) and time.time() - self.conv.offered_at > OFFER_LIFETIME_S:
             return self.offer_times(now, lead=texts.stale_offer())
@@ -220,10 +232,15 @@ class _Turn:
             screening_id = screening.id if screening is not None else None
         tz, named = self.zone()
         try:
-            booking = self.desk.book(slot_id=slot_id, conversation_id=conv.conversation_id, channel=conv.channel,
-                                     screening_id=screening_id,
-                                     contact_conversation_id=conv.conversation_id if conv.by_text else None,
-                                     person_tz=tz.key if named else None, now=now)
+            booking = self.desk.book(
+                slot_id=slot_id,
+                conversation_id=conv.conversation_id,
+                channel=conv.channel,
+                screening_id=screening_id,
+                contact_conversation_id=conv.conversation_id if conv.by_text else None,
+                person_tz=tz.key if named else None,
+                now=now,
+            )
         except SlotTaken as error:
             return self.offer_times(now, lead=texts.taken() if error.taken else texts.gone())
         slot = booking.slot
@@ -251,9 +268,13 @@ class _Turn:
                 self.say(texts.number_opted_out(reply.number), NO_THANKS)
                 return [(STAGE_SLOT, Stage.REMINDERS)]
             try:
-                code = self.desk.start_number_check(booking.id, reply.number,
-                                                    cipher=NumberCipher(current.sms_number_key), now=now,
-                                                    id_key=current.sms_id_key)
+                code = self.desk.start_number_check(
+                    booking.id,
+                    reply.number,
+                    cipher=NumberCipher(current.sms_number_key),
+                    now=now,
+                    id_key=current.sms_id_key,
+                )
             except CodeRefused:
                 self.say(texts.codes_used_up(self.program))
                 return [(STAGE_SLOT, Stage.BOOKED)]
@@ -263,9 +284,11 @@ class _Turn:
             self.say(texts.code_sent(reply.number), NO_THANKS)
             return [(STAGE_SLOT, Stage.VERIFYING)]
         if reply.kind is Kind.CODE and reply.code is not None and verifying:
-            result, number = self.desk.confirm_number(booking.id, reply.code, id_key=current.sms_id_key,
-                                                      cipher=NumberCipher(current.sms_number_key), now=now)
+            result, number = self.desk.confirm_number(
+                booking.id, reply.code, id_key=current.sms_id_key, cipher=NumberCipher(current.sms_number_key), now=now
+            )
             if result is Check.CONFIRMED:
+                assert number is not None  # a confirmed code always comes with the number it confirmed
                 self.say(texts.reminders_on(number))
                 return [(STAGE_SLOT, Stage.BOOKED)]
             if result is Check.WRONG:

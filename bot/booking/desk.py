@@ -1,6 +1,7 @@
 """The booking desk: offers, bookings, changes and cancellations against the database, for the bot's
 actions, the command line and the console. Each call is one transaction; times are injected (`now`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,8 +84,9 @@ class Desk:
         specs = slot_times(self.program.assessments, self.program.tz, first, last)
         made = store.ensure_slots(session, specs)
         # Slots made before program.yml changed (hours, closed dates, assessors) and not booked go.
-        store.retire_slots(session, specs, start=now, end=bookable_between(self.program.assessments,
-                                                                            self.program.tz, now)[1])
+        store.retire_slots(
+            session, specs, start=now, end=bookable_between(self.program.assessments, self.program.tz, now)[1]
+        )
         self._slots_made_for = first
         return made
 
@@ -94,8 +96,15 @@ class Desk:
             return 0
         return self.refresh_slots(session, now)
 
-    def offer(self, prefs: Preferences, now: datetime, *, after: Optional[datetime] = None,
-              shown: frozenset[tuple[datetime, str]] = frozenset(), when: Optional[When] = None) -> Offer:
+    def offer(
+        self,
+        prefs: Preferences,
+        now: datetime,
+        *,
+        after: Optional[datetime] = None,
+        shown: frozenset[tuple[datetime, str]] = frozenset(),
+        when: Optional[When] = None,
+    ) -> Offer:
         with session_scope(self.database_url) as session:
             self.ensure_fresh(session, now)
             free = self._free(session, now)
@@ -115,8 +124,17 @@ class Desk:
             free = {slot.id: slot for slot in self._free(session, now)}
         return [free[slot_id] for slot_id in slot_ids if slot_id in free]
 
-    def book(self, *, slot_id: int, conversation_id: str, channel: str, screening_id: Optional[int],
-             contact_conversation_id: Optional[str], person_tz: Optional[str], now: datetime) -> Booking:
+    def book(
+        self,
+        *,
+        slot_id: int,
+        conversation_id: str,
+        channel: str,
+        screening_id: Optional[int],
+        contact_conversation_id: Optional[str],
+        person_tz: Optional[str],
+        now: datetime,
+    ) -> Booking:
         """Book the slot, or move the person's upcoming booking to it, in one transaction. `SlotTaken` when it
         is gone; then nothing has changed (a move keeps the old time)."""
         earliest, _ = bookable_between(self.program.assessments, self.program.tz, now)
@@ -125,11 +143,26 @@ class Desk:
             with session_scope(self.database_url) as session:
                 current = store.upcoming_booking(session, conversation_id=conversation_id, now=now)
                 if current is not None:
-                    return store.reschedule(session, booking_id=current.id, slot_id=slot_id, earliest=earliest,
-                                            reminders_hours_before=reminders, now=now)
-                return store.book(session, slot_id=slot_id, conversation_id=conversation_id, channel=channel,
-                                  screening_id=screening_id, contact_conversation_id=contact_conversation_id,
-                                  person_tz=person_tz, reminders_hours_before=reminders, earliest=earliest, now=now)
+                    return store.reschedule(
+                        session,
+                        booking_id=current.id,
+                        slot_id=slot_id,
+                        earliest=earliest,
+                        reminders_hours_before=reminders,
+                        now=now,
+                    )
+                return store.book(
+                    session,
+                    slot_id=slot_id,
+                    conversation_id=conversation_id,
+                    channel=channel,
+                    screening_id=screening_id,
+                    contact_conversation_id=contact_conversation_id,
+                    person_tz=person_tz,
+                    reminders_hours_before=reminders,
+                    earliest=earliest,
+                    now=now,
+                )
         except IntegrityError:  # the unique constraint: someone else holds the slot now
             raise SlotTaken(slot_id) from None
 
@@ -153,8 +186,9 @@ class Desk:
             contact = sms_store.contact(session, conversation_id=pseudonym(number, id_key))
             return contact is not None and contact.opted_out
 
-    def start_number_check(self, booking_id: int, number: str, *, cipher: NumberCipher, now: datetime,
-                           id_key: Optional[str] = None) -> str:
+    def start_number_check(
+        self, booking_id: int, number: str, *, cipher: NumberCipher, now: datetime, id_key: Optional[str] = None
+    ) -> str:
         """A number typed in the widget for reminders is only used once the person types the code texted to
         it: a mistyped number must not get someone's reminders, nor the right to cancel by text. Returns the
         code to text; stores the number encrypted and the code hashed until `CODE_MINUTES` from `now`, and
@@ -163,8 +197,7 @@ class Desk:
         code = f"{secrets.randbelow(10_000):04d}"
         with session_scope(self.database_url) as session:
             booking = store.get_booking(session, booking_id)
-            counts = store.code_counts(session, conversation_id=booking.conversation_id, number_ref=number_ref,
-                                       now=now)
+            counts = store.code_counts(session, conversation_id=booking.conversation_id, number_ref=number_ref, now=now)
             refused = code_refusal(counts)
             if refused:
                 raise CodeRefused(refused)
@@ -174,8 +207,9 @@ class Desk:
             booking.pending_until = now + timedelta(minutes=CODE_MINUTES)
         return code
 
-    def confirm_number(self, booking_id: int, code: str, *, id_key: str, cipher: NumberCipher,
-                       now: datetime) -> tuple[Check, Optional[str]]:
+    def confirm_number(
+        self, booking_id: int, code: str, *, id_key: str, cipher: NumberCipher, now: datetime
+    ) -> tuple[Check, Optional[str]]:
         """Check the code typed; when right, reminders go to the number, which becomes the same pseudonymous
         SMS contact the SMS channel makes for it (a STOP from that phone stops them; a "C" texted from it
         cancels this booking). Returns the result and the number (E.164) it was about."""
@@ -188,12 +222,17 @@ class Desk:
                 result = Check.EXPIRED
             elif hmac.compare_digest(booking.pending_code_hash or "", _code_hash(booking.calendar_token, code)):
                 conversation_id = pseudonym(number, id_key)
-                sms_store.ensure_contact(session, conversation_id=conversation_id,
-                                         number_encrypted=cipher.encrypt(number))
+                sms_store.ensure_contact(
+                    session, conversation_id=conversation_id, number_encrypted=cipher.encrypt(number)
+                )
                 booking.contact_conversation_id = conversation_id
                 result = Check.CONFIRMED
-            elif store.count_wrong_code(session, conversation_id=booking.conversation_id,
-                                        number_ref=pseudonym(number, id_key), now=now) < CODE_TRIES:
+            elif (
+                store.count_wrong_code(
+                    session, conversation_id=booking.conversation_id, number_ref=pseudonym(number, id_key), now=now
+                )
+                < CODE_TRIES
+            ):
                 return Check.WRONG, number
             else:
                 result = Check.GIVEN_UP

@@ -4,6 +4,7 @@ Offers follow what the person said in the screening (the times of day that suit 
 online) and, when they ask, the day and time they name. When nothing fits, the earliest times are offered
 anyway and the bot says so: an offer that ignores their schedule silently would waste their trip.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,8 +39,10 @@ class Preferences:
     def from_answers(cls, answers: Mapping[str, Any]) -> Preferences:
         times = answers.get("schedule_times")
         modality = answers.get("modality")
-        return cls(frozenset(times) if isinstance(times, list) else frozenset(),
-                   modality if modality in MODALITY_WORDS else None)
+        return cls(
+            frozenset(times) if isinstance(times, list) else frozenset(),
+            modality if modality in MODALITY_WORDS else None,
+        )
 
     def fits(self, slot: SlotLike, tz: ZoneInfo) -> bool:
         if self.modality is not None and slot.modality != self.modality:
@@ -77,16 +80,24 @@ def _in_windows(slot: SlotLike, when: When) -> bool:
     return any(start <= slot.starts_at < end for start, end in when.windows)
 
 
-def choose(free: Sequence[S], prefs: Preferences, tz: ZoneInfo, *, after: Optional[datetime] = None,
-           shown: frozenset[tuple[datetime, str]] = frozenset(), when: Optional[When] = None,
-           count: int = OFFER_SIZE) -> Offer:
+def choose(
+    free: Sequence[S],
+    prefs: Preferences,
+    tz: ZoneInfo,
+    *,
+    after: Optional[datetime] = None,
+    shown: frozenset[tuple[datetime, str]] = frozenset(),
+    when: Optional[When] = None,
+    count: int = OFFER_SIZE,
+) -> Offer:
     """The earliest `count` of `free` (sorted by start) from `after` on that suit the person, leaving out the
     (start, modality) pairs already `shown` on the page before.
 
     With `when` (a day or time they named), slots in it come first: matching their modality if possible,
     else any. Without it, slots that fit their screening answers; failing those, the earliest."""
-    pool = _distinct_times([s for s in free if (after is None or s.starts_at >= after)
-                            and (s.starts_at, s.modality) not in shown])
+    pool = _distinct_times(
+        [s for s in free if (after is None or s.starts_at >= after) and (s.starts_at, s.modality) not in shown]
+    )
     if when is not None:
         named = [s for s in pool if _in_windows(s, when)]
         for candidates in ([s for s in named if prefs.modality in (None, s.modality)], named):

@@ -6,6 +6,7 @@ is blanked so later patterns cannot read it twice. Terms right after "not", "no"
 "any...") are exclusions. A phrase that names only the past, or only days beyond the horizon, gives a When
 with no windows, so the bot can say "that time has passed" instead of "I didn't understand".
 """
+
 from __future__ import annotations
 
 import re
@@ -68,23 +69,49 @@ _WEEKDAYS = _Term("weekdays", weekdays=frozenset(range(5)))
 _NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY = r"(mon(?:day)?|tue(?:sday|s)?|wed(?:nesday|s)?|thu(?:rsday|rs|r)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)"
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
-         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _NAMED_DAYS = {"today": 0, "tonight": 0, "tonite": 0, "yesterday": -1}  # the other words are tomorrows
 _COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _N = r"(\d{1,2}|" + "|".join(_COUNT) + ")"
-_PARTS = {"morning": (300, 720), "afternoon": (720, 1020), "evening": (1020, 1260), "night": (1020, 1260),
-          "lunch": (690, 810), "lunchtime": (690, 810)}
+_PARTS = {
+    "morning": (300, 720),
+    "afternoon": (720, 1020),
+    "evening": (1020, 1260),
+    "night": (1020, 1260),
+    "lunch": (690, 810),
+    "lunchtime": (690, 810),
+}
 _PART_LABEL = {"night": "evening", "lunch": "lunchtime"}
 _T = r"(\d{1,2}(?::\d{2})?(?:\s*(?:[ap]m|o'?clock)\b)?|noon|midday)"  # a clock time; bare digits need context
 _NOT_COUNT = r"(?![\d:/-]| ?(?:days?|weeks?|months?|hours?|hrs?|minutes?|mins?|times|x)\b)"  # "2-3 days a week"
-_RELATIONS = {"after": "after", "past": "after", "from": "after", "since": "after", "later than": "after",
-              "before": "before", "by": "before", "until": "before", "till": "before", "til": "before",
-              "earlier than": "before", "no later than": "before", "at": "at", "around": "around",
-              "about": "around", "approx": "around", "approximately": "around", "roughly": "around"}
+_RELATIONS = {
+    "after": "after",
+    "past": "after",
+    "from": "after",
+    "since": "after",
+    "later than": "after",
+    "before": "before",
+    "by": "before",
+    "until": "before",
+    "till": "before",
+    "til": "before",
+    "earlier than": "before",
+    "no later than": "before",
+    "at": "at",
+    "around": "around",
+    "about": "around",
+    "approx": "around",
+    "approximately": "around",
+    "roughly": "around",
+}
 # "I work 9-5", "I'm busy mornings", "in class until 3" name the times that do not suit.
-_NEGATOR = re.compile(r"\b(?:not|no|nothing|except(?: for)?|other than|apart from|besides|excluding|can'?t|"
-                      r"cannot|but|work|working|busy|in class|at school|at work)(?= \w)")
+_NEGATOR = re.compile(
+    r"\b(?:not|no|nothing|except(?: for)?|other than|apart from|besides|excluding|can'?t|"
+    r"cannot|but|work|working|busy|in class|at school|at work)(?= \w)"
+)
 _ANY_BEFORE = re.compile(r"\b(?:any|every|all)")  # "but" excludes only after these: "any day but friday"
 _FILLER = re.compile(r"(?:\s|\b(?:or|and|nor|on|the|a|an|any|do|free|available|either|at|in)\b|[/&])*")
 _LIST = re.compile(r"(?:[\s,/&]|\b(?:or|and|nor|on|the|any|either)\b)*")
@@ -114,7 +141,7 @@ def _dated(month: int, day: int, year: Optional[str], today: date) -> list[_Term
 
 
 def _ordinal(m: re.Match[str], today: date) -> list[_Term]:
-    """"the 3rd": this month unless past, else the next month that has that day."""
+    """ "the 3rd": this month unless past, else the next month that has that day."""
     months = (today.replace(day=1) + timedelta(days=31 * n) for n in range(3))
     options = [d for first in months if (d := _valid(first.year, first.month, int(m[1]))) and d >= today]
     return _on(options[0], today) if options else []
@@ -194,7 +221,7 @@ def _label(minutes: int) -> str:
 
 
 def _span(m: re.Match[str], today: date) -> list[_Term]:
-    """"1-3pm", "between 11 and 1", "10-2pm": an am/pm on one end reaches the other when that makes sense."""
+    """ "1-3pm", "between 11 and 1", "10-2pm": an am/pm on one end reaches the other when that makes sense."""
     a, b = m[1], m[2]
     ma, mb = (re.search(r"[ap]m", t) for t in (a, b))
     end = _clock(b)
@@ -212,7 +239,7 @@ def _span(m: re.Match[str], today: date) -> list[_Term]:
 
 
 def _relation(word: str, clock: str) -> list[_Term]:
-    """"after 5", "by 4", "at 3", "around 2" (the hour's slot with half an hour either side)."""
+    """ "after 5", "by 4", "at 3", "around 2" (the hour's slot with half an hour either side)."""
     at, kind = _clock(clock), _RELATIONS[word]
     if at is None or (kind == "before" and at == 0):
         return []
@@ -221,42 +248,60 @@ def _relation(word: str, clock: str) -> list[_Term]:
 
 
 _Reader = Callable[[re.Match[str], date], list[_Term]]
-_READERS: tuple[tuple[re.Pattern[str], _Reader], ...] = tuple((re.compile(p), r) for p, r in (
-    (r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])",  # US order: 12/3 is December 3
-     lambda m, t: _dated(int(m[1]), int(m[2]), m[3], t)),
-    (rf"\b{_MONTH}\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b(?! ?(?:[ap]m\b|:))",
-     lambda m, t: _dated(_MONTHS.index(m[1][:3]) + 1, int(m[2]), m[3], t)),
-    # "3 may work" is not a date: May needs an ordinal or "of"
-    (rf"\b(\d{{1,2}})(st|nd|rd|th)? (of )?{_MONTH}\b",
-     lambda m, t: [] if m[4] == "may" and not (m[2] or m[3])
-     else _dated(_MONTHS.index(m[4][:3]) + 1, int(m[1]), None, t)),
-    (r"\b(?:the )?(\d{1,2})(?:st|nd|rd|th)\b", _ordinal),
-    (r"\b(?:the )?day after (?:tomorrow|tmrw?|tmr)\b", lambda m, t: _on(t + timedelta(days=2), t)),
-    (rf"\b(?:in {_N} (day|week)s?|{_N} (day|week)s? from (?:today|now))\b", _relative),
-    (r"\b(today|tonight|tonite|yesterday|tomm?orr?ow|tmrw?|this (?:morning|afternoon|evening))\b",
-     _named_day),
-    (rf"\b{_DAY} ?(?:-|to|through|thru) ?{_DAY}\b", _weekday_range),
-    (rf"\b(?:(this|next|last|every|any) )?{_DAY}(s)?\b", _weekday),
-    (r"\bweek ?days?\b", lambda m, t: [_WEEKDAYS]),
-    (r"\bweek ?nights?\b", lambda m, t: [_WEEKDAYS, *_part_term("night")]),
-    (r"\b(?:(this|next) )?(?:the )?weekend(s)?\b", _weekend),
-    (r"\b(this|next) week\b", _week),
-    (r"\b(?:(?:any|every) ?day|daily|any ?time|whenever|all day)\b",  # names no day or time, but answers
-     lambda m, t: [_Term("any day" if "day" in m[0] else "any time")]),
-    (r"\bafter (work|school)\b",  # the end of a usual working or school day
-     lambda m, t: [_Term(f"after {m[1]}", minutes=(17 * 60 if m[1] == "work" else 15 * 60, DAY))]),
-    (r"\b(before|after) lunch\b",  # lunchtime's edges
-     lambda m, t: [_Term(f"{m[1]} lunch", minutes=(0, 690) if m[1] == "before" else (810, DAY))]),
-    (r"\b(?:early |late )?(morning|afternoon|evening|night|lunch ?time|lunch)s?\b",
-     lambda m, t: _part_term(m[1])),
-    (rf"\bbetween {_T} and {_T}", _span),
-    (rf"(?:\bfrom )?(?<![\d:/-]){_T} ?(?:-|to|till|until|til) ?{_T}{_NOT_COUNT}", _span),
-    (r"\b(" + "|".join(sorted(_RELATIONS, key=len, reverse=True)) + rf") {_T}{_NOT_COUNT}",
-     lambda m, t: _relation(m[1], m[2])),
-    (rf"(?<![\d:/]){_T} ?-?ish\b", lambda m, t: _relation("around", m[1])),
-    (r"(?<![\w:/.-])(\d{1,2}(?::\d{2})? ?[ap]m|\d{1,2}:\d{2}|\d{1,2} ?o'?clock|noon|midday)(?![\w:])",
-     lambda m, t: _relation("at", m[1])),
-))
+_READERS: tuple[tuple[re.Pattern[str], _Reader], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (
+            r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])",  # US order: 12/3 is December 3
+            lambda m, t: _dated(int(m[1]), int(m[2]), m[3], t),
+        ),
+        (
+            rf"\b{_MONTH}\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b(?! ?(?:[ap]m\b|:))",
+            lambda m, t: _dated(_MONTHS.index(m[1][:3]) + 1, int(m[2]), m[3], t),
+        ),
+        # "3 may work" is not a date: May needs an ordinal or "of"
+        (
+            rf"\b(\d{{1,2}})(st|nd|rd|th)? (of )?{_MONTH}\b",
+            lambda m, t: (
+                [] if m[4] == "may" and not (m[2] or m[3]) else _dated(_MONTHS.index(m[4][:3]) + 1, int(m[1]), None, t)
+            ),
+        ),
+        (r"\b(?:the )?(\d{1,2})(?:st|nd|rd|th)\b", _ordinal),
+        (r"\b(?:the )?day after (?:tomorrow|tmrw?|tmr)\b", lambda m, t: _on(t + timedelta(days=2), t)),
+        (rf"\b(?:in {_N} (day|week)s?|{_N} (day|week)s? from (?:today|now))\b", _relative),
+        (r"\b(today|tonight|tonite|yesterday|tomm?orr?ow|tmrw?|this (?:morning|afternoon|evening))\b", _named_day),
+        (rf"\b{_DAY} ?(?:-|to|through|thru) ?{_DAY}\b", _weekday_range),
+        (rf"\b(?:(this|next|last|every|any) )?{_DAY}(s)?\b", _weekday),
+        (r"\bweek ?days?\b", lambda m, t: [_WEEKDAYS]),
+        (r"\bweek ?nights?\b", lambda m, t: [_WEEKDAYS, *_part_term("night")]),
+        (r"\b(?:(this|next) )?(?:the )?weekend(s)?\b", _weekend),
+        (r"\b(this|next) week\b", _week),
+        (
+            r"\b(?:(?:any|every) ?day|daily|any ?time|whenever|all day)\b",  # names no day or time, but answers
+            lambda m, t: [_Term("any day" if "day" in m[0] else "any time")],
+        ),
+        (
+            r"\bafter (work|school)\b",  # the end of a usual working or school day
+            lambda m, t: [_Term(f"after {m[1]}", minutes=(17 * 60 if m[1] == "work" else 15 * 60, DAY))],
+        ),
+        (
+            r"\b(before|after) lunch\b",  # lunchtime's edges
+            lambda m, t: [_Term(f"{m[1]} lunch", minutes=(0, 690) if m[1] == "before" else (810, DAY))],
+        ),
+        (r"\b(?:early |late )?(morning|afternoon|evening|night|lunch ?time|lunch)s?\b", lambda m, t: _part_term(m[1])),
+        (rf"\bbetween {_T} and {_T}", _span),
+        (rf"(?:\bfrom )?(?<![\d:/-]){_T} ?(?:-|to|till|until|til) ?{_T}{_NOT_COUNT}", _span),
+        (
+            r"\b(" + "|".join(sorted(_RELATIONS, key=len, reverse=True)) + rf") {_T}{_NOT_COUNT}",
+            lambda m, t: _relation(m[1], m[2]),
+        ),
+        (rf"(?<![\d:/]){_T} ?-?ish\b", lambda m, t: _relation("around", m[1])),
+        (
+            r"(?<![\w:/.-])(\d{1,2}(?::\d{2})? ?[ap]m|\d{1,2}:\d{2}|\d{1,2} ?o'?clock|noon|midday)(?![\w:])",
+            lambda m, t: _relation("at", m[1]),
+        ),
+    )
+)
 
 
 def _scan(text: str, today: date) -> list[_Term]:
@@ -268,7 +313,7 @@ def _scan(text: str, today: date) -> list[_Term]:
             new = read(found, today)
             if new:
                 terms += [replace(term, start=found.start(), end=found.end()) for term in new]
-                text = text[:found.start()] + " " * len(found[0]) + text[found.end():]
+                text = text[: found.start()] + " " * len(found[0]) + text[found.end() :]
     terms = _without_date_weekdays(terms)
     breaks = [b.start() for b in re.finditer(r"[,;/]|\b(?:or|and)\b", text)]
     terms = [replace(term, clause=sum(b < term.start for b in breaks)) for term in terms]
@@ -276,11 +321,16 @@ def _scan(text: str, today: date) -> list[_Term]:
 
 
 def _without_date_weekdays(terms: list[_Term]) -> list[_Term]:
-    """"Saturday Dec 12", "Dec 12 (Sat)": a weekday right beside a date on that weekday names the date."""
+    """ "Saturday Dec 12", "Dec 12 (Sat)": a weekday right beside a date on that weekday names the date."""
+
     def beside_its_date(term: _Term) -> bool:
-        return term.one and any(other.day is not None and other.day.weekday() in term.weekdays
-                                and min(abs(other.start - term.end), abs(term.start - other.end)) <= 3
-                                for other in terms)
+        return term.one and any(
+            other.day is not None
+            and other.day.weekday() in term.weekdays
+            and min(abs(other.start - term.end), abs(term.start - other.end)) <= 3
+            for other in terms
+        )
+
     return [term for term in terms if not beside_its_date(term)]
 
 
@@ -288,15 +338,18 @@ def _exclude(terms: list[_Term], text: str, said: str) -> list[_Term]:
     """Marks the terms right after "not", "no", "except"..., and the list they start: "not mon, wed or fri".
     `text` has the terms blanked out. After a comma the list goes on only if it is still a list ("not
     monday, tuesday or wednesday"), not a new clause ("not monday, tuesday is good")."""
-    cuts = [n for n in _NEGATOR.finditer(said) if text[n.start():n.end()] == n[0]
-            and (n[0] != "but" or _ANY_BEFORE.search(said[:n.start()]))]
+    cuts = [
+        n
+        for n in _NEGATOR.finditer(said)
+        if text[n.start() : n.end()] == n[0] and (n[0] != "but" or _ANY_BEFORE.search(said[: n.start()]))
+    ]
     negated, end = False, 0
     for i, term in enumerate(terms):
-        gap = text[end:term.start]
-        after = text[term.end:next((t.start for t in terms[i:] if t.start >= term.end), len(text))]
+        gap = text[end : term.start]
+        after = text[term.end : next((t.start for t in terms[i:] if t.start >= term.end), len(text))]
         cut = [n for n in cuts if end <= n.start() and n.end() <= term.start]
         if cut:
-            negated = bool(_FILLER.fullmatch(text[cut[-1].end():term.start]))
+            negated = bool(_FILLER.fullmatch(text[cut[-1].end() : term.start]))
         else:
             still_list = "," not in gap or _LIST.fullmatch(after.rstrip(".!? "))
             negated = negated and bool(_LIST.fullmatch(gap) and still_list)
@@ -329,8 +382,13 @@ def _windows(terms: list[_Term], today: date, last: date, zone: ZoneInfo) -> lis
     every = [today + timedelta(days=n) for n in range((last - today).days + 1)]
     if not (named or spans or picks):
         named = set(every)  # a time alone ("after 5") is every day
-    days = named | {d for d in every if (spans or picks) and (not picks or d.weekday() in picks)
-                    and (not spans or any(a <= d <= b for a, b in spans))}
+    days = named | {
+        d
+        for d in every
+        if (spans or picks)
+        and (not picks or d.weekday() in picks)
+        and (not spans or any(a <= d <= b for a, b in spans))
+    }
     minutes = [term.minutes for term in terms if term.minutes] or [(0, DAY)]
 
     def moment(d: date, minute: int) -> datetime:
@@ -359,7 +417,7 @@ def _subtract(windows: list[Window], cuts: list[Window]) -> list[Window]:
 
 
 def _describe(terms: list[_Term]) -> str:
-    """"Tuesday Dec 1 afternoon", "mornings next week", "after 5 PM tomorrow", "at 3 PM on Tuesdays"."""
+    """ "Tuesday Dec 1 afternoon", "mornings next week", "after 5 PM tomorrow", "at 3 PM on Tuesdays"."""
     days = [term for term in terms if _is_day(term)]
     times = [term for term in terms if term.minutes]
     spans = [term.label for term in days if term.span]
@@ -411,8 +469,10 @@ def read_when(text: str, now: datetime, tz: ZoneInfo, *, horizon_days: int = 60)
     # "monday morning or wednesday afternoon" pairs each day with its own time; "tuesday or thursday
     # afternoon" (a clause without both) shares the time among all the days.
     clauses = [[term for term in terms if term.clause == c] for c in sorted({term.clause for term in terms})]
-    paired = len(clauses) > 1 and all(any(map(_is_day, clause)) and any(term.minutes for term in clause)
-                                      and not any(term.negated for term in clause) for clause in clauses)
+    paired = len(clauses) > 1 and all(
+        any(map(_is_day, clause)) and any(term.minutes for term in clause) and not any(term.negated for term in clause)
+        for clause in clauses
+    )
     reads = [_read(clause, today, last, zone) for clause in (clauses if paired else [terms])]
     phrase = " or ".join(phrase for _, phrase in reads) + (f" {_ZONES[named.key][0]} time" if named else "")
     windows = _merge([window for found, _ in reads for window in found], low, high)

@@ -9,6 +9,7 @@ reminder is skipped, with the reason kept, when the booking was cancelled, the p
 (STOP) or gave no number, or the appointment has started; of several overdue reminders for one booking
 (the worker was down) only the latest goes out.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,13 +45,21 @@ def _skip_reason(session: Session, reminder: Reminder, now: datetime) -> Optiona
         return "cancelled"
     if booking.slot.starts_at <= now:
         return "too_late"
-    later = session.execute(select(Reminder.id).where(
-        Reminder.booking_id == booking.id, Reminder.hours_before < reminder.hours_before,
-        Reminder.status.in_(("pending", "sending", "sent")), Reminder.due_at <= now)).first()
+    later = session.execute(
+        select(Reminder.id).where(
+            Reminder.booking_id == booking.id,
+            Reminder.hours_before < reminder.hours_before,
+            Reminder.status.in_(("pending", "sending", "sent")),
+            Reminder.due_at <= now,
+        )
+    ).first()
     if later is not None:
         return "superseded"
-    contact = (sms_store.contact(session, conversation_id=booking.contact_conversation_id)
-               if booking.contact_conversation_id else None)
+    contact = (
+        sms_store.contact(session, conversation_id=booking.contact_conversation_id)
+        if booking.contact_conversation_id
+        else None
+    )
     if contact is None:
         return "no_number"
     return "opted_out" if contact.opted_out else None
@@ -106,9 +115,12 @@ class Reminders:
 
     def _unfinished(self) -> list[tuple[int, sms_store.SmsOutbound]]:
         """Reminders "sending" (in a live worker's hands, or a killed one's), with their texts."""
-        query = (select(Reminder.id, sms_store.SmsOutbound)
-                 .join(sms_store.SmsOutbound, sms_store.SmsOutbound.id == Reminder.outbound_id)
-                 .where(Reminder.status == "sending").order_by(Reminder.id))
+        query = (
+            select(Reminder.id, sms_store.SmsOutbound)
+            .join(sms_store.SmsOutbound, sms_store.SmsOutbound.id == Reminder.outbound_id)
+            .where(Reminder.status == "sending")
+            .order_by(Reminder.id)
+        )
         with session_scope(self.database_url) as session:
             return [(reminder_id, text) for reminder_id, text in session.execute(query).all()]
 
@@ -126,8 +138,9 @@ class Reminders:
             contact = sms_store.contact(session, conversation_id=booking.contact_conversation_id)
             assert contact is not None  # _skip_reason skips a booking without one
             tz = ZoneInfo(booking.person_tz) if booking.person_tz else self.program.tz
-            body = texts.reminder(self.program, booking.slot, booking.slot.location, tz, now,
-                                  zone=booking.person_tz is not None)
+            body = texts.reminder(
+                self.program, booking.slot, booking.slot.location, tz, now, zone=booking.person_tz is not None
+            )
             if contact.notice_sent_at is None:  # a number given in the widget: this is its first text from us
                 body += " Reply STOP to opt out."
                 contact.notice_sent_at = now
@@ -138,10 +151,23 @@ class Reminders:
             outbound_id, token = outbound.id, contact.number_encrypted
         attempt = send_encrypted(self.transport, self.cipher, token, body)
         with session_scope(self.database_url) as session:
-            sms_store.record_attempt(session, outbound_id=outbound_id, ok=attempt.ok, attempts=attempt.attempts,
-                                     sid=attempt.sid, error_code=attempt.error_code, http_status=attempt.http_status)
+            sms_store.record_attempt(
+                session,
+                outbound_id=outbound_id,
+                ok=attempt.ok,
+                attempts=attempt.attempts,
+                sid=attempt.sid,
+                error_code=attempt.error_code,
+                http_status=attempt.http_status,
+            )
             status = "sent" if attempt.ok else "failed"
-            store.finish_reminder(session, reminder_id=reminder_id, status=status, outbound_id=outbound_id, now=now,
-                                  note=None if attempt.ok else _failure(attempt.error_code, attempt.http_status))
+            store.finish_reminder(
+                session,
+                reminder_id=reminder_id,
+                status=status,
+                outbound_id=outbound_id,
+                now=now,
+                note=None if attempt.ok else _failure(attempt.error_code, attempt.http_status),
+            )
         log.info("reminder %d: %s", reminder_id, status)
         return Sent(reminder_id, status)

@@ -1,6 +1,7 @@
 """Reading what a person says about booking: a choice among the offered times, "other times", a day or
 time of their own, "no thanks", or, once booked, cancel (C) and reschedule (R). Pure text in, a `Reply` out.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,29 +45,41 @@ class Reply:
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
 _CHOICE = re.compile(r"^(?:option|number|no|#|choice)?\s*(\d{1,2})$")
 # A short reply with one small number and polite words around it: "2 please", "I'll take 2", "ok 3".
-_CHOICE_WORDS = frozenset("ok okay yes please i'll ill take i want the one option number works is fine good "
-                          "sounds lets let's go with do".split())
-_MORE = re.compile(r"\b(other|another|different|more|else|later|earlier) (times?|days?|options?|slots?|dates?)\b"
-                   r"|^(more|others|other|next|none|none of (these|those|them)|neither|show more|something else)$"
-                   r"|\bnone of (these|those|them) work|\bdon'?t work for me\b"
-                   r"|\bcan'?t (do|make) (any of )?(those|these|them)\b")
-_NOT_NOW = re.compile(r"^(no|nope|nah|no thanks?|no thank you|not now|not yet|not right now|later|maybe later|"
-                      r"i'?ll call|i will call|i'?ll book later|i'?ll do it later|not today|skip|stop|never ?mind)$"
-                      r"|\b(book|decide|do it|schedule) later\b|\bnot (ready|sure) (to|yet)\b")
+_CHOICE_WORDS = frozenset(
+    "ok okay yes please i'll ill take i want the one option number works is fine good "
+    "sounds lets let's go with do".split()
+)
+_MORE = re.compile(
+    r"\b(other|another|different|more|else|later|earlier) (times?|days?|options?|slots?|dates?)\b"
+    r"|^(more|others|other|next|none|none of (these|those|them)|neither|show more|something else)$"
+    r"|\bnone of (these|those|them) work|\bdon'?t work for me\b"
+    r"|\bcan'?t (do|make) (any of )?(those|these|them)\b"
+)
+_NOT_NOW = re.compile(
+    r"^(no|nope|nah|no thanks?|no thank you|not now|not yet|not right now|later|maybe later|"
+    r"i'?ll call|i will call|i'?ll book later|i'?ll do it later|not today|skip|stop|never ?mind)$"
+    r"|\b(book|decide|do it|schedule) later\b|\bnot (ready|sure) (to|yet)\b"
+)
 # Cancel and reschedule act at once, so only unmistakable wording: the letters the texts offer, or the
 # appointment named ("cancel my appointment", "I can't make my appointment"). "I want to cancel my
 # insurance" or "can I move the group to evenings?" are not about the booking.
 _BOOKING = r"(appointment|assessment|booking|intake)"
-_CANCEL = re.compile(rf"^c$|^cancel( it| that| please)?$|\bcancel (it|my|the|this|that) {_BOOKING}\b"
-                     rf"|\bcancel (my|the|this|that) {_BOOKING}\b|\bcancel {_BOOKING}\b"
-                     rf"|\b(can'?t|cannot|won'?t be able to) (make|come to|attend|go to) (my|the) {_BOOKING}\b"
-                     r"|\b(can'?t|cannot|won'?t be able to) make it( after all| anymore| tomorrow| today)?$")
-_RESCHEDULE = re.compile(rf"^r$|\bre ?schedul|\b(change|move) (my|the|this|that) {_BOOKING}"
-                         rf"|\b(different|another|new) (time|day|date) for (my|the) {_BOOKING}"
-                         r"|^(a |i need a |can i have a )?(different|another|new) (time|day|date)( please)?$")
+_CANCEL = re.compile(
+    rf"^c$|^cancel( it| that| please)?$|\bcancel (it|my|the|this|that) {_BOOKING}\b"
+    rf"|\bcancel (my|the|this|that) {_BOOKING}\b|\bcancel {_BOOKING}\b"
+    rf"|\b(can'?t|cannot|won'?t be able to) (make|come to|attend|go to) (my|the) {_BOOKING}\b"
+    r"|\b(can'?t|cannot|won'?t be able to) make it( after all| anymore| tomorrow| today)?$"
+)
+_RESCHEDULE = re.compile(
+    rf"^r$|\bre ?schedul|\b(change|move) (my|the|this|that) {_BOOKING}"
+    rf"|\b(different|another|new) (time|day|date) for (my|the) {_BOOKING}"
+    r"|^(a |i need a |can i have a )?(different|another|new) (time|day|date)( please)?$"
+)
 _STATUS = re.compile(rf"\b(when|what time|what day|where) is my {_BOOKING}\b|\bdo i have an? {_BOOKING}\b")
-_BOOK = re.compile(rf"\b(book|schedule|make|set up|get)\b.*\b({_BOOKING[1:-1]}|time|slot)\b"
-                   r"|^(book|book it|book now|let'?s book|i want to book)$")
+_BOOK = re.compile(
+    rf"\b(book|schedule|make|set up|get)\b.*\b({_BOOKING[1:-1]}|time|slot)\b"
+    r"|^(book|book it|book now|let'?s book|i want to book)$"
+)
 
 
 def _choice(norm: str, offered: int, names_a_time: bool) -> Optional[int]:
@@ -91,8 +104,12 @@ def _choice(norm: str, offered: int, names_a_time: bool) -> Optional[int]:
 def after_booking(text: str) -> Optional[Kind]:
     """CANCEL, RESCHEDULE, STATUS or BOOK in a message at any later time, else None."""
     norm = normalise(text)
-    for kind, pattern in ((Kind.RESCHEDULE, _RESCHEDULE), (Kind.CANCEL, _CANCEL), (Kind.STATUS, _STATUS),
-                          (Kind.BOOK, _BOOK)):
+    for kind, pattern in (
+        (Kind.RESCHEDULE, _RESCHEDULE),
+        (Kind.CANCEL, _CANCEL),
+        (Kind.STATUS, _STATUS),
+        (Kind.BOOK, _BOOK),
+    ):
         if pattern.search(norm):
             return kind
     return None

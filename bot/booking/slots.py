@@ -3,6 +3,7 @@
 Local times are the program's: a 09:00 slot is at 09:00 on both sides of a daylight-saving change, and a
 time the clocks skip does not exist. Stored times are UTC.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,15 @@ def slot_times(assessments: Assessments, tz: ZoneInfo, first: date, last: date) 
                     for minute in range(window.start, window.end - length + 1, length):
                         start = local_moment(day, minute, tz)
                         if start is not None:
-                            slots.append(SlotTime(assessor.name, start, start + timedelta(minutes=length),
-                                                  assessor.modality, assessor.location))
+                            slots.append(
+                                SlotTime(
+                                    assessor.name,
+                                    start,
+                                    start + timedelta(minutes=length),
+                                    assessor.modality,
+                                    assessor.location,
+                                )
+                            )
         day += timedelta(days=1)
     return sorted(slots, key=lambda s: (s.starts_at, s.assessor))
 

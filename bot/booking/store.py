@@ -7,6 +7,7 @@ booking and forty-nine `SlotTaken`, on SQLite and PostgreSQL alike.
 
 Functions take a session and only flush, like bot.store.crud.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -68,9 +69,11 @@ class Booking(Base):
     __tablename__ = "bookings"
     __table_args__ = (
         UniqueConstraint("holds_slot_id"),
-        CheckConstraint("(status = 'cancelled' AND holds_slot_id IS NULL) OR "
-                        "(status <> 'cancelled' AND holds_slot_id IS NOT NULL AND holds_slot_id = slot_id)",
-                        name="holds"),
+        CheckConstraint(
+            "(status = 'cancelled' AND holds_slot_id IS NULL) OR "
+            "(status <> 'cancelled' AND holds_slot_id IS NOT NULL AND holds_slot_id = slot_id)",
+            name="holds",
+        ),
         CheckConstraint(check_in("status", BOOKING_STATUSES), name="status"),
     )
 
@@ -98,8 +101,9 @@ class Booking(Base):
     pending_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
     slot: Mapped[Slot] = relationship(Slot, lazy="joined")
-    reminders: Mapped[list[Reminder]] = relationship("Reminder", back_populates="booking",
-                                                       order_by="Reminder.due_at", cascade="all, delete-orphan")
+    reminders: Mapped[list[Reminder]] = relationship(
+        "Reminder", back_populates="booking", order_by="Reminder.due_at", cascade="all, delete-orphan"
+    )
 
 
 class Reminder(Base):
@@ -163,14 +167,27 @@ def ensure_slots(session: Session, specs: Iterable[SlotTime]) -> int:
     """Store the slots that do not exist yet (same assessor and start); returns how many were new. Safe to
     run from several processes at once: an insert that loses a race is skipped by the database."""
     rows: list[dict[str, Any]] = [
-        {"assessor": s.assessor, "starts_at": s.starts_at, "ends_at": s.ends_at, "modality": s.modality,
-         "location": s.location, "status": "open", "source": "generated", "created_at": utcnow()}
-        for s in specs]
+        {
+            "assessor": s.assessor,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "modality": s.modality,
+            "location": s.location,
+            "status": "open",
+            "source": "generated",
+            "created_at": utcnow(),
+        }
+        for s in specs
+    ]
     if not rows:
         return 0
-    known = set(session.execute(select(Slot.assessor, Slot.starts_at).where(
-        Slot.starts_at >= min(r["starts_at"] for r in rows),
-        Slot.starts_at <= max(r["starts_at"] for r in rows))).all())
+    known = set(
+        session.execute(
+            select(Slot.assessor, Slot.starts_at).where(
+                Slot.starts_at >= min(r["starts_at"] for r in rows), Slot.starts_at <= max(r["starts_at"] for r in rows)
+            )
+        ).all()
+    )
     new = [r for r in rows if (r["assessor"], r["starts_at"]) not in known]
     if not new:
         return 0
@@ -186,25 +203,51 @@ def retire_slots(session: Session, specs: Iterable[SlotTime], *, start: datetime
     on the appointments page. Slots staff added are never touched."""
     wanted = {(s.assessor, s.starts_at) for s in specs}
     held = select(Booking.holds_slot_id).where(Booking.holds_slot_id.is_not(None))
-    stale = [slot for slot in session.execute(select(Slot).where(
-        Slot.source == "generated", Slot.status == "open", Slot.starts_at >= start, Slot.starts_at < end,
-        Slot.id.not_in(held))).scalars() if (slot.assessor, slot.starts_at) not in wanted]
+    stale = [
+        slot
+        for slot in session.execute(
+            select(Slot).where(
+                Slot.source == "generated",
+                Slot.status == "open",
+                Slot.starts_at >= start,
+                Slot.starts_at < end,
+                Slot.id.not_in(held),
+            )
+        ).scalars()
+        if (slot.assessor, slot.starts_at) not in wanted
+    ]
     for slot in stale:
         slot.status, slot.changed_at, slot.changed_by = "removed", utcnow(), "program.yml"
     session.flush()
     return len(stale)
 
 
-def add_slot(session: Session, *, assessor: str, starts_at: datetime, minutes: int, modality: str,
-             location: Optional[str], by: str) -> Slot:
+def add_slot(
+    session: Session,
+    *,
+    assessor: str,
+    starts_at: datetime,
+    minutes: int,
+    modality: str,
+    location: Optional[str],
+    by: str,
+) -> Slot:
     """A slot staff add by hand (an extra hour, a one-off day)."""
     if modality not in MODALITIES:
         raise ValueError(f"modality should be one of {', '.join(MODALITIES)}")
     if modality == "in_person" and not location:
         raise ValueError("an in-person slot needs a location")
-    slot = Slot(assessor=assessor, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes),
-                modality=modality, location=location if modality == "in_person" else None, status="open",
-                source="staff", changed_at=utcnow(), changed_by=by)
+    slot = Slot(
+        assessor=assessor,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        modality=modality,
+        location=location if modality == "in_person" else None,
+        status="open",
+        source="staff",
+        changed_at=utcnow(),
+        changed_by=by,
+    )
     clash = select(Slot.id).where(Slot.assessor == assessor, Slot.starts_at == starts_at)
     if session.execute(clash).first() is not None:
         raise ValueError(f"{assessor} already has a slot at that time")
@@ -236,9 +279,11 @@ def active_booking_of_slot(session: Session, slot_id: int) -> Optional[Booking]:
 def free_slots(session: Session, *, start: datetime, end: datetime) -> list[Slot]:
     """Open slots starting in [start, end) that nobody holds, earliest first."""
     held = select(Booking.holds_slot_id).where(Booking.holds_slot_id.is_not(None))
-    query = (select(Slot).where(Slot.status == "open", Slot.starts_at >= start, Slot.starts_at < end,
-                                Slot.id.not_in(held))
-             .order_by(Slot.starts_at, Slot.id))
+    query = (
+        select(Slot)
+        .where(Slot.status == "open", Slot.starts_at >= start, Slot.starts_at < end, Slot.id.not_in(held))
+        .order_by(Slot.starts_at, Slot.id)
+    )
     return list(session.execute(query).scalars())
 
 
@@ -251,9 +296,19 @@ def slots_between(session: Session, *, start: datetime, end: datetime) -> list[S
 # --- bookings -----------------------------------------------------------------------------------------
 
 
-def book(session: Session, *, slot_id: int, conversation_id: str, channel: str, screening_id: Optional[int],
-         contact_conversation_id: Optional[str], person_tz: Optional[str], reminders_hours_before: Iterable[int],
-         earliest: datetime, now: Optional[datetime] = None) -> Booking:
+def book(
+    session: Session,
+    *,
+    slot_id: int,
+    conversation_id: str,
+    channel: str,
+    screening_id: Optional[int],
+    contact_conversation_id: Optional[str],
+    person_tz: Optional[str],
+    reminders_hours_before: Iterable[int],
+    earliest: datetime,
+    now: Optional[datetime] = None,
+) -> Booking:
     """Take the slot for the person, with reminder jobs; `SlotTaken` when it is blocked or starts before
     `earliest` (the minimum notice). When someone else took it first, the flush raises IntegrityError (the
     unique constraint) and the caller's transaction is rolled back whole (bot.booking.desk turns it into
@@ -263,11 +318,23 @@ def book(session: Session, *, slot_id: int, conversation_id: str, channel: str, 
     if slot is None or slot.status != "open" or slot.starts_at < earliest:
         raise SlotTaken(slot_id, taken=False)
     at = now or utcnow()
-    booking = Booking(slot=slot, holds_slot_id=slot.id, conversation_id=conversation_id, channel=channel,
-                      screening_id=screening_id, contact_conversation_id=contact_conversation_id,
-                      person_tz=person_tz, status="booked", calendar_token=secrets.token_urlsafe(24), created_at=at)
-    booking.reminders = [Reminder(hours_before=hours, due_at=slot.starts_at - timedelta(hours=hours), status="pending")
-                         for hours in reminders_hours_before if slot.starts_at - timedelta(hours=hours) > at]
+    booking = Booking(
+        slot=slot,
+        holds_slot_id=slot.id,
+        conversation_id=conversation_id,
+        channel=channel,
+        screening_id=screening_id,
+        contact_conversation_id=contact_conversation_id,
+        person_tz=person_tz,
+        status="booked",
+        calendar_token=secrets.token_urlsafe(24),
+        created_at=at,
+    )
+    booking.reminders = [
+        Reminder(hours_before=hours, due_at=slot.starts_at - timedelta(hours=hours), status="pending")
+        for hours in reminders_hours_before
+        if slot.starts_at - timedelta(hours=hours) > at
+    ]
     session.add(booking)
     session.flush()
     # Holding SQLite's write lock now, read the slot again: a block committed since the first read shows.
@@ -285,16 +352,23 @@ def get_booking(session: Session, booking_id: int) -> Booking:
 
 def upcoming_booking(session: Session, *, conversation_id: str, now: datetime) -> Optional[Booking]:
     """The person's next active booking: made in this conversation, or reminded by text to its number."""
-    query = (select(Booking).join(Slot, Booking.slot_id == Slot.id)
-             .where(Booking.status == "booked", Slot.starts_at > now,
-                    or_(Booking.conversation_id == conversation_id,
-                        Booking.contact_conversation_id == conversation_id))
-             .order_by(Slot.starts_at).limit(1))
+    query = (
+        select(Booking)
+        .join(Slot, Booking.slot_id == Slot.id)
+        .where(
+            Booking.status == "booked",
+            Slot.starts_at > now,
+            or_(Booking.conversation_id == conversation_id, Booking.contact_conversation_id == conversation_id),
+        )
+        .order_by(Slot.starts_at)
+        .limit(1)
+    )
     return session.execute(query).scalar_one_or_none()
 
 
-def cancel(session: Session, *, booking_id: int, by: str, now: Optional[datetime] = None,
-           replaced_by: Optional[Booking] = None) -> Booking:
+def cancel(
+    session: Session, *, booking_id: int, by: str, now: Optional[datetime] = None, replaced_by: Optional[Booking] = None
+) -> Booking:
     """Free the slot at once and stop the reminders; cancelling twice changes nothing."""
     booking = get_booking(session, booking_id)
     if booking.status != "booked":
@@ -303,26 +377,46 @@ def cancel(session: Session, *, booking_id: int, by: str, now: Optional[datetime
     booking.status, booking.holds_slot_id = "cancelled", None
     booking.cancelled_at, booking.cancelled_by = at, by
     booking.replaced_by_id = replaced_by.id if replaced_by is not None else None
-    session.execute(update(Reminder).where(Reminder.booking_id == booking.id, Reminder.status == "pending")
-                    .values(status="skipped", note="rescheduled" if replaced_by is not None else "cancelled"))
+    session.execute(
+        update(Reminder)
+        .where(Reminder.booking_id == booking.id, Reminder.status == "pending")
+        .values(status="skipped", note="rescheduled" if replaced_by is not None else "cancelled")
+    )
     session.flush()
     return booking
 
 
-def reschedule(session: Session, *, booking_id: int, slot_id: int, earliest: datetime,
-               reminders_hours_before: Iterable[int], now: Optional[datetime] = None) -> Booking:
+def reschedule(
+    session: Session,
+    *,
+    booking_id: int,
+    slot_id: int,
+    earliest: datetime,
+    reminders_hours_before: Iterable[int],
+    now: Optional[datetime] = None,
+) -> Booking:
     """Move a booking to another slot: the new one is taken first (`SlotTaken` leaves the old one as it
     was), then the old one is cancelled, in the caller's one transaction."""
     old = get_booking(session, booking_id)
-    new = book(session, slot_id=slot_id, conversation_id=old.conversation_id, channel=old.channel,
-               screening_id=old.screening_id, contact_conversation_id=old.contact_conversation_id,
-               person_tz=old.person_tz, reminders_hours_before=reminders_hours_before, earliest=earliest, now=now)
+    new = book(
+        session,
+        slot_id=slot_id,
+        conversation_id=old.conversation_id,
+        channel=old.channel,
+        screening_id=old.screening_id,
+        contact_conversation_id=old.contact_conversation_id,
+        person_tz=old.person_tz,
+        reminders_hours_before=reminders_hours_before,
+        earliest=earliest,
+        now=now,
+    )
     cancel(session, booking_id=old.id, by="participant", now=now, replaced_by=new)
     return new
 
 
-def mark_outcome(session: Session, *, booking_id: int, attended: bool, by: str,
-                 now: Optional[datetime] = None) -> Booking:
+def mark_outcome(
+    session: Session, *, booking_id: int, attended: bool, by: str, now: Optional[datetime] = None
+) -> Booking:
     """Staff record whether the person came, once the appointment has started; a later mark corrects an
     earlier one."""
     booking = get_booking(session, booking_id)
@@ -337,11 +431,17 @@ def mark_outcome(session: Session, *, booking_id: int, attended: bool, by: str,
     return booking
 
 
-def bookings_between(session: Session, *, start: datetime, end: datetime,
-                     statuses: Optional[Iterable[str]] = None) -> list[Booking]:
+def bookings_between(
+    session: Session, *, start: datetime, end: datetime, statuses: Optional[Iterable[str]] = None
+) -> list[Booking]:
     """Bookings whose slot starts in [start, end), earliest first (staff views, the funnel)."""
-    query = (select(Booking).join(Slot, Booking.slot_id == Slot.id).options(selectinload(Booking.reminders))
-             .where(Slot.starts_at >= start, Slot.starts_at < end).order_by(Slot.starts_at, Booking.id))
+    query = (
+        select(Booking)
+        .join(Slot, Booking.slot_id == Slot.id)
+        .options(selectinload(Booking.reminders))
+        .where(Slot.starts_at >= start, Slot.starts_at < end)
+        .order_by(Slot.starts_at, Booking.id)
+    )
     if statuses is not None:
         query = query.where(Booking.status.in_(list(statuses)))
     return list(session.execute(query).scalars())
@@ -362,13 +462,23 @@ def due_reminders(session: Session, *, now: datetime) -> list[int]:
 
 def claim_reminder(session: Session, *, reminder_id: int, now: datetime) -> bool:
     """Take a pending reminder for sending; only one caller (thread or process) ever gets True."""
-    result = session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "pending")
-                             .values(status="sending", claimed_at=now))
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == "pending")
+        .values(status="sending", claimed_at=now)
+    )
     return rowcount(result) == 1
 
 
-def finish_reminder(session: Session, *, reminder_id: int, status: str, note: Optional[str] = None,
-                    outbound_id: Optional[int] = None, now: Optional[datetime] = None) -> Reminder:
+def finish_reminder(
+    session: Session,
+    *,
+    reminder_id: int,
+    status: str,
+    note: Optional[str] = None,
+    outbound_id: Optional[int] = None,
+    now: Optional[datetime] = None,
+) -> Reminder:
     if status not in REMINDER_STATUSES:
         raise ValueError(f"status should be one of {', '.join(REMINDER_STATUSES)}")
     reminder = session.get(Reminder, reminder_id)
@@ -395,10 +505,14 @@ class CodeCounts:
 
 def code_counts(session: Session, *, conversation_id: str, number_ref: str, now: datetime) -> CodeCounts:
     mine = select(func.count(), func.coalesce(func.sum(NumberCheck.wrong_tries), 0)).where(
-        NumberCheck.conversation_id == conversation_id)
+        NumberCheck.conversation_id == conversation_id
+    )
     codes, wrong = session.execute(mine).one()
-    today = session.execute(select(func.count()).select_from(NumberCheck).where(
-        NumberCheck.number_ref == number_ref, NumberCheck.sent_at > now - timedelta(days=1))).scalar_one()
+    today = session.execute(
+        select(func.count())
+        .select_from(NumberCheck)
+        .where(NumberCheck.number_ref == number_ref, NumberCheck.sent_at > now - timedelta(days=1))
+    ).scalar_one()
     return CodeCounts(codes, today, int(wrong))
 
 
@@ -409,12 +523,17 @@ def record_code(session: Session, *, conversation_id: str, number_ref: str, now:
 
 def count_wrong_code(session: Session, *, conversation_id: str, number_ref: str, now: datetime) -> int:
     """One more wrong code typed in the conversation (on its latest code); returns its wrong tries so far."""
-    latest = session.execute(select(NumberCheck).where(NumberCheck.conversation_id == conversation_id)
-                             .order_by(NumberCheck.id.desc()).limit(1)).scalar_one_or_none()
+    latest = session.execute(
+        select(NumberCheck)
+        .where(NumberCheck.conversation_id == conversation_id)
+        .order_by(NumberCheck.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     if latest is None:  # a code texted before codes were counted (revision 0008)
         latest = NumberCheck(conversation_id=conversation_id, number_ref=number_ref, sent_at=now, wrong_tries=0)
         session.add(latest)
     latest.wrong_tries += 1
     session.flush()
-    return session.execute(select(func.sum(NumberCheck.wrong_tries))
-                           .where(NumberCheck.conversation_id == conversation_id)).scalar_one()
+    return session.execute(
+        select(func.sum(NumberCheck.wrong_tries)).where(NumberCheck.conversation_id == conversation_id)
+    ).scalar_one()

@@ -1,5 +1,6 @@
 """Who may use which door of the Rasa server, decided without Rasa: bearer tokens, the REST channel's own
 conversation ids, and the client address a message came from (docs/security.md)."""
+
 from __future__ import annotations
 
 import hmac

@@ -13,6 +13,7 @@ sending messages faster than I can read them", unread. Reading costs one NLU par
 person's typing speed (UNREAD_FACTOR times a limit) messages are refused unread: that is a program, not a
 person, and the refusal still names the crisis lines.
 """
+
 from __future__ import annotations
 
 import time
@@ -32,12 +33,17 @@ WINDOW_S = 60.0  # the limits count messages in the last minute
 UNREAD_FACTOR = 3  # beyond this many times a limit, messages are refused without reading them
 MAX_KEYS = 20_000  # conversations and addresses remembered; the least recently seen are forgotten first
 
-SAFETY = (f"If you are thinking about ending your life or are in danger, call or text {LIFELINE} now, or call "
-          f"{EMERGENCY}.")
-TOO_LONG = ("That message is longer than I can read (more than 2,000 characters). Could you send it again in "
-            f"shorter parts? {SAFETY}")
-TOO_FAST = ("You're sending messages faster than I can read them. Please wait a moment, then send your last "
-            f"message again. {SAFETY}")
+SAFETY = (
+    f"If you are thinking about ending your life or are in danger, call or text {LIFELINE} now, or call {EMERGENCY}."
+)
+TOO_LONG = (
+    "That message is longer than I can read (more than 2,000 characters). Could you send it again in "
+    f"shorter parts? {SAFETY}"
+)
+TOO_FAST = (
+    "You're sending messages faster than I can read them. Please wait a moment, then send your last "
+    f"message again. {SAFETY}"
+)
 
 
 class Verdict(Enum):
@@ -77,8 +83,14 @@ class RateLimits:
     """Messages a minute per conversation and per client address. The Rasa server has one for all its
     channels (shared_limits), so a client address has one allowance whichever channel it uses."""
 
-    def __init__(self, per_conversation: int, per_address: int, *, window_s: float = WINDOW_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_conversation: int,
+        per_address: int,
+        *,
+        window_s: float = WINDOW_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limits = {"conversation": per_conversation, "address": per_address}
         self.clock = clock
         self._windows = {kind: _Window(limit * UNREAD_FACTOR, window_s) for kind, limit in self.limits.items()}

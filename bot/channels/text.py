@@ -1,4 +1,5 @@
 """What every participant-facing channel does to a message's text before Rasa reads it."""
+
 from __future__ import annotations
 
 

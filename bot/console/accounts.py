@@ -1,5 +1,6 @@
 """Staff accounts (admins only): add one, disable or enable it, lift its lock-outs (each is for one client
 address), set a new password. The same as `iop-intake staff`; every change is in the audit log."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,13 +26,26 @@ def register(app: Sanic) -> None:
         def load() -> tuple[list[store.StaffAccount], dict[str, int]]:
             config = console.settings
             with session_scope(console.db_url) as session:
-                locked = store.locked_accounts(session, now=utcnow(), lock_after=config.console_lockout_after,
-                                               lock_window=timedelta(minutes=config.console_lockout_minutes))
+                locked = store.locked_accounts(
+                    session,
+                    now=utcnow(),
+                    lock_after=config.console_lockout_after,
+                    lock_window=timedelta(minutes=config.console_lockout_minutes),
+                )
                 return store.list_staff(session), locked
 
         accounts, locked = await blocking(load)
-        return console.render(request, "accounts.html", title="Staff accounts", nav="staff", accounts=accounts,
-                              locked=locked, roles=("intake", "clinician", "admin"), error=error, status=status)
+        return console.render(
+            request,
+            "accounts.html",
+            title="Staff accounts",
+            nav="staff",
+            accounts=accounts,
+            locked=locked,
+            roles=("intake", "clinician", "admin"),
+            error=error,
+            status=status,
+        )
 
     @app.get("/staff")
     @allow("admin")
@@ -68,8 +82,11 @@ def register(app: Sanic) -> None:
                 return await page(request, error="You cannot disable your own account.", status=422)
 
             def apply() -> None:
-                extra = {"password_hash": passwords.hash_password(form(request, "password", 300))} \
-                    if action == "set_password" else {}
+                extra = (
+                    {"password_hash": passwords.hash_password(form(request, "password", 300))}
+                    if action == "set_password"
+                    else {}
+                )
                 with session_scope(console.db_url) as session:
                     try:
                         work(session, staff_id=staff_id, **extra)
@@ -86,12 +103,18 @@ def register(app: Sanic) -> None:
         return handler
 
     routes: dict[str, tuple[str, Callable[..., object]]] = {
-        "disable": ("disable_staff", lambda session, staff_id: store.set_active(session, staff_id=staff_id,
-                                                                                active=False)),
+        "disable": (
+            "disable_staff",
+            lambda session, staff_id: store.set_active(session, staff_id=staff_id, active=False),
+        ),
         "enable": ("enable_staff", lambda session, staff_id: store.set_active(session, staff_id=staff_id, active=True)),
         "unlock": ("unlock_staff", store.unlock),
         "password": ("set_password", store.set_password),
     }
     for path, (action, work) in routes.items():
-        app.add_route(allow("admin")(change(action, work)), f"/staff/<staff_id:int>/{path}", methods=["POST"],
-                      name=f"staff_{path}")
+        app.add_route(
+            allow("admin")(change(action, work)),
+            f"/staff/<staff_id:int>/{path}",
+            methods=["POST"],
+            name=f"staff_{path}",
+        )

@@ -6,6 +6,7 @@ to anyone, the widget (`/widget.js`, its CSS, and the socket.io client from the 
 browser fetches anything from a third party) and `/demo`, a landing page for the program with the widget
 embedded by its one script tag. Every response carries the security headers (bot/console/web.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -53,10 +54,16 @@ def demo_facts(program: Program) -> dict[str, Any]:
     return {
         "program": program,
         "what_is_iop": faq_answer("what_is_iop", program),
-        "tracks": [{"name": track.name, "days": ", ".join(WEEKDAYS[day] for day in track.days),
-                    "hours": f"{track.start:%H:%M}-{track.end:%H:%M}",
-                    "modality": MODALITIES.get(track.modality, track.modality),
-                    "ages": str(track.ages)} for track in program.tracks],
+        "tracks": [
+            {
+                "name": track.name,
+                "days": ", ".join(WEEKDAYS[day] for day in track.days),
+                "hours": f"{track.start:%H:%M}-{track.end:%H:%M}",
+                "modality": MODALITIES.get(track.modality, track.modality),
+                "ages": str(track.ages),
+            }
+            for track in program.tracks
+        ],
         "tel": "".join(ch for ch in program.phone if ch.isdigit()),
         "crisis": CRISIS_LINES,
     }
@@ -69,14 +76,17 @@ def create_app(current: Settings, *, name: str = "iop_console", rasa: Optional[R
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     app = Sanic(name)
     app.config.PROXIES_COUNT = current.console_proxies  # X-Forwarded-Proto says whether cookies must be Secure
-    app.ctx.console = Console(current, program, rasa or RasaApi(current.rasa_url, current.rasa_auth_token),
-                              Transcripts(current.tracker_store_url))
+    app.ctx.console = Console(
+        current,
+        program,
+        rasa or RasaApi(current.rasa_url, current.rasa_auth_token),
+        Transcripts(current.tracker_store_url),
+    )
     app.blueprint(calendar_routes(Desk(program, current.database_url)))  # /calendar/<token>.ics (bookings)
 
     app.static("/widget.css", HERE / "static" / "widget.css", content_type="text/css; charset=utf-8")
     app.static("/static/console.css", HERE / "static" / "console.css", content_type="text/css; charset=utf-8")
-    app.static("/static/console.js", HERE / "static" / "console.js",
-               content_type="text/javascript; charset=utf-8")
+    app.static("/static/console.js", HERE / "static" / "console.js", content_type="text/javascript; charset=utf-8")
 
     widget = widget_script()
 
@@ -105,9 +115,13 @@ def create_app(current: Settings, *, name: str = "iop_console", rasa: Optional[R
     async def not_found(request: Request, error: Exception) -> HTTPResponse:
         status = getattr(error, "status_code", 404)
         console: Console = app.ctx.console
-        return console.render(request, "message.html", title="Not found" if status == 404 else "Error",
-                              status=status, message="There is nothing here." if status == 404 else
-                              "This address does not take that kind of request.")
+        return console.render(
+            request,
+            "message.html",
+            title="Not found" if status == 404 else "Error",
+            status=status,
+            message="There is nothing here." if status == 404 else "This address does not take that kind of request.",
+        )
 
     @app.middleware("response")  # type: ignore[untyped-decorator, no-untyped-call]  # untyped in Sanic 21.12
     async def headers(request: Request, reply: HTTPResponse) -> None:

@@ -3,6 +3,7 @@ came, cancelling, and the slots themselves (block, open again, remove, add one b
 
 Dates in the filters and the forms are the program's local dates and times.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,15 @@ class Filters:
     assessor: str
 
     def query(self) -> str:
-        return urlencode({"view": self.view, "from": self.start.isoformat(), "to": self.end.isoformat(),
-                          "status": self.status, "assessor": self.assessor})
+        return urlencode(
+            {
+                "view": self.view,
+                "from": self.start.isoformat(),
+                "to": self.end.isoformat(),
+                "status": self.status,
+                "assessor": self.assessor,
+            }
+        )
 
 
 def _date(value: Optional[str]) -> Optional[date]:
@@ -48,8 +56,9 @@ def _date(value: Optional[str]) -> Optional[date]:
 
 def filters(args: Mapping[str, str], today: date) -> Filters:
     view = "past" if args.get("view") == "past" else "upcoming"
-    default = (today - timedelta(days=PERIOD_DAYS), today) if view == "past" else \
-        (today, today + timedelta(days=PERIOD_DAYS))
+    default = (
+        (today - timedelta(days=PERIOD_DAYS), today) if view == "past" else (today, today + timedelta(days=PERIOD_DAYS))
+    )
     start, end = _date(args.get("from")) or default[0], _date(args.get("to")) or default[1]
     if end < start:
         start, end = end, start
@@ -70,16 +79,26 @@ def appointments_page(console: Console, desk: Desk, chosen: Filters) -> dict[str
         desk.ensure_fresh(session, utcnow())  # the booking horizon's slots exist, so staff can block them
         booked = bookings.bookings_between(session, start=start, end=end, statuses=statuses)
         slots = bookings.slots_between(session, start=start, end=end)
-        held = {b.slot_id for b in bookings.bookings_between(session, start=start, end=end,
-                                                             statuses=("booked", "attended", "no_show"))}
+        held = {
+            b.slot_id
+            for b in bookings.bookings_between(
+                session, start=start, end=end, statuses=("booked", "attended", "no_show")
+            )
+        }
     if chosen.assessor:
         booked = [b for b in booked if b.slot.assessor == chosen.assessor]
         slots = [s for s in slots if s.assessor == chosen.assessor]
     if chosen.view == "past":
         booked.reverse()
-    return {"bookings": booked, "slots": [s for s in slots if s.status != "removed"], "held": held,
-            "filters": chosen, "statuses": SHOWN_STATUSES, "now": utcnow(),
-            "assessors": console.program.assessments.assessors}
+    return {
+        "bookings": booked,
+        "slots": [s for s in slots if s.status != "removed"],
+        "held": held,
+        "filters": chosen,
+        "statuses": SHOWN_STATUSES,
+        "now": utcnow(),
+        "assessors": console.program.assessments.assessors,
+    }
 
 
 def _back(request: Request) -> str:
@@ -104,8 +123,13 @@ def new_slot(console: Console, request: Request) -> dict[str, Any]:
         raise ValueError("That time has passed.")
     modality = form(request, "modality", 20) or assessor.modality
     location = form(request, "location", 255).strip() or (assessor.location if modality == "in_person" else None)
-    return {"assessor": assessor.name, "starts_at": starts_at, "minutes": minutes, "modality": modality,
-            "location": location}
+    return {
+        "assessor": assessor.name,
+        "starts_at": starts_at,
+        "minutes": minutes,
+        "modality": modality,
+        "location": location,
+    }
 
 
 def register(app: Sanic) -> None:
@@ -115,8 +139,9 @@ def register(app: Sanic) -> None:
         console: Console = request.app.ctx.console
         chosen = filters({key: request.args.get(key) for key in request.args}, console.day(utcnow()))
         data = await blocking(lambda: appointments_page(console, desk, chosen))
-        return console.render(request, "appointments.html", title="Appointments", nav="appointments", error=error,
-                              status=status, **data)
+        return console.render(
+            request, "appointments.html", title="Appointments", nav="appointments", error=error, status=status, **data
+        )
 
     @app.get("/appointments")
     @allow("read")

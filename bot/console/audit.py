@@ -1,5 +1,6 @@
 """The audit log page (admins only): who viewed, acknowledged, replied, exported... newest first. Read only:
 no route changes or deletes a row."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,11 +28,20 @@ def register(app: Sanic) -> None:
 
         def load() -> dict[str, Any]:
             with session_scope(console.db_url) as session:
-                rows = store.audit_log(session, before_id=before, staff_name=who or None, action=action or None,
-                                       limit=PAGE)
+                rows = store.audit_log(
+                    session, before_id=before, staff_name=who or None, action=action or None, limit=PAGE
+                )
                 names = [account.name for account in store.list_staff(session)]
             return {"rows": rows, "names": names, "older": rows[-1].id if len(rows) == PAGE else None}
 
         data = await blocking(load)
-        return console.render(request, "audit.html", title="Audit log", nav="audit", who=who, action=action,
-                              actions=store.AUDIT_ACTIONS, **data)
+        return console.render(
+            request,
+            "audit.html",
+            title="Audit log",
+            nav="audit",
+            who=who,
+            action=action,
+            actions=store.AUDIT_ACTIONS,
+            **data,
+        )

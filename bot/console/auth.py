@@ -18,6 +18,7 @@
   401; a role without the permission gets 403. `public` marks the routes anyone may fetch. A test walks
   every route of the app and checks that each wears one of the two.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,11 +80,24 @@ class Staff:
     def can(self, permission: str) -> bool:
         return can(self.role, permission)
 
-    def audit(self, session: Any, action: str, subject_kind: Optional[str] = None, subject_id: object = None,
-              detail: Optional[str] = None) -> None:
+    def audit(
+        self,
+        session: Any,
+        action: str,
+        subject_kind: Optional[str] = None,
+        subject_id: object = None,
+        detail: Optional[str] = None,
+    ) -> None:
         """An audit row for what this member of staff did, in the same transaction as the act itself."""
-        store.audit(session, staff_name=self.name, staff_id=self.id, action=action, subject_kind=subject_kind,
-                    subject_id=subject_id, detail=detail)
+        store.audit(
+            session,
+            staff_name=self.name,
+            staff_id=self.id,
+            action=action,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            detail=detail,
+        )
 
 
 def can(role: str, permission: str) -> bool:
@@ -104,8 +118,16 @@ def secure(request: Request, console: Console) -> bool:
     return request.scheme == "https" or console.settings.production
 
 
-def _set_cookie(reply: HTTPResponse, name: str, value: str, *, secure_: bool, path: str = "/",
-                samesite: str = "Lax", max_age: Optional[int] = None) -> None:
+def _set_cookie(
+    reply: HTTPResponse,
+    name: str,
+    value: str,
+    *,
+    secure_: bool,
+    path: str = "/",
+    samesite: str = "Lax",
+    max_age: Optional[int] = None,
+) -> None:
     reply.cookies[name] = value
     cookie = reply.cookies[name]
     cookie["httponly"] = True
@@ -146,8 +168,7 @@ def current_staff(request: Request, console: Console) -> Optional[Staff]:
 
 def _page(console: Console, request: Request, status: int, message: str) -> HTTPResponse:
     titles = {401: "Signed out", 403: "Not allowed"}
-    return console.render(request, "message.html", title=titles.get(status, "Error"), status=status,
-                          message=message)
+    return console.render(request, "message.html", title=titles.get(status, "Error"), status=status, message=message)
 
 
 def allow(permission: str) -> Callable[[Handler], Handler]:
@@ -233,21 +254,36 @@ def attempt_sign_in(console: Console, name: str, password: str, address: str = "
         key = known.failure_key if known else keyed_ref("name", " ".join(name.lower().split()), config.sms_id_key)
         staff_id, staff_name = (known.id, known.name) if known else (None, UNKNOWN_NAME)
         password_hash = known.password_hash if known else None
-        counted = store.count_attempt(session, account_key=key, address_ref=address_ref, now=now,
-                                      lock_window=timedelta(minutes=config.console_lockout_minutes),
-                                      address_window=ADDRESS_WINDOW)
+        counted = store.count_attempt(
+            session,
+            account_key=key,
+            address_ref=address_ref,
+            now=now,
+            lock_window=timedelta(minutes=config.console_lockout_minutes),
+            address_window=ADDRESS_WINDOW,
+        )
         verdict = gate(counted, lock_after=config.console_lockout_after)
         if verdict is not Gate.CHECK:
-            store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in_failed",
-                        detail="locked" if verdict is Gate.NAME_LOCKED else "address waits")
+            store.audit(
+                session,
+                staff_name=staff_name,
+                staff_id=staff_id,
+                action="sign_in_failed",
+                detail="locked" if verdict is Gate.NAME_LOCKED else "address waits",
+            )
             return Attempt(failures=counted.in_a_row, gate=verdict)
     # The count is committed before the slow check, so parallel guesses cannot pass the limit, and nothing
     # else waits on the database meanwhile.
     right = passwords.verify(password_hash, password) if password_hash else passwords.verify_nobody(password)
     if not right:
         with session_scope(console.db_url) as session:
-            store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in_failed",
-                        detail=f"attempt {counted.in_a_row}")
+            store.audit(
+                session,
+                staff_name=staff_name,
+                staff_id=staff_id,
+                action="sign_in_failed",
+                detail=f"attempt {counted.in_a_row}",
+            )
         locked = counted.in_a_row >= config.console_lockout_after
         return Attempt(failures=counted.in_a_row, gate=Gate.NAME_LOCKED if locked else Gate.CHECK)
     assert staff_id is not None  # a right password: only a known account has a hash to match
@@ -256,8 +292,14 @@ def attempt_sign_in(console: Console, name: str, password: str, address: str = "
         account = store.sign_in_succeeded(session, staff_id=staff_id, address_ref=address_ref, now=now)
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = passwords.HASHER.hash(password)
-        store.open_session(session, staff_id=staff_id, token_hash=token_hash(token), csrf_token=csrf, now=now,
-                           expires_at=now + timedelta(hours=config.console_session_hours))
+        store.open_session(
+            session,
+            staff_id=staff_id,
+            token_hash=token_hash(token),
+            csrf_token=csrf,
+            now=now,
+            expires_at=now + timedelta(hours=config.console_session_hours),
+        )
         store.audit(session, staff_name=staff_name, staff_id=staff_id, action="sign_in")
         return Attempt(Staff(staff_id, staff_name, account.role, csrf), token)
 
@@ -269,10 +311,18 @@ def _next(value: str) -> str:
 
 def sign_in_page(console: Console, request: Request, *, error: str = "", status: int = 200) -> HTTPResponse:
     token = secrets.token_urlsafe(32)
-    page = console.render(request, "sign_in.html", title="Sign in", status=status, error=error, csrf=token,
-                          next=_next(request.args.get("next") or form(request, "next", 500) or "/"))
-    _set_cookie(page, SIGN_IN_COOKIE, token, secure_=secure(request, console), path="/sign-in", samesite="Strict",
-                max_age=3600)
+    page = console.render(
+        request,
+        "sign_in.html",
+        title="Sign in",
+        status=status,
+        error=error,
+        csrf=token,
+        next=_next(request.args.get("next") or form(request, "next", 500) or "/"),
+    )
+    _set_cookie(
+        page, SIGN_IN_COOKIE, token, secure_=secure(request, console), path="/sign-in", samesite="Strict", max_age=3600
+    )
     page.headers["Cache-Control"] = "no-store"
     return page
 
@@ -291,20 +341,22 @@ def register(app: Sanic) -> None:
     async def sign_in(request: Request) -> HTTPResponse:
         console: Console = request.app.ctx.console
         if not same(form(request, "csrf", 100), request.cookies.get(SIGN_IN_COOKIE) or ""):
-            return sign_in_page(console, request, status=403,
-                                error="The sign-in form had expired. Please try again.")
+            return sign_in_page(console, request, status=403, error="The sign-in form had expired. Please try again.")
         address = request_address(request, console)
         name, password = form(request, "name", 100), form(request, "password", passwords.MAX_LENGTH + 1)
         attempt = await blocking(lambda: attempt_sign_in(console, name, password, address))
         if attempt.staff is None:
             await console.sleep(delay_after(attempt.failures))
-            errors = {Gate.CHECK: "That name and password do not match.",
-                      Gate.NAME_LOCKED: "Too many failed attempts: this account is locked for a while from here. "
-                                        "Try again later, or ask an administrator to unlock it.",
-                      Gate.ADDRESS_WAITS: "Too many failed sign-ins from this network. Please wait a few minutes "
-                                          "and try again."}
-            return sign_in_page(console, request, error=errors[attempt.gate],
-                                status=401 if attempt.gate is Gate.CHECK else 429)
+            errors = {
+                Gate.CHECK: "That name and password do not match.",
+                Gate.NAME_LOCKED: "Too many failed attempts: this account is locked for a while from here. "
+                "Try again later, or ask an administrator to unlock it.",
+                Gate.ADDRESS_WAITS: "Too many failed sign-ins from this network. Please wait a few minutes "
+                "and try again.",
+            }
+            return sign_in_page(
+                console, request, error=errors[attempt.gate], status=401 if attempt.gate is Gate.CHECK else 429
+            )
         reply = response.redirect(_next(form(request, "next", 500)), status=303)
         _set_cookie(reply, SESSION_COOKIE, attempt.token, secure_=secure(request, console))
         _forget_cookie(reply, SIGN_IN_COOKIE, path="/sign-in")

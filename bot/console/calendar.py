@@ -3,6 +3,7 @@
 The token is the booking's unguessable `calendar_token`: nothing about the person is in the address. A
 cancelled booking's invitation is gone (404), so an old link cannot put a freed time back in a calendar.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,10 +29,18 @@ def calendar_routes(desk: Desk) -> Blueprint:
         booking = desk.by_token(token) if _TOKEN.fullmatch(token) else None
         if booking is None or booking.status == "cancelled":
             return response.text("This calendar invitation is no longer available.", status=404)
-        body = invitation(desk.program, booking.slot, booking.slot.ends_at, booking.slot.location,
-                          uid=f"booking-{token[:12]}", created=booking.created_at)
-        return response.raw(body, content_type="text/calendar; charset=utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="assessment.ics"',
-                                     "Cache-Control": "no-store"})
+        body = invitation(
+            desk.program,
+            booking.slot,
+            booking.slot.ends_at,
+            booking.slot.location,
+            uid=f"booking-{token[:12]}",
+            created=booking.created_at,
+        )
+        return response.raw(
+            body,
+            content_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="assessment.ics"', "Cache-Control": "no-store"},
+        )
 
     return routes

@@ -1,6 +1,7 @@
 """An escalation: what raised it (the person's own words), who was paged, and acknowledging and resolving
 it. Opening it, acknowledging and resolving are recorded in the audit log, and who and when on the
 escalation too."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,12 @@ def escalation_page(console: Console, staff: Staff, escalation_id: int) -> dict[
         screening = session.get(Screening, escalation.screening_id) if escalation.screening_id else None
         handoff = crud.open_handoff_for(session, conversation_id=escalation.conversation_id)
         staff.audit(session, "view_escalation", "escalation", escalation_id)
-        return {"escalation": escalation, "screening_id": screening.id if screening else None, "handoff": handoff,
-                "outcomes": OUTCOMES}
+        return {
+            "escalation": escalation,
+            "screening_id": screening.id if screening else None,
+            "handoff": handoff,
+            "outcomes": OUTCOMES,
+        }
 
 
 def register(app: Sanic) -> None:
@@ -81,8 +86,9 @@ def register(app: Sanic) -> None:
                 return "Say what happened in the note."
             with session_scope(console.db_url) as session:
                 try:
-                    crud.resolve_escalation(session, escalation_id=escalation_id, by=staff.name, outcome=outcome,
-                                            note=note)
+                    crud.resolve_escalation(
+                        session, escalation_id=escalation_id, by=staff.name, outcome=outcome, note=note
+                    )
                 except crud.EscalationNotFound:
                     raise NotFound("no such escalation") from None
                 except crud.EscalationClosed:
@@ -93,6 +99,7 @@ def register(app: Sanic) -> None:
         error = await blocking(close)
         if error:
             page = await blocking(lambda: escalation_page(console, staff, escalation_id))
-            return console.render(request, "escalation.html", title=f"Escalation {escalation_id}", status=422,
-                                  error=error, **page)
+            return console.render(
+                request, "escalation.html", title=f"Escalation {escalation_id}", status=422, error=error, **page
+            )
         return response.redirect(f"/escalations/{escalation_id}", status=303)

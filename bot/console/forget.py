@@ -2,6 +2,7 @@
 then a page saying what would be removed and what kept, then the confirmation that removes it. The removal
 writes its audit row (who, when, an opaque reference, counts); the review writes none, as it shows only
 counts. Phone numbers are posted, never put in a URL."""
+
 from __future__ import annotations
 
 from sanic import Sanic
@@ -36,8 +37,19 @@ def register(app: Sanic) -> None:
     @allow("admin")
     async def start(request: Request) -> HTTPResponse:
         console: Console = request.app.ctx.console
-        return console.render(request, "forget.html", title="Forget a person", nav="staff", step="ask", error="",
-                              kind="conversation", given="", found=None, why="", reference="")
+        return console.render(
+            request,
+            "forget.html",
+            title="Forget a person",
+            nav="staff",
+            step="ask",
+            error="",
+            kind="conversation",
+            given="",
+            found=None,
+            why="",
+            reference="",
+        )
 
     @app.post("/forget/review")
     @allow("admin")
@@ -46,24 +58,51 @@ def register(app: Sanic) -> None:
         kind, given = form(request, "kind", 20), form(request, "given", 255)
         ids, number, error = _target(console, kind, given)
         if error:
-            return console.render(request, "forget.html", title="Forget a person", nav="staff", step="ask",
-                                  error=error, kind=kind, given=given, found=None, why="", reference="", status=422)
+            return console.render(
+                request,
+                "forget.html",
+                title="Forget a person",
+                nav="staff",
+                step="ask",
+                error=error,
+                kind=kind,
+                given=given,
+                found=None,
+                why="",
+                reference="",
+                status=422,
+            )
         config = console.settings
 
         def look() -> store.Footprint:
             events = store.TrackerEvents(config.tracker_store_url)
             try:
                 with session_scope(console.db_url) as session:
-                    number_in = store.number_elsewhere(session, number=number, id_key=config.sms_id_key,
-                                                       cipher=NumberCipher(config.sms_number_key)) if number else ()
+                    number_in = (
+                        store.number_elsewhere(
+                            session, number=number, id_key=config.sms_id_key, cipher=NumberCipher(config.sms_number_key)
+                        )
+                        if number
+                        else ()
+                    )
                     return store.footprint(session, events, ids, number_in)
             finally:
                 events.close()
 
         found = await blocking(look)
-        return console.render(request, "forget.html", title="Forget a person", nav="staff", step="review", error="",
-                              kind=kind, given=given, found=found, why=store.refusal(found.open_escalations) or "",
-                              reference="")
+        return console.render(
+            request,
+            "forget.html",
+            title="Forget a person",
+            nav="staff",
+            step="review",
+            error="",
+            kind=kind,
+            given=given,
+            found=found,
+            why=store.refusal(found.open_escalations) or "",
+            reference="",
+        )
 
     @app.post("/forget")
     @allow("admin")
@@ -75,25 +114,67 @@ def register(app: Sanic) -> None:
         if not error and form(request, "confirm", 10) != "yes":
             error = "Tick the box to confirm, or go back."
         if error:
-            return console.render(request, "forget.html", title="Forget a person", nav="staff", step="ask",
-                                  error=error, kind=kind, given=given, found=None, why="", reference="", status=422)
+            return console.render(
+                request,
+                "forget.html",
+                title="Forget a person",
+                nav="staff",
+                step="ask",
+                error=error,
+                kind=kind,
+                given=given,
+                found=None,
+                why="",
+                reference="",
+                status=422,
+            )
         config = console.settings
 
         def remove() -> tuple[store.Footprint, str]:
             events = store.TrackerEvents(config.tracker_store_url)
             try:
                 with session_scope(console.db_url) as session:
-                    return store.forget(session, events, ids, by=staff.name, staff_id=staff.id, now=utcnow(),
-                                        number=number, id_key=config.sms_id_key,
-                                        cipher=NumberCipher(config.sms_number_key))
+                    return store.forget(
+                        session,
+                        events,
+                        ids,
+                        by=staff.name,
+                        staff_id=staff.id,
+                        now=utcnow(),
+                        number=number,
+                        id_key=config.sms_id_key,
+                        cipher=NumberCipher(config.sms_number_key),
+                    )
             finally:
                 events.close()
 
         try:
             found, reference = await blocking(remove)
         except (LookupError, ValueError) as refused:
-            return console.render(request, "forget.html", title="Forget a person", nav="staff", step="ask",
-                                  error=str(refused)[:1].upper() + str(refused)[1:] + ".", kind=kind, given=given,
-                                  found=None, why="", reference="", status=409)
-        return console.render(request, "forget.html", title="Forget a person", nav="staff", step="done", error="",
-                              kind=kind, given="", found=found, why="", reference=reference)
+            return console.render(
+                request,
+                "forget.html",
+                title="Forget a person",
+                nav="staff",
+                step="ask",
+                error=str(refused)[:1].upper() + str(refused)[1:] + ".",
+                kind=kind,
+                given=given,
+                found=None,
+                why="",
+                reference="",
+                status=409,
+            )
+        return console.render(
+            request,
+            "forget.html",
+            title="Forget a person",
+            nav="staff",
+            step="done",
+            error="",
+            kind=kind,
+            given="",
+            found=found,
+            why="",
+            reference=reference,
+        )

@@ -1,6 +1,7 @@
 """The funnel: of the screenings started in a period (on one channel or all), how many consented, completed,
 came out likely fit / for review / referred, booked an assessment and came to it, drawn as an SVG chart;
 and the period's screenings as CSV (codes, scores and dates only: no free text, no conversation ids)."""
+
 from __future__ import annotations
 
 import csv
@@ -25,18 +26,45 @@ from bot.store.db import session_scope
 from bot.store.models import Answer, Participant, Screening, ScreeningStatus, utcnow
 
 DEFAULT_DAYS = 30
-REFERRED = frozenset({Outcome.REFER_HIGHER.value, Outcome.REFER_OUTPATIENT.value, Outcome.REFER_SPECIALIZED.value,
-                      Outcome.REFER_OTHER_PROGRAM.value})
+REFERRED = frozenset(
+    {
+        Outcome.REFER_HIGHER.value,
+        Outcome.REFER_OUTPATIENT.value,
+        Outcome.REFER_SPECIALIZED.value,
+        Outcome.REFER_OTHER_PROGRAM.value,
+    }
+)
 # (key, label, level): the chart indents the three outcomes under "completed".
 STEPS = (
-    ("started", "Started", 0), ("consented", "Consented", 0), ("completed", "Completed the screening", 0),
-    ("likely_fit", "Likely fit", 1), ("needs_review", "Needs clinical review", 1),
+    ("started", "Started", 0),
+    ("consented", "Consented", 0),
+    ("completed", "Completed the screening", 0),
+    ("likely_fit", "Likely fit", 1),
+    ("needs_review", "Needs clinical review", 1),
     ("referred", "Referred elsewhere", 1),
-    ("booked", "Booked an assessment", 0), ("attended", "Attended", 0),
+    ("booked", "Booked an assessment", 0),
+    ("attended", "Attended", 0),
 )
-COLUMNS = ("screening_id", "channel", "started_at", "completed_at", "status", "consented", "outcome", "track",
-           "phq9_total", "phq9_band", "gad7_total", "gad7_band", "auditc_total", "auditc_band", "cssrs_risk",
-           "insurance_status", "booked", "attended")
+COLUMNS = (
+    "screening_id",
+    "channel",
+    "started_at",
+    "completed_at",
+    "status",
+    "consented",
+    "outcome",
+    "track",
+    "phq9_total",
+    "phq9_band",
+    "gad7_total",
+    "gad7_band",
+    "auditc_total",
+    "auditc_band",
+    "cssrs_risk",
+    "insurance_status",
+    "booked",
+    "attended",
+)
 
 
 @dataclass(frozen=True)
@@ -96,22 +124,40 @@ def rows(session: Session, tz: ZoneInfo, chosen: Period) -> list[Row]:
     start = datetime.combine(chosen.start, time(), tz)
     end = datetime.combine(chosen.end + timedelta(days=1), time(), tz)
     # A restarted screening was replaced by the next one in the same conversation: counted once, as that one.
-    cohort = (select(Screening.id).join(Participant, Screening.participant_id == Participant.id)
-              .where(Screening.started_at >= start, Screening.started_at < end,
-                     Screening.status != ScreeningStatus.RESTARTED.value))
+    cohort = (
+        select(Screening.id)
+        .join(Participant, Screening.participant_id == Participant.id)
+        .where(
+            Screening.started_at >= start,
+            Screening.started_at < end,
+            Screening.status != ScreeningStatus.RESTARTED.value,
+        )
+    )
     if chosen.channel:
         cohort = cohort.where(Participant.channel == chosen.channel)
-    found = session.execute(select(Screening, Participant.channel).join(Participant)
-                            .where(Screening.id.in_(cohort)).order_by(Screening.started_at, Screening.id)).all()
-    consented = {screening_id for screening_id, value in session.execute(
-        select(Answer.screening_id, Answer.value).where(Answer.question_key == "consent",
-                                                        Answer.screening_id.in_(cohort))) if value is True}
+    found = session.execute(
+        select(Screening, Participant.channel)
+        .join(Participant)
+        .where(Screening.id.in_(cohort))
+        .order_by(Screening.started_at, Screening.id)
+    ).all()
+    consented = {
+        screening_id
+        for screening_id, value in session.execute(
+            select(Answer.screening_id, Answer.value).where(
+                Answer.question_key == "consent", Answer.screening_id.in_(cohort)
+            )
+        )
+        if value is True
+    }
     held: dict[int, set[str]] = {}
-    for screening_id, status in session.execute(select(Booking.screening_id, Booking.status).where(
-            Booking.screening_id.in_(cohort), Booking.status != "cancelled")):
+    for screening_id, status in session.execute(
+        select(Booking.screening_id, Booking.status).where(
+            Booking.screening_id.in_(cohort), Booking.status != "cancelled"
+        )
+    ):
         held.setdefault(screening_id, set()).add(status)
-    return [Row(s, channel, s.id in consented, s.id in held, "attended" in held.get(s.id, ()))
-            for s, channel in found]
+    return [Row(s, channel, s.id in consented, s.id in held, "attended" in held.get(s.id, ())) for s, channel in found]
 
 
 def counts(found: Iterable[Row]) -> dict[str, int]:
@@ -138,8 +184,16 @@ def chart(totals: dict[str, int], *, width: int = 360, height: int = 26) -> list
     bars = []
     for i, (key, label, level) in enumerate(STEPS):
         share = round(100 * totals[key] / started) if started else 0
-        bars.append(Bar(label, totals[key], share, i * (height + 8), level * 16,
-                        max(round((width - level * 16) * totals[key] / started), 1) if started else 1))
+        bars.append(
+            Bar(
+                label,
+                totals[key],
+                share,
+                i * (height + 8),
+                level * 16,
+                max(round((width - level * 16) * totals[key] / started), 1) if started else 1,
+            )
+        )
     return bars
 
 
@@ -160,10 +214,26 @@ def csv_text(found: Iterable[Row], local: Callable[[Optional[datetime]], str]) -
     for row in found:
         s = row.screening
         insurance = (s.insurance or {}).get("status") if isinstance(s.insurance, dict) else None
-        values = (s.id, row.channel, local(s.started_at), local(s.completed_at), s.status,
-                  "yes" if row.consented else "no", s.outcome, s.track, s.phq9_total, s.phq9_band, s.gad7_total,
-                  s.gad7_band, s.auditc_total, s.auditc_band, s.cssrs_risk, insurance,
-                  "yes" if row.booked else "no", "yes" if row.attended else "no")
+        values = (
+            s.id,
+            row.channel,
+            local(s.started_at),
+            local(s.completed_at),
+            s.status,
+            "yes" if row.consented else "no",
+            s.outcome,
+            s.track,
+            s.phq9_total,
+            s.phq9_band,
+            s.gad7_total,
+            s.gad7_band,
+            s.auditc_total,
+            s.auditc_band,
+            s.cssrs_risk,
+            insurance,
+            "yes" if row.booked else "no",
+            "yes" if row.attended else "no",
+        )
         writer.writerow([_cell(value) for value in values])
     return out.getvalue()
 
@@ -189,8 +259,15 @@ def register(app: Sanic) -> None:
                 start = datetime.combine(chosen.start, time(), console.program.tz)
                 end = datetime.combine(chosen.end + timedelta(days=1), time(), console.program.tz)
                 check_ins = checkins.outcome_counts(session, since=start, until=end, channel=chosen.channel or None)
-                return {"period": chosen, "totals": totals, "bars": chart(totals), "by_channel": by_channel(found),
-                        "channels": channels(session), "steps": STEPS, "check_ins": check_ins}
+                return {
+                    "period": chosen,
+                    "totals": totals,
+                    "bars": chart(totals),
+                    "by_channel": by_channel(found),
+                    "channels": channels(session),
+                    "steps": STEPS,
+                    "check_ins": check_ins,
+                }
 
         data = await blocking(load)
         return console.render(request, "funnel.html", title="Funnel", nav="funnel", **data)
@@ -210,5 +287,8 @@ def register(app: Sanic) -> None:
 
         body = await blocking(write)
         name = f"screenings-{chosen.start.isoformat()}-{chosen.end.isoformat()}.csv"
-        return response.text(body, content_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return response.text(
+            body,
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )

@@ -4,6 +4,7 @@ from the bot, replying through the person's own channel, and handing it back.
 Each action goes through bot/handoff.py, as the staff endpoint and `iop-intake handoff` do, signed with the
 signed-in member of staff's name: the name the person sees beside the reply and the transcript keeps.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -33,8 +34,10 @@ VIEW_AUDITED_FOR = timedelta(minutes=10)
 
 def _known(session: Session, conversation_id: str) -> bool:
     """Whether the application database knows the conversation (a screening or a handoff)."""
-    return any(session.execute(select(table.id).where(table.conversation_id == conversation_id).limit(1)).first()
-               for table in (Screening, Handoff))
+    return any(
+        session.execute(select(table.id).where(table.conversation_id == conversation_id).limit(1)).first()
+        for table in (Screening, Handoff)
+    )
 
 
 def handoff_page(console: Console, staff: Staff, conversation_id: str) -> dict[str, Any]:
@@ -43,21 +46,41 @@ def handoff_page(console: Console, staff: Staff, conversation_id: str) -> dict[s
         if not lines and not _known(session, conversation_id):
             raise NotFound("no such conversation")
         current = crud.open_handoff_for(session, conversation_id=conversation_id)
-        screening = session.execute(select(Screening.id).where(Screening.conversation_id == conversation_id)
-                                    .order_by(Screening.id.desc()).limit(1)).scalar_one_or_none()
-        escalations = list(session.execute(select(Escalation).where(
-            Escalation.conversation_id == conversation_id, Escalation.resolved_at.is_(None))
-            .order_by(Escalation.id)).scalars())
-        if not store.viewed_since(session, staff_id=staff.id, action="view_transcript", subject_kind="conversation",
-                                  subject_id=conversation_id, since=utcnow() - VIEW_AUDITED_FOR):
+        screening = session.execute(
+            select(Screening.id)
+            .where(Screening.conversation_id == conversation_id)
+            .order_by(Screening.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        escalations = list(
+            session.execute(
+                select(Escalation)
+                .where(Escalation.conversation_id == conversation_id, Escalation.resolved_at.is_(None))
+                .order_by(Escalation.id)
+            ).scalars()
+        )
+        if not store.viewed_since(
+            session,
+            staff_id=staff.id,
+            action="view_transcript",
+            subject_kind="conversation",
+            subject_id=conversation_id,
+            since=utcnow() - VIEW_AUDITED_FOR,
+        ):
             staff.audit(session, "view_transcript", "conversation", conversation_id)
-    return {"conversation_id": conversation_id, "lines": lines[-200:], "handoff": current,
-            "screening_id": screening, "escalations": escalations}
+    return {
+        "conversation_id": conversation_id,
+        "lines": lines[-200:],
+        "handoff": current,
+        "screening_id": screening,
+        "escalations": escalations,
+    }
 
 
 def register(app: Sanic) -> None:
-    async def act(request: Request, segment: str, action: str,
-                  work: Callable[[Console, Staff, str], object]) -> HTTPResponse:
+    async def act(
+        request: Request, segment: str, action: str, work: Callable[[Console, Staff, str], object]
+    ) -> HTTPResponse:
         console: Console = request.app.ctx.console
         staff: Staff = request.ctx.staff
         conversation_id = unquote(segment)  # the path's segment, %-encoded
@@ -74,8 +97,15 @@ def register(app: Sanic) -> None:
         error = await blocking(run)
         if error:
             page = await blocking(lambda: handoff_page(console, staff, conversation_id))
-            return console.render(request, "handoff.html", title="Live conversation", status=409, error=error,
-                                  draft=form(request, "text", MAX_REPLY), **page)
+            return console.render(
+                request,
+                "handoff.html",
+                title="Live conversation",
+                status=409,
+                error=error,
+                draft=form(request, "text", MAX_REPLY),
+                **page,
+            )
         return response.redirect(f"/conversations/{quote(conversation_id, safe='')}/handoff#reply", status=303)
 
     # Sanic passes a path's segment as it was sent, %-encoded (links encode ids: the `urlencode` filter), so
@@ -96,14 +126,21 @@ def register(app: Sanic) -> None:
     @allow("act")
     async def reply(request: Request, conversation_id: str) -> HTTPResponse:
         text = form(request, "text", MAX_REPLY + 1)  # one more: a longer message is refused, not cut
-        return await act(request, conversation_id, "reply", lambda console, staff, decoded: _reply(
-            console, staff, decoded, text))
+        return await act(
+            request, conversation_id, "reply", lambda console, staff, decoded: _reply(console, staff, decoded, text)
+        )
 
     @app.post("/conversations/<conversation_id>/hand-back")
     @allow("act")
     async def hand_back(request: Request, conversation_id: str) -> HTTPResponse:
-        return await act(request, conversation_id, "hand_back", lambda console, staff, decoded: handoff.hand_back(
-            decoded, staff.name, rasa=console.rasa, database_url=console.db_url))
+        return await act(
+            request,
+            conversation_id,
+            "hand_back",
+            lambda console, staff, decoded: handoff.hand_back(
+                decoded, staff.name, rasa=console.rasa, database_url=console.db_url
+            ),
+        )
 
 
 def _take(console: Console, staff: Staff, conversation_id: str) -> None:

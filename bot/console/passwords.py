@@ -2,6 +2,7 @@
 
 Checking a password takes a quarter of a second of CPU on purpose: run it off the event loop.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,6 +1,7 @@
 """The queue, the console's home page: open escalations (those nobody has acknowledged first, then most
 severe, then oldest), conversations waiting for a person, the week's finished screenings by outcome, and
 today's assessments. It refreshes itself (console.js)."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -26,11 +27,27 @@ REFRESH_SECONDS = 20
 GROUPS = (
     ("Likely fit", {Outcome.LIKELY_FIT.value}),
     ("Needs clinical review", {Outcome.NEEDS_REVIEW.value}),
-    ("Referred elsewhere", {Outcome.REFER_HIGHER.value, Outcome.REFER_OUTPATIENT.value,
-                            Outcome.REFER_SPECIALIZED.value, Outcome.REFER_OTHER_PROGRAM.value}),
-    ("Ended early", {ScreeningStatus.STOPPED.value, ScreeningStatus.CRISIS.value, ScreeningStatus.HIGH_RISK.value,
-                     ScreeningStatus.OUT_OF_RANGE.value, ScreeningStatus.OUT_OF_AREA.value,
-                     ScreeningStatus.NEEDS_GUARDIAN.value, ScreeningStatus.DECLINED.value}),
+    (
+        "Referred elsewhere",
+        {
+            Outcome.REFER_HIGHER.value,
+            Outcome.REFER_OUTPATIENT.value,
+            Outcome.REFER_SPECIALIZED.value,
+            Outcome.REFER_OTHER_PROGRAM.value,
+        },
+    ),
+    (
+        "Ended early",
+        {
+            ScreeningStatus.STOPPED.value,
+            ScreeningStatus.CRISIS.value,
+            ScreeningStatus.HIGH_RISK.value,
+            ScreeningStatus.OUT_OF_RANGE.value,
+            ScreeningStatus.OUT_OF_AREA.value,
+            ScreeningStatus.NEEDS_GUARDIAN.value,
+            ScreeningStatus.DECLINED.value,
+        },
+    ),
 )
 
 
@@ -49,10 +66,13 @@ def queue_data(console: Console, now: datetime) -> dict[str, Any]:
     with session_scope(console.db_url) as session:
         escalations = crud.list_escalations(session, open_only=True)
         handoffs = crud.list_open_handoffs(session)
-        finished = list(session.execute(
-            select(Screening).where(Screening.completed_at >= now - RECENT,
-                                    Screening.status != ScreeningStatus.RESTARTED.value)
-            .order_by(Screening.completed_at.desc())).scalars())
+        finished = list(
+            session.execute(
+                select(Screening)
+                .where(Screening.completed_at >= now - RECENT, Screening.status != ScreeningStatus.RESTARTED.value)
+                .order_by(Screening.completed_at.desc())
+            ).scalars()
+        )
         seen = store.viewed_screenings(session, (s.id for s in finished))
         channels = {s.id: s.participant.channel for s in finished}
         start, end = local_day(console, now)
@@ -60,8 +80,15 @@ def queue_data(console: Console, now: datetime) -> dict[str, Any]:
     groups: dict[str, list[Screening]] = {title: [] for title, _ in GROUPS}
     for screening in finished:
         groups.setdefault(group_of(screening), []).append(screening)
-    return {"escalations": escalations, "handoffs": handoffs, "groups": groups, "seen": seen, "channels": channels,
-            "today": today, "now": now}
+    return {
+        "escalations": escalations,
+        "handoffs": handoffs,
+        "groups": groups,
+        "seen": seen,
+        "channels": channels,
+        "today": today,
+        "now": now,
+    }
 
 
 def register(app: Sanic) -> None:

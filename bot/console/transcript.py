@@ -4,6 +4,7 @@
 crisis detections on the participant's messages, and the bot stepping back (pause) and coming back
 (resume, the hand-back intent). Texts are returned as typed; the templates escape them.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,8 @@ from bot.routing import HAND_BACK_INTENT
 
 # Rasa's `events` table (rasa.core.tracker_store.SQLTrackerStore), the columns read here.
 EVENTS = sa.Table(
-    "events", sa.MetaData(),
+    "events",
+    sa.MetaData(),
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255)),
     sa.Column("type_name", sa.String(255)),
@@ -52,11 +54,14 @@ def _crisis(parse_data: dict[str, Any]) -> Optional[str]:
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == "crisis":
         source = {"rules": "by the rules", "model": "by the model", "both": "by the rules and the model"}.get(
-            found.get("source") or "", "")
+            found.get("source") or "", ""
+        )
         return f"Crisis detected: {_words(found.get('category')) or 'unspecified'} {source}".strip()
     if found.get("tier") == "check_in":
-        return (f"Possible crisis ({_words(found.get('category')) or 'unspecified'}, model score "
-                f"{found.get('model_score')}): the bot asked directly")
+        return (
+            f"Possible crisis ({_words(found.get('category')) or 'unspecified'}, model score "
+            f"{found.get('model_score')}): the bot asked directly"
+        )
     history = found.get("history") or []
     if history:
         return f"Past risk mentioned (not treated as a crisis now): {', '.join(_words(h) for h in history)}"
@@ -73,11 +78,16 @@ def _line(type_name: str, timestamp: Optional[float], data: dict[str, Any]) -> O
             intent = ((data.get("parse_data") or {}).get("intent") or {}).get("name")
             if intent != HAND_BACK_INTENT:
                 return None
-            staff = next((e.get("value") for e in (data.get("parse_data") or {}).get("entities") or []
-                          if e.get("entity") == "staff"), None)
+            staff = next(
+                (
+                    e.get("value")
+                    for e in (data.get("parse_data") or {}).get("entities") or []
+                    if e.get("entity") == "staff"
+                ),
+                None,
+            )
             return Line(at, "event", f"Handed back to the bot{f' by {staff}' if staff else ''}")
-        return Line(at, "participant", data.get("text") or "",
-                    crisis=_crisis(data.get("parse_data") or {}))
+        return Line(at, "participant", data.get("text") or "", crisis=_crisis(data.get("parse_data") or {}))
     if type_name == "bot":
         if not data.get("text"):
             return None
@@ -87,8 +97,12 @@ def _line(type_name: str, timestamp: Optional[float], data: dict[str, Any]) -> O
         if metadata.get("staff"):
             return Line(at, "staff", data["text"], staff=str(metadata["staff"]))
         return Line(at, "bot", data["text"], options=options, check_in=metadata.get("assistant") == "check_in")
-    events = {"pause": "The bot stepped back: a person has the conversation",
-              "resume": "The bot resumed", "session_started": "New session", "restart": "Conversation restarted"}
+    events = {
+        "pause": "The bot stepped back: a person has the conversation",
+        "resume": "The bot resumed",
+        "session_started": "New session",
+        "restart": "Conversation restarted",
+    }
     return Line(at, "event", events[type_name]) if type_name in events else None
 
 
@@ -127,9 +141,11 @@ class Transcripts:
         engine = self._connect()
         if engine is None:
             return []
-        query = (sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-                 .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(SHOWN))
-                 .order_by(EVENTS.c.id))
+        query = (
+            sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+            .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(SHOWN))
+            .order_by(EVENTS.c.id)
+        )
         try:
             with engine.connect() as connection:
                 return lines(connection.execute(query).all())

@@ -1,5 +1,6 @@
 """What every staff page shares: the console's context, rendering, times in the program's zone, the
 security headers, and running blocking work (database, Rasa's API, password checks) off the event loop."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,10 @@ HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
 
 # Staff pages run only the console's own script and style sheet; nothing may frame them or send forms elsewhere.
-STAFF_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+STAFF_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 # The demo page stands in for the program's own website (its styles, the widget talking to Rasa): it keeps
 # the headers every response gets, and the program's site sets its own policy.
 HOST_PAGES = frozenset({"/demo"})
@@ -85,10 +88,20 @@ class Console:
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:
-        self.templates = Environment(loader=FileSystemLoader(HERE / "templates" / "staff"),
-                                     autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
-        self.templates.filters.update(local=self.local, day=self.day, words=words, duration=duration,
-                                      channel=channel_name, category=category, urlencode=url_part)
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates" / "staff"),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+        )
+        self.templates.filters.update(
+            local=self.local,
+            day=self.day,
+            words=words,
+            duration=duration,
+            channel=channel_name,
+            category=category,
+            urlencode=url_part,
+        )
 
     @property
     def db_url(self) -> str:
@@ -100,14 +113,14 @@ class Console:
     def day(self, at: Optional[datetime]) -> date:
         return at.astimezone(self.program.tz).date() if at else date.min
 
-    def render(self, request: Request, template: str, *, title: str, status: int = 200,
-               **context: Any) -> HTTPResponse:
+    def render(self, request: Request, template: str, *, title: str, status: int = 200, **context: Any) -> HTTPResponse:
         """A page. `title` goes in the browser tab and history: opaque ids only, never health details."""
         context.setdefault("nav", "")
         context.setdefault("refresh", 0)
         staff = getattr(request.ctx, "staff", None)
         page = self.templates.get_template(template).render(
-            request=request, staff=staff, title=title, program=self.program, console=self, **context)
+            request=request, staff=staff, title=title, program=self.program, console=self, **context
+        )
         return response.html(page, status=status)
 
 

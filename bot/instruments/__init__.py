@@ -1,4 +1,5 @@
 """The validated instruments: PHQ-9, GAD-7, AUDIT-C and the C-SSRS screener (pure, no Rasa import)."""
+
 from bot.instruments.auditc import AUDITC
 from bot.instruments.base import Instrument, Score
 from bot.instruments.cssrs import (
@@ -19,6 +20,18 @@ INSTRUMENTS: dict[str, Instrument] = {inst.key: inst for inst in (PHQ9, GAD7, AU
 DIFFICULTY: dict[str, Question] = {PHQ9.key: PHQ9_DIFFICULTY, GAD7.key: GAD7_DIFFICULTY}
 
 __all__ = [
-    "AUDITC", "CSSRS", "DIFFICULTY", "GAD7", "INSTRUMENTS", "PHQ9", "Instrument", "Risk", "Score",
-    "cssrs_reasons", "cssrs_risk", "declined_needs_callback", "difficulty_due", "high_risk_reached",
+    "AUDITC",
+    "CSSRS",
+    "DIFFICULTY",
+    "GAD7",
+    "INSTRUMENTS",
+    "PHQ9",
+    "Instrument",
+    "Risk",
+    "Score",
+    "cssrs_reasons",
+    "cssrs_risk",
+    "declined_needs_callback",
+    "difficulty_due",
+    "high_risk_reached",
 ]

@@ -9,6 +9,7 @@ Bands (0–12). The validated cut-offs are 4 or more for men and 3 or more for w
 Item 1 "Never" scores the whole instrument 0: items 2 and 3 are not asked. A skipped item leaves no total
 (no proration: with three items, one missing is a third of the answer).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,7 @@ WHY_ALCOHOL = (
     "helps the team offer the right support."
 )
 UNCLEAR = "Sorry, I wasn't sure which answer you meant."
-OPTION_RANGE = "The answer is a number from 0 to 4, or in words, like \"monthly or less\"."
+OPTION_RANGE = 'The answer is a number from 0 to 4, or in words, like "monthly or less".'
 
 # "twice a month", "3 times a week", "2-4 times a month": read as times per month.
 _RATE = re.compile(
@@ -78,19 +79,67 @@ FREQUENCY = Question(
     text_other="How often does {name} have a drink containing alcohol?",
     stem=STEM,
     parse=ChoiceParser(
-        phrases=choice_phrases({
-            **dict.fromkeys(_NEVER, 0),
-            **dict.fromkeys(("monthly or less", "monthly", "less than monthly", "rarely", "hardly ever",
-                             "once in a while", "occasionally", "special occasions", "on special occasions",
-                             "holidays", "a few times a year"), 1),
-            **dict.fromkeys(("2 to 4 times a month", "a few times a month", "a couple of times a month",
-                             "a couple times a month", "weekly", "every week", "every other week"), 2),
-            **dict.fromkeys(("2 to 3 times a week", "a few times a week", "a couple of times a week",
-                             "a couple times a week", "weekends", "on weekends", "every weekend"), 3),
-            **dict.fromkeys(("4 or more times a week", "4 plus times a week", "every day", "everyday", "daily",
-                             "nearly every day", "almost every day", "most days", "every night", "most nights",
-                             "all the time"), 4),
-        }),
+        phrases=choice_phrases(
+            {
+                **dict.fromkeys(_NEVER, 0),
+                **dict.fromkeys(
+                    (
+                        "monthly or less",
+                        "monthly",
+                        "less than monthly",
+                        "rarely",
+                        "hardly ever",
+                        "once in a while",
+                        "occasionally",
+                        "special occasions",
+                        "on special occasions",
+                        "holidays",
+                        "a few times a year",
+                    ),
+                    1,
+                ),
+                **dict.fromkeys(
+                    (
+                        "2 to 4 times a month",
+                        "a few times a month",
+                        "a couple of times a month",
+                        "a couple times a month",
+                        "weekly",
+                        "every week",
+                        "every other week",
+                    ),
+                    2,
+                ),
+                **dict.fromkeys(
+                    (
+                        "2 to 3 times a week",
+                        "a few times a week",
+                        "a couple of times a week",
+                        "a couple times a week",
+                        "weekends",
+                        "on weekends",
+                        "every weekend",
+                    ),
+                    3,
+                ),
+                **dict.fromkeys(
+                    (
+                        "4 or more times a week",
+                        "4 plus times a week",
+                        "every day",
+                        "everyday",
+                        "daily",
+                        "nearly every day",
+                        "almost every day",
+                        "most days",
+                        "every night",
+                        "most nights",
+                        "all the time",
+                    ),
+                    4,
+                ),
+            }
+        ),
         from_number=option_number(0, 4),
         unclear=UNCLEAR,
         out_of_range=OPTION_RANGE,
@@ -104,8 +153,10 @@ FREQUENCY = Question(
         Choice(4, "4 or more times a week", "4"),
     ),
     why=WHY_ALCOHOL,
-    help=("You can pick an option or say it in your own words, like \"twice a month\" or \"3 times a week\". "
-          "The options are: never; monthly or less; 2-4 times a month; 2-3 times a week; 4 or more times a week."),
+    help=(
+        'You can pick an option or say it in your own words, like "twice a month" or "3 times a week". '
+        "The options are: never; monthly or less; 2-4 times a month; 2-3 times a week; 4 or more times a week."
+    ),
     instrument="auditc",
 )
 
@@ -116,10 +167,18 @@ QUANTITY = Question(
     stem=f"{STEM} One standard drink is a 12 oz beer, a 5 oz glass of wine, or a 1.5 oz shot of liquor.",
     # A typed number here is a number of drinks, so the buttons send their own words, not 0-4.
     parse=ChoiceParser(
-        phrases=choice_phrases({
-            "1 or 2": 0, "a couple": 0, "just one": 0, "3 or 4": 1, "a few": 1, "5 or 6": 2, "7 to 9": 3,
-            "10 or more": 4,
-        }),
+        phrases=choice_phrases(
+            {
+                "1 or 2": 0,
+                "a couple": 0,
+                "just one": 0,
+                "3 or 4": 1,
+                "a few": 1,
+                "5 or 6": 2,
+                "7 to 9": 3,
+                "10 or more": 4,
+            }
+        ),
         from_number=_drinks,
         unclear="Sorry, I wasn't sure how many drinks you meant.",
         out_of_range="The answer is a number of drinks, like 2, or one of the options.",
@@ -132,10 +191,12 @@ QUANTITY = Question(
         Choice(4, "10 or more", "10 or more"),
     ),
     why="How much someone drinks on a typical day helps the team see whether alcohol may be affecting "
-        "health or treatment.",
-    help=("Please tell me roughly how many drinks on a day when there is drinking, like \"3\", or pick one: "
-          "1 or 2; 3 or 4; 5 or 6; 7 to 9; 10 or more. One drink is a 12 oz beer, a 5 oz glass of wine or "
-          "a 1.5 oz shot of liquor."),
+    "health or treatment.",
+    help=(
+        'Please tell me roughly how many drinks on a day when there is drinking, like "3", or pick one: '
+        "1 or 2; 3 or 4; 5 or 6; 7 to 9; 10 or more. One drink is a 12 oz beer, a 5 oz glass of wine or "
+        "a 1.5 oz shot of liquor."
+    ),
     instrument="auditc",
 )
 
@@ -145,19 +206,64 @@ HEAVY = Question(
     text_other="How often does {name} have six or more drinks on one occasion?",
     stem=STEM,
     parse=ChoiceParser(
-        phrases=choice_phrases({
-            **dict.fromkeys(_NEVER, 0),
-            **dict.fromkeys(("less than monthly", "less than once a month", "rarely", "hardly ever",
-                             "once in a while", "occasionally", "a few times a year", "special occasions",
-                             "on special occasions", "holidays"), 1),
-            **dict.fromkeys(("monthly", "every month", "a couple of times a month", "a couple times a month",
-                             "a few times a month"), 2),
-            **dict.fromkeys(("weekly", "every week", "weekends", "on weekends", "every weekend",
-                             "a few times a week", "a couple of times a week", "a couple times a week"), 3),
-            **dict.fromkeys(("daily or almost daily", "daily", "almost daily", "every day", "everyday",
-                             "nearly every day", "almost every day", "most days", "every night",
-                             "most nights"), 4),
-        }),
+        phrases=choice_phrases(
+            {
+                **dict.fromkeys(_NEVER, 0),
+                **dict.fromkeys(
+                    (
+                        "less than monthly",
+                        "less than once a month",
+                        "rarely",
+                        "hardly ever",
+                        "once in a while",
+                        "occasionally",
+                        "a few times a year",
+                        "special occasions",
+                        "on special occasions",
+                        "holidays",
+                    ),
+                    1,
+                ),
+                **dict.fromkeys(
+                    (
+                        "monthly",
+                        "every month",
+                        "a couple of times a month",
+                        "a couple times a month",
+                        "a few times a month",
+                    ),
+                    2,
+                ),
+                **dict.fromkeys(
+                    (
+                        "weekly",
+                        "every week",
+                        "weekends",
+                        "on weekends",
+                        "every weekend",
+                        "a few times a week",
+                        "a couple of times a week",
+                        "a couple times a week",
+                    ),
+                    3,
+                ),
+                **dict.fromkeys(
+                    (
+                        "daily or almost daily",
+                        "daily",
+                        "almost daily",
+                        "every day",
+                        "everyday",
+                        "nearly every day",
+                        "almost every day",
+                        "most days",
+                        "every night",
+                        "most nights",
+                    ),
+                    4,
+                ),
+            }
+        ),
         from_number=option_number(0, 4),
         unclear=UNCLEAR,
         out_of_range=OPTION_RANGE,
@@ -171,8 +277,10 @@ HEAVY = Question(
         Choice(4, "Daily or almost daily", "4"),
     ),
     why="Having a lot to drink at one time carries its own risks, so we ask about it separately.",
-    help=("This is about times with six or more drinks, like a night out. You can say it in your own words, "
-          "like \"once a month\", or pick one: never; less than monthly; monthly; weekly; daily or almost daily."),
+    help=(
+        "This is about times with six or more drinks, like a night out. You can say it in your own words, "
+        'like "once a month", or pick one: never; less than monthly; monthly; weekly; daily or almost daily.'
+    ),
     instrument="auditc",
 )
 

@@ -1,4 +1,5 @@
 """What every instrument has: items, skip logic, scoring; and the reader for multiple-choice answers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

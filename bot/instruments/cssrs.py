@@ -17,6 +17,7 @@ A question the person would not answer, even when asked twice, is stored as DECL
 no: a refused Q2 still leads to Q3-Q5, and a refusal is a risk a clinician must ask about
 (`declined_needs_callback`).
 """
+
 from __future__ import annotations
 
 import re
@@ -46,73 +47,232 @@ KEYS = (Q1, Q2, Q3, Q4, Q5, Q6, RECENT)
 # "It happened a bit / now and then": yes to "have you...?", but says nothing about when.
 NOW_AND_THEN = (*SOMETIMES_PHRASES, "somewhat", "more or less", "once")
 # Often: yes, and still yes after a negator ("not often", "not all the time" is sometimes).
-OFTEN = ("a lot", "alot", "lots", "often", "all the time", "always", "constantly", "every day", "everyday",
-         "daily", "every night", "many times", "so many times", "more than once")
-NOT_REALLY = ("probably not", "i guess not", "i suppose not", "not that i know of", "not that i remember",
-              "no never", "not one time", "not a single time", "not a bit", "not one bit", "not in the slightest",
-              "i would not", "i wouldnt", "i would never", "i have no", "ive no", "i had no", "dont", "didnt",
-              "havent", "hasnt")
+OFTEN = (
+    "a lot",
+    "alot",
+    "lots",
+    "often",
+    "all the time",
+    "always",
+    "constantly",
+    "every day",
+    "everyday",
+    "daily",
+    "every night",
+    "many times",
+    "so many times",
+    "more than once",
+)
+NOT_REALLY = (
+    "probably not",
+    "i guess not",
+    "i suppose not",
+    "not that i know of",
+    "not that i remember",
+    "no never",
+    "not one time",
+    "not a single time",
+    "not a bit",
+    "not one bit",
+    "not in the slightest",
+    "i would not",
+    "i wouldnt",
+    "i would never",
+    "i have no",
+    "ive no",
+    "i had no",
+    "dont",
+    "didnt",
+    "havent",
+    "hasnt",
+)
 # Go-ahead words answer "shall we?", not "have you...?": asked again rather than read as yes.
 GO_AHEAD = frozenset(("ok", "okay", "k", "i am", "i agree", "go ahead", "dont mind", "i dont mind"))
 _YES_NO_MAYBE: dict[str, bool] = {
     **{phrase: said for phrase, said in YES_NO.items() if phrase not in GO_AHEAD},
-    **dict.fromkeys(MAYBE_PHRASES, True), **dict.fromkeys(NOT_REALLY, False),
+    **dict.fromkeys(MAYBE_PHRASES, True),
+    **dict.fromkeys(NOT_REALLY, False),
 }
 
 # What makes a no a qualified one; read before the yes and no words, without typo correction ("tired" is
 # not "tried"). It has happened, or is coming: yes, even after a negator ("not yet", "not since 2019").
 YET = (
-    "yet", "as yet", "soon", "tomorrow", "tonight", "later", "someday", "some day", "one of these days",
-    "eventually", "at some point", "almost", "nearly", "not now", "not right now", "not today",
-    "not at the moment", "not currently", "for now",
+    "yet",
+    "as yet",
+    "soon",
+    "tomorrow",
+    "tonight",
+    "later",
+    "someday",
+    "some day",
+    "one of these days",
+    "eventually",
+    "at some point",
+    "almost",
+    "nearly",
+    "not now",
+    "not right now",
+    "not today",
+    "not at the moment",
+    "not currently",
+    "for now",
 )
 SINCE = (
-    "since", "recently", "lately", "anymore", "any more", "no longer", "used to", "ago", "back then", "last year",
-    "this year", "in a while", "in a long time", "for a while", "in ages", "in years",
+    "since",
+    "recently",
+    "lately",
+    "anymore",
+    "any more",
+    "no longer",
+    "used to",
+    "ago",
+    "back then",
+    "last year",
+    "this year",
+    "in a while",
+    "in a long time",
+    "for a while",
+    "in ages",
+    "in years",
 )
 SINCE_OR_YET = YET + SINCE
 # A time before the past month, or behaviour the C-SSRS counts (preparing is behaviour: a note, giving things
 # away): yes, unless denied ("I never wrote a note").
 EARLIER = (
-    "before", "in the past", "when i was", "as a kid", "as a child", "as a teen", "as a teenager",
-    "in high school", "in college",
+    "before",
+    "in the past",
+    "when i was",
+    "as a kid",
+    "as a child",
+    "as a teen",
+    "as a teenager",
+    "in high school",
+    "in college",
 )
 BEHAVIOUR = (
-    "note", "wrote a note", "write a note", "written a note", "writing a note",
-    "suicide note", "goodbye note", "goodbye letter", "wrote a will", "made a will", "gave away",
-    "gave things away", "gave my things away", "gave stuff away", "giving away", "given away", "said goodbye",
-    "said my goodbyes", "saying goodbye", "attempt", "attempted", "stopped myself", "changed my mind",
-    "someone stopped me", "got stopped", "stockpiled", "stockpiling",
+    "note",
+    "wrote a note",
+    "write a note",
+    "written a note",
+    "writing a note",
+    "suicide note",
+    "goodbye note",
+    "goodbye letter",
+    "wrote a will",
+    "made a will",
+    "gave away",
+    "gave things away",
+    "gave my things away",
+    "gave stuff away",
+    "giving away",
+    "given away",
+    "said goodbye",
+    "said my goodbyes",
+    "saying goodbye",
+    "attempt",
+    "attempted",
+    "stopped myself",
+    "changed my mind",
+    "someone stopped me",
+    "got stopped",
+    "stockpiled",
+    "stockpiling",
 )
 HAPPENED = EARLIER + BEHAVIOUR
 # Intent or action a no beside them may not deny ("no, I'm going to try"), or a no about only part of the
 # time asked ("not this month"): asked again.
 INTENT = (
-    "will", "going to", "gonna", "about to", "plan", "plans", "planning", "planned", "intend", "intending",
-    "intention", "want to", "wanna", "might", "could", "tried", "try", "trying", "started", "starting",
-    "prepared", "preparing", "wrote", "write", "writing", "written", "letter", "think about it",
-    "thought about it", "thinking about it", "would if", "never again", "not again", "not in the past month",
-    "not in the last month", "not this month", "not this week",
+    "will",
+    "going to",
+    "gonna",
+    "about to",
+    "plan",
+    "plans",
+    "planning",
+    "planned",
+    "intend",
+    "intending",
+    "intention",
+    "want to",
+    "wanna",
+    "might",
+    "could",
+    "tried",
+    "try",
+    "trying",
+    "started",
+    "starting",
+    "prepared",
+    "preparing",
+    "wrote",
+    "write",
+    "writing",
+    "written",
+    "letter",
+    "think about it",
+    "thought about it",
+    "thinking about it",
+    "would if",
+    "never again",
+    "not again",
+    "not in the past month",
+    "not in the last month",
+    "not this month",
+    "not this week",
 )
 # The same words, denied: a no.
 DENIED = (
-    "will not", "will never", "never will", "would never", "never would", "could never", "never could",
-    "not going to", "never going to", "not gonna", "never gonna", "not about to", "not planning", "no plan",
-    "no plans", "no intention", "no intentions", "no attempt", "no attempts", "have no plan", "have no plans",
-    "have no intention", "have no intentions", "will be fine", "will be ok", "will be okay", "going to be fine",
-    "going to be ok", "going to be okay", "gonna be fine", "gonna be ok", "ill be fine", "ill be ok",
+    "will not",
+    "will never",
+    "never will",
+    "would never",
+    "never would",
+    "could never",
+    "never could",
+    "not going to",
+    "never going to",
+    "not gonna",
+    "never gonna",
+    "not about to",
+    "not planning",
+    "no plan",
+    "no plans",
+    "no intention",
+    "no intentions",
+    "no attempt",
+    "no attempts",
+    "have no plan",
+    "have no plans",
+    "have no intention",
+    "have no intentions",
+    "will be fine",
+    "will be ok",
+    "will be okay",
+    "going to be fine",
+    "going to be ok",
+    "going to be okay",
+    "gonna be fine",
+    "gonna be ok",
+    "ill be fine",
+    "ill be ok",
 )
 _QUALIFIED: PhraseTable[Optional[bool]] = PhraseTable(
     {**dict.fromkeys(SINCE_OR_YET + HAPPENED, True), **dict.fromkeys(INTENT), **dict.fromkeys(DENIED, False)},
-    steady=SINCE_OR_YET, fuzzy=False,
+    steady=SINCE_OR_YET,
+    fuzzy=False,
 )
 # Intent and plan (Q4, Q5) ask about the past month, and a yes stops the screening for crisis care: what is
 # still to come is a yes ("not yet"), but a time before the month ("not recently", "I used to") is asked
 # again rather than guessed either way.
 _QUALIFIED_INTENT: PhraseTable[Optional[bool]] = PhraseTable(
-    {**dict.fromkeys(SINCE + EARLIER), **dict.fromkeys(YET + BEHAVIOUR, True), **dict.fromkeys(INTENT),
-     **dict.fromkeys(DENIED, False)},
-    steady=SINCE_OR_YET, fuzzy=False,
+    {
+        **dict.fromkeys(SINCE + EARLIER),
+        **dict.fromkeys(YET + BEHAVIOUR, True),
+        **dict.fromkeys(INTENT),
+        **dict.fromkeys(DENIED, False),
+    },
+    steady=SINCE_OR_YET,
+    fuzzy=False,
 )
 UNCLEAR = "Sorry, I couldn't tell if that was a yes or a no."
 
@@ -141,32 +301,109 @@ class YesNoParser:
 
 # Answers to "Was this within the past 3 months?" that name a time rather than saying yes or no; None: a
 # time that could be either.
-_WHEN = PhraseTable({
-    **dict.fromkeys((
-        "now", "right now", "just now", "rn", "currently", "at the moment", "atm", "ongoing", "still doing it",
-        "still happening", "still going on", "today", "2day", "tonight", "tonite", "2nite", "this morning",
-        "this afternoon", "this evening", "yesterday", "the other day", "this week", "this weekend",
-        "last weekend", "this month", "recently", "lately", "days ago", "weeks ago", "hours ago", "minutes ago",
-        "earlier today", "not long ago", "not that long ago", "not so long ago", "not too long ago",
-        "not very long ago", "within",
-    ), True),
-    **dict.fromkeys((
-        "years ago", "years back", "long ago", "a long time ago", "a long while ago", "ages ago", "way back",
-        "many months ago", "when i was younger", "when i was a kid", "when i was a teenager", "as a teenager",
-        "as a teen", "as a kid", "as a child", "in high school", "in college", "not recently", "not lately",
-        "not within",
-    ), False),
-    **dict.fromkeys((
-        "this year", "earlier this year", "a while ago", "a while back", "some time ago", "a bit ago",
-        "months ago", "not anymore", "fine now", "ok now", "okay now", "better now", "good now",
-    ), None),
-})
+_WHEN = PhraseTable(
+    {
+        **dict.fromkeys(
+            (
+                "now",
+                "right now",
+                "just now",
+                "rn",
+                "currently",
+                "at the moment",
+                "atm",
+                "ongoing",
+                "still doing it",
+                "still happening",
+                "still going on",
+                "today",
+                "2day",
+                "tonight",
+                "tonite",
+                "2nite",
+                "this morning",
+                "this afternoon",
+                "this evening",
+                "yesterday",
+                "the other day",
+                "this week",
+                "this weekend",
+                "last weekend",
+                "this month",
+                "recently",
+                "lately",
+                "days ago",
+                "weeks ago",
+                "hours ago",
+                "minutes ago",
+                "earlier today",
+                "not long ago",
+                "not that long ago",
+                "not so long ago",
+                "not too long ago",
+                "not very long ago",
+                "within",
+            ),
+            True,
+        ),
+        **dict.fromkeys(
+            (
+                "years ago",
+                "years back",
+                "long ago",
+                "a long time ago",
+                "a long while ago",
+                "ages ago",
+                "way back",
+                "many months ago",
+                "when i was younger",
+                "when i was a kid",
+                "when i was a teenager",
+                "as a teenager",
+                "as a teen",
+                "as a kid",
+                "as a child",
+                "in high school",
+                "in college",
+                "not recently",
+                "not lately",
+                "not within",
+            ),
+            False,
+        ),
+        **dict.fromkeys(
+            (
+                "this year",
+                "earlier this year",
+                "a while ago",
+                "a while back",
+                "some time ago",
+                "a bit ago",
+                "months ago",
+                "not anymore",
+                "fine now",
+                "ok now",
+                "okay now",
+                "better now",
+                "good now",
+            ),
+            None,
+        ),
+    }
+)
 # "I did" says it happened, not when: not a yes to "was this within the past 3 months?".
 _WHEN_ANSWER = PhraseTable({p: said for p, said in _YES_NO_MAYBE.items() if p not in ("i do", "i have", "i did")})
 
 RECENT_WEEKS = 13  # the past 3 months: 13 weeks ("13 weeks ago" is within, "14 weeks ago" is not)
-_WEEKS = {"mi": Fraction(0), "h": Fraction(0), "d": Fraction(1, 7), "n": Fraction(1, 7), "w": Fraction(1),
-          "mo": Fraction(13, 3), "y": Fraction(52)}  # a unit in weeks, by how its name starts
+_WEEKS = {
+    "mi": Fraction(0),
+    "h": Fraction(0),
+    "d": Fraction(1, 7),
+    "n": Fraction(1, 7),
+    "w": Fraction(1),
+    "mo": Fraction(13, 3),
+    "y": Fraction(52),
+}  # a unit in weeks, by how its name starts
 _AMOUNTS: dict[str, tuple[Fraction, Fraction]] = {
     **dict.fromkeys(("a", "an"), (Fraction(1), Fraction(1))),
     **dict.fromkeys(("few", "a few"), (Fraction(3), Fraction(3))),
@@ -174,10 +411,13 @@ _AMOUNTS: dict[str, tuple[Fraction, Fraction]] = {
     **dict.fromkeys(("half a", "half an"), (Fraction(1, 2), Fraction(1, 2))),
     "several": (Fraction(3), Fraction(7)),
 }
-_AMOUNT = "|".join(sorted(
-    [r"\d+(?:\.\d+)?", *(re.escape(a).replace(r"\ ", r"\s+") for a in _AMOUNTS), *NUMBER_WORDS],
-    key=len, reverse=True,
-))
+_AMOUNT = "|".join(
+    sorted(
+        [r"\d+(?:\.\d+)?", *(re.escape(a).replace(r"\ ", r"\s+") for a in _AMOUNTS), *NUMBER_WORDS],
+        key=len,
+        reverse=True,
+    )
+)
 _AGO = re.compile(
     r"\b(?:(?:(?P<more>more\s+than|longer\s+than|at\s+least|over)"
     r"|(?P<less>less\s+than|under|no\s+more\s+than|within(?:\s+the\s+(?:last|past))?"
@@ -188,8 +428,20 @@ _AGO = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?P<since>since\s+)?(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                "october", "november", "december")
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTH = re.compile(
     r"\b(?P<lead>(?:(?:back\s+)?in|last|since|early|late|mid|end\s+of|beginning\s+of)\s+)?"
     rf"(?P<month>{'|'.join(_MONTH_NAMES)}|sept)\b(?:\s*(?:of\s+)?(?P<year>(?:19|20)\d\d)\b)?",
@@ -304,12 +556,14 @@ class WhenParser:
 
 CHOICES = (Choice(True, "Yes", "yes"), Choice(False, "No", "no"))
 STEM = "These next questions are about the past month. We ask everyone, and there are no wrong answers."
-STEM_OTHER = ("These next questions are about the past month. We ask everyone; please answer as best you "
-              "can from what you know.")
-WHY = ("We ask everyone these questions so that each person gets the right support, and gets it quickly "
-       "if they need it.")
-HELP = ("A yes or a no is all I need. If it has been true even a little, please say yes: someone from our "
-        "team will make sure you get the right support.")
+STEM_OTHER = (
+    "These next questions are about the past month. We ask everyone; please answer as best you can from what you know."
+)
+WHY = "We ask everyone these questions so that each person gets the right support, and gets it quickly if they need it."
+HELP = (
+    "A yes or a no is all I need. If it has been true even a little, please say yes: someone from our "
+    "team will make sure you get the right support."
+)
 
 
 _ANSWERS = PhraseTable({**_YES_NO_MAYBE, **dict.fromkeys(NOW_AND_THEN + OFTEN, True)}, steady=OFTEN)
@@ -318,10 +572,28 @@ _PARSE_INTENT = YesNoParser(_ANSWERS, qualifiers=_QUALIFIED_INTENT)
 _PARSE_WHEN = WhenParser()
 
 
-def _item(key: str, text: str, other: str, stem: str = "", stem_other: str = "",
-          parse: Callable[[str], Parsed] = _PARSE, help: str = HELP) -> Question:
-    return Question(key=key, text=text, text_other=other, parse=parse, choices=CHOICES, why=WHY, help=help,
-                    skippable=False, instrument="cssrs", stem=stem, stem_other=stem_other)
+def _item(
+    key: str,
+    text: str,
+    other: str,
+    stem: str = "",
+    stem_other: str = "",
+    parse: Callable[[str], Parsed] = _PARSE,
+    help: str = HELP,
+) -> Question:
+    return Question(
+        key=key,
+        text=text,
+        text_other=other,
+        parse=parse,
+        choices=CHOICES,
+        why=WHY,
+        help=help,
+        skippable=False,
+        instrument="cssrs",
+        stem=stem,
+        stem_other=stem_other,
+    )
 
 
 def _past_month(key: str, text: str, other: str, parse: Callable[[str], Parsed] = _PARSE) -> Question:
@@ -380,27 +652,52 @@ def cssrs_risk(answers: Mapping[str, Any]) -> Risk:
 
 
 _REASONS = (  # (item, reported, declined)
-    (Q1, "Reported wishing to be dead or to go to sleep and not wake up in the past month",
-     "Declined to answer whether they have wished they were dead or could go to sleep and not wake up in the "
-     "past month"),
-    (Q2, "Reported thoughts of killing themselves in the past month",
-     "Declined to answer whether they have had thoughts of killing themselves in the past month"),
-    (Q3, "Reported thinking about how they might kill themselves in the past month",
-     "Declined to answer whether they have been thinking about how they might kill themselves in the past month"),
-    (Q4, "Reported intent to act on suicidal thoughts in the past month",
-     "Declined to answer whether they have had any intention of acting on suicidal thoughts in the past month"),
-    (Q5, "Reported working out the details of a suicide plan, or intending to carry one out, in the past month",
-     "Declined to answer whether they have worked out the details of a suicide plan, or intend to carry one "
-     "out, in the past month"),
-    (Q6, "Reported having done, started or prepared to do something to end their life",
-     "Declined to answer whether they have ever done, started or prepared to do something to end their life"),
+    (
+        Q1,
+        "Reported wishing to be dead or to go to sleep and not wake up in the past month",
+        "Declined to answer whether they have wished they were dead or could go to sleep and not wake up in the "
+        "past month",
+    ),
+    (
+        Q2,
+        "Reported thoughts of killing themselves in the past month",
+        "Declined to answer whether they have had thoughts of killing themselves in the past month",
+    ),
+    (
+        Q3,
+        "Reported thinking about how they might kill themselves in the past month",
+        "Declined to answer whether they have been thinking about how they might kill themselves in the past month",
+    ),
+    (
+        Q4,
+        "Reported intent to act on suicidal thoughts in the past month",
+        "Declined to answer whether they have had any intention of acting on suicidal thoughts in the past month",
+    ),
+    (
+        Q5,
+        "Reported working out the details of a suicide plan, or intending to carry one out, in the past month",
+        "Declined to answer whether they have worked out the details of a suicide plan, or intend to carry one "
+        "out, in the past month",
+    ),
+    (
+        Q6,
+        "Reported having done, started or prepared to do something to end their life",
+        "Declined to answer whether they have ever done, started or prepared to do something to end their life",
+    ),
 )
 
 
 def _when(answers: Mapping[str, Any]) -> str:
     recent = answers.get(RECENT)
-    return ("within the past 3 months" if recent is True else "more than 3 months ago" if recent is False
-            else "(declined to say when)" if recent == DECLINED else "(when is not known)")
+    return (
+        "within the past 3 months"
+        if recent is True
+        else "more than 3 months ago"
+        if recent is False
+        else "(declined to say when)"
+        if recent == DECLINED
+        else "(when is not known)"
+    )
 
 
 def cssrs_reasons(answers: Mapping[str, Any]) -> list[str]:
@@ -435,25 +732,47 @@ CSSRS = Cssrs(
     key="cssrs",
     name="C-SSRS screener",
     items=(
-        _past_month(Q1, "Have you wished you were dead or wished you could go to sleep and not wake up?",
-                    "Has {name} wished they were dead or wished they could go to sleep and not wake up?"),
-        _past_month(Q2, "Have you actually had any thoughts of killing yourself?",
-                    "Has {name} actually had any thoughts of killing themselves?"),
-        _past_month(Q3, "Have you been thinking about how you might do this?",
-                    "Has {name} been thinking about how they might do this?"),
-        _past_month(Q4, "Have you had these thoughts and had some intention of acting on them?",
-                    "Has {name} had these thoughts and had some intention of acting on them?", _PARSE_INTENT),
-        _past_month(Q5, "Have you started to work out or worked out the details of how to kill yourself? "
-                        "Do you intend to carry out this plan?",
-                    "Has {name} started to work out or worked out the details of how to kill themselves? "
-                    "Do they intend to carry out this plan?", _PARSE_INTENT),
-        _item(Q6, "Have you ever done anything, started to do anything, or prepared to do anything to end "
-                  "your life?",
-              "Has {name} ever done anything, started to do anything, or prepared to do anything to end "
-              "their life?"),
-        _item(RECENT, "Was this within the past 3 months?", "Was this within the past 3 months?",
-              parse=_PARSE_WHEN,
-              help="Please say yes if it happened in the past 3 months, or no if it was longer ago. If you're "
-                   "not sure, say yes and our team will follow up."),
+        _past_month(
+            Q1,
+            "Have you wished you were dead or wished you could go to sleep and not wake up?",
+            "Has {name} wished they were dead or wished they could go to sleep and not wake up?",
+        ),
+        _past_month(
+            Q2,
+            "Have you actually had any thoughts of killing yourself?",
+            "Has {name} actually had any thoughts of killing themselves?",
+        ),
+        _past_month(
+            Q3,
+            "Have you been thinking about how you might do this?",
+            "Has {name} been thinking about how they might do this?",
+        ),
+        _past_month(
+            Q4,
+            "Have you had these thoughts and had some intention of acting on them?",
+            "Has {name} had these thoughts and had some intention of acting on them?",
+            _PARSE_INTENT,
+        ),
+        _past_month(
+            Q5,
+            "Have you started to work out or worked out the details of how to kill yourself? "
+            "Do you intend to carry out this plan?",
+            "Has {name} started to work out or worked out the details of how to kill themselves? "
+            "Do they intend to carry out this plan?",
+            _PARSE_INTENT,
+        ),
+        _item(
+            Q6,
+            "Have you ever done anything, started to do anything, or prepared to do anything to end your life?",
+            "Has {name} ever done anything, started to do anything, or prepared to do anything to end their life?",
+        ),
+        _item(
+            RECENT,
+            "Was this within the past 3 months?",
+            "Was this within the past 3 months?",
+            parse=_PARSE_WHEN,
+            help="Please say yes if it happened in the past 3 months, or no if it was longer ago. If you're "
+            "not sure, say yes and our team will follow up.",
+        ),
     ),
 )

@@ -1,5 +1,6 @@
 """What PHQ-9 and GAD-7 share: the 0–3 "over the last 2 weeks" scale (options, how answers are read, help),
 and the closing question on how difficult the problems made daily life (asked, unscored, after the items)."""
+
 from __future__ import annotations
 
 import re
@@ -16,29 +17,104 @@ CHOICES = (
     Choice(3, "Nearly every day", "3"),
 )
 
-PHRASES = choice_phrases({
-    **dict.fromkeys((
-        *NO_WORDS, "not at all", "none", "not really", "not once", "not ever", "no days", "none of the days",
-        "not a single day", "not one single day", "not a day", "not even a day", "zero", "i dont", "i do not",
-        "i havent", "i have not",
-    ), 0),
-    **dict.fromkeys((
-        *SOMETIMES_PHRASES, "several days", "several", "some days", "some of the time", "some", "a few days",
-        "a couple of days", "a couple days", "once",
-    ), 1),
-    **dict.fromkeys((
-        "more than half the days", "more than half", "over half the days", "over half", "half the days",
-        "half the time", "about half", "half", "most days", "most of the days", "most of the time",
-        "more often than not", "more days than not", "often", "quite often", "pretty often", "very often",
-        "frequently", "a lot", "alot", "lots", "usually", "every other day",
-    ), 2),
-    **dict.fromkeys((
-        "nearly every day", "nearly everyday", "almost every day", "almost everyday", "most every day",
-        "pretty much every day", "pretty much everyday", "every day", "everyday", "every single day",
-        "all day every day", "all the time", "always", "almost always", "constantly", "constant", "daily",
-        "24 7", "nonstop", "non stop", "each day", "the whole time", "the entire time", "every day of it",
-    ), 3),
-})
+PHRASES = choice_phrases(
+    {
+        **dict.fromkeys(
+            (
+                *NO_WORDS,
+                "not at all",
+                "none",
+                "not really",
+                "not once",
+                "not ever",
+                "no days",
+                "none of the days",
+                "not a single day",
+                "not one single day",
+                "not a day",
+                "not even a day",
+                "zero",
+                "i dont",
+                "i do not",
+                "i havent",
+                "i have not",
+            ),
+            0,
+        ),
+        **dict.fromkeys(
+            (
+                *SOMETIMES_PHRASES,
+                "several days",
+                "several",
+                "some days",
+                "some of the time",
+                "some",
+                "a few days",
+                "a couple of days",
+                "a couple days",
+                "once",
+            ),
+            1,
+        ),
+        **dict.fromkeys(
+            (
+                "more than half the days",
+                "more than half",
+                "over half the days",
+                "over half",
+                "half the days",
+                "half the time",
+                "about half",
+                "half",
+                "most days",
+                "most of the days",
+                "most of the time",
+                "more often than not",
+                "more days than not",
+                "often",
+                "quite often",
+                "pretty often",
+                "very often",
+                "frequently",
+                "a lot",
+                "alot",
+                "lots",
+                "usually",
+                "every other day",
+            ),
+            2,
+        ),
+        **dict.fromkeys(
+            (
+                "nearly every day",
+                "nearly everyday",
+                "almost every day",
+                "almost everyday",
+                "most every day",
+                "pretty much every day",
+                "pretty much everyday",
+                "every day",
+                "everyday",
+                "every single day",
+                "all day every day",
+                "all the time",
+                "always",
+                "almost always",
+                "constantly",
+                "constant",
+                "daily",
+                "24 7",
+                "nonstop",
+                "non stop",
+                "each day",
+                "the whole time",
+                "the entire time",
+                "every day of it",
+            ),
+            3,
+        ),
+    }
+)
 
 _DAYS = re.compile(
     rf"\b({COUNT})(?:\s*(?:or|to|-)\s*({COUNT}))?(\s*(?:days?|nights?|times?))?"
@@ -128,7 +204,7 @@ PARSE = ChoiceParser(
     phrases=PHRASES,
     from_number=option_number(0, 3),
     unclear="Sorry, I wasn't sure which answer you meant.",
-    out_of_range="The answer is a number from 0 to 3 (or the words, like \"several days\").",
+    out_of_range='The answer is a number from 0 to 3 (or the words, like "several days").',
     extract=_counts,
 )
 
@@ -139,12 +215,30 @@ HELP = (
 )
 
 
-def frequency_item(instrument: str, n: int, text: str, why: str, *, stem: str, stem_other: str,
-                   other: Optional[str] = None, skippable: bool = True) -> Question:
+def frequency_item(
+    instrument: str,
+    n: int,
+    text: str,
+    why: str,
+    *,
+    stem: str,
+    stem_other: str,
+    other: Optional[str] = None,
+    skippable: bool = True,
+) -> Question:
     """One item answered on this scale; `other` is the wording about someone else when it differs."""
     return Question(
-        key=f"{instrument}_{n}", text=text, text_other=other or text, parse=PARSE, choices=CHOICES, why=why,
-        help=HELP, skippable=skippable, instrument=instrument, stem=stem, stem_other=stem_other,
+        key=f"{instrument}_{n}",
+        text=text,
+        text_other=other or text,
+        parse=PARSE,
+        choices=CHOICES,
+        why=why,
+        help=HELP,
+        skippable=skippable,
+        instrument=instrument,
+        stem=stem,
+        stem_other=stem_other,
     )
 
 
@@ -154,40 +248,114 @@ DIFFICULTY_CHOICES = (
     Choice(2, "Very difficult", "2"),
     Choice(3, "Extremely difficult", "3"),
 )
-DIFFICULTY_PHRASES = choice_phrases({
-    **dict.fromkeys((
-        *NO_WORDS, "not difficult at all", "not at all difficult", "not difficult", "not hard at all", "not hard",
-        "not at all", "not really", "none", "no difficulty", "no problem", "no problems", "not a problem", "easy",
-        "fine",
-    ), 0),
-    **dict.fromkeys((
-        "somewhat difficult", "somewhat hard", "somewhat", "a little difficult", "a little hard", "a bit difficult",
-        "a bit hard", "slightly difficult", "slightly", "a little", "a lil", "a bit", "a little bit", "kind of",
-        "kinda", "sort of", "sorta", "kind of hard", "kind of difficult", "mildly", "manageable",
-        "not very difficult", "not very hard", "not too bad", "not too hard", "not that hard", "not that difficult",
-        "not so bad",
-    ), 1),
-    **dict.fromkeys((
-        "very difficult", "very hard", "very", "really difficult", "really hard", "quite difficult", "quite hard",
-        "pretty difficult", "pretty hard", "very tough", "really tough", "a lot", "alot",
-    ), 2),
-    **dict.fromkeys((
-        "extremely difficult", "extremely hard", "extremely", "impossible", "nearly impossible", "almost impossible",
-        "incredibly difficult", "incredibly hard", "super hard", "unbearable", "cant function", "cant do anything",
-    ), 3),
-    # How difficult, not said: asked again.
-    **dict.fromkeys(("difficult", "hard", "tough")),
-})
+DIFFICULTY_PHRASES = choice_phrases(
+    {
+        **dict.fromkeys(
+            (
+                *NO_WORDS,
+                "not difficult at all",
+                "not at all difficult",
+                "not difficult",
+                "not hard at all",
+                "not hard",
+                "not at all",
+                "not really",
+                "none",
+                "no difficulty",
+                "no problem",
+                "no problems",
+                "not a problem",
+                "easy",
+                "fine",
+            ),
+            0,
+        ),
+        **dict.fromkeys(
+            (
+                "somewhat difficult",
+                "somewhat hard",
+                "somewhat",
+                "a little difficult",
+                "a little hard",
+                "a bit difficult",
+                "a bit hard",
+                "slightly difficult",
+                "slightly",
+                "a little",
+                "a lil",
+                "a bit",
+                "a little bit",
+                "kind of",
+                "kinda",
+                "sort of",
+                "sorta",
+                "kind of hard",
+                "kind of difficult",
+                "mildly",
+                "manageable",
+                "not very difficult",
+                "not very hard",
+                "not too bad",
+                "not too hard",
+                "not that hard",
+                "not that difficult",
+                "not so bad",
+            ),
+            1,
+        ),
+        **dict.fromkeys(
+            (
+                "very difficult",
+                "very hard",
+                "very",
+                "really difficult",
+                "really hard",
+                "quite difficult",
+                "quite hard",
+                "pretty difficult",
+                "pretty hard",
+                "very tough",
+                "really tough",
+                "a lot",
+                "alot",
+            ),
+            2,
+        ),
+        **dict.fromkeys(
+            (
+                "extremely difficult",
+                "extremely hard",
+                "extremely",
+                "impossible",
+                "nearly impossible",
+                "almost impossible",
+                "incredibly difficult",
+                "incredibly hard",
+                "super hard",
+                "unbearable",
+                "cant function",
+                "cant do anything",
+            ),
+            3,
+        ),
+        # How difficult, not said: asked again.
+        **dict.fromkeys(("difficult", "hard", "tough")),
+    }
+)
 DIFFICULTY_PARSE = ChoiceParser(
     phrases=DIFFICULTY_PHRASES,
     from_number=option_number(0, 3),
     unclear="Sorry, I wasn't sure which answer you meant.",
-    out_of_range="The answer is a number from 0 to 3 (or the words, like \"somewhat difficult\").",
+    out_of_range='The answer is a number from 0 to 3 (or the words, like "somewhat difficult").',
 )
-DIFFICULTY_WHY = ("How much these problems get in the way of work, home and the people around you helps the team "
-                  "see what kind of support would help.")
-DIFFICULTY_HELP = ("You can answer with a number or in your own words. 0 means not difficult at all; 1 means "
-                   "somewhat difficult; 2 means very difficult; 3 means extremely difficult.")
+DIFFICULTY_WHY = (
+    "How much these problems get in the way of work, home and the people around you helps the team "
+    "see what kind of support would help."
+)
+DIFFICULTY_HELP = (
+    "You can answer with a number or in your own words. 0 means not difficult at all; 1 means "
+    "somewhat difficult; 2 means very difficult; 3 means extremely difficult."
+)
 
 
 def difficulty_item(instrument: str) -> Question:
@@ -195,11 +363,15 @@ def difficulty_item(instrument: str) -> Question:
     return Question(
         key=f"{instrument}_difficulty",
         text="If you checked off any problems, how difficult have these problems made it for you to do your work, "
-             "take care of things at home, or get along with other people?",
+        "take care of things at home, or get along with other people?",
         text_other="If you checked off any problems, how difficult have these problems made it for {name} to do "
-                   "their work, take care of things at home, or get along with other people?",
-        parse=DIFFICULTY_PARSE, choices=DIFFICULTY_CHOICES, why=DIFFICULTY_WHY, help=DIFFICULTY_HELP,
-        skippable=True, instrument=instrument,
+        "their work, take care of things at home, or get along with other people?",
+        parse=DIFFICULTY_PARSE,
+        choices=DIFFICULTY_CHOICES,
+        why=DIFFICULTY_WHY,
+        help=DIFFICULTY_HELP,
+        skippable=True,
+        instrument=instrument,
     )
 
 

@@ -1,7 +1,8 @@
 """The screening's intake questions (everything that is not a validated instrument), with their parsers.
 
-    from bot.intake import INTAKE, CONCERNS, CARE_OPTIONS, TIMES, recognise_concerns
+from bot.intake import INTAKE, CONCERNS, CARE_OPTIONS, TIMES, recognise_concerns
 """
+
 from bot.intake.care import CARE_OPTIONS
 from bot.intake.concerns import recognise_concerns
 from bot.intake.contact import CONTACT, CONTACT_OK

@@ -3,6 +3,7 @@
 The carrier is kept as typed: matching it against the program's insurers is `bot.insurance`'s job, and
 staff see the person's own words.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,23 +28,69 @@ def parse_carrier(text: str) -> Parsed:
 HOLDERS = ("self", "parent", "spouse_partner", "other", "respondent")
 # The plan of whoever is answering: the participant when screening for oneself, else the respondent.
 _ANSWERERS = (
-    "mine", "me", "myself", "my own", "my plan", "my insurance", "my policy", "i am", "i'm the policy holder",
-    "in my name", "through my job", "through my work", "my employer", "my job", "my work",
+    "mine",
+    "me",
+    "myself",
+    "my own",
+    "my plan",
+    "my insurance",
+    "my policy",
+    "i am",
+    "i'm the policy holder",
+    "in my name",
+    "through my job",
+    "through my work",
+    "my employer",
+    "my job",
+    "my work",
 )
 _OWN = ("self", "own", "his own", "her own", "their own")
 _RELATIVES = {
     "parent": (
-        "parent*", "mom*", "mum*", "mother*", "dad*", "father*", "stepmom", "stepdad", "stepmother",
-        "stepfather", "guardian*",
+        "parent*",
+        "mom*",
+        "mum*",
+        "mother*",
+        "dad*",
+        "father*",
+        "stepmom",
+        "stepdad",
+        "stepmother",
+        "stepfather",
+        "guardian*",
     ),
     "spouse_partner": (
-        "spouse*", "spouse partner", "husband*", "wife", "wives", "partner*", "boyfriend*", "girlfriend*",
-        "fiance*", "domestic partner",
+        "spouse*",
+        "spouse partner",
+        "husband*",
+        "wife",
+        "wives",
+        "partner*",
+        "boyfriend*",
+        "girlfriend*",
+        "fiance*",
+        "domestic partner",
     ),
     "other": (
-        "other", "someone else", "somebody else", "grandparent*", "grandma", "grandpa", "grandmother",
-        "grandfather", "aunt", "uncle", "ex", "ex husband", "ex wife", "ex partner", "sibling", "brother",
-        "sister", "foster", "relative",
+        "other",
+        "someone else",
+        "somebody else",
+        "grandparent*",
+        "grandma",
+        "grandpa",
+        "grandmother",
+        "grandfather",
+        "aunt",
+        "uncle",
+        "ex",
+        "ex husband",
+        "ex wife",
+        "ex partner",
+        "sibling",
+        "brother",
+        "sister",
+        "foster",
+        "relative",
     ),
 }
 _HOLDER = PhraseTable({"self": _ANSWERERS + _OWN, **_RELATIVES}, negators=frozenset())
@@ -51,12 +98,15 @@ _HOLDER = PhraseTable({"self": _ANSWERERS + _OWN, **_RELATIVES}, negators=frozen
 # About someone else, a relative named as "my ..." is the respondent's: "my husband's" is the participant's
 # own plan when a wife answers, a parent's when a mother does. Asked again rather than guessed.
 _RESPONDENTS_RELATIVE = "respondents_relative"
-_HOLDER_OTHER = PhraseTable({
-    "respondent": _ANSWERERS,
-    "self": _OWN + ("theirs", "hers"),
-    **_RELATIVES,
-    _RESPONDENTS_RELATIVE: tuple(f"my {phrase}" for phrases in _RELATIVES.values() for phrase in phrases),
-}, negators=frozenset())
+_HOLDER_OTHER = PhraseTable(
+    {
+        "respondent": _ANSWERERS,
+        "self": _OWN + ("theirs", "hers"),
+        **_RELATIVES,
+        _RESPONDENTS_RELATIVE: tuple(f"my {phrase}" for phrases in _RELATIVES.values() for phrase in phrases),
+    },
+    negators=frozenset(),
+)
 
 
 def parse_holder(text: str) -> Parsed:
@@ -70,8 +120,10 @@ def parse_holder_other(text: str) -> Parsed:
     """Whose plan, when the screening is about someone else: "mine" is the person answering."""
     found = _HOLDER_OTHER.match(readable(text) or "").found
     if _RESPONDENTS_RELATIVE in found:
-        return Parsed.fail("Just to be sure, seen from their side: is it their own plan, a parent's, a spouse's or "
-                           "partner's, or someone else's?")
+        return Parsed.fail(
+            "Just to be sure, seen from their side: is it their own plan, a parent's, a spouse's or "
+            "partner's, or someone else's?"
+        )
     if len(found) == 1:
         return Parsed(True, next(iter(found)))
     return Parsed.fail("Whose plan is it: yours, their own, a parent's, a spouse's or partner's, or someone else's?")

@@ -4,6 +4,7 @@
 not depressed", "I don't have a therapist") and word-prefix phrases ("depress*" for depressed, depression,
 depressing), so this module keeps its own small matcher on top of `normalise`.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,6 @@ _BOUNDARIES = frozenset("but and though although however so yet just".split())
 # Commas end a clause, except before words that carry the exclusion forward ("any time, except mornings").
 _KEEP_TOGETHER = re.compile(r"[,;:]\s*(?=(?:except|but not|other than|besides)\b)", re.I)
 _CLAUSE_END = re.compile(r"[.!?;,\n]+")
-
 
 
 def match_form(text: str) -> str:
@@ -92,7 +92,7 @@ class PhraseTable(Generic[T]):
         self._compiled = [(re.compile(_pattern(phrase)), value) for phrase, value in pairs]
 
     def _negated(self, before: str) -> bool:
-        for word in reversed(before.split()[-self.window:]):
+        for word in reversed(before.split()[-self.window :]):
             if word in _BOUNDARIES:
                 return False
             if word.replace("'", "") in self._negators:
@@ -133,8 +133,17 @@ def polar(text: str, table: PhraseTable[Any]) -> Optional[bool]:
 # --- how long ago ---------------------------------------------------------------------------------------
 
 UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "month": 30, "year": 365}
-_AMOUNT_WORDS = {"a couple of": 2, "a couple": 2, "couple of": 2, "couple": 2, "a few": 3, "few": 3, "several": 3,
-                 "an": 1, "a": 1}
+_AMOUNT_WORDS = {
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "couple": 2,
+    "a few": 3,
+    "few": 3,
+    "several": 3,
+    "an": 1,
+    "a": 1,
+}
 # Longest first, so "a couple of" is not read as "a".
 AMOUNT = "|".join([r"\d+", *sorted(NUMBER_WORDS, key=len, reverse=True), *_AMOUNT_WORDS])
 UNIT = r"(day|night|week|month|year)s?"
@@ -146,13 +155,41 @@ _YEAR = re.compile(r"\b(?:in|since|during|back in) ((?:19|20)\d\d)\b")
 # A point in time, as days before today. Vague ones take a typical value: what matters is only whether it
 # falls within a window of a few weeks.
 _WHEN = {
-    "today": 0, "this morning": 0, "this afternoon": 0, "tonight": 0, "earlier today": 0, "just now": 0,
-    "yesterday": 1, "last night": 1, "the other day": 2, "this week": 3, "earlier this week": 3,
-    "last weekend": 5, "last week": 7, "this month": 15, "earlier this month": 15, "last month": 30,
-    "this year": 180, "earlier this year": 180, "a while ago": 90, "a while back": 90, "last year": 365,
-    "long ago": 730, "a long time ago": 730, "ages ago": 730, "years ago": 730, "as a teen": 1825,
-    "as a teenager": 1825, "in high school": 1825, "in college": 1825, "when i was younger": 1825,
-    "as a kid": 3650, "as a child": 3650, "when i was a kid": 3650, "when i was little": 3650, "growing up": 3650,
+    "today": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "tonight": 0,
+    "earlier today": 0,
+    "just now": 0,
+    "yesterday": 1,
+    "last night": 1,
+    "the other day": 2,
+    "this week": 3,
+    "earlier this week": 3,
+    "last weekend": 5,
+    "last week": 7,
+    "this month": 15,
+    "earlier this month": 15,
+    "last month": 30,
+    "this year": 180,
+    "earlier this year": 180,
+    "a while ago": 90,
+    "a while back": 90,
+    "last year": 365,
+    "long ago": 730,
+    "a long time ago": 730,
+    "ages ago": 730,
+    "years ago": 730,
+    "as a teen": 1825,
+    "as a teenager": 1825,
+    "in high school": 1825,
+    "in college": 1825,
+    "when i was younger": 1825,
+    "as a kid": 3650,
+    "as a child": 3650,
+    "when i was a kid": 3650,
+    "when i was little": 3650,
+    "growing up": 3650,
 }
 _WHEN_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _WHEN), key=len, reverse=True)) + r")\b")
 

@@ -1,4 +1,5 @@
 """Consent, who the screening is for, their first name and age."""
+
 from __future__ import annotations
 
 import re
@@ -11,17 +12,48 @@ from bot.questions import Parsed
 
 # --- consent ----------------------------------------------------------------------------------------
 
-_CONSENT = PhraseTable({
-    True: (
-        "yes", "yes please", "ok", "okay", "sure", "let's go", "let's start", "let's do it", "start",
-        "go ahead", "ready", "i'm ready", "sounds good", "alright", "all right", "fine", "begin", "yep", "yup",
-    ),
-    False: (
-        "no", "not now", "not yet", "not today", "later", "maybe later", "no thanks", "no thank you",
-        "rather not", "don't want to", "not ready", "nope", "nah", "cancel",
-    ),
-    UNSURE: ("not sure", "unsure", "maybe", "idk", "i don't know", "don't know", "dunno"),
-})
+_CONSENT = PhraseTable(
+    {
+        True: (
+            "yes",
+            "yes please",
+            "ok",
+            "okay",
+            "sure",
+            "let's go",
+            "let's start",
+            "let's do it",
+            "start",
+            "go ahead",
+            "ready",
+            "i'm ready",
+            "sounds good",
+            "alright",
+            "all right",
+            "fine",
+            "begin",
+            "yep",
+            "yup",
+        ),
+        False: (
+            "no",
+            "not now",
+            "not yet",
+            "not today",
+            "later",
+            "maybe later",
+            "no thanks",
+            "no thank you",
+            "rather not",
+            "don't want to",
+            "not ready",
+            "nope",
+            "nah",
+            "cancel",
+        ),
+        UNSURE: ("not sure", "unsure", "maybe", "idk", "i don't know", "don't know", "dunno"),
+    }
+)
 
 
 def parse_consent(text: str) -> Parsed:
@@ -35,21 +67,89 @@ def parse_consent(text: str) -> Parsed:
 # --- for whom -----------------------------------------------------------------------------------------
 
 RELATIONS = (
-    "son", "daughter", "child", "kid", "teen", "teenager", "stepson", "stepdaughter", "stepchild", "grandson",
-    "granddaughter", "grandchild", "partner", "wife", "husband", "spouse", "boyfriend", "girlfriend",
-    "fiance", "fiancee", "mom", "mum", "mother", "dad", "father", "parent", "brother", "sister", "sibling",
-    "friend", "roommate", "niece", "nephew", "cousin", "aunt", "uncle", "grandma", "grandpa",
-    "grandmother", "grandfather", "client", "patient", "student", "loved one", "family member",
+    "son",
+    "daughter",
+    "child",
+    "kid",
+    "teen",
+    "teenager",
+    "stepson",
+    "stepdaughter",
+    "stepchild",
+    "grandson",
+    "granddaughter",
+    "grandchild",
+    "partner",
+    "wife",
+    "husband",
+    "spouse",
+    "boyfriend",
+    "girlfriend",
+    "fiance",
+    "fiancee",
+    "mom",
+    "mum",
+    "mother",
+    "dad",
+    "father",
+    "parent",
+    "brother",
+    "sister",
+    "sibling",
+    "friend",
+    "roommate",
+    "niece",
+    "nephew",
+    "cousin",
+    "aunt",
+    "uncle",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "client",
+    "patient",
+    "student",
+    "loved one",
+    "family member",
 )
-_OTHER = PhraseTable({"other": (
-    "other", "someone else", "somebody else", "someone i know", "another person", "a loved one",
-    "a family member", "a friend", "for him", "for her", "for them", "him", "her", "them",
-    *(f"my {relation}*" for relation in RELATIONS),
-)})
+_OTHER = PhraseTable(
+    {
+        "other": (
+            "other",
+            "someone else",
+            "somebody else",
+            "someone i know",
+            "another person",
+            "a loved one",
+            "a family member",
+            "a friend",
+            "for him",
+            "for her",
+            "for them",
+            "him",
+            "her",
+            "them",
+            *(f"my {relation}*" for relation in RELATIONS),
+        )
+    }
+)
 # "me" alone is weak: "asking for my daughter, she asked me to" is for someone else.
-_SELF = PhraseTable({"self": (
-    "self", "myself", "for me", "for myself", "just me", "it's me", "me personally", "it's for me", "yourself",
-)})
+_SELF = PhraseTable(
+    {
+        "self": (
+            "self",
+            "myself",
+            "for me",
+            "for myself",
+            "just me",
+            "it's me",
+            "me personally",
+            "it's for me",
+            "yourself",
+        )
+    }
+)
 
 
 MAX_WEAK_SELF_WORDS = 4
@@ -76,31 +176,99 @@ def parse_for_whom(text: str) -> Parsed:
 # --- first name ---------------------------------------------------------------------------------------
 
 MAX_NAME_WORDS = 3
-_LEAD_INS = tuple(tuple(phrase.split()) for phrase in (
-    "hi", "hello", "hey", "hiya", "hola", "bonjour", "ok", "okay", "sure", "yes", "yeah", "um", "uh", "well",
-    "oh", "my name is", "my name's", "my first name is", "first name is", "first name", "name is", "name's",
-    "the name is", "i'm", "im", "i am", "it's", "its", "it is", "this is", "call me", "you can call me",
-    "they call me", "i go by", "he goes by", "she goes by", "they go by", "his name is", "her name is",
-    "their name is", "his name's", "her name's", "he's", "she's", "they're", "he is", "she is", "they are",
-    "me llamo", "mi nombre es", "se llama", "soy", "je m'appelle", "je suis",
-    *(f"my {relation}" for relation in RELATIONS), *(f"my {relation} is" for relation in RELATIONS),
-    *(f"my {relation}'s name is" for relation in RELATIONS),
-))
-_TRAILERS = tuple(tuple(phrase.split()) for phrase in (
-    "thanks", "thank you", "thx", "ty", "here", "please", "lol", "haha", "gracias", "merci",
-))
+_LEAD_INS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "hola",
+        "bonjour",
+        "ok",
+        "okay",
+        "sure",
+        "yes",
+        "yeah",
+        "um",
+        "uh",
+        "well",
+        "oh",
+        "my name is",
+        "my name's",
+        "my first name is",
+        "first name is",
+        "first name",
+        "name is",
+        "name's",
+        "the name is",
+        "i'm",
+        "im",
+        "i am",
+        "it's",
+        "its",
+        "it is",
+        "this is",
+        "call me",
+        "you can call me",
+        "they call me",
+        "i go by",
+        "he goes by",
+        "she goes by",
+        "they go by",
+        "his name is",
+        "her name is",
+        "their name is",
+        "his name's",
+        "her name's",
+        "he's",
+        "she's",
+        "they're",
+        "he is",
+        "she is",
+        "they are",
+        "me llamo",
+        "mi nombre es",
+        "se llama",
+        "soy",
+        "je m'appelle",
+        "je suis",
+        *(f"my {relation}" for relation in RELATIONS),
+        *(f"my {relation} is" for relation in RELATIONS),
+        *(f"my {relation}'s name is" for relation in RELATIONS),
+    )
+)
+_TRAILERS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "thanks",
+        "thank you",
+        "thx",
+        "ty",
+        "here",
+        "please",
+        "lol",
+        "haha",
+        "gracias",
+        "merci",
+    )
+)
 # Never a name on its own: answers, refusals, placeholders, code words.
-_NEVER_NAMES = frozenset((
-    "yes no yep nope nah ok okay sure idk dunno skip none nothing nobody anonymous anon unknown test "
-    "testing null undefined nil na me myself you why what who how stop help hello hi hey select drop "
-    "delete insert table script alert private secret later name prefer rather"
-).split())
+_NEVER_NAMES = frozenset(
+    (
+        "yes no yep nope nah ok okay sure idk dunno skip none nothing nobody anonymous anon unknown test "
+        "testing null undefined nil na me myself you why what who how stop help hello hi hey select drop "
+        "delete insert table script alert private secret later name prefer rather"
+    ).split()
+)
 # Not names when they come with other words ("I don't want to say" is four such words).
-_FUNCTION_WORDS = frozenset((
-    "i my mine your the a is are am was be not don't dont want wanna say tell to for with this that it "
-    "in on of and or but if so just only really would like rather prefer know someone else asking ask "
-    "go by call llamo nombre"
-).split()) | frozenset(relation for phrase in RELATIONS for relation in phrase.split())
+_FUNCTION_WORDS = frozenset(
+    (
+        "i my mine your the a is are am was be not don't dont want wanna say tell to for with this that it "
+        "in on of and or but if so just only really would like rather prefer know someone else asking ask "
+        "go by call llamo nombre"
+    ).split()
+) | frozenset(relation for phrase in RELATIONS for relation in phrase.split())
 _NAME_PUNCTUATION = frozenset("'.-")  # inside names: O'Brien, St. John, Mary-Jane
 _SEPARATORS = frozenset(",!?")
 
@@ -116,8 +284,11 @@ def _name_characters_only(text: str) -> bool:
 def _is_name_word(word: str) -> bool:
     """Letters with single ' . - between them, an optional closing dot: "O'Brien", "J.", "Mary-Jane"."""
     core = word[:-1] if word.endswith(".") else word
-    return bool(core) and _letter(core[0]) and _letter(core[-1]) and not any(
-        a in _NAME_PUNCTUATION and b in _NAME_PUNCTUATION for a, b in pairwise(core)
+    return (
+        bool(core)
+        and _letter(core[0])
+        and _letter(core[-1])
+        and not any(a in _NAME_PUNCTUATION and b in _NAME_PUNCTUATION for a, b in pairwise(core))
     )
 
 

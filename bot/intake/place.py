@@ -3,6 +3,7 @@
 Two-letter codes are also everyday words ("in", "or", "me", "ok"), so a code counts only when it is the
 whole answer, written in capitals inside a sentence ("I'm in WA"), or ends a short answer ("portland or").
 """
+
 from __future__ import annotations
 
 import difflib
@@ -15,18 +16,30 @@ from bot.program import US_STATES
 from bot.questions import Parsed
 
 _ALIASES = {
-    "washington state": "WA", "washington dc": "DC", "dc": "DC", "d c": "DC", "the district": "DC",
-    "cali": "CA", "calif": "CA", "mass": "MA", "jersey": "NJ", "nyc": "NY", "new york city": "NY",
-    "penn": "PA", "pennsylvannia": "PA",
+    "washington state": "WA",
+    "washington dc": "DC",
+    "dc": "DC",
+    "d c": "DC",
+    "the district": "DC",
+    "cali": "CA",
+    "calif": "CA",
+    "mass": "MA",
+    "jersey": "NJ",
+    "nyc": "NY",
+    "new york city": "NY",
+    "penn": "PA",
+    "pennsylvannia": "PA",
 }
 _NAMES: dict[str, str] = {**{normalise(name): code for code, name in US_STATES.items()}, **_ALIASES}
 _CODES = {code.lower(): code for code in US_STATES}
 # Lower-case codes that are, on their own, far more often a word than a state.
 _WORD_CODES = frozenset({"ok", "hi", "oh", "me"})
-_FILLER = frozenset((
-    "i live in we live in i'm in im in i am in we're in were in she lives in he lives in they live in "
-    "from the state of currently right now based located my home is it's its usa us united states"
-).split())
+_FILLER = frozenset(
+    (
+        "i live in we live in i'm in im in i am in we're in were in she lives in he lives in they live in "
+        "from the state of currently right now based located my home is it's its usa us united states"
+    ).split()
+)
 _MIN_FUZZY_WORD = 5  # shorter words must be exact: one typo in "iowa" or "ohio" makes another word
 _FUZZY_CUTOFF = 0.84
 _MAX_CHARS = 200
@@ -74,6 +87,4 @@ def parse_state(text: str) -> Parsed:
             return Parsed(True, codes.pop())
         if codes:
             return Parsed.fail("I saw more than one state there. Which one state do you live in?")
-    return Parsed.fail(
-        "I didn't recognise a US state there. You can type the name, like Oregon, or the code, like OR."
-    )
+    return Parsed.fail("I didn't recognise a US state there. You can type the name, like Oregon, or the code, like OR.")

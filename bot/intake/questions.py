@@ -4,6 +4,7 @@ Wording is short and plain for SMS. `text_other` is used when someone asks on an
 {name} is that person's first name. consent, for_whom and first_name come before the name is known, so
 their wording never uses it.
 """
+
 from __future__ import annotations
 
 from bot.intake.care import CARE_BUTTONS, RECENT_STOP_DAYS, parse_alcohol_use, parse_current_care
@@ -29,7 +30,7 @@ _QUESTIONS = (
         parse=parse_consent,
         choices=(Choice(True, "Yes, let's start", "yes"), Choice(False, "Not now", "no")),
         why="We only ask questions if you agree. Your answers go to the program's intake team to help set up an "
-            "assessment.",
+        "assessment.",
         help="Say yes to start the questions, or no if now isn't a good time.",
         skippable=False,
     ),
@@ -39,7 +40,7 @@ _QUESTIONS = (
         parse=parse_for_whom,
         choices=(Choice("self", "For me", "self"), Choice("other", "For someone else", "other")),
         why="If you're asking for someone else, like your child or partner, I'll ask the questions about them.",
-        help="Say \"for me\" if this is about you, or \"someone else\", for example \"my son\".",
+        help='Say "for me" if this is about you, or "someone else", for example "my son".',
         skippable=False,
     ),
     Question(
@@ -74,22 +75,21 @@ _QUESTIONS = (
         text="In a few words, what's been going on that brings you here?",
         text_other="In a few words, what's been going on with {name}?",
         parse=parse_concerns,
-        why="It helps the team understand what support you're looking for before the assessment. It's not a "
-            "diagnosis.",
+        why="It helps the team understand what support you're looking for before the assessment. It's not a diagnosis.",
         help="Anything is fine, for example: feeling down, worry or panic, mood swings, trauma, drinking or "
-             "drugs, or eating. A few words is enough.",
+        "drugs, or eating. A few words is enough.",
     ),
     Question(
         key="current_care",
         text="Are you seeing a therapist or psychiatrist now, or did you leave a hospital or residential "
-             "program in the last month? You can pick more than one.",
+        "program in the last month? You can pick more than one.",
         text_other="Is {name} seeing a therapist or psychiatrist now, or did they leave a hospital or "
-                   "residential program in the last month? You can pick more than one.",
+        "residential program in the last month? You can pick more than one.",
         parse=parse_current_care,
         choices=tuple(Choice(option, _CARE_LABELS[option], option) for option in CARE_BUTTONS),
         why="It helps the team see how the program would fit with care you already have.",
         help="You can say a therapist, a psychiatrist, just left the hospital, or none. More than one is fine. "
-             "If you left a hospital or program, saying when helps too.",
+        "If you left a hospital or program, saying when helps too.",
         # An earlier stay is read from words only; "10 days ago" (when a discharge was) is shown as it is.
         meta={"multiple": True, "labels": {"earlier_stay": "A hospital or residential stay before the last month"}},
     ),
@@ -100,18 +100,23 @@ _QUESTIONS = (
         parse=parse_alcohol_use,
         choices=(Choice("drinks", "Yes", "yes"), Choice("none", "No", "no")),
         why="If so, we ask three short standard questions about drinking in the past year, because alcohol can "
-            "affect mood and treatment, and stopping heavy drinking suddenly can need medical care.",
+        "affect mood and treatment, and stopping heavy drinking suddenly can need medical care.",
         help="Say yes if there was any alcohol in the past year, even now and then or if it has stopped since, or "
-             "no if there wasn't. If it stopped, saying when helps.",
-        meta={"labels": {"daily": "Yes, every day", "stopped": "Yes, and has stopped",
-                         "stopped_recently": f"Yes, and stopped in the last {RECENT_STOP_DAYS} days"}},
+        "no if there wasn't. If it stopped, saying when helps.",
+        meta={
+            "labels": {
+                "daily": "Yes, every day",
+                "stopped": "Yes, and has stopped",
+                "stopped_recently": f"Yes, and stopped in the last {RECENT_STOP_DAYS} days",
+            }
+        },
     ),
     Question(
         key="schedule_times",
         text="What times could you usually come? Mornings, afternoons, evenings or weekends? You can pick "
-             "more than one.",
+        "more than one.",
         text_other="What times could {name} usually come? Mornings, afternoons, evenings or weekends? You can "
-                   "pick more than one.",
+        "pick more than one.",
         parse=parse_times,
         choices=tuple(Choice(part, _TIME_LABELS[part], part) for part in TIMES),
         why="Groups meet at set times, usually about 3 hours at a time, so we look for times that work.",
@@ -156,7 +161,7 @@ _QUESTIONS = (
         parse=parse_carrier,
         why="So the team can check whether the program works with the plan before the assessment.",
         help="Type the company name from the insurance card, like Aetna or Medicaid. If there's no "
-             "insurance, say none.",
+        "insurance, say none.",
     ),
     Question(
         key="insurance_holder",
@@ -181,7 +186,7 @@ _QUESTIONS = (
         text_other="If you have {name}'s insurance card handy, what's the member ID? You can say skip.",
         parse=parse_member_id,
         why="With the member ID the team can check coverage before the assessment. It's fine to skip; they "
-            "can get it later.",
+        "can get it later.",
         help="The member ID is on the front of the card: letters and numbers, like ABC123456. Or say skip.",
     ),
 )

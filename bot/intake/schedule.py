@@ -1,4 +1,5 @@
 """When someone could attend, how (in person or online), and whether getting there is a problem."""
+
 from __future__ import annotations
 
 import re
@@ -19,18 +20,44 @@ _ANY = "any"
 _TIMES = PhraseTable(
     {
         "morning": (
-            "morning*", "mornin", "early", "before work", "before school", "before noon", "before lunch",
+            "morning*",
+            "mornin",
+            "early",
+            "before work",
+            "before school",
+            "before noon",
+            "before lunch",
             "first thing",
         ),
         "afternoon": (
-            "afternoon*", "after school", "after lunch", "after noon", "midday", "mid day", "noon", "lunch*",
-            "early afternoon", "late afternoon",
+            "afternoon*",
+            "after school",
+            "after lunch",
+            "after noon",
+            "midday",
+            "mid day",
+            "noon",
+            "lunch*",
+            "early afternoon",
+            "late afternoon",
         ),
         "evening": ("evening*", "night*", "after work", "after dinner", "tonight", "late"),
         "weekend": ("weekend*", "saturday*", "sunday*", "sat", "sats", "sun", "suns"),
         _ANY: (
-            "any time", "anytime", "any time of day", "whenever", "all of them", "any of them", "all of the above",
-            "flexible", "doesn't matter", "don't mind", "no preference", "all times", "all day", "whatever works",
+            "any time",
+            "anytime",
+            "any time of day",
+            "whenever",
+            "all of them",
+            "any of them",
+            "all of the above",
+            "flexible",
+            "doesn't matter",
+            "don't mind",
+            "no preference",
+            "all times",
+            "all day",
+            "whatever works",
         ),
     },
     # "I work mornings so afternoons", "any time except mornings", "can't do nights".
@@ -97,9 +124,24 @@ def parse_times(text: str) -> Parsed:
 # --- days a week --------------------------------------------------------------------------------------------
 
 _WEEKDAY_NAMES = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2, "weds": 2,
-    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
-    "sunday": 6, "sun": 6,
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tue": 1,
+    "tues": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "weds": 2,
+    "thursday": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
 }
 _DAY = "|".join(sorted(_WEEKDAY_NAMES, key=len, reverse=True))
 _DAY_RANGE = re.compile(rf"\b({_DAY})s?\s*(?:-|to|through|thru|till|until)\s*({_DAY})s?\b")
@@ -130,7 +172,7 @@ def _named_days(norm: str) -> set[int]:
 
 
 def _counted_days(norm: str) -> Optional[int]:
-    """"3", "three days", "twice a week"; a range "3-4" or "3 or 4" counts its lower end."""
+    """ "3", "three days", "twice a week"; a range "3-4" or "3 or 4" counts its lower end."""
     numbers = [int(d) for d in re.findall(r"(?<!\d)\d{1,2}(?!\d)", norm)]
     numbers += [_COUNT_WORDS[w] for w in norm.replace("-", " ").split() if w in _COUNT_WORDS]
     if len(numbers) == 1:
@@ -160,16 +202,53 @@ def parse_days(text: str) -> Parsed:
 _MODALITY = PhraseTable(
     {
         "in_person": (
-            "in person", "inperson", "face to face", "f2f", "at the clinic", "at the office", "in the office",
-            "on site", "onsite", "physically", "go in", "come in", "person",
+            "in person",
+            "inperson",
+            "face to face",
+            "f2f",
+            "at the clinic",
+            "at the office",
+            "in the office",
+            "on site",
+            "onsite",
+            "physically",
+            "go in",
+            "come in",
+            "person",
         ),
         "telehealth": (
-            "telehealth", "tele health", "telemed*", "online", "on line", "video", "zoom", "virtual*", "remote*",
-            "from home", "at home", "computer", "on my phone", "webcam", "facetime", "teams",
+            "telehealth",
+            "tele health",
+            "telemed*",
+            "online",
+            "on line",
+            "video",
+            "zoom",
+            "virtual*",
+            "remote*",
+            "from home",
+            "at home",
+            "computer",
+            "on my phone",
+            "webcam",
+            "facetime",
+            "teams",
         ),
         "either": (
-            "either", "either one", "either way", "both", "whichever", "whatever", "any", "anything",
-            "doesn't matter", "don't mind", "don't care", "no preference", "both work", "flexible",
+            "either",
+            "either one",
+            "either way",
+            "both",
+            "whichever",
+            "whatever",
+            "any",
+            "anything",
+            "doesn't matter",
+            "don't mind",
+            "don't care",
+            "no preference",
+            "both work",
+            "flexible",
         ),
     },
     negators=NEGATORS | frozenset("can't cant cannot hate".split()),
@@ -191,22 +270,78 @@ def parse_modality(text: str) -> Parsed:
 
 # --- transport: True means getting there IS a problem ---------------------------------------------------
 
-_TRANSPORT = PhraseTable({
-    True: (
-        "yes", "yeah", "yep", "hard", "difficult", "tough", "tricky", "a problem", "problem", "an issue",
-        "issue", "don't drive", "can't drive", "no car", "don't have a car", "no ride", "no rides",
-        "need a ride", "no transportation", "no transport", "rely on", "depend on", "can't get there",
-        "sometimes", "kind of", "kinda", "a bit", "far",
-    ),
-    False: (
-        "no", "nope", "nah", "no problem", "not a problem", "not an issue", "no issue", "no issues",
-        "not hard", "not difficult", "not too hard", "isn't hard", "wouldn't be hard", "isn't a problem",
-        "wouldn't be a problem", "won't be a problem", "not really", "i have a car", "have a car", "i drive",
-        "i can drive", "can get there", "i have a ride", "have a ride", "fine", "easy", "all good",
-        "i'm good", "close by", "nearby", "walking distance", "not far", "drives me", "drive me",
-    ),
-    UNSURE: ("not sure", "unsure", "maybe", "idk", "i don't know", "don't know", "dunno", "depends"),
-}, negators=frozenset())
+_TRANSPORT = PhraseTable(
+    {
+        True: (
+            "yes",
+            "yeah",
+            "yep",
+            "hard",
+            "difficult",
+            "tough",
+            "tricky",
+            "a problem",
+            "problem",
+            "an issue",
+            "issue",
+            "don't drive",
+            "can't drive",
+            "no car",
+            "don't have a car",
+            "no ride",
+            "no rides",
+            "need a ride",
+            "no transportation",
+            "no transport",
+            "rely on",
+            "depend on",
+            "can't get there",
+            "sometimes",
+            "kind of",
+            "kinda",
+            "a bit",
+            "far",
+        ),
+        False: (
+            "no",
+            "nope",
+            "nah",
+            "no problem",
+            "not a problem",
+            "not an issue",
+            "no issue",
+            "no issues",
+            "not hard",
+            "not difficult",
+            "not too hard",
+            "isn't hard",
+            "wouldn't be hard",
+            "isn't a problem",
+            "wouldn't be a problem",
+            "won't be a problem",
+            "not really",
+            "i have a car",
+            "have a car",
+            "i drive",
+            "i can drive",
+            "can get there",
+            "i have a ride",
+            "have a ride",
+            "fine",
+            "easy",
+            "all good",
+            "i'm good",
+            "close by",
+            "nearby",
+            "walking distance",
+            "not far",
+            "drives me",
+            "drive me",
+        ),
+        UNSURE: ("not sure", "unsure", "maybe", "idk", "i don't know", "don't know", "dunno", "depends"),
+    },
+    negators=frozenset(),
+)
 
 
 def parse_transport(text: str) -> Parsed:

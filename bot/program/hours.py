@@ -1,4 +1,5 @@
 """Opening hours in program.yml: "24/7", or for each day "HH:MM-HH:MM", a list of them, or "closed"."""
+
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,5 @@
 """Loading program.yml: which file, read once per path, and every mistake in it named by its field."""
+
 from __future__ import annotations
 
 import os
@@ -61,9 +62,15 @@ def parse_program(data: Any) -> Program:
 
 
 # pydantic's own checks that can fail on a program.yml, in the words of the rest of the schema
-_WORDING = {MissingError: "is missing", NoneIsNotAllowedError: "is missing",
-            DictError: "should be a mapping of names to values", ListError: "should be a list",
-            TupleError: "should be a list", SetError: "should be a list", FrozenSetError: "should be a list"}
+_WORDING = {
+    MissingError: "is missing",
+    NoneIsNotAllowedError: "is missing",
+    DictError: "should be a mapping of names to values",
+    ListError: "should be a list",
+    TupleError: "should be a list",
+    SetError: "should be a list",
+    FrozenSetError: "should be a list",
+}
 
 
 def _mistakes(error: ValidationError, at: tuple[Place, ...] = ()) -> Iterator[tuple[tuple[Place, ...], str]]:

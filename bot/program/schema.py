@@ -5,6 +5,7 @@ Each value is checked by its type (bot.program.values); checks that need more th
 here; a key the schema does not know is refused, so a misspelt optional key cannot fall back to a default
 unnoticed. The rest of the code can then trust a `Program`.
 """
+
 from __future__ import annotations
 
 import re
@@ -128,8 +129,9 @@ class Track(Section):
     @validator("hours_per_week")
     def _iop_level(cls, hours: float) -> float:
         if hours < MIN_HOURS_PER_WEEK:
-            raise Problem(f"{hours} is under {MIN_HOURS_PER_WEEK}: an IOP gives at least {MIN_HOURS_PER_WEEK} hours "
-                          "a week")
+            raise Problem(
+                f"{hours} is under {MIN_HOURS_PER_WEEK}: an IOP gives at least {MIN_HOURS_PER_WEEK} hours a week"
+            )
         if hours >= PARTIAL_HOSPITALIZATION_HOURS:
             raise Problem(f"{hours} is partial hospitalization level ({PARTIAL_HOSPITALIZATION_HOURS}+), not IOP")
         return hours
@@ -144,8 +146,9 @@ class Track(Section):
             raise Problem(problem, at=("part_of_day",))
         hours, scheduled = values["hours_per_week"], len(values["days"]) * (end - start) / 60
         if hours > scheduled:
-            raise Problem(f"{hours} is more than the schedule allows ({scheduled:g} hours a week)",
-                          at=("hours_per_week",))
+            raise Problem(
+                f"{hours} is more than the schedule allows ({scheduled:g} hours a week)", at=("hours_per_week",)
+            )
         # Telehealth-only groups have no place to be; everyone else needs to know where to go.
         if values["location"] is None and values["modality"] != "telehealth":
             raise Problem("is missing", at=("location",))
@@ -162,8 +165,9 @@ class Track(Section):
 
     @property
     def modality_text(self) -> str:
-        return {"in_person": "in person", "telehealth": "by telehealth",
-                "both": "in person or by telehealth"}[self.modality]
+        return {"in_person": "in person", "telehealth": "by telehealth", "both": "in person or by telehealth"}[
+            self.modality
+        ]
 
 
 class Insurer(Section):
@@ -234,7 +238,8 @@ class Assessments(Section):
     @validator("reminders_hours_before", pre=True)
     def _reminder_hours(cls, hours: Any) -> tuple[int, ...]:
         if not isinstance(hours, list) or not all(
-                isinstance(h, int) and not isinstance(h, bool) and 0 < h <= 168 for h in hours):
+            isinstance(h, int) and not isinstance(h, bool) and 0 < h <= 168 for h in hours
+        ):
             raise Problem("should be a list of hours from 1 to 168, like [24, 2]")
         return tuple(sorted(set(hours), reverse=True))
 
@@ -266,8 +271,11 @@ class Retention(Section):
     @root_validator(skip_on_failure=True)
     def _alert_record_outlives_conversations(cls, values: dict[str, Any]) -> dict[str, Any]:
         if values["escalation_days"] < max(values["no_booking_days"], values["booked_days"]):
-            raise Problem("should be at least as long as the other periods: the record that staff were alerted "
-                          "outlives the conversation", at=("escalation_days",))
+            raise Problem(
+                "should be at least as long as the other periods: the record that staff were alerted "
+                "outlives the conversation",
+                at=("escalation_days",),
+            )
         return values
 
 
@@ -328,15 +336,16 @@ class Program(Section):
     _state_keys = keyed("minor_consent_ages")
     _known_topics = keyed("faq", key=faq_topic)
     _some_inpatient = listing(
-        "inpatient", problem="should list at least one hospital or crisis centre for a higher level of care")
+        "inpatient", problem="should list at least one hospital or crisis centre for a higher level of care"
+    )
     _some_states = listing("states", problem="should be a list of two-letter state codes, like [OR, WA]")
     _some_tracks = listing("tracks", problem="should be a list with at least one track")
-    _consent_ages = within("minor_consent_ages", low=0, high=18, after=" (18: no minor consents alone)",
-                           each_item=True)
+    _consent_ages = within("minor_consent_ages", low=0, high=18, after=" (18: no minor consents alone)", each_item=True)
     # The current-care question asks about the last month; a shorter window than a week is finer than people
     # remember a discharge date.
-    _step_down_days = within("step_down_days", low=7, high=30,
-                             after=" days: the current-care question asks about the last month")
+    _step_down_days = within(
+        "step_down_days", low=7, high=30, after=" days: the current-care question asks about the last month"
+    )
     # Shorter than a few minutes would end conversations while someone thinks over a question; longer than a
     # few hours would leave a screening on a shared computer for the next person.
     _widget_idle_minutes = within("widget_idle_minutes", low=5, high=240, after=" minutes")

@@ -1,4 +1,5 @@
 """The base of every section of program.yml, and the declarations its fields' checks are made of."""
+
 from __future__ import annotations
 
 from typing import Any, Callable, ClassVar, Mapping, Optional, TypeVar
@@ -21,7 +22,9 @@ class Section(BaseModel):
 
     def __init__(__pydantic_self__, *args: Any, **data: Any) -> None:
         # As with the dataclasses these were, fields may also be given in order: IntRange(7, 30).
-        super().__init__(**dict(zip(__pydantic_self__.__fields__, args, strict=False)), **data)  # fewer args than fields
+        super().__init__(
+            **dict(zip(__pydantic_self__.__fields__, args, strict=False)), **data
+        )  # fewer args than fields
 
     @classmethod
     def validate(cls: type[S], value: Any) -> S:

@@ -4,6 +4,7 @@ Each type is what a field of the schema (bot.program.schema) is declared as: pyd
 the type's check, which returns what the field holds. Type checkers see that plain type (the TYPE_CHECKING
 branch), as with pydantic's own strict types.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Wording helpers shared by the FAQ, eligibility messages, the console and the program's own texts."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,8 +36,13 @@ def opening_text(opening: datetime, now: datetime) -> str:
     """'8am today', '9:30am tomorrow', '8am on Monday', '8am next Monday' (both in the same time zone)."""
     clock, suffix = _clock(opening.hour * 60 + opening.minute)
     days_ahead = (opening.date() - now.date()).days
-    day = ("today" if days_ahead == 0 else "tomorrow" if days_ahead == 1 else
-           f"{'next' if days_ahead >= 7 else 'on'} {DAY_NAMES[opening.weekday()]}")
+    day = (
+        "today"
+        if days_ahead == 0
+        else "tomorrow"
+        if days_ahead == 1
+        else f"{'next' if days_ahead >= 7 else 'on'} {DAY_NAMES[opening.weekday()]}"
+    )
     return f"{clock}{suffix} {day}"
 
 

@@ -6,6 +6,7 @@ asked once more and then taken as yes.
 The reply is read the way the C-SSRS answers are (bot/instruments/cssrs.py): any yes or hedge ("maybe",
 "kind of", "sometimes") is yes, a qualified no ("not yet") is yes, only a clear no is no.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -13,12 +14,15 @@ from enum import Enum
 from bot.instruments.cssrs import CSSRS
 from bot.safety.resources import LIFELINE, LIFELINE_NAME
 
-QUESTION = ("I want to make sure I understand you. Are you having thoughts of ending your life or hurting "
-            "yourself?")
-ASK_AGAIN = ("I'm sorry, I didn't quite understand. This matters, so I'll ask plainly: are you having thoughts of "
-             "ending your life or hurting yourself right now? Yes or no is enough.")
-THANKS = ("Thank you for telling me. If that changes, you can tell me any time, or call or text "
-          f"{LIFELINE} ({LIFELINE_NAME}), day or night.")
+QUESTION = "I want to make sure I understand you. Are you having thoughts of ending your life or hurting yourself?"
+ASK_AGAIN = (
+    "I'm sorry, I didn't quite understand. This matters, so I'll ask plainly: are you having thoughts of "
+    "ending your life or hurting yourself right now? Yes or no is enough."
+)
+THANKS = (
+    "Thank you for telling me. If that changes, you can tell me any time, or call or text "
+    f"{LIFELINE} ({LIFELINE_NAME}), day or night."
+)
 BUTTONS = ({"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"})
 # The check-in slot: asked once, or asked a second time after an unclear reply.
 ASKED, ASKED_AGAIN = "asked", "asked_again"

@@ -16,6 +16,7 @@ it counts:
 
 Weak phrases (a means, a goodbye, "do it") count only with a second weak phrase or words of despair.
 """
+
 from __future__ import annotations
 
 import threading
@@ -39,14 +40,31 @@ NEGATORS = frozenset({"not", "never", "no", "nor", "without", "neither"})
 NEGATION_REACH = 5  # tokens a negator reaches forward inside its clause ("never tried or contemplated suicide")
 NO_REACH = 3  # "no" reaches less far: "no suicidal thoughts", but not "no one knows I'm suicidal"
 # A negator followed by these does not deny what comes after ("not sure if", "never been this").
-NEGATION_BREAKERS = frozenset({"sure", "know", "certain", "only", "this", "so", "as", "more", "even", "afraid",
-                               "scared"})
+NEGATION_BREAKERS = frozenset(
+    {"sure", "know", "certain", "only", "this", "so", "as", "more", "even", "afraid", "scared"}
+)
 # A negator after these is not a denial ("why shouldn't I", "the only reason I won't", "when I'm not cutting").
 NEGATION_OPENERS = frozenset({"why", "reason", "when", "whenever", "while", "unless", "until"})
 # A negation stops at a new clause: a subordinator or a new subject ("if it doesn't work I can always ...").
 # After verbs of thinking the new subject is still inside it ("I don't think I want to die").
-SCOPE_ENDS = frozenset({"if", "when", "because", "since", "so", "after", "before", "once", "until", "unless",
-                        "cause", "cuz", "while", "whenever"})
+SCOPE_ENDS = frozenset(
+    {
+        "if",
+        "when",
+        "because",
+        "since",
+        "so",
+        "after",
+        "before",
+        "once",
+        "until",
+        "unless",
+        "cause",
+        "cuz",
+        "while",
+        "whenever",
+    }
+)
 SUBJECTS = frozenset({"i", "he", "she", "they", "you", "we", "it"})
 THINKING = frozenset({"think", "believe", "feel", "say", "mean", "that", "guess", "suppose", "reckon"})
 # "and" after the denied verb's object starts a new, undenied clause ("doesn't understand me and suicide ...").
@@ -55,22 +73,108 @@ CLAUSE_WORDS = frozenset({"but", "though", "although", "however", "yet", "except
 SENTENCE_PUNCT = frozenset({".", "!", "?", ";", "...", "..", "\n"})
 # Risk words about someone else, shortly before: the subject of the phrase.
 SELF_WORDS = frozenset({"i", "me", "my", "myself", "mine", "im"})
-OTHER_WORDS = frozenset({
-    "he", "she", "they", "him", "her", "them", "his", "their", "hers", "himself", "herself", "themselves",
-    "son", "daughter", "kid", "kids", "child", "children", "friend", "friends", "husband", "wife", "partner",
-    "boyfriend", "girlfriend", "bf", "gf", "mom", "mum", "mother", "dad", "father", "brother", "sister", "ex",
-    "cousin", "aunt", "uncle", "grandma", "grandpa", "grandmother", "grandfather", "niece", "nephew", "student",
-    "client", "patient", "roommate", "coworker", "colleague", "teen", "teenager", "fiance", "fiancee", "man",
-    "woman", "guy", "girl", "boy", "stepdad", "stepmom", "stepson", "stepdaughter", "parent", "parents",
-    "sibling", "baby", "toddler", "spouse", "family", "people", "person",
-})
+OTHER_WORDS = frozenset(
+    {
+        "he",
+        "she",
+        "they",
+        "him",
+        "her",
+        "them",
+        "his",
+        "their",
+        "hers",
+        "himself",
+        "herself",
+        "themselves",
+        "son",
+        "daughter",
+        "kid",
+        "kids",
+        "child",
+        "children",
+        "friend",
+        "friends",
+        "husband",
+        "wife",
+        "partner",
+        "boyfriend",
+        "girlfriend",
+        "bf",
+        "gf",
+        "mom",
+        "mum",
+        "mother",
+        "dad",
+        "father",
+        "brother",
+        "sister",
+        "ex",
+        "cousin",
+        "aunt",
+        "uncle",
+        "grandma",
+        "grandpa",
+        "grandmother",
+        "grandfather",
+        "niece",
+        "nephew",
+        "student",
+        "client",
+        "patient",
+        "roommate",
+        "coworker",
+        "colleague",
+        "teen",
+        "teenager",
+        "fiance",
+        "fiancee",
+        "man",
+        "woman",
+        "guy",
+        "girl",
+        "boy",
+        "stepdad",
+        "stepmom",
+        "stepson",
+        "stepdaughter",
+        "parent",
+        "parents",
+        "sibling",
+        "baby",
+        "toddler",
+        "spouse",
+        "family",
+        "people",
+        "person",
+    }
+)
 # "she texted me goodbye": the "me" is who heard it, not who said it.
 TOLD_VERBS = frozenset({"texted", "messaged", "told", "sent", "wrote", "emailed", "called", "tells", "texts", "sends"})
 # 3rd-person verb forms that put the phrase on someone else ("my son wants to die", "he plans on ...").
-THIRD_PERSON_VERBS = frozenset({
-    "wants", "plans", "tries", "threatens", "says", "talks", "keeps", "hopes", "needs", "decides", "intends",
-    "cuts", "hurts", "harms", "takes", "attempts", "wishes", "thinks", "feels",
-})
+THIRD_PERSON_VERBS = frozenset(
+    {
+        "wants",
+        "plans",
+        "tries",
+        "threatens",
+        "says",
+        "talks",
+        "keeps",
+        "hopes",
+        "needs",
+        "decides",
+        "intends",
+        "cuts",
+        "hurts",
+        "harms",
+        "takes",
+        "attempts",
+        "wishes",
+        "thinks",
+        "feels",
+    }
+)
 # Someone else's attempt in the past tense is history unless it is recent or the writer is worried.
 PAST_FORMS = frozenset({"attempted", "tried"})
 # A phrase in the present tense is not history, whatever else the sentence says ("I wish I hadn't failed
@@ -258,8 +362,10 @@ class _Reading:
 
     def near(self, cue: Cue, start: int, end: int, reach: int = 4) -> bool:
         """A cue within `reach` tokens of the span, in its sentence."""
-        return any(self.sentence[s] == self.sentence[start] and s < end + reach and start - reach < e
-                   for s, e in self.cues.get(cue, ()))
+        return any(
+            self.sentence[s] == self.sentence[start] and s < end + reach and start - reach < e
+            for s, e in self.cues.get(cue, ())
+        )
 
     def covered(self, cue: Cue, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.cues.get(cue, ()))
@@ -281,8 +387,9 @@ class _Reading:
             if self.clause[i] != self.clause[start]:
                 return False
             norm = doc[i].norm_
-            if norm in SCOPE_ENDS or (norm in SUBJECTS and i > 0 and doc[i - 1].norm_ not in THINKING
-                                      and doc[i - 1].norm_ not in NEGATORS):
+            if norm in SCOPE_ENDS or (
+                norm in SUBJECTS and i > 0 and doc[i - 1].norm_ not in THINKING and doc[i - 1].norm_ not in NEGATORS
+            ):
                 return False
             if norm == "and" and i > 0 and doc[i - 1].norm_ in OBJECTS:
                 return False
@@ -316,8 +423,11 @@ class _Reading:
                 return Who.SELF
             if word in OTHER_WORDS or word in THIRD_PERSON_VERBS:
                 return Who.OTHER
-            if word == "'s" and i > 0 and doc[i - 1].lower_ not in {"it", "that", "there", "what", "he", "she",
-                                                                      "who", "here", "this", "life"}:
+            if (
+                word == "'s"
+                and i > 0
+                and doc[i - 1].lower_ not in {"it", "that", "there", "what", "he", "she", "who", "here", "this", "life"}
+            ):
                 return Who.OTHER  # "my mom's suicide"
         return Who.SELF
 
@@ -354,14 +464,17 @@ def _own_history(reading: _Reading, start: int, end: int) -> bool:
 
 def _mention(rule: Rule, reading: _Reading, start: int, end: int) -> Mention:
     who = rule.who if rule.who is not Who.CONTEXT else reading.subject(start, end)
-    category = Category.THIRD_PARTY if who is Who.OTHER and rule.category is not Category.HARM_TO_OTHERS \
-        else rule.category
+    category = (
+        Category.THIRD_PARTY if who is Who.OTHER and rule.category is not Category.HARM_TO_OTHERS else rule.category
+    )
     flags: list[str] = []
     if who is Who.OTHER and rule.category is not Category.HARM_TO_OTHERS:
         flags.append("third_party")
-    if reading.covered(Cue.FIGURATIVE, start, end) \
-            or (rule.games and reading.has(Cue.GAME, sentence_of=start)) \
-            or (category is Category.HARM_TO_OTHERS and reading.has(Cue.HUMOUR, sentence_of=start)):
+    if (
+        reading.covered(Cue.FIGURATIVE, start, end)
+        or (rule.games and reading.has(Cue.GAME, sentence_of=start))
+        or (category is Category.HARM_TO_OTHERS and reading.has(Cue.HUMOUR, sentence_of=start))
+    ):
         flags.append("figurative")
     if rule.negatable and reading.negated(start):
         flags.append("negated")
@@ -374,8 +487,9 @@ def _mention(rule: Rule, reading: _Reading, start: int, end: int) -> Mention:
         flags.append("historical")
     elif reading.near(Cue.PAST, start, end):
         flags.append("past")  # long ago, but the message says it is back: counts, names the category last
-    if category in (Category.SUICIDAL_IDEATION, Category.PASSIVE_DEATH_WISH) \
-            and reading.has(Cue.INTENT, clause_of=start):
+    if category in (Category.SUICIDAL_IDEATION, Category.PASSIVE_DEATH_WISH) and reading.has(
+        Cue.INTENT, clause_of=start
+    ):
         category = Category.INTENT_OR_PLAN
     if rule.weak:
         flags.append("weak")
@@ -416,8 +530,10 @@ def detect(text: str) -> Detection:
             spans[(key, start)] = (rule, end)
     if not spans:
         return NO_CRISIS
-    raw = [(rule, _mention(rule, reading, start, end)) for (_key, start), (rule, end) in sorted(
-        spans.items(), key=lambda item: (item[0][1], item[1][1]))]
+    raw = [
+        (rule, _mention(rule, reading, start, end))
+        for (_key, start), (rule, end) in sorted(spans.items(), key=lambda item: (item[0][1], item[1][1]))
+    ]
     mentions = _settle_weak(raw, reading.has(Cue.DISTRESS))
     counted = [m for m in mentions if m.counts]
     present = {m.category for m in counted if "past" not in m.flags} or {m.category for m in counted}

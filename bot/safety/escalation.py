@@ -13,6 +13,7 @@ decisions made here, so the whole ladder can be tested with plain values and a c
   from one client address) a round is held, the escalation stays in the console's queue, and one summary
   page ("3 more urgent escalations - open the console") stands in for the held ones.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,8 +75,10 @@ class Trigger:
         elif self.source is Source.SCREENING:
             valid = self.category == URGENT_REVIEW and self.severity is Severity.MODERATE
         else:
-            valid = any(self.category == CSSRS_CATEGORIES[risk] and self.severity is _CSSRS_SEVERITY[risk]
-                        for risk in CSSRS_CATEGORIES)
+            valid = any(
+                self.category == CSSRS_CATEGORIES[risk] and self.severity is _CSSRS_SEVERITY[risk]
+                for risk in CSSRS_CATEGORIES
+            )
         if not valid:
             raise ValueError(f"not an escalation: {self.severity.value} {self.category!r} from {self.source.value}")
 
@@ -155,8 +158,12 @@ class Policy:
         """A crisis message joined the escalation after on-call was last told (paged, or covered by a summary),
         and that was at least `renotify` ago."""
         told = max((at for at in (escalation.paged_at, escalation.held_at) if at is not None), default=None)
-        return (told is not None and escalation.last_message_at is not None and escalation.last_message_at > told
-                and now - told >= self.renotify)
+        return (
+            told is not None
+            and escalation.last_message_at is not None
+            and escalation.last_message_at > told
+            and now - told >= self.renotify
+        )
 
     def pages_due(self, escalation: EscalationState, now: datetime) -> tuple[Role, ...]:
         """Who to page now: on-call until one page to them got through (or a summary stood in for it), the
@@ -171,9 +178,12 @@ class Policy:
         first = escalation.notified_at is None and escalation.held_at is None
         if (first and escalation.acknowledged_at is None) or self.repage_due(escalation, now):
             due.append(Role.ON_CALL)
-        if escalation.acknowledged_at is None and escalation.backup_notified_at is None and \
-                escalation.backup_held_at is None and \
-                now - escalation.created_at >= self.backup_after(Severity(escalation.severity)):
+        if (
+            escalation.acknowledged_at is None
+            and escalation.backup_notified_at is None
+            and escalation.backup_held_at is None
+            and now - escalation.created_at >= self.backup_after(Severity(escalation.severity))
+        ):
             due.append(Role.BACKUP)
         return tuple(due)
 
@@ -197,8 +207,15 @@ class Limits:
             return f"{from_source} pages for one client address this hour (limit {self.per_source})"
         return None
 
-    def summary_due(self, *, held: int, last_sent: Optional[datetime], last_tried: Optional[datetime],
-                    retry_gap: timedelta, now: datetime) -> bool:
+    def summary_due(
+        self,
+        *,
+        held: int,
+        last_sent: Optional[datetime],
+        last_tried: Optional[datetime],
+        retry_gap: timedelta,
+        now: datetime,
+    ) -> bool:
         """Whether a summary page is due to a role: pages were held since its last summary that reached
         anyone, none reached anyone within `summary_gap`, and none is in flight or just failed."""
         if held < 1 or (last_tried is not None and now - last_tried < retry_gap):

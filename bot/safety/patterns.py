@@ -10,6 +10,7 @@ One spec is a space-separated sequence of token tests:
     x?                 suffix: the test is optional
     (a b | c | d e)    one of these token sequences; "(...)?" makes the group optional
 """
+
 from __future__ import annotations
 
 import re
@@ -17,17 +18,21 @@ from typing import Any, Mapping
 
 Token = dict[str, Any]
 
-QUANTITY_WORDS = ("all bunch handful whole every entire bottle box pack packet ten eleven twelve thirteen fourteen "
-                  "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty hundred dozen "
-                  "dozens").split()
+QUANTITY_WORDS = (
+    "all bunch handful whole every entire bottle box pack packet ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty hundred dozen "
+    "dozens"
+).split()
 COUNT_WORDS = "a few several multiple many two three four five six seven eight nine ten".split()
 
 # Words that may stand between a verb of wishing and what is wished ("wish I could just", "want to
 # fucking"), none of which changes who or what is meant.
-FILLERS = ("i to just really could would can so finally quickly simply honestly fucking fuckin literally "
-           "actually all even only kinda kind sort of already soon peacefully badly sometimes still truly "
-           "seriously genuinely totally completely 'd did had have was were be like do will might may going "
-           "gon that").split()
+FILLERS = (
+    "i to just really could would can so finally quickly simply honestly fucking fuckin literally "
+    "actually all even only kinda kind sort of already soon peacefully badly sometimes still truly "
+    "seriously genuinely totally completely 'd did had have was were be like do will might may going "
+    "gon that"
+).split()
 
 SETS: Mapping[str, Token] = {
     "FILL": {"NORM": {"IN": FILLERS}, "OP": "{0,4}"},
@@ -35,22 +40,105 @@ SETS: Mapping[str, Token] = {
     "OTHER_SELF": {"NORM": {"IN": ["himself", "herself", "themselves", "themself", "hisself"]}},
     "THEIR": {"NORM": {"IN": ["his", "her", "their"]}},
     "DESIRE": {"LEMMA": {"IN": ["want", "wish", "hope", "need", "long", "yearn", "pray", "crave"]}},
-    "MEDS": {"LEMMA": {"IN": ["pill", "tablet", "med", "meds", "medication", "medicine", "xanax", "tylenol",
-                              "paracetamol", "acetaminophen", "ibuprofen", "advil", "aspirin", "benadryl",
-                              "insulin", "oxy", "oxycodone", "opioid", "fentanyl", "heroin", "painkiller",
-                              "antidepressant", "sleeping", "benzo", "benzos", "lithium", "seroquel", "ambien",
-                              "klonopin", "valium", "percocet", "vicodin", "prescription"]}},
+    "MEDS": {
+        "LEMMA": {
+            "IN": [
+                "pill",
+                "tablet",
+                "med",
+                "meds",
+                "medication",
+                "medicine",
+                "xanax",
+                "tylenol",
+                "paracetamol",
+                "acetaminophen",
+                "ibuprofen",
+                "advil",
+                "aspirin",
+                "benadryl",
+                "insulin",
+                "oxy",
+                "oxycodone",
+                "opioid",
+                "fentanyl",
+                "heroin",
+                "painkiller",
+                "antidepressant",
+                "sleeping",
+                "benzo",
+                "benzos",
+                "lithium",
+                "seroquel",
+                "ambien",
+                "klonopin",
+                "valium",
+                "percocet",
+                "vicodin",
+                "prescription",
+            ]
+        }
+    },
     # An amount of pills that is not a dose: "all", "a handful", "the whole bottle", ten or more.
     "QTY": {"TEXT": {"REGEX": r"^([1-9]\d+|" + "|".join(QUANTITY_WORDS) + ")$"}},
     "COUNT": {"TEXT": {"REGEX": r"^(\d+|" + "|".join(COUNT_WORDS) + ")$"}},
     "YEAR": {"TEXT": {"REGEX": r"^(19|20)\d\d$"}},
-    "PERSON": {"LEMMA": {"IN": ["someone", "somebody", "anyone", "anybody", "everyone", "everybody", "people",
-                                "him", "her", "them", "husband", "wife", "boyfriend", "girlfriend", "partner",
-                                "ex", "boss", "coworker", "mom", "mother", "dad", "father", "brother", "sister",
-                                "son", "daughter", "baby", "child", "kid", "kids", "children", "neighbor",
-                                "neighbour", "roommate", "teacher", "bully", "bullies", "person", "guy", "man",
-                                "woman", "stepdad", "stepmom", "stepfather", "stepmother", "newborn", "infant",
-                                "family", "classmate", "others"]}},
+    "PERSON": {
+        "LEMMA": {
+            "IN": [
+                "someone",
+                "somebody",
+                "anyone",
+                "anybody",
+                "everyone",
+                "everybody",
+                "people",
+                "him",
+                "her",
+                "them",
+                "husband",
+                "wife",
+                "boyfriend",
+                "girlfriend",
+                "partner",
+                "ex",
+                "boss",
+                "coworker",
+                "mom",
+                "mother",
+                "dad",
+                "father",
+                "brother",
+                "sister",
+                "son",
+                "daughter",
+                "baby",
+                "child",
+                "kid",
+                "kids",
+                "children",
+                "neighbor",
+                "neighbour",
+                "roommate",
+                "teacher",
+                "bully",
+                "bullies",
+                "person",
+                "guy",
+                "man",
+                "woman",
+                "stepdad",
+                "stepmom",
+                "stepfather",
+                "stepmother",
+                "newborn",
+                "infant",
+                "family",
+                "classmate",
+                "others",
+            ]
+        }
+    },
 }
 
 
@@ -68,7 +156,7 @@ def compile_spec(spec: str) -> list[list[Token]]:
     patterns: list[list[Token]] = [[]]
     position = 0
     for group in _GROUP.finditer(spec):
-        patterns = [p + _sequence(spec[position:group.start()]) for p in patterns]
+        patterns = [p + _sequence(spec[position : group.start()]) for p in patterns]
         options = _merge([_sequence(option) for option in group.group(1).split(" | ")])
         if group.group(2):
             options.append([])

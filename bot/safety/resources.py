@@ -6,6 +6,7 @@ is being alerted depends on the time: on-call staff are paged at any hour, but t
 its staff hours (program.yml), so outside them the reply says so honestly and points to the crisis lines,
 which always come first.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -31,8 +32,10 @@ NATIONAL_RESOURCES = (
 )
 POISON_CONTROL = "1-800-222-1222"
 SAMHSA_HELPLINE = "1-800-662-4357"  # SAMHSA's National Helpline: free treatment referral, 24/7
-FIND_CARE = (f"SAMHSA's National Helpline, {SAMHSA_HELPLINE} (free, confidential, 24/7), and FindTreatment.gov can "
-             "help find care that fits.")
+FIND_CARE = (
+    f"SAMHSA's National Helpline, {SAMHSA_HELPLINE} (free, confidential, 24/7), and FindTreatment.gov can "
+    "help find care that fits."
+)
 # Medical danger first: an overdose can be deadly even when the person feels fine for now.
 OVERDOSE_RESOURCES = (
     f"If you or someone else has taken too much of a medicine, drug or alcohol, call {EMERGENCY} now, even if you "
@@ -46,8 +49,10 @@ HARM_TO_OTHERS_RESOURCES = (
     "someone else.",
     NATIONAL_RESOURCES[2],
 )
-_RESOURCES = {Category.OVERDOSE_OR_MEDICAL.value: OVERDOSE_RESOURCES,
-              Category.HARM_TO_OTHERS.value: HARM_TO_OTHERS_RESOURCES}
+_RESOURCES = {
+    Category.OVERDOSE_OR_MEDICAL.value: OVERDOSE_RESOURCES,
+    Category.HARM_TO_OTHERS.value: HARM_TO_OTHERS_RESOURCES,
+}
 
 
 def crisis_resources(program: Program, category: Optional[str] = None) -> str:
@@ -74,8 +79,10 @@ def crisis_opening(for_self: bool = True, category: Optional[str] = None) -> str
 def staff_alert(program: Program, now: datetime) -> str:
     """Who is coming, said honestly for the time `now` (timezone-aware)."""
     if program.staff_on_duty(now):
-        return ("A member of our team is being alerted now and will contact you as soon as they can. "
-                "If you need to talk to someone before then, please use the numbers above.")
+        return (
+            "A member of our team is being alerted now and will contact you as soon as they can. "
+            "If you need to talk to someone before then, please use the numbers above."
+        )
     return f"Our team is off duty until {program.staff_back_text(now)}; please use the numbers above now."
 
 
@@ -95,9 +102,13 @@ def crisis_fallback() -> str:
     """The crisis reply Rasa gives by itself when the action that answers a crisis could not run (the action
     server unreachable): the national lines in full. The event broker then escalates (rasa_edge/event_broker.py), but
     the reply cannot know that it will, so it promises nothing."""
-    return "\n".join([crisis_opening(), *NATIONAL_RESOURCES,
-                      "Something went wrong on my side, so please don't wait for us: call or text one of these "
-                      "numbers now."])
+    return "\n".join(
+        [
+            crisis_opening(),
+            *NATIONAL_RESOURCES,
+            "Something went wrong on my side, so please don't wait for us: call or text one of these numbers now.",
+        ]
+    )
 
 
 def owes_crisis_lines(cssrs_risk: str, phq9_item9: object) -> bool:
@@ -110,6 +121,8 @@ def owes_crisis_lines(cssrs_risk: str, phq9_item9: object) -> bool:
 def closing_crisis_lines(program: Program) -> str:
     """The crisis lines at the end of a screening, after the outcome."""
     line = program.crisis_line
-    return (f"If things get hard, you don't have to wait for us: call or text {LIFELINE} ({LIFELINE_NAME}) or "
-            f"{TEXT_HOME}, any time. Our crisis line: {line.phone} ({line.hours}). In an emergency, call "
-            f"{EMERGENCY}.")
+    return (
+        f"If things get hard, you don't have to wait for us: call or text {LIFELINE} ({LIFELINE_NAME}) or "
+        f"{TEXT_HOME}, any time. Our crisis line: {line.phone} ({line.hours}). In an emergency, call "
+        f"{EMERGENCY}."
+    )

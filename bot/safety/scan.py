@@ -6,6 +6,7 @@ Input is plain text (one message a line) or JSON Lines ({"text", optional "id", 
 input's `id`, else the line number), the decision (crisis path, check-in or neither), the category, the rules'
 flags and the model's score.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,9 +50,10 @@ def read_messages(lines: Iterable[str]) -> Iterator[Message]:
         except json.JSONDecodeError as error:
             raise ValueError(f"line {number}: not valid JSON ({error.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise ValueError(f"line {number}: a JSON line needs a string \"text\"")
-        yield Message(str(row.get("id", number)), row["text"], _label(row.get("label"), f"line {number}"),
-                      row.get("category"))
+            raise ValueError(f'line {number}: a JSON line needs a string "text"')
+        yield Message(
+            str(row.get("id", number)), row["text"], _label(row.get("label"), f"line {number}"), row.get("category")
+        )
 
 
 def result(message: Message, reading: Assessment) -> dict[str, object]:
@@ -166,6 +168,8 @@ def report(scores: Scores) -> str:
     ]
     for (label, category), tally in sorted(scores.by_category.items(), key=lambda item: (not item[0][0], item[0][1])):
         measure = "recall" if label else "false-positive rate"
-        lines.append(f"{CRISIS_LABEL if label else NONE_LABEL:<7} {category:<24} {tally.total:>5} "
-                     f"{tally.flagged:>8} {_figure(tally.rate):>7}  {measure}")
+        lines.append(
+            f"{CRISIS_LABEL if label else NONE_LABEL:<7} {category:<24} {tally.total:>5} "
+            f"{tally.flagged:>8} {_figure(tally.rate):>7}  {measure}"
+        )
     return "\n".join(lines)

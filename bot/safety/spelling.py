@@ -5,6 +5,7 @@ Two steps, both cheap: `rewrite` runs on the raw text before tokenising (joins "
 edit of a crisis word, SMS shorthand). Typo variants that are English words ("overdone") are left
 alone, so an ordinary word is never read as a crisis word.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,32 +39,96 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 # Censored or "leet" spellings: a word with symbols or digits inside is matched against these shapes.
-_CENSOR_TARGETS = ("kill", "killing", "killed", "suicide", "suicidal", "die", "dead", "unalive", "myself",
-                   "overdose", "cut", "cutting")
+_CENSOR_TARGETS = (
+    "kill",
+    "killing",
+    "killed",
+    "suicide",
+    "suicidal",
+    "die",
+    "dead",
+    "unalive",
+    "myself",
+    "overdose",
+    "cut",
+    "cutting",
+)
 _LEET = {"1": "[il]", "!": "[il]", "3": "e", "0": "o", "4": "a", "@": "a", "$": "s", "5": "s", "*": "[a-z]"}
 _CENSORED = re.compile(r"\b[a-z$@]*[a-z$@][*!1305@4$][a-z*!1305@4$]*[a-z]*")
 
 # Shorthand and slang read as the word they stand for (one token to one token).
 SHORTHAND: Mapping[str, str] = {
-    "wanna": "want", "wana": "want", "wnt": "want", "wantto": "want",
-    "kil": "kill", "kll": "kill", "kiil": "kill", "killl": "kill", "kilin": "killing", "killin": "killing",
-    "ded": "dead", "dieing": "dying", "dyin": "dying",
-    "urself": "yourself", "meself": "myself", "myslf": "myself", "mysef": "myself", "myseld": "myself",
-    "unaliving": "unalive", "unalived": "unalive",
-    "suicidial": "suicidal", "suicidle": "suicidal", "sucidal": "suicidal", "sucidial": "suicidal",
-    "sucide": "suicide", "suiside": "suicide", "suicde": "suicide", "suecide": "suicide",
-    "selfharming": "selfharm", "selfharmed": "selfharm", "selfharms": "selfharm",
-    "overdosin": "overdosing", "overdoze": "overdose", "ovedose": "overdose",
-    "rn": "now", "tmrw": "tomorrow", "tmr": "tomorrow", "2nite": "tonight", "tonite": "tonight",
-    "2day": "today", "bc": "because", "cuz": "because", "coz": "because", "cos": "because",
-    "pls": "please", "plz": "please", "ppl": "people", "every1": "everyone",
-    "u": "you", "ur": "your", "r": "are", "ya": "you",
-    "lyfe": "life", "dissapear": "disappear", "dissappear": "disappear",
+    "wanna": "want",
+    "wana": "want",
+    "wnt": "want",
+    "wantto": "want",
+    "kil": "kill",
+    "kll": "kill",
+    "kiil": "kill",
+    "killl": "kill",
+    "kilin": "killing",
+    "killin": "killing",
+    "ded": "dead",
+    "dieing": "dying",
+    "dyin": "dying",
+    "urself": "yourself",
+    "meself": "myself",
+    "myslf": "myself",
+    "mysef": "myself",
+    "myseld": "myself",
+    "unaliving": "unalive",
+    "unalived": "unalive",
+    "suicidial": "suicidal",
+    "suicidle": "suicidal",
+    "sucidal": "suicidal",
+    "sucidial": "suicidal",
+    "sucide": "suicide",
+    "suiside": "suicide",
+    "suicde": "suicide",
+    "suecide": "suicide",
+    "selfharming": "selfharm",
+    "selfharmed": "selfharm",
+    "selfharms": "selfharm",
+    "overdosin": "overdosing",
+    "overdoze": "overdose",
+    "ovedose": "overdose",
+    "rn": "now",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2nite": "tonight",
+    "tonite": "tonight",
+    "2day": "today",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "pls": "please",
+    "plz": "please",
+    "ppl": "people",
+    "every1": "everyone",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "ya": "you",
+    "lyfe": "life",
+    "dissapear": "disappear",
+    "dissappear": "disappear",
 }
 
 # Typos within one edit of these are read as them; see `typo_table`.
-TYPO_TARGETS = ("suicide", "suicidal", "suicides", "myself", "overdose", "overdosed", "overdosing", "selfharm",
-                "unalive", "goodbye", "disappear")
+TYPO_TARGETS = (
+    "suicide",
+    "suicidal",
+    "suicides",
+    "myself",
+    "overdose",
+    "overdosed",
+    "overdosing",
+    "selfharm",
+    "unalive",
+    "goodbye",
+    "disappear",
+)
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

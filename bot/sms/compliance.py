@@ -6,6 +6,7 @@ my drinking" is a message for the bot. YES and START are only keywords for a num
 otherwise "yes" answers a question and "start" starts the screening. Twilio's own keyword handling may
 also be on; it sends its own confirmations, and ours to an opted-out number then fails harmlessly.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -45,20 +46,26 @@ def first_contact_notice(program: Program) -> str:
 
 
 def help_text(program: Program) -> str:
-    return (f"{program.name} intake assistant. Questions? Call {program.phone} ({program.staff_hours}). "
-            f"Msg & data rates may apply. Reply STOP to opt out. {CRISIS_LINE}")
+    return (
+        f"{program.name} intake assistant. Questions? Call {program.phone} ({program.staff_hours}). "
+        f"Msg & data rates may apply. Reply STOP to opt out. {CRISIS_LINE}"
+    )
 
 
 def opted_out_text(program: Program, *, booked: bool = False) -> str:
     """`booked`: the number has an upcoming appointment, which STOP (or CANCEL, a carrier keyword) leaves."""
     appointment = " Your appointment is still booked: to cancel it, reply START, then C." if booked else ""
-    return (f"You're unsubscribed from {program.name} texts and will get no more messages. "
-            f"Reply START to resubscribe.{appointment} {CRISIS_LINE}")
+    return (
+        f"You're unsubscribed from {program.name} texts and will get no more messages. "
+        f"Reply START to resubscribe.{appointment} {CRISIS_LINE}"
+    )
 
 
 def opted_in_text(program: Program) -> str:
-    return (f"You're subscribed to {program.name} texts again. Send a message any time to carry on. "
-            "Reply HELP for help, STOP to opt out.")
+    return (
+        f"You're subscribed to {program.name} texts again. Send a message any time to carry on. "
+        "Reply HELP for help, STOP to opt out."
+    )
 
 
 MEDIA_ONLY = "I can only read text, not pictures or files. Could you type your answer?"

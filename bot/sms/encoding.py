@@ -4,6 +4,7 @@ A text with one character outside GSM-7 (a smart quote, an emoji) is sent as UCS
 segment instead of 160, so a 300-character reply costs 5 segments instead of 2. Typographic punctuation
 that phones and word processors put in (curly quotes, dashes, ellipsis) is replaced by its plain form.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,12 +19,30 @@ GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 
 MAX_SMS_CHARS = 320  # per text we send: two segments of GSM-7, about what a phone shows without scrolling
 
-_PLAIN = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
-    "\u2026": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2022": "-", "\t": " ",
-})
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2212": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2022": "-",
+        "\t": " ",
+    }
+)
 # A sentence ends at . ! or ? (optionally closed by a quote or bracket) followed by a space.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+")
 
@@ -56,7 +75,7 @@ def segments(text: str) -> int:
 def _sentences(line: str) -> list[str]:
     pieces, start = [], 0
     for match in _SENTENCE_END.finditer(line):
-        pieces.append(line[start:match.end()].rstrip())
+        pieces.append(line[start : match.end()].rstrip())
         start = match.end()
     pieces.append(line[start:])
     return [piece for piece in pieces if piece]

@@ -4,6 +4,7 @@ The conversation id is a keyed HMAC of the E.164 number: stable for the same pho
 days later continues their conversation), meaningless without the key, and never the number itself. The
 number is kept only encrypted (Fernet: AES with an HMAC), for sending replies.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -14,6 +14,7 @@ Twilio itself: its latest messages to that number are listed (GET Messages.json?
 same body created since the send began counts as sent (its SID is recorded). Not found, it is sent again; when
 Twilio cannot be asked, also sent again: a reply twice is better than a crisis reply never.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -94,8 +95,15 @@ class _WithStatusCallback:
 
 
 class TwilioTransport:
-    def __init__(self, config: TwilioConfig, *, status_callback: Optional[str], http: Optional[HttpClient] = None,
-                 sleep: Callable[[float], None] = time.sleep, retry: Retry = Retry()) -> None:
+    def __init__(
+        self,
+        config: TwilioConfig,
+        *,
+        status_callback: Optional[str],
+        http: Optional[HttpClient] = None,
+        sleep: Callable[[float], None] = time.sleep,
+        retry: Retry = Retry(),
+    ) -> None:
         self.config = config
         self.status_callback = status_callback
         self.http: HttpClient = http or requests.Session()
@@ -114,9 +122,12 @@ class TwilioTransport:
         if get is None:
             raise LookupFailed("the HTTP client cannot list messages")
         try:
-            reply = get(self.config.messages_url, params={"To": to, "From": self.config.from_number,
-                                                          "PageSize": str(LOOKUP_PAGE)},
-                        auth=(self.config.account_sid, self.config.auth_token), timeout=10.0)
+            reply = get(
+                self.config.messages_url,
+                params={"To": to, "From": self.config.from_number, "PageSize": str(LOOKUP_PAGE)},
+                auth=(self.config.account_sid, self.config.auth_token),
+                timeout=10.0,
+            )
             if not 200 <= reply.status_code <= 299:
                 raise LookupFailed(f"Twilio answered {reply.status_code}")
             messages = reply.json().get("messages") or []
@@ -150,10 +161,12 @@ class Outbox:
     async def resume(self, lease: timedelta = SEND_LEASE) -> None:
         """After a restart (and now and then, for processes that died): settle texts left sending, then send
         what is queued and was never sent."""
+
         def settle() -> list[str]:
             self.recover(lease)
             with session_scope(self.database_url) as session:
                 return store.conversations_with_queued(session)
+
         for conversation_id in await asyncio.get_running_loop().run_in_executor(self._threads, settle):
             self.wake(conversation_id)
 
@@ -162,8 +175,10 @@ class Outbox:
         again otherwise. The number settled (sent or requeued)."""
         now = now or utcnow()
         with session_scope(self.database_url) as session:
-            stale = [(row.id, row.updated_at, row.twilio_sid, row.conversation_id, row.body)
-                     for row in store.stale_sending(session, older_than=now - lease)]
+            stale = [
+                (row.id, row.updated_at, row.twilio_sid, row.conversation_id, row.body)
+                for row in store.stale_sending(session, older_than=now - lease)
+            ]
         settled = 0
         for outbound_id, seen, sid, conversation_id, body in stale:
             with session_scope(self.database_url) as session:
@@ -175,12 +190,14 @@ class Outbox:
             with session_scope(self.database_url) as session:
                 if found:
                     store.mark_sent(session, outbound_id=outbound_id, sid=found)
-                    log.warning("SMS %d to %s was sent before its process stopped: not sent again", outbound_id,
-                                conversation_id)
+                    log.warning(
+                        "SMS %d to %s was sent before its process stopped: not sent again", outbound_id, conversation_id
+                    )
                 else:
                     store.requeue(session, outbound_id=outbound_id)
-                    log.warning("SMS %d to %s was left unsent by a stopped process: sending it", outbound_id,
-                                conversation_id)
+                    log.warning(
+                        "SMS %d to %s was left unsent by a stopped process: sending it", outbound_id, conversation_id
+                    )
             settled += 1
         return settled
 
@@ -223,14 +240,20 @@ class Outbox:
             contact = store.contact(session, conversation_id=conversation_id)
             if contact is None or (contact.opted_out and row.kind not in ALWAYS_SENT):
                 row.status = "suppressed"
-                log.info("SMS %d to %s withheld: %s", row.id, conversation_id,
-                         "opted out" if contact else "no contact")
+                log.info("SMS %d to %s withheld: %s", row.id, conversation_id, "opted out" if contact else "no contact")
                 return True
             outbound_id, body, token = row.id, row.body, contact.number_encrypted
         attempt = self._send(token, body)
         with session_scope(self.database_url) as session:
-            store.record_attempt(session, outbound_id=outbound_id, ok=attempt.ok, attempts=attempt.attempts,
-                                 sid=attempt.sid, error_code=attempt.error_code, http_status=attempt.http_status)
+            store.record_attempt(
+                session,
+                outbound_id=outbound_id,
+                ok=attempt.ok,
+                attempts=attempt.attempts,
+                sid=attempt.sid,
+                error_code=attempt.error_code,
+                http_status=attempt.http_status,
+            )
             if attempt.error_code == OPTED_OUT_CODE:
                 opted = store.contact(session, conversation_id=conversation_id)
                 if opted is not None:
@@ -238,8 +261,14 @@ class Outbox:
         if attempt.ok:
             log.info("SMS %d to %s accepted by Twilio", outbound_id, conversation_id)
         else:
-            log.warning("SMS %d to %s failed after %d attempt(s): HTTP %s, Twilio error %s", outbound_id,
-                        conversation_id, attempt.attempts, attempt.http_status, attempt.error_code)
+            log.warning(
+                "SMS %d to %s failed after %d attempt(s): HTTP %s, Twilio error %s",
+                outbound_id,
+                conversation_id,
+                attempt.attempts,
+                attempt.http_status,
+                attempt.error_code,
+            )
         return True
 
     def _send(self, token: str, body: str) -> Attempt:
@@ -258,4 +287,3 @@ def send_encrypted(transport: Transport, cipher: NumberCipher, token: str, body:
     except Exception as error:  # a failed send is recorded, never lost with the worker thread
         log.error("SMS transport error: %s", type(error).__name__)
         return Attempt(False, 0)
-

@@ -10,6 +10,7 @@ How options are marked, so that a number always means what the question itself s
   are lettered A, B, C: a "2" there could mean either, so it goes to the question's parser as typed;
 - all others are numbered 1, 2, 3 in order.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from bot.sms.encoding import MAX_SMS_CHARS, plain, split_text
 
-_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-          "twelve")
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 _LEADING_NUMBER = re.compile(r"\s*(\d+)")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _SEPARATORS = re.compile(r"\s*(?:,|&|\+|\band\b|\s)\s*", re.IGNORECASE)
@@ -57,7 +57,7 @@ def _marks(titles: Sequence[str], payloads: Sequence[str]) -> list[str]:
     for position, title in enumerate(titles, 1):
         match = _LEADING_NUMBER.match(title)
         if match and int(match.group(1)) != position:
-            return list(_LETTERS[:len(titles)])
+            return list(_LETTERS[: len(titles)])
     return [str(i) for i in range(1, len(titles) + 1)]
 
 
@@ -72,7 +72,7 @@ def _hint(marks: Sequence[str], titles: Sequence[str]) -> str:
 
 def _choices(buttons: Optional[Sequence[Mapping[str, Any]]]) -> tuple[str, Optional[Options]]:
     usable = [b for b in buttons or () if str(b.get("title") or "").strip() and b.get("payload") is not None]
-    usable = usable[:len(_LETTERS)]
+    usable = usable[: len(_LETTERS)]
     if not usable:
         return "", None
     titles = [str(b["title"]).strip() for b in usable]
@@ -89,8 +89,9 @@ def render(text: str, buttons: Optional[Sequence[Mapping[str, Any]]]) -> tuple[s
     return "\n".join(part for part in (text.strip(), choices) if part), options
 
 
-def sms_texts(text: str, buttons: Optional[Sequence[Mapping[str, Any]]] = None,
-              limit: int = MAX_SMS_CHARS) -> tuple[list[str], Optional[Options]]:
+def sms_texts(
+    text: str, buttons: Optional[Sequence[Mapping[str, Any]]] = None, limit: int = MAX_SMS_CHARS
+) -> tuple[list[str], Optional[Options]]:
     """The texts to send for a message, in plain GSM-7, each at most `limit` characters; a question's
     options stay together, in its last text, so they arrive with (or after) the question."""
     choices, options = _choices(buttons)

@@ -11,6 +11,7 @@ until it is finished, so a turn replayed after a crash (rasa_edge.channels.sms) 
 Outbound: the bot's text with its buttons rendered as options, in plain GSM-7, split into texts of at
 most 320 characters, queued in order; the first text to a new number is followed by the opt-out notice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,8 +67,17 @@ class Inbound:
 
 
 class SmsService:
-    def __init__(self, *, program: Program, database_url: str, auth_token: str, public_url: str, id_key: str,
-                 cipher: NumberCipher, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        *,
+        program: Program,
+        database_url: str,
+        auth_token: str,
+        public_url: str,
+        id_key: str,
+        cipher: NumberCipher,
+        outbox: Outbox,
+    ) -> None:
         self.program = program
         self.database_url = database_url
         self.validator = RequestValidator(auth_token)
@@ -87,10 +97,15 @@ class SmsService:
             return None
         cipher = NumberCipher(current.sms_number_key)
         transport = TwilioTransport(config, status_callback=f"{current.sms_public_url}/{STATUS_PATH}")
-        return cls(program=load_program(current.program_file), database_url=current.database_url,
-                   auth_token=current.twilio_auth_token, public_url=current.sms_public_url,
-                   id_key=current.sms_id_key, cipher=cipher,
-                   outbox=Outbox(current.database_url, transport, cipher))
+        return cls(
+            program=load_program(current.program_file),
+            database_url=current.database_url,
+            auth_token=current.twilio_auth_token,
+            public_url=current.sms_public_url,
+            id_key=current.sms_id_key,
+            cipher=cipher,
+            outbox=Outbox(current.database_url, transport, cipher),
+        )
 
     def signed(self, path: str, query: str, params: Any, signature: Optional[str]) -> bool:
         """Whether X-Twilio-Signature matches the request as Twilio sent it to our public URL."""
@@ -112,8 +127,9 @@ class SmsService:
                 row = store.record_inbound(session, message_sid=sid, conversation_id=conversation_id)
                 if row is None:
                     return self._duplicate(conversation_id, sid)
-                contact = store.ensure_contact(session, conversation_id=conversation_id,
-                                               number_encrypted=self.cipher.encrypt(number))
+                contact = store.ensure_contact(
+                    session, conversation_id=conversation_id, number_encrypted=self.cipher.encrypt(number)
+                )
                 text = self._answer(session, contact, body, has_media=_count(form.get("NumMedia")) > 0)
                 if text is not None:  # committed before Twilio hears back: a crash now loses nothing
                     store.for_bot(row, text_encrypted=self.cipher.encrypt(text), claimed_by=self.instance)
@@ -152,22 +168,33 @@ class SmsService:
             self._notice(session, contact, explained=True)  # each of these texts says how to opt out
         return None
 
-    async def send_bot_message(self, conversation_id: str, text: str,
-                               buttons: Optional[Sequence[Mapping[str, Any]]] = None, *, staff: bool = False,
-                               turn: Optional[str] = None) -> None:
+    async def send_bot_message(
+        self,
+        conversation_id: str,
+        text: str,
+        buttons: Optional[Sequence[Mapping[str, Any]]] = None,
+        *,
+        staff: bool = False,
+        turn: Optional[str] = None,
+    ) -> None:
         """Queue a message of the bot (or of staff through Rasa) for the person (call on the event loop);
         during the turn on inbound message `turn`, held until `finish_turn`.
 
         Written on a worker thread: Rasa awaits each message in turn, so their order is kept, and the event
         loop stays free to acknowledge Twilio's webhooks."""
         loop = asyncio.get_running_loop()
-        queued = await loop.run_in_executor(None, self._record_bot_message, conversation_id, text, buttons, staff,
-                                            turn)
+        queued = await loop.run_in_executor(None, self._record_bot_message, conversation_id, text, buttons, staff, turn)
         if queued and turn is None:
             self.outbox.wake(conversation_id)
 
-    def _record_bot_message(self, conversation_id: str, text: str, buttons: Optional[Sequence[Mapping[str, Any]]],
-                            staff: bool, turn: Optional[str]) -> bool:
+    def _record_bot_message(
+        self,
+        conversation_id: str,
+        text: str,
+        buttons: Optional[Sequence[Mapping[str, Any]]],
+        staff: bool,
+        turn: Optional[str],
+    ) -> bool:
         texts, options = sms_texts(text or "", buttons)
         with session_scope(self.database_url) as session:
             contact = store.contact(session, conversation_id=conversation_id)
@@ -177,8 +204,9 @@ class SmsService:
             # Only the latest message's options can be picked by number: an older "2" means nothing now.
             store.set_options(session, conversation_id=conversation_id, options=options.as_json() if options else None)
             for part in texts:
-                store.enqueue(session, conversation_id=conversation_id, body=part, kind="staff" if staff else "bot",
-                              turn_sid=turn)
+                store.enqueue(
+                    session, conversation_id=conversation_id, body=part, kind="staff" if staff else "bot", turn_sid=turn
+                )
         return True
 
     async def renew_claim(self, message_sid: str) -> bool:
@@ -198,22 +226,27 @@ class SmsService:
     async def _in_thread(self, query: Callable[..., T], **arguments: Any) -> T:
         """One transaction on a worker thread: with SQLite a write may wait for another's lock, and the event
         loop must keep acknowledging Twilio meanwhile."""
+
         def run() -> T:
             with session_scope(self.database_url) as session:
                 return query(session, **arguments)
+
         return await asyncio.get_running_loop().run_in_executor(None, run)
 
-    def stale_inbound(self, lease: timedelta, *, skip: Collection[str] = (),
-                      now: Optional[datetime] = None) -> list[Pending]:
+    def stale_inbound(
+        self, lease: timedelta, *, skip: Collection[str] = (), now: Optional[datetime] = None
+    ) -> list[Pending]:
         """Messages for the bot whose claim lapsed more than `lease` ago, now claimed by this process, oldest
         first; not those in `skip` (this process has them in hand, waiting their turn). The claim is one UPDATE
         per message: of several servers replaying at once, one gets each, and one gets all of a conversation's."""
         now = now or utcnow()
         taken = []
         with session_scope(self.database_url) as session:
-            candidates = [(row.id, row.message_sid, row.conversation_id, row.text_encrypted)
-                          for row in store.stale_pending(session, older_than=now - lease)
-                          if row.message_sid not in skip]
+            candidates = [
+                (row.id, row.message_sid, row.conversation_id, row.text_encrypted)
+                for row in store.stale_pending(session, older_than=now - lease)
+                if row.message_sid not in skip
+            ]
         elsewhere: set[str] = set()  # conversations another server is replaying: it takes all their messages
         for inbound_id, sid, conversation_id, token in candidates:
             if conversation_id in elsewhere:
@@ -225,8 +258,7 @@ class SmsService:
             try:
                 text = self.cipher.decrypt(token or "")
             except ValueError:
-                log.error("SMS %s: message %s does not decrypt with SMS_NUMBER_KEY; not replayed", conversation_id,
-                          sid)
+                log.error("SMS %s: message %s does not decrypt with SMS_NUMBER_KEY; not replayed", conversation_id, sid)
                 with session_scope(self.database_url) as session:
                     store.finish_turn(session, message_sid=sid, state="failed")
                 continue

@@ -7,6 +7,7 @@ order, with Twilio's verdict).
 Conversation ids here are the channel's pseudonyms; the number itself is only in `number_encrypted`.
 Functions take a session and only flush, like bot.store.crud.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,8 +30,16 @@ KINDS = ("bot", "staff", "channel", "opt_out", "opt_in")
 # failed also when Twilio never accepted it after the retries; suppressed: never sent (opted out).
 STATUSES = ("held", "queued", "sending", "sent", "delivered", "undelivered", "failed", "suppressed")
 FINAL = frozenset({"delivered", "undelivered", "failed", "suppressed"})
-_RANK = {"held": 0, "queued": 0, "sending": 1, "sent": 2,
-         "delivered": 3, "undelivered": 3, "failed": 3, "suppressed": 3}
+_RANK = {
+    "held": 0,
+    "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+    "suppressed": 3,
+}
 
 
 class SmsContact(Base):
@@ -133,21 +142,31 @@ def for_bot(row: SmsInbound, *, text_encrypted: str, claimed_by: str, now: Optio
 def stale_pending(session: Session, *, older_than: datetime, limit: int = 100) -> list[SmsInbound]:
     """Messages for the bot whose claim has lapsed (the instance working on them died), oldest first; none
     of a conversation a live instance is working on (its messages stay with it, in order)."""
-    live = sa.select(SmsInbound.conversation_id).where(SmsInbound.state == "pending",
-                                                        SmsInbound.claimed_at >= older_than)
-    return list(session.execute(
-        sa.select(SmsInbound).where(SmsInbound.state == "pending", SmsInbound.claimed_at < older_than,
-                                    SmsInbound.conversation_id.not_in(live))
-        .order_by(SmsInbound.id).limit(limit)).scalars())
+    live = sa.select(SmsInbound.conversation_id).where(
+        SmsInbound.state == "pending", SmsInbound.claimed_at >= older_than
+    )
+    return list(
+        session.execute(
+            sa.select(SmsInbound)
+            .where(
+                SmsInbound.state == "pending",
+                SmsInbound.claimed_at < older_than,
+                SmsInbound.conversation_id.not_in(live),
+            )
+            .order_by(SmsInbound.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def claim(session: Session, *, inbound_id: int, by: str, older_than: datetime, now: Optional[datetime] = None) -> bool:
     """Take over a pending message whose claim lapsed before `older_than`; one UPDATE, so of two instances
     replaying at once only one gets True."""
     result = session.execute(
-        sa.update(SmsInbound).where(SmsInbound.id == inbound_id, SmsInbound.state == "pending",
-                                    SmsInbound.claimed_at < older_than)
-        .values(claimed_by=by, claimed_at=now or utcnow(), attempts=SmsInbound.attempts + 1))
+        sa.update(SmsInbound)
+        .where(SmsInbound.id == inbound_id, SmsInbound.state == "pending", SmsInbound.claimed_at < older_than)
+        .values(claimed_by=by, claimed_at=now or utcnow(), attempts=SmsInbound.attempts + 1)
+    )
     return rowcount(result) == 1
 
 
@@ -155,9 +174,10 @@ def renew_claim(session: Session, *, message_sid: str, by: str, now: Optional[da
     """Renew a claim that has waited long (behind other messages); False when the message is no longer
     pending or another instance took it over meanwhile."""
     result = session.execute(
-        sa.update(SmsInbound).where(SmsInbound.message_sid == message_sid, SmsInbound.state == "pending",
-                                    SmsInbound.claimed_by == by)
-        .values(claimed_at=now or utcnow()))
+        sa.update(SmsInbound)
+        .where(SmsInbound.message_sid == message_sid, SmsInbound.state == "pending", SmsInbound.claimed_by == by)
+        .values(claimed_at=now or utcnow())
+    )
     return rowcount(result) == 1
 
 
@@ -166,16 +186,23 @@ def finish_turn(session: Session, *, message_sid: str, state: str = "done", now:
     In one transaction, so the texts are queued exactly when the message stops being pending."""
     if state not in ("done", "failed"):
         raise ValueError(f"a finished turn is done or failed, not {state!r}")
-    session.execute(sa.update(SmsOutbound).where(SmsOutbound.turn_sid == message_sid, SmsOutbound.status == "held")
-                    .values(status="queued"))
-    session.execute(sa.update(SmsInbound).where(SmsInbound.message_sid == message_sid)
-                    .values(state=state, text_encrypted=None, handled_at=now or utcnow()))
+    session.execute(
+        sa.update(SmsOutbound)
+        .where(SmsOutbound.turn_sid == message_sid, SmsOutbound.status == "held")
+        .values(status="queued")
+    )
+    session.execute(
+        sa.update(SmsInbound)
+        .where(SmsInbound.message_sid == message_sid)
+        .values(state=state, text_encrypted=None, handled_at=now or utcnow())
+    )
 
 
 def drop_held(session: Session, *, message_sid: str) -> int:
     """Forget the texts an unfinished turn wrote (never sent): the turn runs again and writes them anew."""
-    return rowcount(session.execute(sa.delete(SmsOutbound).where(SmsOutbound.turn_sid == message_sid,
-                                                                 SmsOutbound.status == "held")))
+    return rowcount(
+        session.execute(sa.delete(SmsOutbound).where(SmsOutbound.turn_sid == message_sid, SmsOutbound.status == "held"))
+    )
 
 
 def opt_out(session: Session, *, contact: SmsContact, now: Optional[datetime] = None) -> bool:
@@ -194,17 +221,25 @@ def opt_in(session: Session, *, contact: SmsContact, now: Optional[datetime] = N
 
 def set_options(session: Session, *, conversation_id: str, options: Optional[dict[str, Any]]) -> None:
     """Keep the latest question's options (None: the latest message had none) across restarts."""
-    session.execute(sa.update(SmsContact).where(SmsContact.conversation_id == conversation_id)
-                    .values(last_options=options))
+    session.execute(
+        sa.update(SmsContact).where(SmsContact.conversation_id == conversation_id).values(last_options=options)
+    )
 
 
-def enqueue(session: Session, *, conversation_id: str, body: str, kind: str,
-            turn_sid: Optional[str] = None) -> SmsOutbound:
+def enqueue(
+    session: Session, *, conversation_id: str, body: str, kind: str, turn_sid: Optional[str] = None
+) -> SmsOutbound:
     """Queue a text; written during the bot's turn on message `turn_sid`, it is held until that turn is stored."""
     if kind not in KINDS:
         raise ValueError(f"kind should be one of {KINDS}, not {kind!r}")
-    row = SmsOutbound(conversation_id=conversation_id, kind=kind, body=body, status="held" if turn_sid else "queued",
-                      attempts=0, turn_sid=turn_sid)
+    row = SmsOutbound(
+        conversation_id=conversation_id,
+        kind=kind,
+        body=body,
+        status="held" if turn_sid else "queued",
+        attempts=0,
+        turn_sid=turn_sid,
+    )
     session.add(row)
     session.flush()
     return row
@@ -215,58 +250,89 @@ def claim_next(session: Session, *, conversation_id: str, now: Optional[datetime
     while another text of the conversation is being sent (by this process or another: texts go out in order).
     The mark is one conditional UPDATE, so two processes never both take the same text."""
     while True:
-        busy = session.execute(sa.select(SmsOutbound.id).where(SmsOutbound.conversation_id == conversation_id,
-                                                               SmsOutbound.status == "sending").limit(1)).first()
+        busy = session.execute(
+            sa.select(SmsOutbound.id)
+            .where(SmsOutbound.conversation_id == conversation_id, SmsOutbound.status == "sending")
+            .limit(1)
+        ).first()
         if busy is not None:
             return None
         row = session.execute(
-            sa.select(SmsOutbound).where(SmsOutbound.conversation_id == conversation_id,
-                                         SmsOutbound.status == "queued")
-            .order_by(SmsOutbound.id).limit(1)).scalar_one_or_none()
+            sa.select(SmsOutbound)
+            .where(SmsOutbound.conversation_id == conversation_id, SmsOutbound.status == "queued")
+            .order_by(SmsOutbound.id)
+            .limit(1)
+        ).scalar_one_or_none()
         if row is None:
             return None
-        taken = session.execute(sa.update(SmsOutbound).where(SmsOutbound.id == row.id, SmsOutbound.status == "queued")
-                                .values(status="sending", updated_at=now or utcnow()))
+        taken = session.execute(
+            sa.update(SmsOutbound)
+            .where(SmsOutbound.id == row.id, SmsOutbound.status == "queued")
+            .values(status="sending", updated_at=now or utcnow())
+        )
         if rowcount(taken) == 1:
             session.refresh(row)
             return row
 
 
 def conversations_with_queued(session: Session) -> list[str]:
-    return list(session.execute(sa.select(SmsOutbound.conversation_id).where(SmsOutbound.status == "queued")
-                                .distinct()).scalars())
+    return list(
+        session.execute(
+            sa.select(SmsOutbound.conversation_id).where(SmsOutbound.status == "queued").distinct()
+        ).scalars()
+    )
 
 
 def stale_sending(session: Session, *, older_than: datetime) -> list[SmsOutbound]:
     """Texts marked sending before `older_than`: the process sending them died (a live send takes seconds)."""
-    return list(session.execute(sa.select(SmsOutbound).where(SmsOutbound.status == "sending",
-                                                             SmsOutbound.updated_at < older_than)
-                                .order_by(SmsOutbound.id)).scalars())
+    return list(
+        session.execute(
+            sa.select(SmsOutbound)
+            .where(SmsOutbound.status == "sending", SmsOutbound.updated_at < older_than)
+            .order_by(SmsOutbound.id)
+        ).scalars()
+    )
 
 
 def claim_stale(session: Session, *, outbound_id: int, seen: datetime, now: Optional[datetime] = None) -> bool:
     """Take over a stale sending text, unless another process did since it was read (its stamp moved)."""
-    result = session.execute(sa.update(SmsOutbound).where(SmsOutbound.id == outbound_id,
-                                                          SmsOutbound.status == "sending",
-                                                          SmsOutbound.updated_at == seen)
-                             .values(updated_at=now or utcnow()))
+    result = session.execute(
+        sa.update(SmsOutbound)
+        .where(SmsOutbound.id == outbound_id, SmsOutbound.status == "sending", SmsOutbound.updated_at == seen)
+        .values(updated_at=now or utcnow())
+    )
     return rowcount(result) == 1
 
 
 def requeue(session: Session, *, outbound_id: int) -> None:
     """A stale sending text Twilio has no record of: back in its place in the queue, to be sent."""
-    session.execute(sa.update(SmsOutbound).where(SmsOutbound.id == outbound_id, SmsOutbound.status == "sending")
-                    .values(status="queued"))
+    session.execute(
+        sa.update(SmsOutbound)
+        .where(SmsOutbound.id == outbound_id, SmsOutbound.status == "sending")
+        .values(status="queued")
+    )
 
 
 def mark_sent(session: Session, *, outbound_id: int, sid: str, now: Optional[datetime] = None) -> None:
     """A text left sending that Twilio had accepted (its SID stored, or found at Twilio)."""
-    session.execute(sa.update(SmsOutbound).where(SmsOutbound.id == outbound_id, SmsOutbound.status == "sending")
-                    .values(status="sent", twilio_sid=sid, sent_at=now or utcnow()))
+    session.execute(
+        sa.update(SmsOutbound)
+        .where(SmsOutbound.id == outbound_id, SmsOutbound.status == "sending")
+        .values(status="sent", twilio_sid=sid, sent_at=now or utcnow())
+    )
 
 
-def record_attempt(session: Session, *, outbound_id: int, ok: bool, attempts: int, sid: Optional[str],
-                   error_code: Optional[int], http_status: Optional[int], now: Optional[datetime] = None) -> None:
+def record_attempt(
+    session: Session,
+    *,
+    outbound_id: int,
+    ok: bool,
+    attempts: int,
+    sid: Optional[str],
+    error_code: Optional[int],
+    http_status: Optional[int],
+    now: Optional[datetime] = None,
+) -> None:
     """What came of sending: accepted by Twilio (sent), or failed after the retries."""
     row = session.get(SmsOutbound, outbound_id)
     assert row is not None  # the sender claimed this row, and rows are never deleted while sending
@@ -295,6 +361,8 @@ def update_status(session: Session, *, twilio_sid: str, status: str, error_code:
 
 def outbound(session: Session, *, conversation_id: str) -> list[SmsOutbound]:
     """Every text of a conversation, in order."""
-    return list(session.execute(sa.select(SmsOutbound).where(SmsOutbound.conversation_id == conversation_id)
-                                .order_by(SmsOutbound.id)).scalars())
-
+    return list(
+        session.execute(
+            sa.select(SmsOutbound).where(SmsOutbound.conversation_id == conversation_id).order_by(SmsOutbound.id)
+        ).scalars()
+    )

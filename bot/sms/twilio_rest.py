@@ -8,6 +8,7 @@ No phone number, message body or Twilio error text reaches a log line or an erro
 messages repeat the number ("The 'To' number +1... is not a valid phone number"), so only the HTTP status
 and Twilio's numeric error code are kept.
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,8 +57,9 @@ class TwilioConfig:
         """None when escalation SMS is not configured (development, tests)."""
         if not current.sms_configured:
             return None
-        return cls(current.twilio_account_sid, current.twilio_auth_token, current.twilio_from_number,
-                   current.twilio_api_url)
+        return cls(
+            current.twilio_account_sid, current.twilio_auth_token, current.twilio_from_number, current.twilio_api_url
+        )
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,15 @@ def twilio_code(reply: HttpReply) -> Optional[int]:
 
 
 class TwilioSms:
-    def __init__(self, config: TwilioConfig, *, http: Optional[HttpClient] = None,
-                 sleep: Callable[[float], None] = time.sleep, retry: Retry = Retry(), timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        config: TwilioConfig,
+        *,
+        http: Optional[HttpClient] = None,
+        sleep: Callable[[float], None] = time.sleep,
+        retry: Retry = Retry(),
+        timeout: float = 10.0,
+    ) -> None:
         self.config = config
         self.http: HttpClient = http or requests.Session()
         self.sleep = sleep

@@ -4,6 +4,7 @@ The SMS channel's tables live with the SMS logic (bot/sms/store.py) and the book
 (bot/booking/store.py), all on the one metadata of bot.store.models. Nothing here opens a database at import
 time; `db.session_scope(url)` does, on first use of that URL.
 """
+
 # Every table module registers on the shared metadata when the package is imported, so Alembic and the
 # schema checks see the SMS channel's and the bookings' tables wherever bot.store.models is used.
 from bot.booking import store as _booking  # noqa: F401

@@ -4,6 +4,7 @@ transcript (from the tracker) and as counts in the console's funnel (from here).
 
 Functions take a session and only flush, like bot.store.crud.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,14 +36,29 @@ class CheckIn(Base):
     answered_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
 
-def open_check_in(session: Session, *, conversation_id: str, screening_id: Optional[int], channel: str,
-                  category: Optional[str], model_score: Optional[float], now: datetime) -> CheckIn:
+def open_check_in(
+    session: Session,
+    *,
+    conversation_id: str,
+    screening_id: Optional[int],
+    channel: str,
+    category: Optional[str],
+    model_score: Optional[float],
+    now: datetime,
+) -> CheckIn:
     """Record that the question was asked (a repeated ask after an unclear reply is the same check-in)."""
     found = _open(session, conversation_id)
     if found is not None:
         return found
-    check = CheckIn(conversation_id=conversation_id, screening_id=screening_id, channel=channel, category=category,
-                    model_score=model_score, outcome="open", asked_at=now)
+    check = CheckIn(
+        conversation_id=conversation_id,
+        screening_id=screening_id,
+        channel=channel,
+        category=category,
+        model_score=model_score,
+        outcome="open",
+        asked_at=now,
+    )
     session.add(check)
     session.flush()
     return check
@@ -60,12 +76,16 @@ def close_check_in(session: Session, *, conversation_id: str, outcome: str, now:
 
 
 def _open(session: Session, conversation_id: str) -> Optional[CheckIn]:
-    return session.execute(select(CheckIn).where(CheckIn.conversation_id == conversation_id,
-                                                 CheckIn.outcome == "open")).scalars().first()
+    return (
+        session.execute(select(CheckIn).where(CheckIn.conversation_id == conversation_id, CheckIn.outcome == "open"))
+        .scalars()
+        .first()
+    )
 
 
-def outcome_counts(session: Session, *, since: datetime, until: datetime,
-                   channel: Optional[str] = None) -> dict[str, int]:
+def outcome_counts(
+    session: Session, *, since: datetime, until: datetime, channel: Optional[str] = None
+) -> dict[str, int]:
     """How many check-ins were asked in [since, until), by outcome ("asked" is the total)."""
     query = select(CheckIn.outcome, func.count()).where(CheckIn.asked_at >= since, CheckIn.asked_at < until)
     if channel:

@@ -5,6 +5,7 @@ The functions flush but never commit: the caller's `session_scope` decides, so o
 together or not at all. Rasa's lock store runs one event per conversation at a time, so the
 read-then-write steps here do not race for the same conversation.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,12 @@ from bot.store.models import (
 
 # Columns a caller may set; the ids, the conversation and the start time are fixed at creation.
 SETTABLE = frozenset(Screening.__table__.columns.keys()) - {
-    "id", "participant_id", "conversation_id", "started_at", "updated_at"}
+    "id",
+    "participant_id",
+    "conversation_id",
+    "started_at",
+    "updated_at",
+}
 
 # A conversation id that is all phone-number characters with 10-15 digits (optionally after a scheme
 # such as "whatsapp:") is a phone number that a channel failed to make opaque.
@@ -49,19 +55,20 @@ def _check_opaque(conversation_id: str) -> None:
 
 
 def _latest(session: Session, conversation_id: str) -> Optional[Screening]:
-    query = (select(Screening).where(Screening.conversation_id == conversation_id)
-             .order_by(Screening.id.desc()).limit(1))
+    query = select(Screening).where(Screening.conversation_id == conversation_id).order_by(Screening.id.desc()).limit(1)
     return session.execute(query).scalar_one_or_none()
 
 
 def _new_screening(session: Session, conversation_id: str, channel: str) -> Screening:
     participant = session.execute(
-        select(Participant).where(Participant.conversation_id == conversation_id)).scalar_one_or_none()
+        select(Participant).where(Participant.conversation_id == conversation_id)
+    ).scalar_one_or_none()
     if participant is None:
         participant = Participant(conversation_id=conversation_id, channel=channel)
         session.add(participant)
-    screening = Screening(participant=participant, conversation_id=conversation_id,
-                          status=ScreeningStatus.IN_PROGRESS.value)
+    screening = Screening(
+        participant=participant, conversation_id=conversation_id, status=ScreeningStatus.IN_PROGRESS.value
+    )
     session.add(screening)
     session.flush()
     return screening
@@ -106,14 +113,16 @@ def _touch(screening: Screening) -> None:
     screening.updated_at = utcnow()
 
 
-def record_answer(session: Session, *, screening: Screening, key: str, raw_text: str, value: Any,
-                  instrument: Optional[str] = None) -> Answer:
+def record_answer(
+    session: Session, *, screening: Screening, key: str, raw_text: str, value: Any, instrument: Optional[str] = None
+) -> Answer:
     """Store an answer, replacing an earlier answer to the same question (after "go back")."""
     _touch(screening)
     # PostgreSQL text cannot hold NUL; replace it the same way on every backend.
     raw_text = raw_text.replace("\x00", "\ufffd")
-    answer = session.execute(select(Answer).where(
-        Answer.screening_id == screening.id, Answer.question_key == key)).scalar_one_or_none()
+    answer = session.execute(
+        select(Answer).where(Answer.screening_id == screening.id, Answer.question_key == key)
+    ).scalar_one_or_none()
     if answer is None:
         answer = Answer(screening=screening, question_key=key)
         session.add(answer)
@@ -131,8 +140,11 @@ def clear_answers(session: Session, *, screening: Screening, keys: Iterable[str]
     if not wanted:
         return 0
     _touch(screening)
-    rows = session.execute(select(Answer).where(
-        Answer.screening_id == screening.id, Answer.question_key.in_(wanted))).scalars().all()
+    rows = (
+        session.execute(select(Answer).where(Answer.screening_id == screening.id, Answer.question_key.in_(wanted)))
+        .scalars()
+        .all()
+    )
     for answer in rows:
         session.delete(answer)
     session.flush()
@@ -199,36 +211,62 @@ def _short(value: str, what: str, limit: int) -> str:
     return text
 
 
-def create_escalation(session: Session, *, conversation_id: str, trigger: Trigger, trigger_text: str,
-                      screening_id: Optional[int] = None, now: Optional[datetime] = None,
-                      source_ref: Optional[str] = None) -> Escalation:
+def create_escalation(
+    session: Session,
+    *,
+    conversation_id: str,
+    trigger: Trigger,
+    trigger_text: str,
+    screening_id: Optional[int] = None,
+    now: Optional[datetime] = None,
+    source_ref: Optional[str] = None,
+) -> Escalation:
     """A new, unacknowledged escalation. Commit it (leave the `session_scope`) before paging anyone."""
     _check_opaque(conversation_id)
     escalation = Escalation(
-        conversation_id=conversation_id, screening_id=screening_id, severity=trigger.severity.value,
-        category=trigger.category, source=trigger.source.value, trigger_text=_clean(trigger_text),
-        created_at=now or utcnow(), notify_attempts=0, source_ref=source_ref)
+        conversation_id=conversation_id,
+        screening_id=screening_id,
+        severity=trigger.severity.value,
+        category=trigger.category,
+        source=trigger.source.value,
+        trigger_text=_clean(trigger_text),
+        created_at=now or utcnow(),
+        notify_attempts=0,
+        source_ref=source_ref,
+    )
     session.add(escalation)
     session.flush()
     return escalation
 
 
-def join_open_escalation(session: Session, *, conversation_id: str, trigger: Trigger, trigger_text: str,
-                         now: Optional[datetime] = None) -> Optional[Escalation]:
+def join_open_escalation(
+    session: Session, *, conversation_id: str, trigger: Trigger, trigger_text: str, now: Optional[datetime] = None
+) -> Optional[Escalation]:
     """Add a crisis message to the conversation's open (unresolved) crisis-message escalation and return it;
     None when there is none, or the trigger is not a crisis message (C-SSRS and screening escalations keep
     their own rows)."""
     if trigger.source is not Source.MESSAGE:
         return None
-    query = (select(Escalation).where(Escalation.conversation_id == conversation_id,
-                                      Escalation.source == Source.MESSAGE.value, Escalation.resolved_at.is_(None))
-             .order_by(Escalation.id.desc()).limit(1).with_for_update())
+    query = (
+        select(Escalation)
+        .where(
+            Escalation.conversation_id == conversation_id,
+            Escalation.source == Source.MESSAGE.value,
+            Escalation.resolved_at.is_(None),
+        )
+        .order_by(Escalation.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
     escalation = session.execute(query).scalar_one_or_none()
     if escalation is None:
         return None
     at = now or utcnow()
-    session.add(EscalationMessage(escalation_id=escalation.id, received_at=at, category=trigger.category,
-                                  text=_clean(trigger_text)))
+    session.add(
+        EscalationMessage(
+            escalation_id=escalation.id, received_at=at, category=trigger.category, text=_clean(trigger_text)
+        )
+    )
     escalation.last_message_at = at
     session.flush()
     session.refresh(escalation)
@@ -242,8 +280,9 @@ def get_escalation(session: Session, *, escalation_id: int) -> Escalation:
     return escalation
 
 
-_SEVERITY_RANK: Case[Integer] = case({Severity.HIGH.value: 0, Severity.MODERATE.value: 1}, value=Escalation.severity,
-                                     else_=2)
+_SEVERITY_RANK: Case[Integer] = case(
+    {Severity.HIGH.value: 0, Severity.MODERATE.value: 1}, value=Escalation.severity, else_=2
+)
 _TAKEN: Case[Integer] = case((Escalation.acknowledged_at.is_(None), 0), else_=1)
 
 
@@ -253,7 +292,8 @@ def list_escalations(session: Session, *, open_only: bool = False) -> list[Escal
     query = select(Escalation)
     if open_only:
         query = query.where(Escalation.resolved_at.is_(None)).order_by(
-            _TAKEN, _SEVERITY_RANK, Escalation.created_at, Escalation.id)
+            _TAKEN, _SEVERITY_RANK, Escalation.created_at, Escalation.id
+        )
     else:
         query = query.order_by(Escalation.id)
     return list(session.execute(query).scalars())
@@ -268,19 +308,25 @@ def has_escalation(session: Session, *, screening_id: int, category: str) -> boo
 def pageable_escalations(session: Session) -> list[Escalation]:
     """The ones paging may still be due for, oldest first: unresolved, and nobody has taken them yet or a
     crisis message joined them since (a re-page)."""
-    query = select(Escalation).where(Escalation.resolved_at.is_(None), (Escalation.acknowledged_at.is_(None))
-                                     | (Escalation.last_message_at > Escalation.acknowledged_at))
+    query = select(Escalation).where(
+        Escalation.resolved_at.is_(None),
+        (Escalation.acknowledged_at.is_(None)) | (Escalation.last_message_at > Escalation.acknowledged_at),
+    )
     return list(session.execute(query.order_by(Escalation.id)).scalars())
 
 
-def acknowledge_escalation(session: Session, *, escalation_id: int, by: str,
-                           now: Optional[datetime] = None) -> Escalation:
+def acknowledge_escalation(
+    session: Session, *, escalation_id: int, by: str, now: Optional[datetime] = None
+) -> Escalation:
     """Someone has taken the escalation: paging stops. The first acknowledgement is the one kept."""
     name = _short(by, "the name of who acknowledged", 100)
     get_escalation(session, escalation_id=escalation_id)
     # One conditional UPDATE: of two people acknowledging at once, the first keeps the record.
-    session.execute(update(Escalation).where(Escalation.id == escalation_id, Escalation.acknowledged_at.is_(None))
-                    .values(acknowledged_at=now or utcnow(), acknowledged_by=name))
+    session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.acknowledged_at.is_(None))
+        .values(acknowledged_at=now or utcnow(), acknowledged_by=name)
+    )
     return _reloaded(session, escalation_id)
 
 
@@ -290,17 +336,30 @@ def _reloaded(session: Session, escalation_id: int) -> Escalation:
     return escalation
 
 
-def resolve_escalation(session: Session, *, escalation_id: int, by: str, outcome: str,
-                       note: Optional[str] = None, now: Optional[datetime] = None) -> Escalation:
+def resolve_escalation(
+    session: Session,
+    *,
+    escalation_id: int,
+    by: str,
+    outcome: str,
+    note: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> Escalation:
     """Close the escalation with its outcome. Resolving also acknowledges it when nobody had."""
     get_escalation(session, escalation_id=escalation_id)
     name = _short(by, "the name of who resolved", 100)
     at = now or utcnow()
     # Conditional, so a second resolve (a double submit, two people) never overwrites the first's outcome.
     resolved = session.execute(
-        update(Escalation).where(Escalation.id == escalation_id, Escalation.resolved_at.is_(None))
-        .values(outcome=_short(outcome, "the outcome", 255), note=_clean(note) if note and note.strip() else None,
-                resolved_at=at, resolved_by=name))
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.resolved_at.is_(None))
+        .values(
+            outcome=_short(outcome, "the outcome", 255),
+            note=_clean(note) if note and note.strip() else None,
+            resolved_at=at,
+            resolved_by=name,
+        )
+    )
     escalation = _reloaded(session, escalation_id)
     if rowcount(resolved) != 1:
         raise EscalationClosed(f"escalation {escalation_id} was already resolved by {escalation.resolved_by}")
@@ -310,20 +369,29 @@ def resolve_escalation(session: Session, *, escalation_id: int, by: str, outcome
     return escalation
 
 
-def claim_paging(session: Session, *, escalation_id: int, seen: Optional[datetime], now: datetime,
-                 repage: bool = False) -> bool:
+def claim_paging(
+    session: Session, *, escalation_id: int, seen: Optional[datetime], now: datetime, repage: bool = False
+) -> bool:
     """Stamp the start of a round of pages, unless the stamp is no longer `seen` (another process started a
     round since this one read the row) or the escalation was taken meanwhile (for a `repage`, for a later
     crisis message: resolved meanwhile). Only a caller that gets True sends."""
     unchanged = Escalation.last_attempt_at.is_(None) if seen is None else Escalation.last_attempt_at == seen
     open_ = [Escalation.resolved_at.is_(None)] + ([] if repage else [Escalation.acknowledged_at.is_(None)])
     result = session.execute(
-        update(Escalation).where(Escalation.id == escalation_id, unchanged, *open_).values(last_attempt_at=now))
+        update(Escalation).where(Escalation.id == escalation_id, unchanged, *open_).values(last_attempt_at=now)
+    )
     return rowcount(result) == 1
 
 
-def record_paging(session: Session, *, escalation_id: int, attempts: int, error: Optional[str],
-                  on_call_at: Optional[datetime] = None, backup_at: Optional[datetime] = None) -> Escalation:
+def record_paging(
+    session: Session,
+    *,
+    escalation_id: int,
+    attempts: int,
+    error: Optional[str],
+    on_call_at: Optional[datetime] = None,
+    backup_at: Optional[datetime] = None,
+) -> Escalation:
     """The outcome of a round: requests made, why it failed (None: every page went through), and when the
     on-call staff (first and latest) or the backup contact were reached."""
     escalation = get_escalation(session, escalation_id=escalation_id)
@@ -352,13 +420,22 @@ def pages_since(session: Session, *, since: datetime, source_ref: Optional[str] 
     return session.execute(query).scalar_one()
 
 
-def log_round(session: Session, *, escalation: Escalation, roles: Iterable[Role], held: Optional[str],
-              now: datetime) -> None:
+def log_round(
+    session: Session, *, escalation: Escalation, roles: Iterable[Role], held: Optional[str], now: datetime
+) -> None:
     """Log the round's pages, sent or `held` (why); a held round stamps the escalation, so the summary page
     counts as having told that role."""
     for role in roles:
-        session.add(PageLog(at=now, kind="held" if held else "page", role=role.value, escalation_id=escalation.id,
-                            source_ref=escalation.source_ref, severity=escalation.severity))
+        session.add(
+            PageLog(
+                at=now,
+                kind="held" if held else "page",
+                role=role.value,
+                escalation_id=escalation.id,
+                source_ref=escalation.source_ref,
+                severity=escalation.severity,
+            )
+        )
         if held and role is Role.ON_CALL:
             escalation.held_at = now
         elif held:
@@ -378,14 +455,20 @@ class SummaryState:
 
 def summary_state(session: Session, *, role: Role) -> SummaryState:
     summaries = select(PageLog).where(PageLog.kind == "summary", PageLog.role == role.value)
-    last_sent = session.execute(summaries.where(PageLog.sent.is_(True)).order_by(PageLog.id.desc()).limit(1)
-                                ).scalar_one_or_none()
+    last_sent = session.execute(
+        summaries.where(PageLog.sent.is_(True)).order_by(PageLog.id.desc()).limit(1)
+    ).scalar_one_or_none()
     last_tried = session.execute(summaries.order_by(PageLog.id.desc()).limit(1)).scalar_one_or_none()
-    held = select(PageLog.severity).where(PageLog.kind == "held", PageLog.role == role.value,
-                                          PageLog.id > (last_sent.id if last_sent else 0))
+    held = select(PageLog.severity).where(
+        PageLog.kind == "held", PageLog.role == role.value, PageLog.id > (last_sent.id if last_sent else 0)
+    )
     severities = list(session.execute(held).scalars())
-    return SummaryState(len(severities), {Severity(s) for s in severities if s},
-                        last_sent.at if last_sent else None, last_tried.at if last_tried else None)
+    return SummaryState(
+        len(severities),
+        {Severity(s) for s in severities if s},
+        last_sent.at if last_sent else None,
+        last_tried.at if last_tried else None,
+    )
 
 
 def log_summary(session: Session, *, role: Role, covers: int, now: datetime) -> int:
@@ -410,8 +493,9 @@ def open_handoff_for(session: Session, *, conversation_id: str) -> Optional[Hand
     return session.execute(query.order_by(Handoff.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def open_handoff(session: Session, *, conversation_id: str, reason: str, by: Optional[str] = None,
-                 now: Optional[datetime] = None) -> Handoff:
+def open_handoff(
+    session: Session, *, conversation_id: str, reason: str, by: Optional[str] = None, now: Optional[datetime] = None
+) -> Handoff:
     """Record that the bot stepped back from the conversation. One open handoff per conversation: an open
     one is returned as it is, except that a crisis makes it a crisis handoff."""
     _check_opaque(conversation_id)
@@ -419,8 +503,12 @@ def open_handoff(session: Session, *, conversation_id: str, reason: str, by: Opt
         raise ValueError(f"not a handoff reason: {reason!r} (one of {', '.join(HANDOFF_REASONS)})")
     handoff = open_handoff_for(session, conversation_id=conversation_id)
     if handoff is None:
-        handoff = Handoff(conversation_id=conversation_id, reason=reason, opened_at=now or utcnow(),
-                          opened_by=_short(by, "the name of who took over", 100) if by is not None else None)
+        handoff = Handoff(
+            conversation_id=conversation_id,
+            reason=reason,
+            opened_at=now or utcnow(),
+            opened_by=_short(by, "the name of who took over", 100) if by is not None else None,
+        )
         session.add(handoff)
     elif reason == "crisis":
         handoff.reason = reason
@@ -428,8 +516,9 @@ def open_handoff(session: Session, *, conversation_id: str, reason: str, by: Opt
     return handoff
 
 
-def close_handoff(session: Session, *, conversation_id: str, by: str,
-                  now: Optional[datetime] = None) -> Optional[Handoff]:
+def close_handoff(
+    session: Session, *, conversation_id: str, by: str, now: Optional[datetime] = None
+) -> Optional[Handoff]:
     """Close the conversation's open handoff (the bot is back); None when there was none."""
     handoff = open_handoff_for(session, conversation_id=conversation_id)
     if handoff is not None:

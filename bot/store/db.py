@@ -3,6 +3,7 @@
 Callers open a unit of work with `session_scope(url)`: it commits when the block ends and rolls back on
 error. The crud functions only flush, so one block is one transaction.
 """
+
 from __future__ import annotations
 
 import threading
@@ -61,8 +62,9 @@ def make_engine(url: str, *, migrating: bool = False) -> Engine:
         # A pool for files (SQLAlchemy 1.4 opens and closes a connection per session for SQLite files,
         # running the pragmas every time); an in-memory database lives in its one connection.
         pool: dict[str, Any] = {"poolclass": QueuePool} if parsed.database not in (None, "", ":memory:") else {}
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, hide_parameters=True,
-                               **pool)
+        engine = create_engine(
+            url, future=True, connect_args={"check_same_thread": False}, hide_parameters=True, **pool
+        )
         event.listen(engine, "connect", _migration_pragmas if migrating else _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)

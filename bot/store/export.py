@@ -4,6 +4,7 @@ Instrument items are grouped by each answer's `instrument` column and totals rea
 `<instrument>_total` / `_band` columns, so a new instrument needs no change here. Raw text, names and
 member ids are not exported: only parsed values and the summary.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,11 @@ def screening_record(screening: Screening) -> dict[str, Any]:
             grouped.setdefault(answer.instrument, {})[answer.question_key] = answer.value
     names = list(SCORED) + sorted(set(grouped) - set(SCORED) - {SAFETY})
     instruments = {
-        name: {"items": grouped.get(name, {}), "total": getattr(screening, f"{name}_total", None),
-               "band": getattr(screening, f"{name}_band", None)}
+        name: {
+            "items": grouped.get(name, {}),
+            "total": getattr(screening, f"{name}_total", None),
+            "band": getattr(screening, f"{name}_band", None),
+        }
         for name in names
     }
     return {

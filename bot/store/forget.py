@@ -19,6 +19,7 @@ The decisions (`removal_due`, `refusal`) are pure; the rest reads and deletes. T
 another database: its rows are deleted first and committed, then the application's transaction commits, so
 a failure midway leaves the application's rows, and running the forget again finishes it.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -42,8 +43,13 @@ from bot.store.staff import StaffNote
 PAGE_LOG_DAYS = 1  # the flood limits look back an hour at most
 
 # Rasa's `events` table (rasa.core.tracker_store.SQLTrackerStore): the columns used here.
-EVENTS = sa.Table("events", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                  sa.Column("sender_id", sa.String(255)), sa.Column("timestamp", sa.Float))
+EVENTS = sa.Table(
+    "events",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255)),
+    sa.Column("timestamp", sa.Float),
+)
 
 
 # --- decisions --------------------------------------------------------------------------------------------
@@ -75,8 +81,10 @@ def refusal(open_escalations: Iterable[int]) -> Optional[str]:
     if not waiting:
         return None
     one = len(waiting) == 1
-    return (f"escalation {', '.join(str(i) for i in waiting)} {'is' if one else 'are'} not resolved: resolve "
-            f"{'it' if one else 'them'} first (someone may still need to reach the person)")
+    return (
+        f"escalation {', '.join(str(i) for i in waiting)} {'is' if one else 'are'} not resolved: resolve "
+        f"{'it' if one else 'them'} first (someone may still need to reach the person)"
+    )
 
 
 # --- what is stored ---------------------------------------------------------------------------------------
@@ -103,8 +111,18 @@ class Footprint:
 
     @property
     def empty(self) -> bool:
-        return not (self.messages or self.screenings or self.check_ins or self.bookings or self.handoffs or self.texts
-                    or self.contacts or self.codes or self.number_elsewhere or self.escalations_kept)
+        return not (
+            self.messages
+            or self.screenings
+            or self.check_ins
+            or self.bookings
+            or self.handoffs
+            or self.texts
+            or self.contacts
+            or self.codes
+            or self.number_elsewhere
+            or self.escalations_kept
+        )
 
     def summary(self) -> str:
         """'1 conversation, 35 messages, 1 screening, ...': counts only, never content (it goes in the audit log)."""
@@ -114,9 +132,10 @@ class Footprint:
             if item.name in ("conversations", "open_escalations") or not value:
                 continue
             count = len(value) if isinstance(value, tuple) else value
-            label = {"number_elsewhere": "number taken out of other conversation(s)",
-                     "escalations_kept": "escalation(s) kept without text"}.get(item.name,
-                                                                                item.name.replace("_", " "))
+            label = {
+                "number_elsewhere": "number taken out of other conversation(s)",
+                "escalations_kept": "escalation(s) kept without text",
+            }.get(item.name, item.name.replace("_", " "))
             parts.append(f"{count} {label}")
         return ", ".join(parts)
 
@@ -142,8 +161,9 @@ class TrackerEvents:
         if not self._ready():
             return {}
         with self.engine.connect() as connection:
-            rows = connection.execute(select(EVENTS.c.sender_id, func.max(EVENTS.c.timestamp))
-                                      .group_by(EVENTS.c.sender_id))
+            rows = connection.execute(
+                select(EVENTS.c.sender_id, func.max(EVENTS.c.timestamp)).group_by(EVENTS.c.sender_id)
+            )
             return {sender: datetime.fromtimestamp(at or 0, timezone.utc) for sender, at in rows}
 
     def delete(self, conversation_ids: Iterable[str]) -> int:
@@ -176,25 +196,32 @@ def number_elsewhere(session: Session, *, number: str, id_key: str, cipher: Numb
     """Conversations other than the number's own that hold it: a contact number given in a screening, a
     number given for reminders (pending its code, or confirmed)."""
     own = pseudonym(number, id_key)
-    found = set(session.execute(select(Booking.conversation_id).where(Booking.contact_conversation_id == own))
-                .scalars())
-    for conversation_id, token in session.execute(select(Screening.conversation_id, Screening.contact_number_encrypted)
-                                                  .where(Screening.contact_number_encrypted.is_not(None))):
+    found = set(
+        session.execute(select(Booking.conversation_id).where(Booking.contact_conversation_id == own)).scalars()
+    )
+    for conversation_id, token in session.execute(
+        select(Screening.conversation_id, Screening.contact_number_encrypted).where(
+            Screening.contact_number_encrypted.is_not(None)
+        )
+    ):
         if _decrypts_to(cipher, token, number):
             found.add(conversation_id)
-    for conversation_id, token in session.execute(select(Booking.conversation_id, Booking.pending_number)
-                                                  .where(Booking.pending_number.is_not(None))):
+    for conversation_id, token in session.execute(
+        select(Booking.conversation_id, Booking.pending_number).where(Booking.pending_number.is_not(None))
+    ):
         if _decrypts_to(cipher, token, number):
             found.add(conversation_id)
     return tuple(sorted(found - {own}))
 
 
-def footprint(session: Session, events: TrackerEvents, conversation_ids: Iterable[str],
-              number_in: tuple[str, ...] = ()) -> Footprint:
+def footprint(
+    session: Session, events: TrackerEvents, conversation_ids: Iterable[str], number_in: tuple[str, ...] = ()
+) -> Footprint:
     ids = tuple(dict.fromkeys(conversation_ids))
     screenings = select(Screening.id).where(Screening.conversation_id.in_(ids))
-    escalations = list(session.execute(select(Escalation.id, Escalation.resolved_at)
-                                       .where(Escalation.conversation_id.in_(ids))).all())
+    escalations = list(
+        session.execute(select(Escalation.id, Escalation.resolved_at).where(Escalation.conversation_id.in_(ids))).all()
+    )
     return Footprint(
         conversations=ids,
         messages=events.count(ids),
@@ -207,8 +234,10 @@ def footprint(session: Session, events: TrackerEvents, conversation_ids: Iterabl
         texts=_count(session, select(SmsInbound.id).where(SmsInbound.conversation_id.in_(ids)))
         + _count(session, select(SmsOutbound.id).where(SmsOutbound.conversation_id.in_(ids))),
         contacts=_count(session, select(SmsContact.id).where(SmsContact.conversation_id.in_(ids))),
-        codes=_count(session, select(NumberCheck.id).where(NumberCheck.conversation_id.in_(ids)
-                                                           | NumberCheck.number_ref.in_(ids))),
+        codes=_count(
+            session,
+            select(NumberCheck.id).where(NumberCheck.conversation_id.in_(ids) | NumberCheck.number_ref.in_(ids)),
+        ),
         number_elsewhere=number_in,
         escalations_kept=tuple(i for i, resolved in escalations if resolved is not None),
         open_escalations=tuple(i for i, resolved in escalations if resolved is None),
@@ -223,13 +252,25 @@ def new_reference(kind: str = "forgotten") -> str:
 def _strip_escalations(session: Session, ids: tuple[str, ...], reference: str, now: datetime) -> None:
     kept = select(Escalation.id).where(Escalation.conversation_id.in_(ids))
     _run(session, delete(EscalationMessage).where(EscalationMessage.escalation_id.in_(kept)))
-    _run(session, update(Escalation).where(Escalation.conversation_id.in_(ids)).values(
-        conversation_id=reference, trigger_text="", note=None, source_ref=None, stripped_at=now))
+    _run(
+        session,
+        update(Escalation)
+        .where(Escalation.conversation_id.in_(ids))
+        .values(conversation_id=reference, trigger_text="", note=None, source_ref=None, stripped_at=now),
+    )
 
 
-def remove(session: Session, events: TrackerEvents, conversation_ids: Iterable[str], *, reference: str,
-           now: datetime, number: Optional[str] = None, cipher: Optional[NumberCipher] = None,
-           number_in: tuple[str, ...] = ()) -> None:
+def remove(
+    session: Session,
+    events: TrackerEvents,
+    conversation_ids: Iterable[str],
+    *,
+    reference: str,
+    now: datetime,
+    number: Optional[str] = None,
+    cipher: Optional[NumberCipher] = None,
+    number_in: tuple[str, ...] = (),
+) -> None:
     """Remove the conversations' data (see the module's docstring); with `number`, also take it out of the
     conversations `number_in`. Deletes the tracker store's rows at once (committed); the application's rows
     go with the caller's transaction."""
@@ -257,15 +298,27 @@ def _take_number_out(session: Session, number: str, conversations: tuple[str, ..
             booking.pending_number = booking.pending_code_hash = booking.pending_until = None
 
 
-def forget(session: Session, events: TrackerEvents, conversation_ids: Iterable[str], *, by: str, now: datetime,
-           staff_id: Optional[int] = None, number: Optional[str] = None, id_key: str = "",
-           cipher: Optional[NumberCipher] = None) -> tuple[Footprint, str]:
+def forget(
+    session: Session,
+    events: TrackerEvents,
+    conversation_ids: Iterable[str],
+    *,
+    by: str,
+    now: datetime,
+    staff_id: Optional[int] = None,
+    number: Optional[str] = None,
+    id_key: str = "",
+    cipher: Optional[NumberCipher] = None,
+) -> tuple[Footprint, str]:
     """Forget a person: their conversations (and, by number, the number wherever else it was given). Refuses
     (ValueError) while an escalation of theirs is open, or when nothing is stored. Writes the audit row: who,
     when, the reference, the counts. Returns what was removed and the reference."""
     ids = tuple(conversation_ids)
-    number_in = number_elsewhere(session, number=number, id_key=id_key, cipher=cipher) \
-        if number is not None and cipher is not None else ()
+    number_in = (
+        number_elsewhere(session, number=number, id_key=id_key, cipher=cipher)
+        if number is not None and cipher is not None
+        else ()
+    )
     found = footprint(session, events, ids, number_in)
     why = refusal(found.open_escalations)
     if why:
@@ -274,8 +327,16 @@ def forget(session: Session, events: TrackerEvents, conversation_ids: Iterable[s
         raise LookupError("nothing is stored for that conversation or number")
     reference = new_reference()
     remove(session, events, ids, reference=reference, now=now, number=number, cipher=cipher, number_in=number_in)
-    staff.audit(session, staff_name=by, staff_id=staff_id, action="forget", subject_kind="forgotten",
-                subject_id=reference, detail=found.summary(), now=now)
+    staff.audit(
+        session,
+        staff_name=by,
+        staff_id=staff_id,
+        action="forget",
+        subject_kind="forgotten",
+        subject_id=reference,
+        detail=found.summary(),
+        now=now,
+    )
     return found, reference
 
 
@@ -292,29 +353,41 @@ def activities(session: Session, events: TrackerEvents) -> list[Activity]:
                 latest[conversation_id] = max(at, latest.get(conversation_id, at))
 
     seen(events.last_activity().items())
-    for column, at in ((Participant.conversation_id, Participant.created_at),
-                       (Screening.conversation_id, Screening.updated_at),
-                       (Booking.conversation_id, Booking.created_at),
-                       (Handoff.conversation_id, func.coalesce(Handoff.closed_at, Handoff.opened_at)),
-                       (SmsContact.conversation_id, SmsContact.created_at),
-                       (SmsInbound.conversation_id, SmsInbound.received_at),
-                       (SmsOutbound.conversation_id, SmsOutbound.created_at),
-                       (NumberCheck.conversation_id, NumberCheck.sent_at),
-                       (CheckIn.conversation_id, CheckIn.asked_at)):
+    for column, at in (
+        (Participant.conversation_id, Participant.created_at),
+        (Screening.conversation_id, Screening.updated_at),
+        (Booking.conversation_id, Booking.created_at),
+        (Handoff.conversation_id, func.coalesce(Handoff.closed_at, Handoff.opened_at)),
+        (SmsContact.conversation_id, SmsContact.created_at),
+        (SmsInbound.conversation_id, SmsInbound.received_at),
+        (SmsOutbound.conversation_id, SmsOutbound.created_at),
+        (NumberCheck.conversation_id, NumberCheck.sent_at),
+        (CheckIn.conversation_id, CheckIn.asked_at),
+    ):
         seen(session.execute(select(column, func.max(at)).group_by(column)).all())
     live = Escalation.stripped_at.is_(None)
-    seen(session.execute(select(Escalation.conversation_id, func.max(Escalation.created_at)).where(live)
-                         .group_by(Escalation.conversation_id)).all())
+    seen(
+        session.execute(
+            select(Escalation.conversation_id, func.max(Escalation.created_at))
+            .where(live)
+            .group_by(Escalation.conversation_id)
+        ).all()
+    )
     appointments: dict[str, datetime] = {}
     for conversation_id, contact, starts_at in session.execute(
-            select(Booking.conversation_id, Booking.contact_conversation_id, Slot.starts_at)
-            .join(Slot, Booking.slot_id == Slot.id)):
+        select(Booking.conversation_id, Booking.contact_conversation_id, Slot.starts_at).join(
+            Slot, Booking.slot_id == Slot.id
+        )
+    ):
         for key in filter(None, (conversation_id, contact)):
             appointments[key] = max(starts_at, appointments.get(key, starts_at))
-    open_ = set(session.execute(select(Escalation.conversation_id).where(Escalation.resolved_at.is_(None), live))
-                .scalars())
-    return [Activity(conversation_id, at, appointments.get(conversation_id), conversation_id in open_)
-            for conversation_id, at in latest.items()]
+    open_ = set(
+        session.execute(select(Escalation.conversation_id).where(Escalation.resolved_at.is_(None), live)).scalars()
+    )
+    return [
+        Activity(conversation_id, at, appointments.get(conversation_id), conversation_id in open_)
+        for conversation_id, at in latest.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -334,13 +407,21 @@ def sweep(session: Session, events: TrackerEvents, retention: Retention, now: da
     texts_before = now - timedelta(days=retention.sms_log_days)
     texts = _run(session, delete(SmsOutbound).where(SmsOutbound.created_at < texts_before)).rowcount
     texts += _run(session, delete(SmsInbound).where(SmsInbound.received_at < texts_before)).rowcount
-    escalations = _run(session, delete(Escalation).where(
-        Escalation.resolved_at.is_not(None),
-        Escalation.created_at < now - timedelta(days=retention.escalation_days))).rowcount
+    escalations = _run(
+        session,
+        delete(Escalation).where(
+            Escalation.resolved_at.is_not(None), Escalation.created_at < now - timedelta(days=retention.escalation_days)
+        ),
+    ).rowcount
     _run(session, delete(PageLog).where(PageLog.at < now - timedelta(days=PAGE_LOG_DAYS)))
     swept = Swept(len(due), escalations, texts)
     if due or escalations or texts:
-        staff.audit(session, staff_name="retention", action="retention", now=now,
-                    detail=f"removed {swept.conversations} conversation(s), {swept.escalations} escalation "
-                           f"record(s), {swept.texts} text record(s)")
+        staff.audit(
+            session,
+            staff_name="retention",
+            action="retention",
+            now=now,
+            detail=f"removed {swept.conversations} conversation(s), {swept.escalations} escalation "
+            f"record(s), {swept.texts} text record(s)",
+        )
     return swept

@@ -5,11 +5,13 @@ to 1.10 and reports wrong nullability with the mypy this project pins. So for my
 Any, and each model's `Mapped[...]` annotation is the type code using the model is checked against. At run time
 these are SQLAlchemy's own.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+
     def Column(*args: Any, **kwargs: Any) -> Any: ...
 
     def relationship(*args: Any, **kwargs: Any) -> Any: ...

@@ -4,6 +4,7 @@ A participant is known only by the conversation id, which the channels make opaq
 number). Answers keep the raw text exactly as typed: it is data for staff, and anything that displays it
 must escape it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -25,23 +26,29 @@ from sqlalchemy.orm import Mapped, registry
 from sqlalchemy.orm.decl_api import DeclarativeMeta
 from sqlalchemy.types import TypeDecorator
 
-# The screening's logic owns its statuses (bot/screening.py); the table allows each of them.
-from bot.screening import Status as ScreeningStatus
+from bot.screening import Status
 from bot.store.mapped import Column, relationship
 
+# The screening's logic owns its statuses (bot/screening.py); the table allows each of them, under the name the
+# store and the console use.
+ScreeningStatus = Status
+
 # Named constraints, so later migrations (and SQLite's batch mode) can refer to them by name.
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 mapper_registry = registry(metadata=metadata)
 
 
 class Base(metaclass=DeclarativeMeta):
     """What declarative_base() makes, written out so the type checker knows the models' base (SQLAlchemy 1.4)."""
+
     __abstract__ = True
     registry = mapper_registry
     metadata = mapper_registry.metadata
@@ -93,18 +100,18 @@ class Participant(Base):
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
     screenings: Mapped[list[Screening]] = relationship(
-        "Screening", back_populates="participant", order_by="Screening.id")
+        "Screening", back_populates="participant", order_by="Screening.id"
+    )
 
 
 class Screening(Base):
     __tablename__ = "screenings"
-    __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
-    )
+    __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),)
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    participant_id: Mapped[int] = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"),
-                                         nullable=False, index=True)
+    participant_id: Mapped[int] = Column(
+        Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)
     status: Mapped[str] = Column(String(20), nullable=False, default=ScreeningStatus.IN_PROGRESS.value)
     for_self: Mapped[Optional[bool]] = Column(Boolean, nullable=True)  # None until asked
@@ -136,8 +143,12 @@ class Screening(Base):
 
     participant: Mapped[Participant] = relationship(Participant, back_populates="screenings")
     answers: Mapped[list[Answer]] = relationship(
-        "Answer", back_populates="screening", order_by="Answer.question_key",
-        cascade="all, delete-orphan", passive_deletes=True)
+        "Answer",
+        back_populates="screening",
+        order_by="Answer.question_key",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class Answer(Base):
@@ -175,8 +186,7 @@ class Escalation(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)
     # The escalation outlives a deleted screening: it is the record that staff were alerted.
-    screening_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("screenings.id", ondelete="SET NULL"),
-                                                 index=True)
+    screening_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("screenings.id", ondelete="SET NULL"), index=True)
     severity: Mapped[str] = Column(String(16), nullable=False)
     category: Mapped[str] = Column(String(32), nullable=False)
     source: Mapped[str] = Column(String(16), nullable=False)
@@ -211,8 +221,12 @@ class Escalation(Base):
     stripped_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
     messages: Mapped[list[EscalationMessage]] = relationship(
-        "EscalationMessage", order_by="EscalationMessage.id", lazy="selectin", cascade="all, delete-orphan",
-        passive_deletes=True)
+        "EscalationMessage",
+        order_by="EscalationMessage.id",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     @property
     def status(self) -> str:
@@ -229,8 +243,9 @@ class EscalationMessage(Base):
     __tablename__ = "escalation_messages"
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    escalation_id: Mapped[int] = Column(Integer, ForeignKey("escalations.id", ondelete="CASCADE"), nullable=False,
-                                        index=True)
+    escalation_id: Mapped[int] = Column(
+        Integer, ForeignKey("escalations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     received_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     category: Mapped[str] = Column(String(32), nullable=False)
     text: Mapped[str] = Column(Text, nullable=False)
@@ -273,9 +288,7 @@ class Handoff(Base):
     a request; a crisis has its own escalation. At most one is open per conversation."""
 
     __tablename__ = "handoffs"
-    __table_args__ = (
-        CheckConstraint(f"reason IN ({', '.join(repr(r) for r in HANDOFF_REASONS)})", name="reason"),
-    )
+    __table_args__ = (CheckConstraint(f"reason IN ({', '.join(repr(r) for r in HANDOFF_REASONS)})", name="reason"),)
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     conversation_id: Mapped[str] = Column(String(255), nullable=False, index=True)

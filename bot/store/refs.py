@@ -1,5 +1,6 @@
 """Keyed pseudonyms for values that must be compared but not kept: client addresses (sign-in limits, the
 limit on pages per address). Meaningless without the key, so a copy of the database names no address."""
+
 from __future__ import annotations
 
 import hashlib

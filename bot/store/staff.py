@@ -10,6 +10,7 @@ function here to change or delete a row, the migrations add database triggers th
 
 Functions take a session and only flush, like bot.store.crud.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,14 +29,33 @@ from bot.store.models import Base, UTCDateTime, check_in, utcnow
 ROLES = ("admin", "intake", "clinician")
 # What the audit log records. Kept in Python rather than a CHECK constraint: a new action needs no migration.
 AUDIT_ACTIONS = (
-    "sign_in", "sign_in_failed", "sign_out",
-    "view_screening", "view_transcript", "view_escalation", "add_note",
-    "acknowledge", "resolve",
-    "take_over", "reply", "hand_back",
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "view_screening",
+    "view_transcript",
+    "view_escalation",
+    "add_note",
+    "acknowledge",
+    "resolve",
+    "take_over",
+    "reply",
+    "hand_back",
     "export",
-    "mark_attended", "mark_no_show", "cancel_booking", "slot_open", "slot_blocked", "slot_removed", "add_slot",
-    "add_staff", "disable_staff", "enable_staff", "unlock_staff", "set_password",
-    "forget", "retention",
+    "mark_attended",
+    "mark_no_show",
+    "cancel_booking",
+    "slot_open",
+    "slot_blocked",
+    "slot_removed",
+    "add_slot",
+    "add_staff",
+    "disable_staff",
+    "enable_staff",
+    "unlock_staff",
+    "set_password",
+    "forget",
+    "retention",
 )
 # "forgotten": the opaque reference a forget left on the rows it kept (bot.store.forget), never the conversation.
 SUBJECT_KINDS = ("screening", "conversation", "escalation", "booking", "slot", "staff", "period", "forgotten")
@@ -72,8 +92,9 @@ class StaffSession(Base):
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     token_hash: Mapped[str] = Column(String(64), nullable=False, unique=True)  # SHA-256 of the cookie's token
-    staff_id: Mapped[int] = Column(Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False,
-                                   index=True)
+    staff_id: Mapped[int] = Column(
+        Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     csrf_token: Mapped[str] = Column(String(64), nullable=False)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     last_seen_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
@@ -110,8 +131,9 @@ class StaffNote(Base):
     __tablename__ = "staff_notes"
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    screening_id: Mapped[int] = Column(Integer, ForeignKey("screenings.id", ondelete="CASCADE"), nullable=False,
-                                       index=True)
+    screening_id: Mapped[int] = Column(
+        Integer, ForeignKey("screenings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     author: Mapped[str] = Column(String(100), nullable=False)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     text: Mapped[str] = Column(Text, nullable=False)
@@ -235,8 +257,15 @@ class Counted:
     known_address: bool  # someone has signed in from this address before
 
 
-def count_attempt(session: Session, *, account_key: str, address_ref: str, now: datetime, lock_window: timedelta,
-                  address_window: timedelta) -> Counted:
+def count_attempt(
+    session: Session,
+    *,
+    account_key: str,
+    address_ref: str,
+    now: datetime,
+    lock_window: timedelta,
+    address_window: timedelta,
+) -> Counted:
     """Count a sign-in attempt as failed before its password is checked (a right one clears it): written
     first, so parallel guesses each see the others and cannot slip past a limit together. Old rows go on
     the way, and the table never holds more than MAX_FAILURE_ROWS."""
@@ -245,18 +274,28 @@ def count_attempt(session: Session, *, account_key: str, address_ref: str, now: 
     session.add(SignInFailure(at=now, account_key=account_key, address_ref=address_ref))
     session.flush()
     overflow = select(SignInFailure.id).order_by(SignInFailure.id.desc()).offset(MAX_FAILURE_ROWS)
-    session.execute(delete(SignInFailure).where(SignInFailure.id.in_(overflow))
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        delete(SignInFailure).where(SignInFailure.id.in_(overflow)).execution_options(synchronize_session=False)
+    )
 
     def failures(*conditions: object) -> int:
         return session.execute(select(func.count()).select_from(SignInFailure).where(*conditions)).scalar_one()
 
-    in_a_row = failures(SignInFailure.account_key == account_key, SignInFailure.address_ref == address_ref,
-                        SignInFailure.at > now - lock_window)
+    in_a_row = failures(
+        SignInFailure.account_key == account_key,
+        SignInFailure.address_ref == address_ref,
+        SignInFailure.at > now - lock_window,
+    )
     from_address = failures(SignInFailure.address_ref == address_ref, SignInFailure.at > now - address_window)
-    known = session.execute(select(KnownAddress.id).where(
-        KnownAddress.address_ref == address_ref,
-        KnownAddress.last_success_at > now - timedelta(days=KNOWN_ADDRESS_DAYS))).first() is not None
+    known = (
+        session.execute(
+            select(KnownAddress.id).where(
+                KnownAddress.address_ref == address_ref,
+                KnownAddress.last_success_at > now - timedelta(days=KNOWN_ADDRESS_DAYS),
+            )
+        ).first()
+        is not None
+    )
     return Counted(in_a_row, from_address, known)
 
 
@@ -271,10 +310,12 @@ def clear_failures(session: Session, *, account_key: str, address_ref: Optional[
 
 def locked_accounts(session: Session, *, now: datetime, lock_window: timedelta, lock_after: int) -> dict[str, int]:
     """account key -> from how many addresses it is locked out now."""
-    pairs = (select(SignInFailure.account_key, SignInFailure.address_ref)
-             .where(SignInFailure.at > now - lock_window)
-             .group_by(SignInFailure.account_key, SignInFailure.address_ref)
-             .having(func.count() >= lock_after)).subquery()
+    pairs = (
+        select(SignInFailure.account_key, SignInFailure.address_ref)
+        .where(SignInFailure.at > now - lock_window)
+        .group_by(SignInFailure.account_key, SignInFailure.address_ref)
+        .having(func.count() >= lock_after)
+    ).subquery()
     query = select(pairs.c.account_key, func.count()).group_by(pairs.c.account_key)
     return {key: count for key, count in session.execute(query).all()}
 
@@ -286,11 +327,13 @@ def sign_in_succeeded(session: Session, *, staff_id: int, address_ref: str, now:
     clear_failures(session, account_key=account.failure_key, address_ref=address_ref)
     known = session.execute(select(KnownAddress).where(KnownAddress.address_ref == address_ref)).scalar_one_or_none()
     if known is None:
-        session.execute(delete(KnownAddress).where(
-            KnownAddress.last_success_at <= now - timedelta(days=KNOWN_ADDRESS_DAYS)))
+        session.execute(
+            delete(KnownAddress).where(KnownAddress.last_success_at <= now - timedelta(days=KNOWN_ADDRESS_DAYS))
+        )
         overflow = select(KnownAddress.id).order_by(KnownAddress.last_success_at.desc()).offset(MAX_KNOWN_ADDRESSES - 1)
-        session.execute(delete(KnownAddress).where(KnownAddress.id.in_(overflow))
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            delete(KnownAddress).where(KnownAddress.id.in_(overflow)).execution_options(synchronize_session=False)
+        )
         session.add(KnownAddress(address_ref=address_ref, last_success_at=now))
     else:
         known.last_success_at = now
@@ -301,12 +344,19 @@ def sign_in_succeeded(session: Session, *, staff_id: int, address_ref: str, now:
 # --- sessions -------------------------------------------------------------------------------------------
 
 
-def open_session(session: Session, *, staff_id: int, token_hash: str, csrf_token: str, now: datetime,
-                 expires_at: datetime) -> StaffSession:
+def open_session(
+    session: Session, *, staff_id: int, token_hash: str, csrf_token: str, now: datetime, expires_at: datetime
+) -> StaffSession:
     """A new session; the account's expired ones are cleared out on the way."""
     session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id, StaffSession.expires_at <= now))
-    row = StaffSession(staff_id=staff_id, token_hash=token_hash, csrf_token=csrf_token, created_at=now,
-                       last_seen_at=now, expires_at=expires_at)
+    row = StaffSession(
+        staff_id=staff_id,
+        token_hash=token_hash,
+        csrf_token=csrf_token,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at,
+    )
     session.add(row)
     session.flush()
     return row
@@ -314,9 +364,16 @@ def open_session(session: Session, *, staff_id: int, token_hash: str, csrf_token
 
 def find_session(session: Session, *, token_hash: str, now: datetime, idle: timedelta) -> Optional[StaffSession]:
     """The live session with this token: not expired, not idle too long, its account active."""
-    query = (select(StaffSession).join(StaffAccount, StaffSession.staff_id == StaffAccount.id)
-             .where(StaffSession.token_hash == token_hash, StaffSession.expires_at > now,
-                    StaffSession.last_seen_at > now - idle, StaffAccount.active.is_(True)))
+    query = (
+        select(StaffSession)
+        .join(StaffAccount, StaffSession.staff_id == StaffAccount.id)
+        .where(
+            StaffSession.token_hash == token_hash,
+            StaffSession.expires_at > now,
+            StaffSession.last_seen_at > now - idle,
+            StaffAccount.active.is_(True),
+        )
+    )
     return session.execute(query).scalar_one_or_none()
 
 
@@ -336,8 +393,9 @@ def end_sessions_of(session: Session, *, staff_id: int) -> None:
 # --- notes ----------------------------------------------------------------------------------------------
 
 
-def add_note(session: Session, *, screening_id: int, author: str, text: str,
-             now: Optional[datetime] = None) -> StaffNote:
+def add_note(
+    session: Session, *, screening_id: int, author: str, text: str, now: Optional[datetime] = None
+) -> StaffNote:
     text = (text or "").replace("\x00", "\ufffd").strip()
     if not text:
         raise ValueError("the note is empty")
@@ -350,8 +408,7 @@ def add_note(session: Session, *, screening_id: int, author: str, text: str,
 
 
 def notes_for(session: Session, *, screening_id: int) -> list[StaffNote]:
-    query = select(StaffNote).where(StaffNote.screening_id == screening_id).order_by(StaffNote.created_at,
-                                                                                     StaffNote.id)
+    query = select(StaffNote).where(StaffNote.screening_id == screening_id).order_by(StaffNote.created_at, StaffNote.id)
     return list(session.execute(query).scalars())
 
 
@@ -360,8 +417,16 @@ def notes_for(session: Session, *, screening_id: int) -> list[StaffNote]:
 
 def chain_hash(previous: str, row: AuditEvent) -> str:
     """SHA-256 of the previous row's hash and this row's fields (not its id: the order is the chain's)."""
-    fields = [previous, row.at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), row.staff_id,
-              row.staff_name, row.action, row.subject_kind, row.subject_id, row.detail]
+    fields = [
+        previous,
+        row.at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        row.staff_id,
+        row.staff_name,
+        row.action,
+        row.subject_kind,
+        row.subject_id,
+        row.detail,
+    ]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -378,26 +443,48 @@ def first_broken_row(rows: Iterable[AuditEvent], last_hash: str) -> tuple[Option
     return (None if previous == last_hash else -1), walked
 
 
-def audit(session: Session, *, staff_name: str, action: str, staff_id: Optional[int] = None,
-          subject_kind: Optional[str] = None, subject_id: object = None, detail: Optional[str] = None,
-          now: Optional[datetime] = None) -> AuditEvent:
+def audit(
+    session: Session,
+    *,
+    staff_name: str,
+    action: str,
+    staff_id: Optional[int] = None,
+    subject_kind: Optional[str] = None,
+    subject_id: object = None,
+    detail: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> AuditEvent:
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"not an audit action: {action!r}")
     if subject_kind is not None and subject_kind not in SUBJECT_KINDS:
         raise ValueError(f"not an audit subject: {subject_kind!r}")
-    row = AuditEvent(at=now or utcnow(), staff_id=staff_id, staff_name=(staff_name or "?")[:100], action=action,
-                     subject_kind=subject_kind, subject_id=None if subject_id is None else str(subject_id)[:255],
-                     detail=detail[:255] if detail else None)
+    row = AuditEvent(
+        at=now or utcnow(),
+        staff_id=staff_id,
+        staff_name=(staff_name or "?")[:100],
+        action=action,
+        subject_kind=subject_kind,
+        subject_id=None if subject_id is None else str(subject_id)[:255],
+        detail=detail[:255] if detail else None,
+    )
     # Taken in this order, the head's lock makes concurrent writers chain one after the other, never to the
     # same previous row.
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(writes=AuditHead.writes + 1)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(writes=AuditHead.writes + 1)
+        .execution_options(synchronize_session=False)
+    )
     previous = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
     row.row_hash = chain_hash(previous, row)
     session.add(row)
     session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=row.id, last_hash=row.row_hash)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(last_id=row.id, last_hash=row.row_hash)
+        .execution_options(synchronize_session=False)
+    )
     return row
 
 
@@ -405,8 +492,11 @@ def audit_rows(session: Session, *, batch: int = 1000) -> Iterable[AuditEvent]:
     """Every audit row in id order, a batch at a time."""
     after = 0
     while True:
-        rows = list(session.execute(select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id)
-                                    .limit(batch)).scalars())
+        rows = list(
+            session.execute(
+                select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(batch)
+            ).scalars()
+        )
         yield from rows
         if len(rows) < batch:
             return
@@ -418,8 +508,14 @@ def audit_head(session: Session) -> str:
     return session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
 
 
-def audit_log(session: Session, *, before_id: Optional[int] = None, staff_name: Optional[str] = None,
-              action: Optional[str] = None, limit: int = 100) -> list[AuditEvent]:
+def audit_log(
+    session: Session,
+    *,
+    before_id: Optional[int] = None,
+    staff_name: Optional[str] = None,
+    action: Optional[str] = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
     """The latest rows first; `before_id` pages back."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if before_id is not None:
@@ -431,12 +527,17 @@ def audit_log(session: Session, *, before_id: Optional[int] = None, staff_name: 
     return list(session.execute(query).scalars())
 
 
-def viewed_since(session: Session, *, staff_id: int, action: str, subject_kind: str, subject_id: object,
-                 since: datetime) -> bool:
+def viewed_since(
+    session: Session, *, staff_id: int, action: str, subject_kind: str, subject_id: object, since: datetime
+) -> bool:
     """Whether this member of staff has an audit row of this action on this subject at or after `since`."""
-    query = select(AuditEvent.id).where(AuditEvent.staff_id == staff_id, AuditEvent.action == action,
-                                        AuditEvent.subject_kind == subject_kind,
-                                        AuditEvent.subject_id == str(subject_id)[:255], AuditEvent.at >= since)
+    query = select(AuditEvent.id).where(
+        AuditEvent.staff_id == staff_id,
+        AuditEvent.action == action,
+        AuditEvent.subject_kind == subject_kind,
+        AuditEvent.subject_id == str(subject_id)[:255],
+        AuditEvent.at >= since,
+    )
     return session.execute(query.limit(1)).first() is not None
 
 
@@ -445,6 +546,9 @@ def viewed_screenings(session: Session, screening_ids: Iterable[int]) -> set[int
     wanted = [str(i) for i in screening_ids]
     if not wanted:
         return set()
-    query = select(AuditEvent.subject_id).where(AuditEvent.action == "view_screening",
-                                                AuditEvent.subject_id.in_(wanted)).distinct()
+    query = (
+        select(AuditEvent.subject_id)
+        .where(AuditEvent.action == "view_screening", AuditEvent.subject_id.in_(wanted))
+        .distinct()
+    )
     return {int(value) for value in session.execute(query).scalars()}

@@ -15,6 +15,7 @@ hid it from the staff transcript. Here (decisions in access.py and limits.py):
 
 Replies come back in the response as from Rasa's channel: [{"recipient_id": "rest-...", "text": ...}, ...].
 """
+
 from __future__ import annotations
 
 import logging
@@ -78,22 +79,29 @@ class RestChannel(InputChannel):
             conversation = rest_conversation_id(body.get("sender"))
             message = body.get("message")
             if conversation is None or not isinstance(message, str):
-                return response.json({"error": "send a JSON object with \"sender\" (up to 64 letters, digits and "
-                                               "._:@-) and \"message\" (text)"}, status=400)
+                return response.json(
+                    {
+                        "error": 'send a JSON object with "sender" (up to 64 letters, digits and '
+                        '._:@-) and "message" (text)'
+                    },
+                    status=400,
+                )
             text = participant_text(message)  # "/restart" typed by a person is text, never a command
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.settings.rasa_proxies)
             verdict = self.limits.verdict(conversation, address)
             kind = await refusal(verdict, text, getattr(request.app.ctx, "agent", None))
             if kind is not None:
-                return response.json([{"recipient_id": conversation, "text": kind}],
-                                     status=413 if kind == TOO_LONG else 429)
+                return response.json(
+                    [{"recipient_id": conversation, "text": kind}], status=413 if kind == TOO_LONG else 429
+                )
             if not text.strip():
                 return response.json([{"recipient_id": conversation, "text": EMPTY_MESSAGE}])
             collector = CollectingOutputChannel()
             try:
                 ref = keyed_ref("address", address, self.settings.sms_id_key)
-                await on_new_message(UserMessage(text, collector, conversation, input_channel=self.name(),
-                                                 metadata={CLIENT_REF: ref}))
+                await on_new_message(
+                    UserMessage(text, collector, conversation, input_channel=self.name(), metadata={CLIENT_REF: ref})
+                )
             except Exception as error:  # the text may be health information: never in the log
                 log.error("REST: the bot failed on a message in %s: %s", conversation, type(error).__name__)
                 log.debug("REST bot failure", exc_info=True)
@@ -102,11 +110,13 @@ class RestChannel(InputChannel):
         return rest
 
     def _refused(self, request: Request) -> Optional[HTTPResponse]:
-        status = rest_refusal(self.settings.rest_channel_token, self.settings.production,
-                              request.headers.get("Authorization"))
+        status = rest_refusal(
+            self.settings.rest_channel_token, self.settings.production, request.headers.get("Authorization")
+        )
         if status is None:
             return None
         if status == 404:
             return response.json({"error": "not found"}, status=404)
-        return response.json({"error": "a valid bearer token is required"}, status=401,
-                             headers={"WWW-Authenticate": "Bearer"})
+        return response.json(
+            {"error": "a valid bearer token is required"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+        )

@@ -23,6 +23,7 @@ comes from Twilio's addresses, and each phone has its own conversation. Twilio j
 most 1,600 characters, under the 2,000 the bot reads. The kind answer to a refused text goes at most once
 a minute per phone: each costs a text, and an auto-responder answering it must not start an endless exchange.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -78,8 +79,9 @@ async def turn_stored(agent: Any, conversation_id: str, message_sid: str) -> boo
         raise RuntimeError("no tracker store to check a replayed message against")
     retrieve = getattr(tracker_store, "retrieve_full_tracker", None) or tracker_store.retrieve
     tracker = await retrieve(conversation_id)  # every session: one may have started since the message
-    return tracker is not None and any(isinstance(event, UserUttered) and event.message_id == message_sid
-                                       for event in tracker.events)
+    return tracker is not None and any(
+        isinstance(event, UserUttered) and event.message_id == message_sid for event in tracker.events
+    )
 
 
 class SmsOutput(OutputChannel):
@@ -100,14 +102,16 @@ class SmsOutput(OutputChannel):
         parts = [message.get("text") or ""]
         parts += [str(message[key]) for key in ("image", "attachment") if message.get(key)]
         buttons = message.get("buttons") or message.get("quick_replies")
-        await self.service.send_bot_message(recipient_id, "\n".join(p for p in parts if p), buttons,
-                                            staff=bool(message.get("staff")), turn=self.turn)
+        await self.service.send_bot_message(
+            recipient_id, "\n".join(p for p in parts if p), buttons, staff=bool(message.get("staff")), turn=self.turn
+        )
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.service.send_bot_message(recipient_id, text, turn=self.turn)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self.service.send_bot_message(recipient_id, text, buttons, turn=self.turn)
 
 
@@ -118,8 +122,14 @@ class _Blueprint(Blueprint):
 
 
 class SmsChannel(InputChannel):
-    def __init__(self, service: Optional[SmsService], limits: Optional[RateLimits] = None, *,
-                 replay_every: float = REPLAY_EVERY, lease: float = LEASE) -> None:
+    def __init__(
+        self,
+        service: Optional[SmsService],
+        limits: Optional[RateLimits] = None,
+        *,
+        replay_every: float = REPLAY_EVERY,
+        lease: float = LEASE,
+    ) -> None:
         self.service = service
         self.limits = limits or RateLimits.from_settings(settings())
         self.replay_every = replay_every
@@ -141,8 +151,12 @@ class SmsChannel(InputChannel):
         if service is None:
             log.info("SMS channel off: set SMS_PUBLIC_URL and the TWILIO_* settings to turn it on")
         options = credentials or {}
-        return cls(service, shared_limits(current), replay_every=float(options.get("replay_every", REPLAY_EVERY)),
-                   lease=float(options.get("lease", LEASE)))
+        return cls(
+            service,
+            shared_limits(current),
+            replay_every=float(options.get("replay_every", REPLAY_EVERY)),
+            lease=float(options.get("lease", LEASE)),
+        )
 
     async def idle(self) -> None:
         """Wait until the bot has handled every message received and every reply is sent (tests, shutdown)."""
@@ -164,8 +178,12 @@ class SmsChannel(InputChannel):
         signature = request.headers.get("X-Twilio-Signature")
         if not self.service.signed(path, request.query_string, params, signature):
             # Neither the body nor the sender: a forged request may carry anything.
-            log.warning("SMS %s: refused a request with a %s signature from %s", path,
-                        "wrong" if signature else "missing", request.remote_addr or request.ip)
+            log.warning(
+                "SMS %s: refused a request with a %s signature from %s",
+                path,
+                "wrong" if signature else "missing",
+                request.remote_addr or request.ip,
+            )
             return response.text("invalid signature", status=403), {}
         return None, {key: values[0] for key, values in params.items()}
 
@@ -225,8 +243,11 @@ class SmsChannel(InputChannel):
         loop = asyncio.get_running_loop()
         claimed = await loop.run_in_executor(None, lambda: service.stale_inbound(self.lease, skip=set(self._in_hand)))
         for pending in claimed:
-            log.warning("SMS %s: message %s was left unfinished by a stopped process; running it again",
-                        pending.conversation_id, pending.message_sid)
+            log.warning(
+                "SMS %s: message %s was left unfinished by a stopped process; running it again",
+                pending.conversation_id,
+                pending.message_sid,
+            )
             self._start(on_new_message, pending, self.limits.verdict(pending.conversation_id), agent, replay=True)
         await service.outbox.resume()
         return len(claimed)
@@ -248,22 +269,39 @@ class SmsChannel(InputChannel):
             except Exception as error:  # the database may be busy: the next renewal tries again
                 log.error("SMS: renewing a claim failed: %s", type(error).__name__)
 
-    def _start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], pending: Pending, verdict: Verdict,
-               agent: Any, *, replay: bool) -> None:
+    def _start(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        pending: Pending,
+        verdict: Verdict,
+        agent: Any,
+        *,
+        replay: bool,
+    ) -> None:
         assert self.service is not None  # only called with the channel configured
         self._in_hand.add(pending.message_sid)
         task = asyncio.get_running_loop().create_task(
-            self._handle(on_new_message, self.service, pending, verdict, agent, replay, time.monotonic()))
+            self._handle(on_new_message, self.service, pending, verdict, agent, replay, time.monotonic())
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(lambda _: self._in_hand.discard(pending.message_sid))
 
-    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], service: SmsService,
-                      pending: Pending, verdict: Verdict, agent: Any, replay: bool, claimed: float) -> None:
+    async def _handle(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        service: SmsService,
+        pending: Pending,
+        verdict: Verdict,
+        agent: Any,
+        replay: bool,
+        claimed: float,
+    ) -> None:
         """The bot's turn on a message claimed (at `claimed`, monotonic) by this process."""
         conversation_id, sid = pending.conversation_id, pending.message_sid
-        message = UserMessage(pending.text, SmsOutput(service, turn=sid), conversation_id, input_channel=self.name(),
-                              message_id=sid)
+        message = UserMessage(
+            pending.text, SmsOutput(service, turn=sid), conversation_id, input_channel=self.name(), message_id=sid
+        )
         failed = False
         async with self._turns:
             # A claim that waited a good part of its lease behind other messages is renewed first, so no

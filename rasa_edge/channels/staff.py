@@ -16,6 +16,7 @@ they run on a worker thread while the event loop keeps serving them.
     POST /webhooks/staff/conversations/<id>/reply    {"staff": "Dana", "text": "..."}
     POST /webhooks/staff/conversations/<id>/release  {"staff": "Dana"}
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,14 +46,25 @@ def audit_act(action: str, conversation_id: str, staff: str, refused: str = "") 
     name = " ".join(staff.split()) or "?"
     with session_scope(settings().database_url) as session:
         account = staff_store.staff_by_name(session, name=name) if name != "?" else None
-        staff_store.audit(session, staff_name=name, staff_id=account.id if account and account.active else None,
-                          action=action, subject_kind="conversation", subject_id=conversation_id,
-                          detail=f"{THROUGH}, refused: {refused}" if refused else THROUGH)
+        staff_store.audit(
+            session,
+            staff_name=name,
+            staff_id=account.id if account and account.active else None,
+            action=action,
+            subject_kind="conversation",
+            subject_id=conversation_id,
+            detail=f"{THROUGH}, refused: {refused}" if refused else THROUGH,
+        )
 
 
 def _handoff_json(row: Any) -> dict:
-    return {"id": row.id, "conversation_id": row.conversation_id, "reason": row.reason,
-            "opened_at": row.opened_at.isoformat(), "opened_by": row.opened_by}
+    return {
+        "id": row.id,
+        "conversation_id": row.conversation_id,
+        "reason": row.reason,
+        "opened_at": row.opened_at.isoformat(),
+        "opened_by": row.opened_by,
+    }
 
 
 class StaffChannel(InputChannel):
@@ -103,8 +115,12 @@ class StaffChannel(InputChannel):
         @staff.route("/conversations/<conversation_id>/take", methods=["POST"])
         async def take(request: Request, conversation_id: str) -> HTTPResponse:
             name = named(request)
-            return await call("take_over", conversation_id, name, lambda: {"handoff": _handoff_json(
-                handoff.take_over(conversation_id, name))})
+            return await call(
+                "take_over",
+                conversation_id,
+                name,
+                lambda: {"handoff": _handoff_json(handoff.take_over(conversation_id, name))},
+            )
 
         @staff.route("/conversations/<conversation_id>/reply", methods=["POST"])
         async def reply(request: Request, conversation_id: str) -> HTTPResponse:
@@ -114,7 +130,8 @@ class StaffChannel(InputChannel):
         @staff.route("/conversations/<conversation_id>/release", methods=["POST"])
         async def release(request: Request, conversation_id: str) -> HTTPResponse:
             name = named(request)
-            return await call("hand_back", conversation_id, name,
-                              lambda: {"bot_said": handoff.hand_back(conversation_id, name)})
+            return await call(
+                "hand_back", conversation_id, name, lambda: {"bot_said": handoff.hand_back(conversation_id, name)}
+            )
 
         return staff

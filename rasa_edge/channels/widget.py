@@ -14,6 +14,7 @@ widget also forgets it after that long, and on "End chat"). Only pages from WIDG
 a socket (python-socketio checks the Origin header; Rasa's `cors_allowed_origins=[]` turned that check
 off), and messages have the size and rate limits of every participant channel (limits.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -123,10 +124,15 @@ class WidgetChannel(SocketIOInput):
         limits = shared_limits(current)
         # Behind a load balancer a message may be sent through another server than the one holding the socket:
         # with Redis, every server's emits reach every server's sockets.
-        shared = AsyncRedisManager(current.widget_redis_url, channel=REDIS_CHANNEL) if current.widget_redis_url \
-            else None
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(current.widget_origins),
-                          max_http_buffer_size=REQUEST_MAX_BYTES, client_manager=shared)
+        shared = (
+            AsyncRedisManager(current.widget_redis_url, channel=REDIS_CHANNEL) if current.widget_redis_url else None
+        )
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=list(current.widget_origins),
+            max_http_buffer_size=REQUEST_MAX_BYTES,
+            client_manager=shared,
+        )
         blueprint = _Blueprint(sio, self.socketio_path, "widget_socketio", __name__)
         self.sio = sio
         namespace = self.namespace
@@ -134,8 +140,9 @@ class WidgetChannel(SocketIOInput):
         def address(sid: Text) -> str:
             environ = sio.get_environ(sid, namespace=namespace) or {}
             request = environ.get("sanic.request")
-            return client_address(request.ip if request is not None else "", environ.get("HTTP_X_FORWARDED_FOR"),
-                                  current.rasa_proxies)
+            return client_address(
+                request.ip if request is not None else "", environ.get("HTTP_X_FORWARDED_FOR"), current.rasa_proxies
+            )
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -160,15 +167,19 @@ class WidgetChannel(SocketIOInput):
             idle = {"idle_minutes": idle_minutes, "quiet_for": int(now - last) if last else 0}
             await sio.emit("session_confirm", (session_id, idle), room=sid, namespace=namespace)
             if events is not None:
-                await sio.emit("history", {"session_id": session_id, "messages": history(events)}, room=sid,
-                               namespace=namespace)
+                await sio.emit(
+                    "history", {"session_id": session_id, "messages": history(events)}, room=sid, namespace=namespace
+                )
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not (isinstance(session_id, str) and session_id in sio.rooms(sid, namespace=namespace)
-                    and SESSION_ID.fullmatch(session_id)):
+            if not (
+                isinstance(session_id, str)
+                and session_id in sio.rooms(sid, namespace=namespace)
+                and SESSION_ID.fullmatch(session_id)
+            ):
                 await sio.emit("session_expired", {}, room=sid, namespace=namespace)
                 return
             output = WidgetOutput(sio, self.bot_message_evt)
@@ -181,8 +192,9 @@ class WidgetChannel(SocketIOInput):
                 return
             # The only metadata: the channel's own record of where it came from (a pseudonym), for the paging limits.
             ref = keyed_ref("address", client, settings().sms_id_key)
-            await on_new_message(UserMessage(text, output, session_id, input_channel=self.name(),
-                                             metadata={CLIENT_REF: ref}))
+            await on_new_message(
+                UserMessage(text, output, session_id, input_channel=self.name(), metadata={CLIENT_REF: ref})
+            )
 
         return blueprint
 

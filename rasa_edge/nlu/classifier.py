@@ -5,6 +5,7 @@ stacks every featurizer's per-token (sequence) features, then uses only the sent
 tenth of the server's time per message in a screening. This one stacks the sentence features alone, in
 the same order, so the matrix, the training and the predictions are the same.
 """
+
 from __future__ import annotations
 
 from typing import List

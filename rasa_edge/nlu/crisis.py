@@ -16,6 +16,7 @@ The `crisis` key (in `POST /model/parse` and in the tracker's parse data) is
 {"tier", "category", "source": rules|model|both, "model_score", "flags", "phrases", "history"} whenever the tier
 is not none or the rules noticed crisis words at all (negated, figurative or past ones included), for staff.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text, Type
@@ -57,8 +58,13 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         self.intent: str = config["intent"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> CrisisDetector:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CrisisDetector:
         warm_up()  # load the encoder when the model loads, not on someone's first message
         return cls(config)
 
@@ -87,8 +93,9 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         ranking = message.get(INTENT_RANKING_KEY) or []
         others = [i for i in ranking if i.get(INTENT_NAME_KEY) != self.intent]
         crisis = [i for i in ranking if i.get(INTENT_NAME_KEY) == self.intent]
-        message.set(INTENT, others[0] if others else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
-                    add_to_output=True)
+        message.set(
+            INTENT, others[0] if others else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True
+        )
         message.set(INTENT_RANKING_KEY, [*others, *crisis], add_to_output=True)
 
 

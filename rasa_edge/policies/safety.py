@@ -13,6 +13,7 @@ Its predictions are marked as not using the user's input, because RulePolicy mar
 that way and Rasa's ensemble lets such predictions beat all others whatever their priority
 (rasa/core/policies/ensemble.py `_pick_best_policy`); the higher priority then decides between the two.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -71,9 +72,13 @@ class SafetyPolicy(Policy):
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource  # nothing to learn: the decisions are fixed
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
         message = tracker.latest_message
         intent = (message.intent if message else None) or {}
         failed = _failed_action(tracker)

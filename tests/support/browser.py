@@ -1,5 +1,6 @@
 """Headless Chromium for the browser tests (Debian's /usr/bin/chromium, driven by Playwright): where it is,
 how it is launched, and where screenshots go. A module that needs it calls `require_chromium()` first."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -11,8 +12,15 @@ import pytest
 from harness.servers import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "var" / "artifacts"
 
@@ -20,8 +28,11 @@ ARTIFACTS = ROOT / "var" / "artifacts"
 def require_chromium() -> Any:
     """Skip the calling module without Chromium or Playwright; else Playwright's sync API."""
     if not CHROMIUM.exists():
-        pytest.skip("browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium; scripts/test "
-                    "installs it when it runs as root with apt)", allow_module_level=True)
+        pytest.skip(
+            "browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium; scripts/test "
+            "installs it when it runs as root with apt)",
+            allow_module_level=True,
+        )
     return pytest.importorskip("playwright.sync_api", reason="Playwright is in the test extra: `make setup`")
 
 

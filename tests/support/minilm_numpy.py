@@ -1,6 +1,7 @@
 """BERT's forward pass written out in numpy: the oracle the onnxruntime graph (bot/safety/model/graph.py) is
 checked against. It was the product's encoder until the graph replaced it for speed, and the committed head
 was trained on its embeddings, which agreed with sentence-transformers' to about 1e-6."""
+
 from __future__ import annotations
 
 import json
@@ -34,6 +35,7 @@ def last_hidden_state(directory: Path, hidden: np.ndarray, mask: np.ndarray) -> 
     batch, length, _ = x.shape
     bias = ((1.0 - mask) * MASKED)[:, None, None, :]
     for n in range(int(config["num_hidden_layers"])):
+
         def get(part: str, n: int = n) -> np.ndarray:
             return weights.read(f"encoder.layer.{n}.{part}").astype(np.float64)
 

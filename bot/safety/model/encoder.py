@@ -9,6 +9,7 @@ numpy, the oracle the graph is checked against.
 
 Loaded once, on first use, under a lock; after that `encode` is safe from any thread (read-only weights).
 """
+
 from __future__ import annotations
 
 import json
@@ -112,8 +113,10 @@ class Encoder:
         weights = _Tensors(directory / "model.safetensors")
         self.words = weights.mapped("embeddings.word_embeddings.weight")  # 47 MB, of which few rows are used
         # In memory and pre-added: every message adds them.
-        self.positions = weights.read("embeddings.position_embeddings.weight")[:MAX_TOKENS] \
+        self.positions = (
+            weights.read("embeddings.position_embeddings.weight")[:MAX_TOKENS]
             + weights.read("embeddings.token_type_embeddings.weight")[0]
+        )
         self.embedding_norm = self._norm(weights, "embeddings.LayerNorm")
         layers = int(config["num_hidden_layers"])
         model, arrays = graph.transformer(weights.read, layers, self.heads, self.width)
@@ -126,7 +129,7 @@ class Encoder:
 
     def embed(self, ids: np.ndarray) -> np.ndarray:
         """(batch, tokens) token ids -> the first layer's input, (batch, tokens, width) float32."""
-        x = _layer_norm(self.words[ids] + self.positions[:ids.shape[1]], *self.embedding_norm)
+        x = _layer_norm(self.words[ids] + self.positions[: ids.shape[1]], *self.embedding_norm)
         return x.astype(np.float32)
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -140,13 +143,13 @@ class Encoder:
         result = np.zeros((len(texts), self.width), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: (len(tokens[i]), i))
         for start in range(0, len(order), batch):
-            chosen = order[start:start + batch]
+            chosen = order[start : start + batch]
             length = max(len(tokens[i]) for i in chosen)
             ids = np.zeros((len(chosen), length), dtype=np.int64)
             mask = np.zeros((len(chosen), length), dtype=np.float32)
             for row, index in enumerate(chosen):
-                ids[row, :len(tokens[index])] = tokens[index]
-                mask[row, :len(tokens[index])] = 1.0
+                ids[row, : len(tokens[index])] = tokens[index]
+                mask[row, : len(tokens[index])] = 1.0
             result[chosen] = self._forward(ids, mask)
         return result
 

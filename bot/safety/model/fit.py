@@ -3,6 +3,7 @@
 Features are standardised for the fit and the result mapped back, so the stored weights apply to raw
 embeddings. The binary bias is not penalised.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,7 @@ def _penalty(d: int, strength: float, bias: float = 0.0) -> np.ndarray:
     return penalty
 
 
-def fit_binary(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, strength: float
-               ) -> tuple[np.ndarray, float]:
+def fit_binary(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, strength: float) -> tuple[np.ndarray, float]:
     """Minimise sum_i s_i * logloss_i + strength / 2 * |w|^2 (sample weights scaled to mean 1)."""
     z, mean, scale = _standardise(x.astype(np.float64))
     s = sample_weight / sample_weight.mean()
@@ -54,8 +54,9 @@ def fit_binary(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, strength
     return weights, float(bias)
 
 
-def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, sample_weight: np.ndarray, strength: float
-                ) -> tuple[np.ndarray, np.ndarray]:
+def fit_softmax(
+    x: np.ndarray, y: np.ndarray, classes: int, sample_weight: np.ndarray, strength: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression; y holds class numbers. Returns (classes, d) weights and biases."""
     z, mean, scale = _standardise(x.astype(np.float64))
     s = sample_weight / sample_weight.mean()

@@ -13,6 +13,7 @@ The graph is BERT's encoder (post-norm, exact GELU): hidden (batch, tokens, widt
 (batch, 1, 1, tokens: 0 for a token, -1e9 for padding) in, the last hidden state out. The embeddings before
 it and the mean pooling after it stay in numpy (a row lookup and a sum).
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -42,8 +43,12 @@ class _Builder:
     def weight(self, name: str, value: np.ndarray) -> str:
         """A weight the session is given at load (its data is not in the model)."""
         value = np.ascontiguousarray(value)
-        tensor = TensorProto(name=name, data_type=helper.np_dtype_to_tensor_dtype(value.dtype), dims=value.shape,
-                             data_location=TensorProto.EXTERNAL)
+        tensor = TensorProto(
+            name=name,
+            data_type=helper.np_dtype_to_tensor_dtype(value.dtype),
+            dims=value.shape,
+            data_location=TensorProto.EXTERNAL,
+        )
         for key, text in (("location", "supplied-at-load"), ("offset", "0"), ("length", str(value.nbytes))):
             tensor.external_data.add(key=key, value=text)
         self.declared.append(tensor)
@@ -71,20 +76,26 @@ def _attention(b: _Builder, x: str, bias: str, weights: Tensor, prefix: str, hea
     qkv_bias = np.concatenate([weights(f"{prefix}.attention.self.{p}.bias") for p in ("query", "key", "value")])
     qkv = b.dense(x, qkv_weight, qkv_bias, f"l{n}.qkv")
     split = b.constant(f"l{n}.split", np.array([width] * 3, dtype=np.int64))
-    b.nodes.append(helper.make_node("Split", [qkv, split], [f"l{n}.q", f"l{n}.k", f"l{n}.v"], axis=-1,
-                                    name=f"l{n}.split"))
+    b.nodes.append(
+        helper.make_node("Split", [qkv, split], [f"l{n}.q", f"l{n}.k", f"l{n}.v"], axis=-1, name=f"l{n}.split")
+    )
     per_head = b.constant(f"l{n}.heads", np.array([0, 0, heads, size], dtype=np.int64))  # 0: keep that dimension
     query = b.op("Transpose", [b.op("Reshape", [f"l{n}.q", per_head], f"l{n}.q4")], f"l{n}.qt", perm=[0, 2, 1, 3])
     key = b.op("Transpose", [b.op("Reshape", [f"l{n}.k", per_head], f"l{n}.k4")], f"l{n}.kt", perm=[0, 2, 3, 1])
     value = b.op("Transpose", [b.op("Reshape", [f"l{n}.v", per_head], f"l{n}.v4")], f"l{n}.vt", perm=[0, 2, 1, 3])
     scale = b.constant(f"l{n}.scale", np.array(1.0 / np.sqrt(size), dtype=np.float32))
-    scores = b.op("Add", [b.op("Mul", [b.op("MatMul", [query, key], f"l{n}.qk"), scale], f"l{n}.scaled"), bias],
-                  f"l{n}.scores")
+    scores = b.op(
+        "Add", [b.op("Mul", [b.op("MatMul", [query, key], f"l{n}.qk"), scale], f"l{n}.scaled"), bias], f"l{n}.scores"
+    )
     context = b.op("MatMul", [b.op("Softmax", [scores], f"l{n}.p", axis=-1), value], f"l{n}.ctx")
     merged = b.constant(f"l{n}.merged", np.array([0, 0, width], dtype=np.int64))
     context = b.op("Reshape", [b.op("Transpose", [context], f"l{n}.ctxt", perm=[0, 2, 1, 3]), merged], f"l{n}.ctx3")
-    return b.dense(context, weights(f"{prefix}.attention.output.dense.weight"),
-                   weights(f"{prefix}.attention.output.dense.bias"), f"l{n}.out")
+    return b.dense(
+        context,
+        weights(f"{prefix}.attention.output.dense.weight"),
+        weights(f"{prefix}.attention.output.dense.bias"),
+        f"l{n}.out",
+    )
 
 
 def _gelu(b: _Builder, x: str, n: int) -> str:
@@ -104,18 +115,31 @@ def transformer(weights: Tensor, layers: int, heads: int, width: int) -> tuple[b
         prefix = f"encoder.layer.{n}"
         attended = b.op("Add", [x, _attention(b, x, bias, weights, prefix, heads, width, n)], f"l{n}.res1")
         x = b.norm(attended, weights, f"{prefix}.attention.output.LayerNorm", f"l{n}.norm1")
-        up = _gelu(b, b.dense(x, weights(f"{prefix}.intermediate.dense.weight"),
-                              weights(f"{prefix}.intermediate.dense.bias"), f"l{n}.up"), n)
-        down = b.dense(up, weights(f"{prefix}.output.dense.weight"), weights(f"{prefix}.output.dense.bias"),
-                       f"l{n}.down")
+        up = _gelu(
+            b,
+            b.dense(
+                x,
+                weights(f"{prefix}.intermediate.dense.weight"),
+                weights(f"{prefix}.intermediate.dense.bias"),
+                f"l{n}.up",
+            ),
+            n,
+        )
+        down = b.dense(
+            up, weights(f"{prefix}.output.dense.weight"), weights(f"{prefix}.output.dense.bias"), f"l{n}.down"
+        )
         x = b.norm(b.op("Add", [x, down], f"l{n}.res2"), weights, f"{prefix}.output.LayerNorm", f"l{n}.norm2")
     b.op("Identity", [x], "last")
     graph = helper.make_graph(
-        b.nodes, "minilm_layers",
-        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", width]),
-         helper.make_tensor_value_info("bias", TensorProto.FLOAT, ["batch", 1, 1, "tokens"])],
+        b.nodes,
+        "minilm_layers",
+        [
+            helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", width]),
+            helper.make_tensor_value_info("bias", TensorProto.FLOAT, ["batch", 1, 1, "tokens"]),
+        ],
         [helper.make_tensor_value_info("last", TensorProto.FLOAT, ["batch", "tokens", width])],
-        b.declared)
+        b.declared,
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = IR_VERSION
     return model.SerializeToString(), b.values

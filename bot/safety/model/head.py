@@ -13,6 +13,7 @@ Three parts, each small, all in head.json (written by `iop-intake crisis train`)
 `predict` gives the sentence model alone; `decide` gives the combined probability, the one the
 thresholds apply to (bot.safety.model.tiers). Per class: P(none) = 1 - p, P(c) = p * P(c | crisis).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,15 @@ NGRAMS = (2, 5)
 LOGIT_LIMIT = 30.0
 # Rules that read their words as not counting (not a crisis, but the models may still say crisis).
 DISCOUNTING_FLAGS = frozenset({"negated", "figurative", "historical"})
-COMBINER_INPUTS = ("sentence", "chars", "sentence_if_discounted", "chars_if_discounted", "rules_crisis",
-                   "rules_discounted", "rules_third_party")
+COMBINER_INPUTS = (
+    "sentence",
+    "chars",
+    "sentence_if_discounted",
+    "chars_if_discounted",
+    "rules_crisis",
+    "rules_discounted",
+    "rules_third_party",
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -92,7 +100,7 @@ def char_ngrams(text: str) -> dict[str, int]:
         padded = f" {word} "
         for n in range(low, min(high, len(padded)) + 1):
             for start in range(len(padded) - n + 1):
-                gram = padded[start:start + n]
+                gram = padded[start : start + n]
                 counts[gram] = counts.get(gram, 0) + 1
     return counts
 
@@ -106,22 +114,27 @@ class CharModel:
     bias: float
 
     def logit(self, text: str) -> float:
-        values = {gram: (1.0 + math.log(count)) * self.idf[gram]
-                  for gram, count in char_ngrams(text).items() if gram in self.idf}
+        values = {
+            gram: (1.0 + math.log(count)) * self.idf[gram]
+            for gram, count in char_ngrams(text).items()
+            if gram in self.idf
+        }
         norm = math.sqrt(sum(value * value for value in values.values()))
         if not norm:
             return self.bias
         return sum(value * self.weights[gram] for gram, value in values.items()) / norm + self.bias
 
 
-def combiner_inputs(sentence: np.ndarray, chars: np.ndarray, crisis: np.ndarray, discounted: np.ndarray,
-                    third_party: np.ndarray) -> np.ndarray:
+def combiner_inputs(
+    sentence: np.ndarray, chars: np.ndarray, crisis: np.ndarray, discounted: np.ndarray, third_party: np.ndarray
+) -> np.ndarray:
     """(n, len(COMBINER_INPUTS)) from the two models' logits and the rules' readings (n each)."""
     s = np.clip(np.asarray(sentence, dtype=np.float64), -LOGIT_LIMIT, LOGIT_LIMIT)
     c = np.clip(np.asarray(chars, dtype=np.float64), -LOGIT_LIMIT, LOGIT_LIMIT)
     d = np.asarray(discounted, dtype=np.float64)
-    return np.stack([s, c, s * d, c * d, np.asarray(crisis, dtype=np.float64), d,
-                     np.asarray(third_party, dtype=np.float64)], axis=1)
+    return np.stack(
+        [s, c, s * d, c * d, np.asarray(crisis, dtype=np.float64), d, np.asarray(third_party, dtype=np.float64)], axis=1
+    )
 
 
 @dataclass(frozen=True)
@@ -155,8 +168,13 @@ class Head:
     def decide(self, vector: np.ndarray, text: str, rules: RuleReading) -> Prediction:
         """Sentence model, character model and the rules' reading combined: what the thresholds apply to."""
         sentence = logit(float(self.crisis(vector[None, :])[0]))
-        inputs = combiner_inputs(np.array([sentence]), np.array([self.chars.logit(text)]), np.array([rules.crisis]),
-                                 np.array([rules.discounted]), np.array([rules.third_party]))
+        inputs = combiner_inputs(
+            np.array([sentence]),
+            np.array([self.chars.logit(text)]),
+            np.array([rules.crisis]),
+            np.array([rules.discounted]),
+            np.array([rules.third_party]),
+        )
         return _prediction(float(self.combine(inputs)[0]), self.categories(vector[None, :])[0])
 
     def to_json(self) -> dict[str, object]:
@@ -164,22 +182,38 @@ class Head:
             "format": FORMAT,
             "encoder": self.encoder,
             "crisis": {"weights": _floats(self.weights), "bias": _float(self.bias)},
-            "category": {"labels": list(CATEGORIES), "weights": [_floats(row) for row in self.category_weights],
-                         "bias": _floats(self.category_bias)},
-            "chars": {"ngrams": list(NGRAMS), "bias": _float(self.chars.bias),
-                      "idf_and_weight": {gram: [_short(self.chars.idf[gram]), _short(weight)]
-                                         for gram, weight in sorted(self.chars.weights.items())}},
-            "combiner": {"inputs": list(COMBINER_INPUTS), "weights": _floats(self.combiner_weights),
-                         "bias": _float(self.combiner_bias)},
+            "category": {
+                "labels": list(CATEGORIES),
+                "weights": [_floats(row) for row in self.category_weights],
+                "bias": _floats(self.category_bias),
+            },
+            "chars": {
+                "ngrams": list(NGRAMS),
+                "bias": _float(self.chars.bias),
+                "idf_and_weight": {
+                    gram: [_short(self.chars.idf[gram]), _short(weight)]
+                    for gram, weight in sorted(self.chars.weights.items())
+                },
+            },
+            "combiner": {
+                "inputs": list(COMBINER_INPUTS),
+                "weights": _floats(self.combiner_weights),
+                "bias": _float(self.combiner_bias),
+            },
             "thresholds": {"crisis": _float(self.thresholds.crisis), "check_in": _float(self.thresholds.check_in)},
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Head:
-        if (data.get("format") != FORMAT or data["category"]["labels"] != list(CATEGORIES)
-                or data["chars"]["ngrams"] != list(NGRAMS) or data["combiner"]["inputs"] != list(COMBINER_INPUTS)):
-            raise ValueError("head.json was written for other categories or another format: retrain it "
-                             "(iop-intake crisis train)")
+        if (
+            data.get("format") != FORMAT
+            or data["category"]["labels"] != list(CATEGORIES)
+            or data["chars"]["ngrams"] != list(NGRAMS)
+            or data["combiner"]["inputs"] != list(COMBINER_INPUTS)
+        ):
+            raise ValueError(
+                "head.json was written for other categories or another format: retrain it (iop-intake crisis train)"
+            )
         grams = data["chars"]["idf_and_weight"]
         return cls(
             encoder=data["encoder"],
@@ -187,8 +221,11 @@ class Head:
             bias=float(data["crisis"]["bias"]),
             category_weights=np.array(data["category"]["weights"], dtype=np.float64),
             category_bias=np.array(data["category"]["bias"], dtype=np.float64),
-            chars=CharModel({gram: float(pair[0]) for gram, pair in grams.items()},
-                            {gram: float(pair[1]) for gram, pair in grams.items()}, float(data["chars"]["bias"])),
+            chars=CharModel(
+                {gram: float(pair[0]) for gram, pair in grams.items()},
+                {gram: float(pair[1]) for gram, pair in grams.items()},
+                float(data["chars"]["bias"]),
+            ),
             combiner_weights=np.array(data["combiner"]["weights"], dtype=np.float64),
             combiner_bias=float(data["combiner"]["bias"]),
             thresholds=Thresholds(**data["thresholds"]),

@@ -1,4 +1,5 @@
 """Held-out measurement: rates with Wilson intervals, thresholds, and the tables the report prints."""
+
 from __future__ import annotations
 
 import math
@@ -21,9 +22,9 @@ def wilson(hits: int, total: int) -> tuple[float, float]:
     if total == 0:
         return (0.0, 1.0)
     p = hits / total
-    centre = p + Z95 ** 2 / (2 * total)
-    spread = Z95 * math.sqrt(p * (1 - p) / total + Z95 ** 2 / (4 * total ** 2))
-    denominator = 1 + Z95 ** 2 / total
+    centre = p + Z95**2 / (2 * total)
+    spread = Z95 * math.sqrt(p * (1 - p) / total + Z95**2 / (4 * total**2))
+    denominator = 1 + Z95**2 / total
     return ((centre - spread) / denominator, (centre + spread) / denominator)
 
 
@@ -38,9 +39,12 @@ class Rate:
 
     def to_json(self) -> dict[str, object]:
         low, high = wilson(self.hits, self.total)
-        return {"hits": self.hits, "n": self.total,
-                "rate": None if self.value is None else round(self.value, 4),
-                "ci95": [round(low, 4), round(high, 4)]}
+        return {
+            "hits": self.hits,
+            "n": self.total,
+            "rate": None if self.value is None else round(self.value, 4),
+            "ci95": [round(low, 4), round(high, 4)],
+        }
 
     def text(self) -> str:
         if not self.total:
@@ -104,14 +108,14 @@ def summary(levels: np.ndarray, crisis: np.ndarray, mask: Optional[np.ndarray] =
     }
 
 
-def by_category(levels: np.ndarray, crisis: np.ndarray, categories: Sequence[Optional[str]],
-                mask: Optional[np.ndarray] = None) -> dict[str, dict[str, Rate]]:
+def by_category(
+    levels: np.ndarray, crisis: np.ndarray, categories: Sequence[Optional[str]], mask: Optional[np.ndarray] = None
+) -> dict[str, dict[str, Rate]]:
     """Per labelled category: for crisis ones the path and check-in recall, for the others the false-alarm
     and check-in rates."""
     table: dict[str, dict[str, Rate]] = {}
     kept = mask if mask is not None else [True] * len(levels)
-    for name in sorted({c for c, keep in zip(categories, kept, strict=True)
-                        if c and keep}):
+    for name in sorted({c for c, keep in zip(categories, kept, strict=True) if c and keep}):
         chosen = np.array([c == name for c in categories]) & (mask if mask is not None else True)
         level = levels[chosen]
         if crisis[chosen].all():

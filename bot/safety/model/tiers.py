@@ -12,6 +12,7 @@ rules read the risk words as negated, figurative or over, or the message is only
 crisis becomes a check-in: asked, never dropped. Measured figures: training_report.json, "held_out", policy
 rules_or_combined_discounted.
 """
+
 from __future__ import annotations
 
 import functools

@@ -3,6 +3,7 @@
 The same ids as the `tokenizers` package's BertNormalizer + BertPreTokenizer + WordPiece for this model
 (checked on every training and development message), without the Rust package and its hub client.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -30,9 +31,16 @@ def _is_punctuation(char: str) -> bool:
 
 
 def _is_cjk(code: int) -> bool:
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF
-            or 0x2A700 <= code <= 0x2B73F or 0x2B740 <= code <= 0x2B81F or 0x2B820 <= code <= 0x2CEAF
-            or 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2A6DF
+        or 0x2A700 <= code <= 0x2B73F
+        or 0x2B740 <= code <= 0x2B81F
+        or 0x2B820 <= code <= 0x2CEAF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x2F800 <= code <= 0x2FA1F
+    )
 
 
 def normalize(text: str) -> str:
@@ -109,4 +117,4 @@ class WordPiece:
             ids.extend(self._pieces(word))
             if len(ids) >= max_length - 1:
                 break
-        return ids[:max_length - 1] + [self.sep]
+        return ids[: max_length - 1] + [self.sep]

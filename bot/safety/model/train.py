@@ -22,6 +22,7 @@ Deterministic: inputs sorted, Newton's method from zeros for the sentence model 
 from zeros for the character model, no randomness; the same inputs give the same bytes (floats written
 to 8 or 5 significant digits, no dates or timings).
 """
+
 from __future__ import annotations
 
 import json
@@ -128,8 +129,11 @@ def rule_readings(examples: Sequence[Example]) -> Rules:
     for example in examples:
         detection = detect(example.text)
         readings.append(RuleReading.of(detection.crisis, detection.flags))
-    return Rules(np.array([r.crisis for r in readings]), np.array([r.discounted for r in readings]),
-                 np.array([r.third_party for r in readings]))
+    return Rules(
+        np.array([r.crisis for r in readings]),
+        np.array([r.discounted for r in readings]),
+        np.array([r.third_party for r in readings]),
+    )
 
 
 def gram_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, list[str]]:
@@ -141,8 +145,9 @@ def gram_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, list[str]]:
             indices.append(columns.setdefault(gram, len(columns)))
             values.append(count)
         indptr.append(len(indices))
-    counts = sparse.csr_matrix((np.array(values, dtype=np.float64), np.array(indices), np.array(indptr)),
-                               shape=(len(texts), len(columns)))
+    counts = sparse.csr_matrix(
+        (np.array(values, dtype=np.float64), np.array(indices), np.array(indptr)), shape=(len(texts), len(columns))
+    )
     return counts, list(columns)
 
 
@@ -152,8 +157,17 @@ def make_corpus(examples: list[Example], vectors: np.ndarray, rules: Rules) -> C
     group = np.array([example.group for example in examples])
     noisy = tuple(sorted({example.group for example in examples if example.noisy}))
     counts, grams = gram_counts([example.text for example in examples])
-    return Corpus(examples, vectors, counts, grams, rules, np.array([is_short(e.text) for e in examples]),
-                  np.array([example.crisis for example in examples]), group, noisy)
+    return Corpus(
+        examples,
+        vectors,
+        counts,
+        grams,
+        rules,
+        np.array([is_short(e.text) for e in examples]),
+        np.array([example.crisis for example in examples]),
+        group,
+        noisy,
+    )
 
 
 def balanced_weights(crisis: np.ndarray) -> np.ndarray:
@@ -182,8 +196,11 @@ class CharFit:
 
     def model(self, grams: Sequence[str]) -> CharModel:
         names = [grams[column] for column in self.columns]
-        return CharModel(dict(zip(names, self.idf.tolist(), strict=True)),
-                         dict(zip(names, self.weights.tolist(), strict=True)), self.bias)
+        return CharModel(
+            dict(zip(names, self.idf.tolist(), strict=True)),
+            dict(zip(names, self.weights.tolist(), strict=True)),
+            self.bias,
+        )
 
 
 def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -237,8 +254,9 @@ def model_logits(corpus: Corpus, train: np.ndarray, score: np.ndarray) -> tuple[
 
 def inputs(corpus: Corpus, sentence: np.ndarray, chars: np.ndarray, rows: np.ndarray) -> np.ndarray:
     rules = corpus.rules
-    return combiner_inputs(sentence[rows], chars[rows], rules.crisis[rows], rules.discounted[rows],
-                           rules.third_party[rows])
+    return combiner_inputs(
+        sentence[rows], chars[rows], rules.crisis[rows], rules.discounted[rows], rules.third_party[rows]
+    )
 
 
 def fit_combiner(features: np.ndarray, crisis: np.ndarray) -> tuple[np.ndarray, float]:
@@ -272,8 +290,9 @@ def held_out_scores(corpus: Corpus, log: Callable[[str], None] = lambda line: No
     return HeldOut(sentence, chars, combined)
 
 
-def held_out_tiers(corpus: Corpus, scores: np.ndarray, check_in_rate: float = CHECK_IN_RATE
-                   ) -> tuple[np.ndarray, dict[str, Thresholds]]:
+def held_out_tiers(
+    corpus: Corpus, scores: np.ndarray, check_in_rate: float = CHECK_IN_RATE
+) -> tuple[np.ndarray, dict[str, Thresholds]]:
     """Each group scored at thresholds chosen on the other groups of the threshold pool."""
     levels = np.zeros(len(scores), dtype=int)
     chosen: dict[str, Thresholds] = {}
@@ -297,8 +316,11 @@ def held_out_categories(corpus: Corpus) -> dict[str, object]:
         test = [i for i, e in enumerate(examples) if e.group == group and e.crisis and e.category in CATEGORIES]
         named = np.argmax(corpus.vectors[test].astype(np.float64) @ weights.T + bias, axis=1)
         right = [CATEGORIES[k] == examples[i].category for k, i in zip(named, test, strict=True)]
-        per = {name: rate(ok for ok, i in zip(right, test, strict=True) if examples[i].category == name).to_json()
-               for name in CATEGORIES if any(examples[i].category == name for i in test)}
+        per = {
+            name: rate(ok for ok, i in zip(right, test, strict=True) if examples[i].category == name).to_json()
+            for name in CATEGORIES
+            if any(examples[i].category == name for i in test)
+        }
         found[group] = {"accuracy": rate(right).to_json(), "by_category": per}
     return found
 
@@ -345,30 +367,41 @@ def evaluate(corpus: Corpus, scores: HeldOut) -> dict[str, object]:
     return {
         "per_group": {
             group: {
-                "thresholds_used": {model: {"crisis": round(chosen[group].crisis, 4),
-                                            "check_in": round(chosen[group].check_in, 4)}
-                                    for model, chosen in used.items()},
+                "thresholds_used": {
+                    model: {"crisis": round(chosen[group].crisis, 4), "check_in": round(chosen[group].check_in, 4)}
+                    for model, chosen in used.items()
+                },
                 "noisy_labels": group in corpus.noisy_groups,
                 "rules_written_on_it": group in RULES_WRITTEN_ON,
                 **{policy: _figures(value, corpus, corpus.group == group) for policy, value in policies.items()},
-            } for group in corpus.groups},
+            }
+            for group in corpus.groups
+        },
         "pooled_message_level_groups": {policy: _figures(value, corpus, pool) for policy, value in policies.items()},
-        "pooled_without_rules_sets": {policy: _figures(value, corpus, corpus.honest)
-                                      for policy, value in policies.items()},
-        "pooled_all_groups": {policy: _figures(value, corpus, np.ones(len(value), bool))
-                              for policy, value in policies.items()},
+        "pooled_without_rules_sets": {
+            policy: _figures(value, corpus, corpus.honest) for policy, value in policies.items()
+        },
+        "pooled_all_groups": {
+            policy: _figures(value, corpus, np.ones(len(value), bool)) for policy, value in policies.items()
+        },
         # Where one source holds labels given two ways (annotated posts, constructed sentences), each apart.
         "by_label_basis": {
-            f"{group}/{kind}": {policy: _figures(policies[policy], corpus, (corpus.group == group) & (basis == kind))
-                                for policy in (PREVIOUS_POLICY, POLICY)}
-            for group in corpus.groups for kind in sorted(set(basis[corpus.group == group].tolist()))
-            if len(set(basis[corpus.group == group].tolist())) > 1},
+            f"{group}/{kind}": {
+                policy: _figures(policies[policy], corpus, (corpus.group == group) & (basis == kind))
+                for policy in (PREVIOUS_POLICY, POLICY)
+            }
+            for group in corpus.groups
+            for kind in sorted(set(basis[corpus.group == group].tolist()))
+            if len(set(basis[corpus.group == group].tolist())) > 1
+        },
         "by_category": {policy: _categories(value, corpus, categorised) for policy, value in policies.items()},
         # The check-in threshold set for other shares of none messages asked (the crisis threshold unchanged).
         "check_in_trade_off": {
-            f"{share:.2f}": _figures(with_rules(corpus, held_out_tiers(corpus, scores.combined, share)[0]), corpus,
-                                     corpus.honest)
-            for share in CHECK_IN_SHARES},
+            f"{share:.2f}": _figures(
+                with_rules(corpus, held_out_tiers(corpus, scores.combined, share)[0]), corpus, corpus.honest
+            )
+            for share in CHECK_IN_SHARES
+        },
     }
 
 
@@ -378,9 +411,16 @@ def largest_losses(corpus: Corpus, scores: np.ndarray, count: int = LARGEST_LOSS
     p = np.clip(scores, 1e-12, 1 - 1e-12)
     loss = np.where(corpus.crisis, -np.log(p), -np.log(1 - p))
     order = np.argsort(-loss, kind="stable")[:count]
-    return [{"file": corpus.examples[i].file, "line": corpus.examples[i].line, "group": corpus.examples[i].group,
-             "label": "crisis" if corpus.crisis[i] else "none", "held_out_score": round(float(scores[i]), 4)}
-            for i in order]
+    return [
+        {
+            "file": corpus.examples[i].file,
+            "line": corpus.examples[i].line,
+            "group": corpus.examples[i].group,
+            "label": "crisis" if corpus.crisis[i] else "none",
+            "held_out_score": round(float(scores[i]), 4),
+        }
+        for i in order
+    ]
 
 
 def counts(corpus: Corpus) -> dict[str, object]:
@@ -402,13 +442,19 @@ def versions() -> dict[str, str]:
     from bot.safety.model.encoder import model_dir
 
     weights = model_dir() / "model.safetensors"
-    return {"python": platform.python_version(), "numpy": np.__version__, "scikit_learn": sklearn.__version__,
-            "encoder_package": PACKAGE_PIN, "encoder_weights_sha256": data.sha256(weights),
-            "max_tokens": str(MAX_TOKENS)}
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit_learn": sklearn.__version__,
+        "encoder_package": PACKAGE_PIN,
+        "encoder_weights_sha256": data.sha256(weights),
+        "max_tokens": str(MAX_TOKENS),
+    }
 
 
-def load_corpus(eval_dir: Path, cases: Path, cache_dir: Path, log: Callable[[str], None]
-                ) -> tuple[list[data.Source], Corpus]:
+def load_corpus(
+    eval_dir: Path, cases: Path, cache_dir: Path, log: Callable[[str], None]
+) -> tuple[list[data.Source], Corpus]:
     sources, examples, vectors = data.load(eval_dir, cases, cache_dir, log)
     log("reading every message with the rules (inputs of the combiner)")
     return sources, make_corpus(examples, vectors, rule_readings(examples))
@@ -420,8 +466,9 @@ def held_out(eval_dir: Path, cases: Path, cache_dir: Path, log: Callable[[str], 
     return evaluate(corpus, held_out_scores(corpus))
 
 
-def train(eval_dir: Path, cases: Path, cache_dir: Path, out_dir: Path = HEAD_FILE.parent,
-          log: Callable[[str], None] = print) -> dict[str, object]:
+def train(
+    eval_dir: Path, cases: Path, cache_dir: Path, out_dir: Path = HEAD_FILE.parent, log: Callable[[str], None] = print
+) -> dict[str, object]:
     sources, corpus = load_corpus(eval_dir, cases, cache_dir, log)
     examples, vectors, everything = corpus.examples, corpus.vectors, np.ones(len(corpus.examples), bool)
     log(f"{len(examples)} messages in {len(corpus.groups)} groups; leave-one-group-out")
@@ -430,29 +477,57 @@ def train(eval_dir: Path, cases: Path, cache_dir: Path, out_dir: Path = HEAD_FIL
     final = choose_thresholds(scores.combined[pool], corpus.crisis[pool])
     weights, bias = fit_crisis(vectors, corpus.crisis)
     chars = fit_chars(corpus.counts, corpus.grams, everything, corpus.crisis)
-    combiner_weights, combiner_bias = fit_combiner(inputs(corpus, scores.sentence, scores.chars, everything),
-                                                   corpus.crisis)
+    combiner_weights, combiner_bias = fit_combiner(
+        inputs(corpus, scores.sentence, scores.chars, everything), corpus.crisis
+    )
     category_weights, category_bias = fit_categories(examples, vectors)
-    head = rounded(Head(data.ENCODER_KEY, weights, bias, category_weights, category_bias, chars.model(corpus.grams),
-                        combiner_weights, combiner_bias, Thresholds(round(final.crisis, 4), round(final.check_in, 4))))
+    head = rounded(
+        Head(
+            data.ENCODER_KEY,
+            weights,
+            bias,
+            category_weights,
+            category_bias,
+            chars.model(corpus.grams),
+            combiner_weights,
+            combiner_bias,
+            Thresholds(round(final.crisis, 4), round(final.check_in, 4)),
+        )
+    )
     report: dict[str, object] = {
-        "inputs": [{"file": source.path.name, "sha256": source.sha256, "rows": len(source.examples)}
-                   for source in sources],
+        "inputs": [
+            {"file": source.path.name, "sha256": source.sha256, "rows": len(source.examples)} for source in sources
+        ],
         "counts": counts(corpus),
         "versions": versions(),
-        "settings": {"l2_strength": STRENGTH, "category_l2_strength": CATEGORY_STRENGTH,
-                     "char_ngrams": list(NGRAMS), "char_vocabulary": len(chars.columns), "char_c": CHAR_C,
-                     "combiner_inputs": list(COMBINER_INPUTS), "combiner_l2_strength": COMBINER_STRENGTH,
-                     "combiner_inner_folds": INNER_FOLDS, "class_weights": "balanced",
-                     "noisy_label_groups": list(corpus.noisy_groups), "rules_written_on": sorted(RULES_WRITTEN_ON)},
-        "targets": {"recall": CRISIS_RECALL, "false_positive_rate": CRISIS_FPR, "check_in_rate": CHECK_IN_RATE,
-                    "category_recall": CATEGORY_RECALL},
+        "settings": {
+            "l2_strength": STRENGTH,
+            "category_l2_strength": CATEGORY_STRENGTH,
+            "char_ngrams": list(NGRAMS),
+            "char_vocabulary": len(chars.columns),
+            "char_c": CHAR_C,
+            "combiner_inputs": list(COMBINER_INPUTS),
+            "combiner_l2_strength": COMBINER_STRENGTH,
+            "combiner_inner_folds": INNER_FOLDS,
+            "class_weights": "balanced",
+            "noisy_label_groups": list(corpus.noisy_groups),
+            "rules_written_on": sorted(RULES_WRITTEN_ON),
+        },
+        "targets": {
+            "recall": CRISIS_RECALL,
+            "false_positive_rate": CRISIS_FPR,
+            "check_in_rate": CHECK_IN_RATE,
+            "category_recall": CATEGORY_RECALL,
+        },
         "policy": POLICY,
-        "thresholds": {"crisis": head.thresholds.crisis, "check_in": head.thresholds.check_in,
-                       "on": "the combined probability",
-                       "chosen_on": sorted(set(corpus.group[pool].tolist())),
-                       "rule": "crisis: lowest with false-positive rate <= target on held-out scores; "
-                               "check-in: lowest below it asking <= target of none messages"},
+        "thresholds": {
+            "crisis": head.thresholds.crisis,
+            "check_in": head.thresholds.check_in,
+            "on": "the combined probability",
+            "chosen_on": sorted(set(corpus.group[pool].tolist())),
+            "rule": "crisis: lowest with false-positive rate <= target on held-out scores; "
+            "check-in: lowest below it asking <= target of none messages",
+        },
         "held_out": evaluate(corpus, scores),
         "category_head_held_out": held_out_categories(corpus),
         "largest_held_out_losses": largest_losses(corpus, scores.combined),
@@ -472,12 +547,16 @@ def headline(report: dict) -> str:
     """The few lines `crisis train` prints."""
     t = report["thresholds"]
     lines = [f"thresholds: crisis {t['crisis']}, check-in {t['check_in']}; * the policy tiers.assess follows"]
-    for name, key in (("message-level groups", "pooled_message_level_groups"),
-                      ("without the rules' own sets", "pooled_without_rules_sets")):
+    for name, key in (
+        ("message-level groups", "pooled_message_level_groups"),
+        ("without the rules' own sets", "pooled_without_rules_sets"),
+    ):
         for policy, figures in report["held_out"][key].items():
             mark = "*" if policy == POLICY else " "
-            lines.append(f"held out, {name:<28} {mark}{policy:<36} " + "  ".join(
-                f"{k} {Rate(v['hits'], v['n']).text()}" for k, v in figures.items()))
+            lines.append(
+                f"held out, {name:<28} {mark}{policy:<36} "
+                + "  ".join(f"{k} {Rate(v['hits'], v['n']).text()}" for k, v in figures.items())
+            )
     return "\n".join(lines)
 
 
@@ -495,7 +574,12 @@ def changed_inputs(eval_dir: Path, cases: Path, report_file: Path = REPORT_FILE)
 
 def main(eval_dir: Path, cases: Path, cache_dir: Path, out_dir: Optional[Path] = None) -> int:
     start = time.monotonic()
-    report = train(eval_dir, cases, cache_dir, out_dir or HEAD_FILE.parent,
-                   log=lambda line: print(f"[{time.monotonic() - start:5.0f} s] {line}", file=sys.stderr))
+    report = train(
+        eval_dir,
+        cases,
+        cache_dir,
+        out_dir or HEAD_FILE.parent,
+        log=lambda line: print(f"[{time.monotonic() - start:5.0f} s] {line}", file=sys.stderr),
+    )
     print(headline(report))
     return 0

@@ -4,6 +4,7 @@ Called two ways: by bot.store.db.upgrade(), which hands over an open connection 
 `config.attributes["connection"]`, and by the `alembic -c bot/store/alembic.ini ...` command line, which
 connects to DATABASE_URL (or var/app.db) like the application does.
 """
+
 from __future__ import annotations
 
 from logging.config import fileConfig
@@ -31,8 +32,9 @@ def run(connection: Connection) -> None:
 
 def run_offline() -> None:
     """`alembic upgrade head --sql`: print the SQL for a database administrator to review and run."""
-    context.configure(url=database_url(), target_metadata=metadata, literal_binds=True,
-                      dialect_opts={"paramstyle": "named"})
+    context.configure(
+        url=database_url(), target_metadata=metadata, literal_binds=True, dialect_opts={"paramstyle": "named"}
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2024-06-01 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -53,8 +54,12 @@ def upgrade() -> None:
         sa.Column("track", sa.String(length=64), nullable=True),
         sa.Column("flags", sa.JSON(), nullable=True),
         sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name=op.f("ck_screenings_status")),
-        sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE",
-                                name=op.f("fk_screenings_participant_id_participants")),
+        sa.ForeignKeyConstraint(
+            ["participant_id"],
+            ["participants.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_screenings_participant_id_participants"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_screenings")),
     )
     op.create_index(op.f("ix_screenings_conversation_id"), "screenings", ["conversation_id"])
@@ -68,8 +73,9 @@ def upgrade() -> None:
         sa.Column("raw_text", sa.Text(), nullable=False),
         sa.Column("value", sa.JSON(), nullable=True),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["screening_id"], ["screenings.id"], ondelete="CASCADE",
-                                name=op.f("fk_answers_screening_id_screenings")),
+        sa.ForeignKeyConstraint(
+            ["screening_id"], ["screenings.id"], ondelete="CASCADE", name=op.f("fk_answers_screening_id_screenings")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answers")),
         sa.UniqueConstraint("screening_id", "question_key", name=op.f("uq_answers_screening_id_question_key")),
     )

@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2024-06-15 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -41,11 +42,16 @@ def upgrade() -> None:
         sa.Column("resolved_by", sa.String(length=100), nullable=True),
         sa.Column("outcome", sa.String(length=255), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.CheckConstraint(f"severity IN ({', '.join(repr(s) for s in SEVERITIES)})",
-                           name=op.f("ck_escalations_severity")),
+        sa.CheckConstraint(
+            f"severity IN ({', '.join(repr(s) for s in SEVERITIES)})", name=op.f("ck_escalations_severity")
+        ),
         sa.CheckConstraint(f"source IN ({', '.join(repr(s) for s in SOURCES)})", name=op.f("ck_escalations_source")),
-        sa.ForeignKeyConstraint(["screening_id"], ["screenings.id"], ondelete="SET NULL",
-                                name=op.f("fk_escalations_screening_id_screenings")),
+        sa.ForeignKeyConstraint(
+            ["screening_id"],
+            ["screenings.id"],
+            ondelete="SET NULL",
+            name=op.f("fk_escalations_screening_id_screenings"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
     )
     op.create_index(op.f("ix_escalations_conversation_id"), "escalations", ["conversation_id"])

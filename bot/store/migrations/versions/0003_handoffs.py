@@ -4,6 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2024-07-01 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

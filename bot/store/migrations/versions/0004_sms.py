@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2024-07-15 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

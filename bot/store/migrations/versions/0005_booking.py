@@ -4,6 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-27 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -69,13 +70,16 @@ def upgrade() -> None:
         sa.Column("pending_code_hash", sa.String(length=64), nullable=True),
         sa.Column("pending_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("pending_tries", sa.Integer(), nullable=False),
-        sa.CheckConstraint("(status = 'cancelled' AND holds_slot_id IS NULL) OR "
-                           "(status <> 'cancelled' AND holds_slot_id IS NOT NULL AND holds_slot_id = slot_id)",
-                           name=op.f("ck_bookings_holds")),
+        sa.CheckConstraint(
+            "(status = 'cancelled' AND holds_slot_id IS NULL) OR "
+            "(status <> 'cancelled' AND holds_slot_id IS NOT NULL AND holds_slot_id = slot_id)",
+            name=op.f("ck_bookings_holds"),
+        ),
         sa.CheckConstraint(_in("status", BOOKING_STATUSES), name=op.f("ck_bookings_status")),
         sa.ForeignKeyConstraint(["slot_id"], ["slots.id"], name=op.f("fk_bookings_slot_id_slots")),
-        sa.ForeignKeyConstraint(["screening_id"], ["screenings.id"], ondelete="SET NULL",
-                                name=op.f("fk_bookings_screening_id_screenings")),
+        sa.ForeignKeyConstraint(
+            ["screening_id"], ["screenings.id"], ondelete="SET NULL", name=op.f("fk_bookings_screening_id_screenings")
+        ),
         sa.ForeignKeyConstraint(["replaced_by_id"], ["bookings.id"], name=op.f("fk_bookings_replaced_by_id_bookings")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bookings")),
         sa.UniqueConstraint("holds_slot_id", name=op.f("uq_bookings_holds_slot_id")),
@@ -97,8 +101,9 @@ def upgrade() -> None:
         sa.Column("outbound_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.String(length=32), nullable=True),
         sa.CheckConstraint(_in("status", REMINDER_STATUSES), name=op.f("ck_booking_reminders_status")),
-        sa.ForeignKeyConstraint(["booking_id"], ["bookings.id"], ondelete="CASCADE",
-                                name=op.f("fk_booking_reminders_booking_id_bookings")),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], ondelete="CASCADE", name=op.f("fk_booking_reminders_booking_id_bookings")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_booking_reminders")),
         sa.UniqueConstraint("booking_id", "hours_before", name=op.f("uq_booking_reminders_booking_id_hours_before")),
     )

@@ -4,6 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-27 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -47,8 +48,12 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["staff_id"], ["staff_accounts.id"], ondelete="CASCADE",
-                                name=op.f("fk_staff_sessions_staff_id_staff_accounts")),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["staff_accounts.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_staff_sessions_staff_id_staff_accounts"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_staff_sessions_token_hash")),
     )
@@ -60,8 +65,9 @@ def upgrade() -> None:
         sa.Column("author", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["screening_id"], ["screenings.id"], ondelete="CASCADE",
-                                name=op.f("fk_staff_notes_screening_id_screenings")),
+        sa.ForeignKeyConstraint(
+            ["screening_id"], ["screenings.id"], ondelete="CASCADE", name=op.f("fk_staff_notes_screening_id_screenings")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_notes")),
     )
     op.create_index(op.f("ix_staff_notes_screening_id"), "staff_notes", ["screening_id"])
@@ -80,14 +86,20 @@ def upgrade() -> None:
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
     # The database itself refuses to change or delete an audit row, whoever asks.
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-                   f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$")
-        op.execute("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-                   "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
+        op.execute(
+            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        )
     else:
         for change in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_log_no_{change.lower()} BEFORE {change} ON audit_log "
-                       f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
+            op.execute(
+                f"CREATE TRIGGER audit_log_no_{change.lower()} BEFORE {change} ON audit_log "
+                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            )
 
 
 def downgrade() -> None:

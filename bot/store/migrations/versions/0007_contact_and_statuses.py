@@ -6,6 +6,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

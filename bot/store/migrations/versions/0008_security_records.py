@@ -7,6 +7,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07 00:00:00
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,10 +27,18 @@ PAGE_KINDS = ("page", "held", "summary")
 PAGE_ROLES = ("on_call", "backup")
 GENESIS = "0" * 64
 APPEND_ONLY = "the audit log is append-only"
-AUDIT = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("at", sa.DateTime(timezone=True)),
-                 sa.column("staff_id", sa.Integer), sa.column("staff_name", sa.String), sa.column("action", sa.String),
-                 sa.column("subject_kind", sa.String), sa.column("subject_id", sa.String),
-                 sa.column("detail", sa.String), sa.column("row_hash", sa.String))
+AUDIT = sa.table(
+    "audit_log",
+    sa.column("id", sa.Integer),
+    sa.column("at", sa.DateTime(timezone=True)),
+    sa.column("staff_id", sa.Integer),
+    sa.column("staff_name", sa.String),
+    sa.column("action", sa.String),
+    sa.column("subject_kind", sa.String),
+    sa.column("subject_id", sa.String),
+    sa.column("detail", sa.String),
+    sa.column("row_hash", sa.String),
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -38,16 +47,27 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 def _chain_hash(previous: str, row: sa.engine.Row) -> str:
     at = row.at if row.at.tzinfo else row.at.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC
-    fields = [previous, at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), row.staff_id, row.staff_name,
-              row.action, row.subject_kind, row.subject_id, row.detail]
+    fields = [
+        previous,
+        at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        row.staff_id,
+        row.staff_name,
+        row.action,
+        row.subject_kind,
+        row.subject_id,
+        row.detail,
+    ]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _sqlite_triggers(create: bool) -> None:
     for change in ("UPDATE", "DELETE"):
         name = f"audit_log_no_{change.lower()}"
-        op.execute(f"CREATE TRIGGER {name} BEFORE {change} ON audit_log BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
-                   if create else f"DROP TRIGGER {name}")
+        op.execute(
+            f"CREATE TRIGGER {name} BEFORE {change} ON audit_log BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            if create
+            else f"DROP TRIGGER {name}"
+        )
 
 
 def _chain_existing_rows(postgres: bool) -> str:
@@ -81,8 +101,12 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("category", sa.String(length=32), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["escalation_id"], ["escalations.id"], ondelete="CASCADE",
-                                name=op.f("fk_escalation_messages_escalation_id_escalations")),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_escalation_messages_escalation_id_escalations"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_messages")),
     )
     op.create_index(op.f("ix_escalation_messages_escalation_id"), "escalation_messages", ["escalation_id"])
@@ -99,8 +123,12 @@ def upgrade() -> None:
         sa.Column("sent", sa.Boolean(), nullable=True),
         sa.CheckConstraint(_in("kind", PAGE_KINDS), name=op.f("ck_page_log_kind")),
         sa.CheckConstraint(_in("role", PAGE_ROLES), name=op.f("ck_page_log_role")),
-        sa.ForeignKeyConstraint(["escalation_id"], ["escalations.id"], ondelete="SET NULL",
-                                name=op.f("fk_page_log_escalation_id_escalations")),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+            ondelete="SET NULL",
+            name=op.f("fk_page_log_escalation_id_escalations"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_page_log")),
     )
     op.create_index(op.f("ix_page_log_at"), "page_log", ["at"])
@@ -155,13 +183,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
     last_id = op.get_bind().execute(sa.select(sa.func.max(AUDIT.c.id))).scalar()
-    op.get_bind().execute(sa.text("INSERT INTO audit_head (id, writes, last_id, last_hash) VALUES (1, 0, :i, :h)"),
-                          {"i": last_id, "h": last_hash})
+    op.get_bind().execute(
+        sa.text("INSERT INTO audit_head (id, writes, last_id, last_hash) VALUES (1, 0, :i, :h)"),
+        {"i": last_id, "h": last_hash},
+    )
     if postgres:
         # Row triggers do not see TRUNCATE. And the rights: an owner can grant itself back what is revoked
         # here, so docs/security.md has the application run as a role that does not own the tables.
-        op.execute("CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+        )
         op.execute("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC")
         op.execute("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM CURRENT_USER")
     else:

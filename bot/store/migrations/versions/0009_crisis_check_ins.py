@@ -4,6 +4,7 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 00:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -29,10 +30,15 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(f"outcome IN ({', '.join(repr(o) for o in OUTCOMES)})",
-                           name=op.f("ck_crisis_check_ins_outcome")),
-        sa.ForeignKeyConstraint(["screening_id"], ["screenings.id"],
-                                name=op.f("fk_crisis_check_ins_screening_id_screenings"), ondelete="SET NULL"),
+        sa.CheckConstraint(
+            f"outcome IN ({', '.join(repr(o) for o in OUTCOMES)})", name=op.f("ck_crisis_check_ins_outcome")
+        ),
+        sa.ForeignKeyConstraint(
+            ["screening_id"],
+            ["screenings.id"],
+            name=op.f("fk_crisis_check_ins_screening_id_screenings"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crisis_check_ins")),
     )
     op.create_index(op.f("ix_crisis_check_ins_conversation_id"), "crisis_check_ins", ["conversation_id"])

@@ -8,6 +8,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 06:00:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
