@@ -12,6 +12,7 @@ import yaml
 
 from bot import eligibility
 from bot.console.app import HERE as CONSOLE
+from bot.domain import FILE_NAME as DOMAIN_FILE
 from bot.domain import FORM
 from bot.instruments import AUDITC, GAD7, PHQ9
 from bot.instruments.cssrs import Risk
@@ -72,21 +73,14 @@ def test_the_migrated_database_allows_exactly_the_values_the_models_list(migrate
 
 
 def test_the_stories_rules_and_domain_name_the_one_form() -> None:
-    files = [
-        *(ROOT / "data").rglob("*.yml"),
-        *(ROOT / "tests" / "conversations").rglob("*.yml"),
-        *(ROOT / "domain").glob("*.yml"),
-    ]
+    domain = [ROOT / "domain.yml", ROOT / DOMAIN_FILE]
+    files = [*(ROOT / "data").rglob("*.yml"), *domain]  # data/stories/ holds the conversation tests
     named = {
         name
         for path in files
         for name in re.findall(r"\b(?:active_loop|action):\s*(\w+_form)\b", path.read_text(encoding="utf-8"))
     }
-    forms = {
-        name
-        for path in (ROOT / "domain").glob("*.yml")
-        for name in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {})
-    }
+    forms = {name for path in domain for name in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {})}
     assert named == forms == {FORM}
 
 
