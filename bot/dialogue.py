@@ -25,7 +25,7 @@ from bot.questions import SKIPPED, Context, Question
 MAX_MESSAGE_CHARS = 2000  # longer messages are read from their start; the stored raw text is kept whole
 CONTROL_CONFIDENCE = 0.6
 # Stopping or starting over loses the person's place: the classifier must be surer (held-out precision of
-# `stop` is 0.82 at 0.6, see README).
+# `stop` was 0.82 at 0.6 when this was set).
 DESTRUCTIVE_CONFIDENCE = 0.8
 CRISIS_INTENT = "crisis"  # set by the NLU pipeline's crisis component (rasa_edge/nlu/crisis.py) when it fires
 MISSES_BEFORE_HELP = 2
