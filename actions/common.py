@@ -17,6 +17,7 @@ from bot.handoff import status_after_crisis
 from bot.notify import Notifier
 from bot.program import Program, load_program
 from bot.questions import Context, Question
+from bot.safety import checkin
 from bot.safety.escalation import Trigger, client_ref, for_message
 from bot.safety.resources import crisis_message
 from bot.screening import QUESTIONS
@@ -26,7 +27,7 @@ from bot.store.db import session_scope
 from bot.store.models import utcnow
 from bot.turn import Say, question_message
 
-CHECKING_SLOT = "crisis_check"  # bot/safety/checkin.py: the check-in question waits for its reply
+CHECKING_SLOT = checkin.SLOT  # the check-in question waits for its reply
 # rasa_edge/channels/sms.py: texts can be read by others; no links, no results
 TEXT_MESSAGE_CHANNELS = frozenset({"sms"})
 

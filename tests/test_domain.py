@@ -49,9 +49,11 @@ def test_intents_cover_every_request_the_dialogue_understands():
 def test_the_slots_the_turns_keep_are_in_the_domain():
     from bot import turn
     from bot.booking import conversation
+    from bot.safety import checkin
 
     slots = set(load("domain.yml")["slots"])
     assert {turn.STATUS_SLOT, turn.REPORTED_SLOT, turn.MISSES_SLOT, turn.REFUSED_SLOT} <= slots
+    assert checkin.SLOT in slots
     assert {
         conversation.STAGE_SLOT,
         conversation.OFFER_SLOT,

@@ -25,7 +25,8 @@ THANKS = (
 )
 BUTTONS = ({"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"})
 # The check-in slot: asked once, or asked a second time after an unclear reply.
-ASKED, ASKED_AGAIN = "asked", "asked_again"
+SLOT = "crisis_check"  # the slot that says the question waits for its reply (domain.yml)
+ASKED, ASKED_AGAIN = "asked", "asked_again"  # its values
 _READ = next(item for item in CSSRS.items if item.key == "cssrs_2").parse  # a yes/no safety question's reader
 
 

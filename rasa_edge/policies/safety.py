@@ -30,8 +30,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.booking.conversation import STAGE_SLOT
 from bot.domain import FORM
 from bot.routing import SPEAKING_ACTIONS, after_failed_action, booking_action, safety_action
+from bot.safety.checkin import SLOT as CHECKING_SLOT  # the check-in question is waiting for its reply
 
-CHECKING_SLOT = "crisis_check"  # the check-in question is waiting for its reply (bot/safety/checkin.py)
 PRIORITY = 7  # RulePolicy's default is 6
 
 
