@@ -321,6 +321,14 @@ def test_horizon_limits_the_days():
     assert read_when("jan 5", NOW, LA, horizon_days=30).windows == ()
 
 
+def test_until_ends_the_horizon_at_a_day_boundary_whatever_the_hour():
+    midnight = datetime(2026, 12, 18, tzinfo=LA)  # the desk's last bookable day is Dec 17
+    for now in (NOW, NOW.replace(hour=23)):
+        day_after = read_when("december 18", now, LA, horizon_days=22, until=midnight)
+        assert day_after is not None and day_after.windows == () and day_after.phrase == "Friday Dec 18"
+        assert read_when("december 17", now, LA, horizon_days=22, until=midnight).windows
+
+
 @pytest.mark.parametrize(
     "text, zone",
     [

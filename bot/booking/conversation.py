@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any, Mapping, Optional
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from bot.booking.desk import Check, CodeRefused, Desk, SlotTaken
 from bot.booking.offers import Preferences
 from bot.booking.phrases import When, read_when
 from bot.booking.replies import Kind, Reply, after_booking, read_number_reply, read_offer_reply
+from bot.booking.slots import horizon_days
 from bot.booking.store import Booking
 from bot.eligibility import BOOKABLE
 from bot.program import Program
@@ -145,8 +147,17 @@ class _Turn:
         stage, offered = self.conv.stage, self.conv.offered
         if stage == Stage.OFFERING and offered:
             tz, _ = self.zone()
+            # Up to the end of the desk's last bookable day, so that the day after it is "too far ahead" at any
+            # hour of asking.
+            _, last = horizon_days(self.program.assessments, self.program.tz, now)
+            until = datetime.combine(last + timedelta(days=1), dt_time(0), tzinfo=self.program.tz)
             return read_offer_reply(
-                self.conv.text, len(offered), now, tz, horizon_days=self.program.assessments.book_ahead_days + 1
+                self.conv.text,
+                len(offered),
+                now,
+                tz,
+                horizon_days=self.program.assessments.book_ahead_days + 1,
+                until=until,
             )
         if stage in (Stage.REMINDERS, Stage.VERIFYING):
             return read_number_reply(self.conv.text)

@@ -451,16 +451,21 @@ def _read(terms: list[_Term], today: date, last: date, zone: ZoneInfo) -> tuple[
     return windows, phrase
 
 
-def read_when(text: str, now: datetime, tz: ZoneInfo, *, horizon_days: int = 60) -> Optional[When]:
+def read_when(
+    text: str, now: datetime, tz: ZoneInfo, *, horizon_days: int = 60, until: Optional[datetime] = None
+) -> Optional[When]:
     """None when the text names no day and no time of day (e.g. "1", "yes", "other times", "cancel").
 
-    Windows are in the zone read (the named one, else `tz`) and clipped to [now, now + horizon_days). Days
-    that are past or beyond the horizon give a When with no windows and a phrase, e.g. "yesterday".
+    Windows are in the zone read (the named one, else `tz`) and clipped to [now, now + horizon_days), or to
+    `until` when that comes first (the booking desk's last day ends at midnight, whatever the hour of asking).
+    Days that are past or beyond the horizon give a When with no windows and a phrase, e.g. "yesterday".
     """
     named = zone_named(text)
     zone = named or tz
     low = now.astimezone(timezone.utc)
     high = low + timedelta(days=horizon_days)
+    if until is not None:
+        high = min(high, until.astimezone(timezone.utc))
     today, last = low.astimezone(zone).date(), high.astimezone(zone).date()
     clean = re.sub(r"\s+", " ", text.lower().replace("\u2019", "'").replace("\u2013", "-"))
     terms = _scan(re.sub(r"\b([ap])\.m\b\.?", r"\1m", clean), today)

@@ -115,10 +115,12 @@ def after_booking(text: str) -> Optional[Kind]:
     return None
 
 
-def read_offer_reply(text: str, offered: int, now: datetime, tz: ZoneInfo, *, horizon_days: int = 60) -> Reply:
-    """A reply to a list of `offered` times."""
+def read_offer_reply(
+    text: str, offered: int, now: datetime, tz: ZoneInfo, *, horizon_days: int = 60, until: Optional[datetime] = None
+) -> Reply:
+    """A reply to a list of `offered` times (days read as bot.booking.phrases.read_when reads them)."""
     norm = normalise(text)
-    when = read_when(text, now, tz, horizon_days=horizon_days)
+    when = read_when(text, now, tz, horizon_days=horizon_days, until=until)
     index = _choice(norm, offered, names_a_time=when is not None)
     if index is not None:
         return Reply(Kind.CHOOSE, index=index)
