@@ -5,6 +5,8 @@ counts. Phone numbers are posted, never put in a URL."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -32,24 +34,42 @@ def _target(console: Console, kind: str, given: str) -> tuple[tuple[str, ...], s
     return (given,), None, ""
 
 
+def _page(
+    console: Console,
+    request: Request,
+    step: str,
+    *,
+    error: str = "",
+    kind: str = "conversation",
+    given: str = "",
+    found: Optional[store.Footprint] = None,
+    why: str = "",
+    reference: str = "",
+    status: int = 200,
+) -> HTTPResponse:
+    """The forget page at one of its steps: ask, review, done."""
+    return console.render(
+        request,
+        "forget.html",
+        title="Forget a person",
+        nav="staff",
+        step=step,
+        error=error,
+        kind=kind,
+        given=given,
+        found=found,
+        why=why,
+        reference=reference,
+        status=status,
+    )
+
+
 def register(app: Sanic) -> None:
     @app.get("/forget")
     @allow("admin")
     async def start(request: Request) -> HTTPResponse:
         console: Console = request.app.ctx.console
-        return console.render(
-            request,
-            "forget.html",
-            title="Forget a person",
-            nav="staff",
-            step="ask",
-            error="",
-            kind="conversation",
-            given="",
-            found=None,
-            why="",
-            reference="",
-        )
+        return _page(console, request, "ask")
 
     @app.post("/forget/review")
     @allow("admin")
@@ -58,20 +78,7 @@ def register(app: Sanic) -> None:
         kind, given = form(request, "kind", 20), form(request, "given", 255)
         ids, number, error = _target(console, kind, given)
         if error:
-            return console.render(
-                request,
-                "forget.html",
-                title="Forget a person",
-                nav="staff",
-                step="ask",
-                error=error,
-                kind=kind,
-                given=given,
-                found=None,
-                why="",
-                reference="",
-                status=422,
-            )
+            return _page(console, request, "ask", error=error, kind=kind, given=given, status=422)
         config = console.settings
 
         def look() -> store.Footprint:
@@ -90,18 +97,14 @@ def register(app: Sanic) -> None:
                 events.close()
 
         found = await blocking(look)
-        return console.render(
+        return _page(
+            console,
             request,
-            "forget.html",
-            title="Forget a person",
-            nav="staff",
-            step="review",
-            error="",
+            "review",
             kind=kind,
             given=given,
             found=found,
             why=store.refusal(found.open_escalations) or "",
-            reference="",
         )
 
     @app.post("/forget")
@@ -114,20 +117,7 @@ def register(app: Sanic) -> None:
         if not error and form(request, "confirm", 10) != "yes":
             error = "Tick the box to confirm, or go back."
         if error:
-            return console.render(
-                request,
-                "forget.html",
-                title="Forget a person",
-                nav="staff",
-                step="ask",
-                error=error,
-                kind=kind,
-                given=given,
-                found=None,
-                why="",
-                reference="",
-                status=422,
-            )
+            return _page(console, request, "ask", error=error, kind=kind, given=given, status=422)
         config = console.settings
 
         def remove() -> tuple[store.Footprint, str]:
@@ -151,30 +141,13 @@ def register(app: Sanic) -> None:
         try:
             found, reference = await blocking(remove)
         except (LookupError, ValueError) as refused:
-            return console.render(
+            return _page(
+                console,
                 request,
-                "forget.html",
-                title="Forget a person",
-                nav="staff",
-                step="ask",
+                "ask",
                 error=str(refused)[:1].upper() + str(refused)[1:] + ".",
                 kind=kind,
                 given=given,
-                found=None,
-                why="",
-                reference="",
                 status=409,
             )
-        return console.render(
-            request,
-            "forget.html",
-            title="Forget a person",
-            nav="staff",
-            step="done",
-            error="",
-            kind=kind,
-            given="",
-            found=found,
-            why="",
-            reference=reference,
-        )
+        return _page(console, request, "done", kind=kind, found=found, reference=reference)
