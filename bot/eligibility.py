@@ -649,7 +649,7 @@ def outcome_message(
             "free assessment if you would like one."
         )
     else:
-        # The bot offers assessment times next (actions/booking.py).
+        # The bot offers assessment times next (bot/booking/conversation.py).
         if assessment.urgent:
             lines.append(
                 "A clinician from our team will call you soon."
